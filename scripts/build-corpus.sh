@@ -1,0 +1,373 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build a test corpus of real BPF ELF objects from Debian's linux-source-6.1:
+#
+#   OUT/samples/*.o     samples/bpf programs (XDP, socket filters, tc,
+#                       tracepoints, kprobes, ...), clang -O2
+#   OUT/selftests/*.o   tools/testing/selftests/bpf/progs/*.c that Debian's
+#                       clang builds, clang -O2
+#   OUT/O1/*.o          the K2 benchmark programs at -O1 ...
+#   OUT/O3/*.o          ... and at -O3
+#   OUT/manifest.tsv    one line per object: path (relative to OUT), source
+#                       (relative to the kernel tree; "a+b" when linked),
+#                       origin (samples|selftests), opt level (O1|O2|O3)
+#   OUT/logs/           compiler output of every object that failed to build
+#
+# Usage: scripts/build-corpus.sh [OUT]      (or OUT=dir; default build/corpus)
+#
+# Objects are built the way the kernel's own Makefiles build them:
+#  - samples/bpf/*_kern.c, parse_*.c: clang -O<n> -emit-llvm against the
+#    kernel's headers (after an x86_64 tinyconfig + prepare in
+#    build/linux-6.1-tiny), then llc -march=bpf -O<n>: the classic samples
+#    pipeline, which K2 measured.  SAMPLES_PIPELINE=kernel uses the 6.1
+#    Makefile's clang -Xclang -disable-llvm-passes | opt | llvm-dis | llc
+#    instead, whose output is larger (xdp1: 78 instructions against 70);
+#    the few samples that use CO-RE (map_perf_test, test_map_in_map,
+#    test_probe_write_user) fall back to it, as llc alone cannot lower
+#    preserve_access_index.
+#    Several keep section names that libbpf 1.x does not know, and a few
+#    keep legacy "maps" sections.
+#  - samples/bpf/*.bpf.c: clang -target bpf with vmlinux.h, then linked with
+#    xdp_sample.bpf.o by "bpftool gen object" (they share its maps and
+#    tracepoint programs; xdp_monitor's programs all come from it).
+#  - selftests progs: clang -target bpf -mcpu=v3 with vmlinux.h (of the
+#    running kernel, or VMLINUX_BTF / VMLINUX_H), -fno-inline for the
+#    *_noinline ones, as the selftests Makefile does.  Many fail to build
+#    with clang 14 or against a newer kernel's vmlinux.h; they are skipped
+#    and their logs kept.
+#
+# Incremental: each object records its command line (.cmd) and its header
+# dependencies (.d, from clang -MD) under OUT/.work; an object is rebuilt only
+# when one of them changed.  Failures are recorded the same way and not
+# retried until their inputs change (rm -rf OUT/.work/*/*.failed to retry).
+# The kernel extraction and the tinyconfig/prepare have their own stamps.
+# At most 2 compilers run at a time (JOBS=1 for one).  A lock serialises
+# concurrent runs on the same OUT and on the shared kernel tree.
+#
+# Environment: OUT, JOBS (1|2), CLANG, LLC, OPT, LLVM_DIS, BPFTOOL,
+#   VMLINUX_BTF (BTF file for vmlinux.h, default /sys/kernel/btf/vmlinux),
+#   VMLINUX_H (use this vmlinux.h instead), CORPUS_TIMEOUT (seconds per
+#   compile, default 300), SAMPLES_PIPELINE (direct|kernel, see above).
+set -euo pipefail
+
+me=build-corpus.sh
+die() { echo "$me: $*" >&2; exit 1; }
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${1:-${OUT:-$ROOT/build/corpus}}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+LINUX=$ROOT/build/linux-6.1
+KBUILD=$ROOT/build/linux-6.1-tiny
+JOBS=${JOBS:-2}
+case $JOBS in 1|2) ;; *) JOBS=2 ;; esac
+CLANG=${CLANG:-clang}
+LLC=${LLC:-llc}
+OPT=${OPT:-opt}
+LLVM_DIS=${LLVM_DIS:-llvm-dis}
+BPFTOOL=${BPFTOOL:-bpftool}
+CORPUS_TIMEOUT=${CORPUS_TIMEOUT:-300}
+SAMPLES_PIPELINE=${SAMPLES_PIPELINE:-direct}
+case $SAMPLES_PIPELINE in direct|kernel) ;; *) die "SAMPLES_PIPELINE must be direct or kernel" ;; esac
+VMLINUX_BTF=${VMLINUX_BTF:-/sys/kernel/btf/vmlinux}
+
+# The K2 benchmark programs, also built at -O1 and -O3.
+BENCH_SAMPLES="xdp1 xdp2 xdp_fwd xdp_router_ipv4 xdp_redirect sockex3 xdp_monitor syscall_tp"
+BENCH_SELFTESTS="test_l4lb test_xdp_noinline"
+
+# --- required tools --------------------------------------------------------
+need() { # tool package
+	command -v "$1" >/dev/null 2>&1 ||
+		die "required tool '$1' not found (apt-get install $2)"
+}
+need "$CLANG" clang
+need "$LLC" llvm
+need "$OPT" llvm
+need "$LLVM_DIS" llvm
+need "$BPFTOOL" bpftool
+need make make
+need gcc gcc
+need flex flex
+need bison bison
+need bc bc
+need tar tar
+need xz xz-utils
+need flock util-linux
+need timeout coreutils
+need md5sum coreutils
+need xargs findutils
+[ -f /usr/include/bpf/bpf_helpers.h ] ||
+	die "/usr/include/bpf/bpf_helpers.h not found (apt-get install libbpf-dev)"
+[ -f /usr/include/gelf.h ] ||
+	die "/usr/include/gelf.h not found (apt-get install libelf-dev)"
+"$LLC" -march=bpf -mattr=help >/dev/null 2>&1 ||
+	die "$LLC does not support the BPF target"
+
+# Do not let a calling make's jobserver or flags leak into the kernel's make.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+
+# --- lock --------------------------------------------------------------------
+mkdir -p "$ROOT/build"
+exec 8>"$OUT/.lock"
+if ! flock -n 8; then
+	echo "$me: waiting for another build of $OUT" >&2
+	flock 8
+fi
+
+start=$SECONDS
+
+# --- kernel tree, tinyconfig + prepare ---------------------------------------
+# The tree is shared with anything else under build/, so only the extraction
+# happens in it; the configuration and generated headers live in $KBUILD.
+exec 9>"$ROOT/build/.linux-6.1.lock"
+flock 9
+"$ROOT/scripts/extract-linux.sh" "$LINUX"
+
+kstamp=$KBUILD/.corpus-prepared
+if [ ! -f "$kstamp" ] || [ "$LINUX/.extracted" -nt "$kstamp" ]; then
+	echo "$me: configuring $KBUILD (x86_64 tinyconfig, prepare)" >&2
+	mkdir -p "$OUT/logs"
+	klog=$OUT/logs/kbuild-prepare.log
+	if [ -f "$LINUX/.config" ] || [ -d "$LINUX/include/config" ]; then
+		die "$LINUX is configured in-tree, so an out-of-tree build in $KBUILD is impossible (make -C $LINUX mrproper)"
+	fi
+	rm -rf "$KBUILD"
+	mkdir -p "$KBUILD"
+	if ! { make -C "$LINUX" O="$KBUILD" ARCH=x86_64 tinyconfig &&
+	       make -C "$LINUX" O="$KBUILD" ARCH=x86_64 -j"$JOBS" prepare; } >"$klog" 2>&1; then
+		die "kernel tinyconfig/prepare failed, see $klog"
+	fi
+	touch "$kstamp"
+fi
+flock -u 9
+
+# Kernel include flags for samples/bpf *_kern.c ($(LINUXINCLUDE) of the top
+# Makefile for an out-of-tree build).
+SYS_INC=$("$CLANG" -v -E - </dev/null 2>&1 |
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }' |
+	tr '\n' ' ')
+LINUXINCLUDE="-I$LINUX/arch/x86/include -I$KBUILD/arch/x86/include/generated \
+-I$LINUX/include -I$KBUILD/include -I$LINUX/arch/x86/include/uapi \
+-I$KBUILD/arch/x86/include/generated/uapi -I$LINUX/include/uapi \
+-I$KBUILD/include/generated/uapi -include $LINUX/include/linux/compiler-version.h \
+-include $LINUX/include/linux/kconfig.h"
+
+# samples/bpf/syscall_nrs.h (needed by tracex5), as kbuild's filechk_offsets.
+GEN=$OUT/.work/gen
+mkdir -p "$GEN" "$OUT/include" "$OUT/logs" "$OUT/samples" "$OUT/selftests" "$OUT/O1" "$OUT/O3"
+if [ ! -f "$GEN/syscall_nrs.h" ] || [ "$kstamp" -nt "$GEN/syscall_nrs.h" ]; then
+	{
+		echo "#ifndef __SYSCALL_NRS_H__"
+		echo "#define __SYSCALL_NRS_H__"
+		"$CLANG" -nostdinc -isystem "$("$CLANG" -print-file-name=include)" \
+			$LINUXINCLUDE -D__KERNEL__ -S -o - "$LINUX/samples/bpf/syscall_nrs.c" |
+		sed -ne 's:^[[:space:]]*\.ascii[[:space:]]*"\(.*\)".*:\1:; /^->/{s:->#\(.*\):/* \1 */:; s:^->\([^ ]*\) [\$#]*\([^ ]*\) \(.*\):#define \1 \2 /* \3 */:; s:->::; p;}'
+		echo "#endif"
+	} >"$GEN/syscall_nrs.h.tmp" 2>"$OUT/logs/syscall_nrs.log" ||
+		die "generating syscall_nrs.h failed, see $OUT/logs/syscall_nrs.log"
+	mv "$GEN/syscall_nrs.h.tmp" "$GEN/syscall_nrs.h"
+fi
+
+# --- vmlinux.h -----------------------------------------------------------------
+# Rewritten only when its content changes, so objects stay up to date.
+VMH=$OUT/include/vmlinux.h
+if [ -n "${VMLINUX_H:-}" ]; then
+	[ -f "$VMLINUX_H" ] || die "VMLINUX_H=$VMLINUX_H does not exist"
+	cmp -s "$VMLINUX_H" "$VMH" || cp "$VMLINUX_H" "$VMH"
+else
+	[ -r "$VMLINUX_BTF" ] ||
+		die "no kernel BTF at $VMLINUX_BTF (kernel built without CONFIG_DEBUG_INFO_BTF?), cannot generate vmlinux.h; set VMLINUX_BTF=/path/to/vmlinux or VMLINUX_H=/path/to/vmlinux.h"
+	"$BPFTOOL" btf dump file "$VMLINUX_BTF" format c >"$VMH.tmp" 2>"$OUT/logs/vmlinux.h.log" ||
+		die "bpftool btf dump file $VMLINUX_BTF failed, see $OUT/logs/vmlinux.h.log"
+	if cmp -s "$VMH.tmp" "$VMH"; then rm -f "$VMH.tmp"; else mv "$VMH.tmp" "$VMH"; fi
+fi
+
+# --- one compile job -------------------------------------------------------------
+# build_one KIND NAME SRC OPTLEVEL OUTFILE
+#   KIND: kern (samples *_kern.c via llc), sbpf (samples *.bpf.c), self (selftests)
+up_to_date() { # target cmdfile cmd depfile
+	[ -f "$1" ] && [ -f "$2" ] && [ -f "$4" ] || return 1
+	[ "$(cat "$2")" = "$3" ] || return 1
+	local deps
+	deps=$(sed -e '1s/^[^:]*://' -e 's/\\$//' "$4")
+	# shellcheck disable=SC2086
+	[ -z "$(find $deps -maxdepth 0 -newer "$1" -print -quit 2>&1)" ]
+}
+
+build_one() {
+	local kind=$1 name=$2 src=$3 o=$4 out=$5
+	local work=$OUT/.work/$o
+	local base=$work/$name.$kind
+	local cmd log=$OUT/logs/$o-$name.log
+	local tmp=$base.tmp.$$
+	case $kind in
+	kern)
+		cmd="$CLANG -nostdinc -isystem $($CLANG -print-file-name=include) $LINUXINCLUDE \
+-fno-stack-protector -g -I$GEN -I$LINUX/tools/testing/selftests/bpf/ $SYS_INC \
+-D__KERNEL__ -D__BPF_TRACING__ -Wno-unused-value -Wno-pointer-sign \
+-D__TARGET_ARCH_x86 -Wno-compare-distinct-pointer-types \
+-Wno-gnu-variable-sized-type-not-at-end -Wno-address-of-packed-member \
+-Wno-tautological-compare -Wno-unknown-warning-option \
+-fno-asynchronous-unwind-tables -I$LINUX/samples/bpf/ -include asm_goto_workaround.h \
+-$o -emit-llvm -MD -MF $tmp.d"
+		local kpipe="$cmd -Xclang -disable-llvm-passes -c $src -o - \
+| $OPT -$o -mtriple=bpf-pc-linux | $LLVM_DIS | $LLC -march=bpf -$o -filetype=obj -o $tmp"
+		if [ "$SAMPLES_PIPELINE" = kernel ]; then
+			cmd=$kpipe
+		else
+			# CO-RE relocations (preserve_access_index) need the BPF
+			# IR passes that only opt -mtriple=bpf runs.
+			cmd="{ $cmd -c $src -o - | $LLC -march=bpf -$o -filetype=obj -o $tmp; } || \
+{ echo '$me: retrying with the opt pipeline'; $kpipe; }"
+		fi
+		;;
+	sbpf)
+		cmd="$CLANG -g -$o -target bpf -D__TARGET_ARCH_x86 \
+-Wno-compare-distinct-pointer-types -I$OUT/include -I$LINUX/include \
+-I$LINUX/samples/bpf -I$LINUX/tools/include $SYS_INC -MD -MF $tmp.d \
+-c $src -o $tmp"
+		;;
+	self)
+		local extra=
+		case $name in *_noinline) extra=-fno-inline ;; esac
+		cmd="$CLANG -g -D__TARGET_ARCH_x86 -mlittle-endian -I$OUT/include \
+-I$LINUX/tools/testing/selftests/bpf -I$LINUX/tools/include/uapi $extra \
+$SYS_INC -Wno-compare-distinct-pointer-types -DENABLE_ATOMICS_TESTS \
+-$o -target bpf -mcpu=v3 -MD -MF $tmp.d -c $src -o $tmp"
+		;;
+	esac
+	# The command with the temporary names normalised is the .cmd stamp.
+	local stamp=${cmd//$tmp/$base}
+	if up_to_date "$out" "$base.cmd" "$stamp" "$base.d"; then
+		return 0
+	fi
+	if [ -f "$base.failed" ] && [ -f "$base.cmd" ] && [ "$(cat "$base.cmd")" = "$stamp" ] &&
+	   [ -z "$(find "$src" "$OUT/include/vmlinux.h" "$KBUILD/.corpus-prepared" \
+			-maxdepth 0 -newer "$base.failed" -print -quit)" ]; then
+		return 0
+	fi
+	rm -f "$base.failed"
+	if timeout "$CORPUS_TIMEOUT" bash -o pipefail -c "$cmd" >"$log" 2>&1; then
+		mv "$tmp" "$out"
+		sed "1s|^[^:]*:|$out:|" "$tmp.d" >"$base.d"
+		rm -f "$tmp.d"
+		printf '%s\n' "$stamp" >"$base.cmd"
+		rm -f "$log"
+	else
+		local rc=$?
+		[ $rc -eq 124 ] && echo "$me: timed out after ${CORPUS_TIMEOUT}s" >>"$log"
+		rm -f "$tmp" "$tmp.d" "$out" "$base.d"
+		printf '%s\n' "$stamp" >"$base.cmd"
+		touch "$base.failed"
+	fi
+	return 0
+}
+export -f build_one up_to_date
+export OUT LINUX KBUILD GEN CLANG LLC OPT LLVM_DIS LINUXINCLUDE SYS_INC CORPUS_TIMEOUT SAMPLES_PIPELINE me
+
+# --- job list ----------------------------------------------------------------------
+SB=$LINUX/samples/bpf
+ST=$LINUX/tools/testing/selftests/bpf/progs
+jobs=$OUT/.work/jobs
+mkdir -p "$OUT/.work/O1" "$OUT/.work/O2" "$OUT/.work/O3"
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+{
+	# Heavy ones first, so that two workers finish together.
+	for n in pyperf600 pyperf600_nounroll pyperf180 pyperf100 strobemeta \
+		 strobemeta_nounroll1 strobemeta_nounroll2 strobemeta_subprogs \
+		 pyperf600_bpf_loop pyperf_subprogs pyperf_global pyperf50 \
+		 test_verif_scale1 test_verif_scale2 test_verif_scale3 profiler1 \
+		 profiler2 profiler3 xdp_synproxy_kern test_cls_redirect \
+		 test_cls_redirect_subprogs; do
+		[ -f "$ST/$n.c" ] && echo "self $n $ST/$n.c O2 $OUT/selftests/$n.o"
+	done
+	for f in "$SB"/*_kern.c "$SB"/parse_*.c; do
+		n=$(basename "$f" .c); n=${n%_kern}
+		echo "kern $n $f O2 $OUT/samples/$n.o"
+		if in_list "$n" "$BENCH_SAMPLES"; then
+			echo "kern $n $f O1 $OUT/O1/$n.o"
+			echo "kern $n $f O3 $OUT/O3/$n.o"
+		fi
+	done
+	for f in "$SB"/*.bpf.c; do
+		n=$(basename "$f" .bpf.c)
+		for o in O1 O2 O3; do
+			if [ $o = O2 ] || [ "$n" = xdp_sample ] || in_list "$n" "$BENCH_SAMPLES"; then
+				echo "sbpf $n $f $o $OUT/.work/$o/$n.bpf.o"
+			fi
+		done
+	done
+	for f in "$ST"/*.c; do
+		n=$(basename "$f" .c)
+		echo "self $n $f O2 $OUT/selftests/$n.o"
+		if in_list "$n" "$BENCH_SELFTESTS"; then
+			echo "self $n $f O1 $OUT/O1/$n.o"
+			echo "self $n $f O3 $OUT/O3/$n.o"
+		fi
+	done
+} | awk '!seen[$5]++' >"$jobs"
+
+njobs=$(wc -l <"$jobs")
+echo "$me: $njobs compile jobs, $JOBS at a time (logs of failures in $OUT/logs)" >&2
+xargs -P "$JOBS" -L 1 bash -c 'build_one "$@"' _ <"$jobs"
+
+# --- link the samples/bpf *.bpf.c with xdp_sample.bpf.o ---------------------------
+for f in "$SB"/*.bpf.c; do
+	n=$(basename "$f" .bpf.c)
+	[ "$n" = xdp_sample ] && continue
+	for o in O1 O2 O3; do
+		if [ $o = O2 ]; then dst=$OUT/samples/$n.o
+		elif in_list "$n" "$BENCH_SAMPLES"; then dst=$OUT/$o/$n.o
+		else continue; fi
+		a=$OUT/.work/$o/$n.bpf.o b=$OUT/.work/$o/xdp_sample.bpf.o
+		log=$OUT/logs/$o-$n.link.log
+		if [ ! -f "$a" ] || [ ! -f "$b" ]; then
+			rm -f "$dst"
+			continue
+		fi
+		if [ -f "$dst" ] && [ ! "$a" -nt "$dst" ] && [ ! "$b" -nt "$dst" ]; then
+			continue
+		fi
+		if "$BPFTOOL" gen object "$dst.tmp" "$a" "$b" >"$log" 2>&1; then
+			mv "$dst.tmp" "$dst"
+			rm -f "$log"
+		else
+			rm -f "$dst.tmp" "$dst"
+		fi
+	done
+done
+
+# --- manifest ------------------------------------------------------------------------
+# Rebuilt from the job list and what exists, so removed/failed objects vanish.
+man=$OUT/manifest.tsv
+: >"$man.tmp"
+while read -r kind n src o out; do
+	case $kind in
+	sbpf)
+		[ "$n" = xdp_sample ] && continue
+		out=$OUT/$([ $o = O2 ] && echo samples || echo $o)/$n.o
+		src="${src#"$LINUX"/}+samples/bpf/xdp_sample.bpf.c" ;;
+	*)	src=${src#"$LINUX"/} ;;
+	esac
+	[ -f "$out" ] || continue
+	case $kind in self) origin=selftests ;; *) origin=samples ;; esac
+	printf '%s\t%s\t%s\t%s\n' "${out#"$OUT"/}" "$src" "$origin" "$o" >>"$man.tmp"
+done <"$jobs"
+sort -o "$man.tmp" "$man.tmp"
+mv "$man.tmp" "$man"
+
+# Objects no longer produced (source gone or now failing) must not linger.
+for d in samples selftests O1 O3; do
+	for f in "$OUT/$d"/*.o; do
+		[ -e "$f" ] || continue
+		grep -q "^$d/$(basename "$f")	" "$man" || rm -f "$f"
+	done
+done
+
+s=$(awk -F'\t' '$4 == "O2" && $3 == "samples"' "$man" | wc -l)
+t=$(awk -F'\t' '$4 == "O2" && $3 == "selftests"' "$man" | wc -l)
+v=$(awk -F'\t' '$4 != "O2"' "$man" | wc -l)
+failed=$(find "$OUT/.work" -name '*.failed' | wc -l)
+echo "$me: $v more at -O1/-O3 in $OUT/O1 and $OUT/O3; $failed compile jobs failed (logs in $OUT/logs); $((SECONDS - start))s" >&2
+echo "corpus: $((s + t)) objects (samples $s, selftests $t)" >&2
