@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * libbpfext: read BPF ELF objects, rewrite their programs, write them back
+ * and load them in the running kernel.
+ *
+ * Conventions follow libbpf: functions that can fail return a negative
+ * errno value; they also fill a caller-provided struct bpfext_error (which
+ * may be NULL) with a one-line reason that does not repeat the file name.
+ * There is no global state.
+ */
+#ifndef BPFEXT_H
+#define BPFEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#include "insn.h"
+
+#define BPFEXT_ERRMSG_MAX 512
+
+struct bpfext_error {
+	char msg[BPFEXT_ERRMSG_MAX];
+};
+
+/* An ELF symbol of the object. */
+struct bpfext_sym {
+	const char *name;
+	uint64_t value;
+	uint64_t size;
+	uint16_t shndx;
+	uint8_t type;		/* STT_* */
+	uint8_t bind;		/* STB_* */
+};
+
+/* One Elf64_Rel entry against an instruction of a program section. */
+struct bpfext_reloc {
+	size_t slot;		/* instruction slot the entry patches */
+	uint32_t type;		/* R_BPF_* */
+	uint32_t sym;		/* index into the object's symbols */
+};
+
+/* A .BTF.ext record (func_info, line_info or CO-RE relocation). */
+struct bpfext_ext_rec {
+	size_t slot;		/* instruction the record describes */
+	uint8_t *raw;		/* rec_size bytes, insn_off first */
+	int32_t rel;		/* its .rel.BTF.ext entry, -1 if none */
+};
+
+struct bpfext_ext_recs {
+	struct bpfext_ext_rec *recs;
+	size_t cnt;
+};
+
+/* A function (STT_FUNC symbol) inside a program section. */
+struct bpfext_func {
+	size_t sym;		/* index into the object's symbols */
+	size_t start;		/* first slot */
+	size_t cnt;		/* slots */
+};
+
+/* An executable section holding BPF instructions. */
+struct bpfext_section {
+	size_t shndx;		/* ELF section index */
+	const char *name;
+	struct bpf_insn *insns;
+	size_t cnt;		/* slots */
+	size_t rel_shndx;	/* index of its .rel section, 0 if none */
+	struct bpfext_reloc *relocs;
+	size_t nr_relocs;
+	struct bpfext_func *funcs;
+	size_t nr_funcs;
+	struct bpfext_ext_recs func_info;
+	struct bpfext_ext_recs line_info;
+	struct bpfext_ext_recs core_relo;
+	bool dirty;		/* changed since the object was read */
+};
+
+/* An entry point: a function in a non-.text section. */
+struct bpfext_prog {
+	const char *name;
+	struct bpfext_section *sec;
+	size_t func;			/* index into sec->funcs */
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach_type;
+	bool type_known;		/* false: could not infer the type */
+};
+
+/* A map defined the pre-libbpf-1.0 way, in a "maps" section. */
+struct bpfext_legacy_map {
+	const char *name;
+	size_t sym;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	int32_t inner_map_idx;		/* -1 if none */
+};
+
+struct bpfext_object;
+
+/**
+ * bpfext_object__open - read a BPF ELF object
+ * @path: file to read
+ * @err: reason on failure, may be NULL
+ *
+ * Reads every executable section, its relocations, the symbol table,
+ * .BTF.ext records and legacy map definitions, and validates every
+ * instruction and every branch.  Programs get a type from their section
+ * name (libbpf's rules, then common legacy prefixes).
+ *
+ * Return: the object, or NULL with errno set.
+ */
+struct bpfext_object *bpfext_object__open(const char *path,
+					  struct bpfext_error *err);
+
+/* Same, from a memory image; @name is used in messages. */
+struct bpfext_object *bpfext_object__open_mem(const void *buf, size_t size,
+					      const char *name,
+					      struct bpfext_error *err);
+
+void bpfext_object__close(struct bpfext_object *obj);
+
+const char *bpfext_object__name(const struct bpfext_object *obj);
+size_t bpfext_object__prog_cnt(const struct bpfext_object *obj);
+struct bpfext_prog *bpfext_object__prog(struct bpfext_object *obj, size_t i);
+struct bpfext_prog *bpfext_object__find_prog(struct bpfext_object *obj,
+					     const char *name);
+size_t bpfext_object__section_cnt(const struct bpfext_object *obj);
+struct bpfext_section *bpfext_object__section(struct bpfext_object *obj,
+					      size_t i);
+const struct bpfext_sym *bpfext_object__sym(const struct bpfext_object *obj,
+					    size_t i);
+/* The .text section, or NULL. */
+struct bpfext_section *bpfext_object__text(struct bpfext_object *obj);
+bool bpfext_object__has_legacy_maps(const struct bpfext_object *obj);
+size_t bpfext_object__legacy_map_cnt(const struct bpfext_object *obj);
+const struct bpfext_legacy_map *
+bpfext_object__legacy_map(const struct bpfext_object *obj, size_t i);
+/* Contents of the "license" section, "" if absent. */
+const char *bpfext_object__license(const struct bpfext_object *obj);
+uint32_t bpfext_object__kern_version(const struct bpfext_object *obj);
+/* ELF section index of a symbol's section name, for messages. */
+const char *bpfext_object__shname(const struct bpfext_object *obj,
+				  size_t shndx);
+
+/**
+ * bpfext_prog__set_type - override the inferred program type
+ * @type: a name as accepted by `bpftool prog load ... type TYPE`
+ *        ("xdp", "socket", "tracepoint", "classifier", ...)
+ *
+ * Return: 0, or -EINVAL if @type is unknown.
+ */
+int bpfext_prog__set_type(struct bpfext_prog *prog, const char *type);
+/* Instruction slots of the program's own function. */
+size_t bpfext_prog__insn_cnt(const struct bpfext_prog *prog);
+/* Slots of the program and every subprogram it can reach, as loaded. */
+size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
+				    const struct bpfext_prog *prog);
+const char *bpfext_prog_type_name(enum bpf_prog_type type);
+
+/*
+ * Program rewriting.  A patch replaces slots [start, start + len) of a
+ * section by @cnt new slots.  Patches given to one call must not overlap
+ * and must not cross a function boundary or split an LD_IMM64.
+ *
+ * Branch targets of instructions outside every patch are fixed up
+ * automatically.  A branch (or same-section pseudo call) inside a
+ * replacement names its target in ->target: an original slot of the
+ * section (a jump to the start of a patched range lands on the start of
+ * its replacement; to the middle of one is an error), or
+ * BPFEXT_LOCAL(k) for the k-th slot of this replacement (k == cnt means
+ * the slot after it).
+ *
+ * ->orig names the original slot whose relocation, CO-RE relocation and
+ * line info the new slot takes over (-1 for none).  The relocation of
+ * an original slot that no new slot takes over is dropped, as is its
+ * CO-RE record; its line info moves to the start of the replacement.
+ */
+#define BPFEXT_LOCAL(k)		(-2 - (int32_t)(k))
+#define BPFEXT_IS_LOCAL(t)	((t) <= -2)
+#define BPFEXT_LOCAL_IDX(t)	((size_t)(-2 - (t)))
+
+struct bpfext_new_insn {
+	struct bpf_insn insn;
+	int32_t orig;
+	int32_t target;
+};
+
+struct bpfext_patch {
+	size_t start;
+	size_t len;
+	const struct bpfext_new_insn *insns;
+	size_t cnt;
+};
+
+/*
+ * Original target slot of the branch or same-section pseudo call at @slot
+ * (slot + off + 1, or slot + imm + 1), or -1 if @slot is neither.
+ */
+long bpfext_section__branch_target(const struct bpfext_section *sec,
+				   size_t slot);
+
+/**
+ * bpfext_section__apply - apply patches to a section
+ *
+ * Rewrites the section and every reference to it: branch offsets,
+ * same-section and cross-section call immediates, symbol values and sizes,
+ * relocation offsets and .BTF.ext records.  On failure nothing changes.
+ *
+ * Return: 0 or a negative errno.
+ */
+int bpfext_section__apply(struct bpfext_object *obj,
+			  struct bpfext_section *sec,
+			  const struct bpfext_patch *patches, size_t n,
+			  struct bpfext_error *err);
+
+/**
+ * bpfext_object__write_mem - serialise the object
+ * @buf: receives a malloc()ed ELF image
+ * @size: its size
+ *
+ * Sections that were not changed are copied byte for byte.
+ *
+ * Return: 0 or a negative errno.
+ */
+int bpfext_object__write_mem(struct bpfext_object *obj, void **buf,
+			     size_t *size, struct bpfext_error *err);
+
+/* Write the image atomically (temporary file in the same directory, then
+ * rename); nothing is left behind on failure.
+ */
+int bpfext_write_file_atomic(const char *path, const void *buf, size_t size,
+			     struct bpfext_error *err);
+
+/* Trivially safe clean-ups: no-op jumps, self moves, unreachable code.
+ * Return: slots removed, or a negative errno.
+ */
+int bpfext_cleanup_section(struct bpfext_object *obj,
+			   struct bpfext_section *sec,
+			   struct bpfext_error *err);
+
+/* Loading in the running kernel. */
+struct bpfext_load_result {
+	bool loaded;
+	uint32_t verified_insns;
+	uint32_t xlated_len;		/* bytes */
+	uint32_t jited_len;		/* bytes */
+	struct bpf_insn *xlated;	/* malloc()ed when requested */
+	char *log_tail;			/* malloc()ed verifier log tail */
+	int prog_fd;			/* >= 0 when kept open */
+};
+
+struct bpfext_load_opts {
+	bool want_xlated;
+	bool keep_fd;
+	const char *pin_path;		/* pin the program here */
+	const char *pinmaps_dir;	/* pin maps under this directory */
+};
+
+/**
+ * bpfext_object__load - load programs into the running kernel
+ * @only: one program to load, or NULL for every program of the object
+ *        (sharing its maps, as `bpftool prog loadall` does)
+ * @res: one result, or bpfext_object__prog_cnt() results indexed like
+ *       the object's programs when @only is NULL
+ *
+ * Objects libbpf accepts are loaded through libbpf from the serialised
+ * image (CO-RE, BTF, global data); objects with legacy map definitions
+ * are relocated here.  A verifier rejection is not an error: ->loaded is
+ * false and ->log_tail holds the end of the verifier log.
+ *
+ * Return: 0, or a negative errno if loading could not be attempted.
+ */
+int bpfext_object__load(struct bpfext_object *obj,
+			const struct bpfext_prog *only,
+			const struct bpfext_load_opts *opts,
+			struct bpfext_load_result *res,
+			struct bpfext_error *err);
+
+void bpfext_load_result__free(struct bpfext_load_result *res);
+
+#endif /* BPFEXT_H */

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Clean-ups that are safe by construction, run before any search:
+ * instructions whose removal cannot change any register, memory or
+ * control flow ("goto pc+0", "r1 = r1", "r1 += 0", ...).  32-bit forms
+ * are kept: they zero the upper half of the destination.
+ */
+#include <stdlib.h>
+
+#include "bpfext_internal.h"
+
+static bool is_noop(const struct bpf_insn *insn)
+{
+	if (insn->code == (BPF_JMP | BPF_JA))
+		return insn->off == 0;
+	if (BPF_CLASS(insn->code) != BPF_ALU64)
+		return false;
+	if (BPF_OP(insn->code) == BPF_MOV && BPF_SRC(insn->code) == BPF_X)
+		return insn->dst_reg == insn->src_reg && insn->off == 0;
+	if (BPF_SRC(insn->code) != BPF_K || insn->imm != 0)
+		return false;
+	switch (BPF_OP(insn->code)) {
+	case BPF_ADD:
+	case BPF_SUB:
+	case BPF_OR:
+	case BPF_XOR:
+	case BPF_LSH:
+	case BPF_RSH:
+	case BPF_ARSH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int bpfext_cleanup_section(struct bpfext_object *obj,
+			   struct bpfext_section *sec,
+			   struct bpfext_error *err)
+{
+	struct bpfext_patch *pt;
+	size_t s, n = 0;
+	int ret;
+
+	pt = calloc(sec->cnt + 1, sizeof(*pt));
+	if (!pt)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	for (s = 0; s < sec->cnt; s += bpfext_insn_slots(&sec->insns[s])) {
+		if (!is_noop(&sec->insns[s]))
+			continue;
+		pt[n].start = s;
+		pt[n].len = 1;
+		n++;
+	}
+	ret = bpfext_section__apply(obj, sec, pt, n, err);
+	free(pt);
+	return ret ? ret : (int)n;
+}

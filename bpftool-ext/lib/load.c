@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Loading programs into the running kernel.
+ *
+ * Objects that libbpf 1.x accepts are loaded by libbpf from the
+ * serialised image, so what is checked is exactly what would be written.
+ * libbpf refuses legacy "maps" sections; for those objects the maps are
+ * created and the program relocated here, the way the samples/bpf loader
+ * used to do it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfext_internal.h"
+
+#define LOG_SIZE (1u << 20)
+#define LOG_TAIL_LINES 20
+
+static char *log_tail(const char *log)
+{
+	const char *end = log + strlen(log), *p = end;
+	int lines = 0;
+
+	while (p > log && end[-1] == '\n')
+		end--, p--;
+	while (p > log) {
+		if (p[-1] == '\n' && ++lines == LOG_TAIL_LINES)
+			break;
+		p--;
+	}
+	return strndup(p, end - p);
+}
+
+static int fill_info(int fd, const struct bpfext_load_opts *opts,
+		     struct bpfext_load_result *res, struct bpfext_error *err)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return bpfext_errf(err, errno, "cannot read program info: %s",
+				   strerror(errno));
+	res->loaded = true;
+	res->verified_insns = info.verified_insns;
+	res->xlated_len = info.xlated_prog_len;
+	res->jited_len = info.jited_prog_len;
+	if (opts && opts->want_xlated && info.xlated_prog_len) {
+		__u32 xlen = info.xlated_prog_len;
+
+		res->xlated = malloc(xlen);
+		if (!res->xlated)
+			return bpfext_errf(err, ENOMEM, "out of memory");
+		memset(&info, 0, sizeof(info));
+		info.xlated_prog_len = xlen;
+		info.xlated_prog_insns = (__u64)(unsigned long)res->xlated;
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return bpfext_errf(err, errno, "cannot read xlated program: %s",
+					   strerror(errno));
+	}
+	return 0;
+}
+
+static int load_with_libbpf(struct bpfext_object *obj,
+			    const struct bpfext_prog *only,
+			    const struct bpfext_load_opts *opts,
+			    struct bpfext_load_result *res,
+			    struct bpfext_error *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct bpf_object *bobj = NULL;
+	struct bpf_program *p;
+	size_t i, n = only ? 1 : obj->nr_progs;
+	char **logs = NULL;
+	int *slot = NULL;
+	void *img = NULL;
+	size_t size;
+	int ret, k;
+
+	ret = bpfext_object__write_mem(obj, &img, &size, err);
+	if (ret)
+		return ret;
+	logs = calloc(n, sizeof(*logs));
+	slot = calloc(n, sizeof(*slot));
+	if (!logs || !slot)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		logs[i] = calloc(1, LOG_SIZE);
+		if (!logs[i])
+			goto nomem;
+	}
+	bobj = bpf_object__open_mem(img, size, &oo);
+	if (!bobj) {
+		ret = bpfext_errf(err, errno, "libbpf cannot open the object: %s",
+				  strerror(errno));
+		goto out;
+	}
+	bpf_object__for_each_program(p, bobj) {
+		const struct bpfext_prog *q = NULL;
+
+		for (i = 0; i < obj->nr_progs; i++)
+			if (!strcmp(obj->progs[i].name, bpf_program__name(p)) &&
+			    !strcmp(obj->progs[i].sec->name,
+				    bpf_program__section_name(p)))
+				q = &obj->progs[i];
+		bpf_program__set_autoload(p, q && (!only || q == only));
+		if (!q || (only && q != only))
+			continue;
+		if (bpf_program__type(p) == BPF_PROG_TYPE_UNSPEC ||
+		    (q->type_known && bpf_program__type(p) != q->type)) {
+			bpf_program__set_type(p, q->type);
+			bpf_program__set_expected_attach_type(p, q->attach_type);
+		}
+		k = only ? 0 : (int)(q - obj->progs);
+		slot[k] = 1;
+		bpf_program__set_log_buf(p, logs[k], LOG_SIZE);
+	}
+	for (i = 0; i < n; i++)
+		if (!slot[i]) {
+			ret = bpfext_errf(err, ENOENT, "libbpf does not see program %s",
+					  only ? only->name : obj->progs[i].name);
+			goto out;
+		}
+	if (bpf_object__load(bobj)) {
+		/* libbpf stops at the first rejection; report every log. */
+		for (i = 0; i < n; i++)
+			res[i].log_tail = log_tail(logs[i][0] ? logs[i] :
+						   "(no verifier log)");
+		ret = 0;
+		goto out;
+	}
+	k = 0;
+	bpf_object__for_each_program(p, bobj) {
+		if (!bpf_program__autoload(p))
+			continue;
+		for (i = 0; i < obj->nr_progs; i++)
+			if (!strcmp(obj->progs[i].name, bpf_program__name(p)))
+				break;
+		k = only ? 0 : (int)i;
+		ret = fill_info(bpf_program__fd(p), opts, &res[k], err);
+		if (ret)
+			goto out;
+		if (opts && opts->keep_fd)
+			res[k].prog_fd = dup(bpf_program__fd(p));
+	}
+	if (opts && opts->pinmaps_dir && bpf_object__pin_maps(bobj, opts->pinmaps_dir)) {
+		ret = bpfext_errf(err, errno, "cannot pin maps under %s: %s",
+				  opts->pinmaps_dir, strerror(errno));
+		goto out;
+	}
+	if (opts && opts->pin_path && bpf_object__pin_programs(bobj, opts->pin_path)) {
+		ret = bpfext_errf(err, errno, "cannot pin programs under %s: %s",
+				  opts->pin_path, strerror(errno));
+		goto out;
+	}
+	goto out;
+nomem:
+	ret = bpfext_errf(err, ENOMEM, "out of memory");
+out:
+	bpf_object__close(bobj);
+	for (i = 0; logs && i < n; i++)
+		free(logs[i]);
+	free(logs);
+	free(slot);
+	free(img);
+	return ret;
+}
+
+/* Legacy objects: maps from struct bpf_map_def, relocation by hand. */
+struct legacy_ctx {
+	struct bpfext_object *obj;
+	int *map_fds;
+	struct bpf_insn *insns;
+	size_t cnt, cap;
+	size_t *text_base;		/* .text function -> position, or -1 */
+	size_t *order;			/* .text functions in append order */
+	size_t nr_order;
+};
+
+static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
+{
+	struct bpfext_object *obj = c->obj;
+	size_t i, round;
+
+	c->map_fds = malloc((obj->nr_maps + 1) * sizeof(int));
+	if (!c->map_fds)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	for (i = 0; i < obj->nr_maps; i++)
+		c->map_fds[i] = -1;
+	/* Inner maps first: two rounds settle one level of nesting. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < obj->nr_maps; i++) {
+			const struct bpfext_legacy_map *m = &obj->maps[i];
+			LIBBPF_OPTS(bpf_map_create_opts, mo,
+				    .map_flags = m->map_flags);
+			char name[BPF_OBJ_NAME_LEN];
+			size_t j;
+
+			if (c->map_fds[i] >= 0)
+				continue;
+			if (m->inner_map_idx >= 0) {
+				if ((size_t)m->inner_map_idx >= obj->nr_maps)
+					return bpfext_errf(err, EINVAL,
+							   "map %s: inner map index %d is invalid",
+							   m->name, m->inner_map_idx);
+				if (c->map_fds[m->inner_map_idx] < 0) {
+					if (round)
+						return bpfext_errf(err, EINVAL,
+								   "map %s: nested inner maps are not supported",
+								   m->name);
+					continue;
+				}
+				mo.inner_map_fd = c->map_fds[m->inner_map_idx];
+			}
+			for (j = 0; j < sizeof(name) - 1 && m->name[j]; j++)
+				name[j] = (m->name[j] == '_' || m->name[j] == '.' ||
+					   (m->name[j] >= '0' && m->name[j] <= '9') ||
+					   ((m->name[j] | 32) >= 'a' &&
+					    (m->name[j] | 32) <= 'z')) ? m->name[j] : '_';
+			name[j] = 0;
+			c->map_fds[i] = bpf_map_create(m->type, name, m->key_size,
+						       m->value_size,
+						       m->max_entries, &mo);
+			if (c->map_fds[i] < 0)
+				return bpfext_errf(err, errno, "cannot create map %s: %s",
+						   m->name, strerror(errno));
+		}
+	}
+	return 0;
+}
+
+static void close_legacy(struct legacy_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; c->map_fds && i < c->obj->nr_maps; i++)
+		if (c->map_fds[i] >= 0)
+			close(c->map_fds[i]);
+	free(c->map_fds);
+	free(c->insns);
+	free(c->text_base);
+	free(c->order);
+}
+
+static int append_func(struct legacy_ctx *c, struct bpfext_section *sec,
+		       const struct bpfext_func *fn)
+{
+	if (c->cnt + fn->cnt > c->cap) {
+		size_t cap = (c->cnt + fn->cnt) * 2;
+		struct bpf_insn *t = realloc(c->insns, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		c->insns = t;
+		c->cap = cap;
+	}
+	memcpy(c->insns + c->cnt, sec->insns + fn->start,
+	       fn->cnt * sizeof(struct bpf_insn));
+	c->cnt += fn->cnt;
+	return 0;
+}
+
+static long text_pos(struct legacy_ctx *c, long t, struct bpfext_error *err)
+{
+	struct bpfext_section *text = bpfext_object__text(c->obj);
+	size_t f;
+	int ret;
+
+	for (f = 0; text && f < text->nr_funcs; f++) {
+		const struct bpfext_func *fn = &text->funcs[f];
+
+		if (t < (long)fn->start || t >= (long)(fn->start + fn->cnt))
+			continue;
+		if (c->text_base[f] == (size_t)-1) {
+			c->text_base[f] = c->cnt;
+			c->order[c->nr_order++] = f;
+			ret = append_func(c, text, fn);
+			if (ret)
+				return ret;
+		}
+		return c->text_base[f] + (t - fn->start);
+	}
+	return bpfext_errf(err, EINVAL, "call target .text+%ld is not in a function", t);
+}
+
+/* Relocate the copy of @fn placed at @base. */
+static int relocate_func(struct legacy_ctx *c, struct bpfext_section *sec,
+			 const struct bpfext_func *fn, size_t base,
+			 struct bpfext_error *err)
+{
+	struct bpfext_object *obj = c->obj;
+	size_t s, r, m;
+
+	for (s = fn->start; s < fn->start + fn->cnt; s++) {
+		struct bpf_insn *insn;
+		bool has_rel = false;
+		long t, pos;
+
+		for (r = 0; r < sec->nr_relocs; r++) {
+			const struct bpfext_reloc *rel = &sec->relocs[r];
+			const struct bpfext_sym *sym = &obj->syms[rel->sym];
+
+			if (rel->slot != s)
+				continue;
+			has_rel = true;
+			insn = &c->insns[base + (s - fn->start)];
+			if (obj->maps_shndx && sym->shndx == obj->maps_shndx) {
+				for (m = 0; m < obj->nr_maps; m++)
+					if (obj->syms[obj->maps[m].sym].value == sym->value)
+						break;
+				if (m == obj->nr_maps)
+					return bpfext_errf(err, EINVAL,
+							   "section %s: insn %zu: no map at maps+%llu",
+							   sec->name, s,
+							   (unsigned long long)sym->value);
+				insn->src_reg = BPF_PSEUDO_MAP_FD;
+				insn->imm = c->map_fds[m];
+				continue;
+			}
+			if (!obj->text_shndx || sym->shndx != obj->text_shndx ||
+			    !bpfext_reloc_is_code_ref(obj, sec, rel))
+				return bpfext_errf(err, ENOTSUP,
+						   "section %s: insn %zu: relocation against %s is not supported in objects with legacy maps",
+						   sec->name, s, sym->name);
+			t = bpfext_reloc_code_target(obj, sec, rel);
+			pos = text_pos(c, t, err);
+			if (pos < 0)
+				return pos;
+			insn = &c->insns[base + (s - fn->start)];
+			insn->imm = pos - (long)(base + (s - fn->start)) - 1;
+			if (bpfext_insn_is_ldimm64(insn)) {
+				insn->src_reg = BPF_PSEUDO_FUNC;
+				insn[1].imm = 0;
+			}
+		}
+		insn = &c->insns[base + (s - fn->start)];
+		if (has_rel || !bpfext_insn_is_pseudo_call(insn))
+			continue;
+		t = (long)s + insn->imm + 1;
+		if (sec->shndx == obj->text_shndx) {
+			pos = text_pos(c, t, err);
+			if (pos < 0)
+				return pos;
+		} else if (t >= (long)fn->start && t < (long)(fn->start + fn->cnt)) {
+			pos = base + (t - fn->start);
+		} else {
+			return bpfext_errf(err, ENOTSUP,
+					   "section %s: insn %zu: calls into another program",
+					   sec->name, s);
+		}
+		c->insns[base + (s - fn->start)].imm =
+			pos - (long)(base + (s - fn->start)) - 1;
+	}
+	return 0;
+}
+
+static int legacy_load_one(struct legacy_ctx *c, const struct bpfext_prog *prog,
+			   const struct bpfext_load_opts *opts,
+			   struct bpfext_load_result *res,
+			   struct bpfext_error *err)
+{
+	struct bpfext_object *obj = c->obj;
+	struct bpfext_section *text = bpfext_object__text(obj);
+	LIBBPF_OPTS(bpf_prog_load_opts, lo);
+	char *log = NULL;
+	int fd = -1, ret;
+	size_t f;
+
+	if (!prog->type_known)
+		return bpfext_errf(err, EINVAL,
+				   "cannot tell the type of program %s from section %s; use 'type TYPE'",
+				   prog->name, prog->sec->name);
+	c->cnt = 0;
+	c->nr_order = 0;
+	for (f = 0; text && f < text->nr_funcs; f++)
+		c->text_base[f] = (size_t)-1;
+	ret = append_func(c, prog->sec, &prog->sec->funcs[prog->func]);
+	if (ret)
+		goto nomem;
+	ret = relocate_func(c, prog->sec, &prog->sec->funcs[prog->func], 0, err);
+	if (ret)
+		goto out;
+	/* Appended subprograms may append further ones while relocated. */
+	for (f = 0; f < c->nr_order; f++) {
+		size_t tf = c->order[f];
+
+		ret = relocate_func(c, text, &text->funcs[tf], c->text_base[tf], err);
+		if (ret)
+			goto out;
+	}
+
+	log = calloc(1, LOG_SIZE);
+	if (!log)
+		goto nomem;
+	lo.expected_attach_type = prog->attach_type;
+	lo.kern_version = obj->kern_version;
+	fd = bpf_prog_load(prog->type, prog->name, obj->license, c->insns,
+			   c->cnt, &lo);
+	if (fd < 0) {
+		lo.log_buf = log;
+		lo.log_size = LOG_SIZE;
+		lo.log_level = 1;
+		fd = bpf_prog_load(prog->type, prog->name, obj->license,
+				   c->insns, c->cnt, &lo);
+	}
+	if (fd < 0) {
+		res->loaded = false;
+		res->log_tail = log_tail(log[0] ? log : strerror(errno));
+		ret = 0;
+		goto out;
+	}
+	ret = fill_info(fd, opts, res, err);
+	if (ret)
+		goto out;
+	if (opts && opts->pin_path) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", opts->pin_path, prog->name);
+		if (bpf_obj_pin(fd, path)) {
+			ret = bpfext_errf(err, errno, "cannot pin program at %s: %s",
+					  path, strerror(errno));
+			goto out;
+		}
+	}
+	if (opts && opts->keep_fd) {
+		res->prog_fd = fd;
+		fd = -1;
+	}
+	goto out;
+nomem:
+	ret = bpfext_errf(err, ENOMEM, "out of memory");
+out:
+	if (fd >= 0)
+		close(fd);
+	free(log);
+	return ret;
+}
+
+static int load_legacy(struct bpfext_object *obj, const struct bpfext_prog *only,
+		       const struct bpfext_load_opts *opts,
+		       struct bpfext_load_result *res, struct bpfext_error *err)
+{
+	struct bpfext_section *text = bpfext_object__text(obj);
+	struct legacy_ctx c = { .obj = obj };
+	size_t i, n = (text ? text->nr_funcs : 0) + 1;
+	int ret;
+
+	if (obj->has_data)
+		return bpfext_errf(err, ENOTSUP,
+				   "global data in objects with legacy maps is not supported");
+	c.text_base = malloc(n * sizeof(size_t));
+	c.order = malloc(n * sizeof(size_t));
+	if (!c.text_base || !c.order) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	ret = create_legacy_maps(&c, err);
+	if (ret)
+		goto out;
+	for (i = 0; i < obj->nr_progs; i++) {
+		const struct bpfext_prog *prog = &obj->progs[i];
+
+		if (only && prog != only)
+			continue;
+		ret = legacy_load_one(&c, prog, opts, only ? res : &res[i], err);
+		if (ret)
+			goto out;
+	}
+	if (opts && opts->pinmaps_dir) {
+		for (i = 0; i < obj->nr_maps; i++) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", opts->pinmaps_dir,
+				 obj->maps[i].name);
+			if (bpf_obj_pin(c.map_fds[i], path)) {
+				ret = bpfext_errf(err, errno, "cannot pin map %s at %s: %s",
+						  obj->maps[i].name, path,
+						  strerror(errno));
+				goto out;
+			}
+		}
+	}
+out:
+	close_legacy(&c);
+	return ret;
+}
+
+int bpfext_object__load(struct bpfext_object *obj,
+			const struct bpfext_prog *only,
+			const struct bpfext_load_opts *opts,
+			struct bpfext_load_result *res, struct bpfext_error *err)
+{
+	size_t i, n = only ? 1 : obj->nr_progs;
+
+	for (i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		res[i].prog_fd = -1;
+	}
+	if (obj->maps_shndx)
+		return load_legacy(obj, only, opts, res, err);
+	return load_with_libbpf(obj, only, opts, res, err);
+}
+
+void bpfext_load_result__free(struct bpfext_load_result *res)
+{
+	free(res->xlated);
+	free(res->log_tail);
+	if (res->prog_fd >= 0)
+		close(res->prog_fd);
+	res->xlated = NULL;
+	res->log_tail = NULL;
+	res->prog_fd = -1;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * bpftool-ext: the optimizing pipeline's commands, with bpftool's grammar:
+ *   bpftool-ext [OPTIONS] OBJECT { COMMAND | help }
+ * The commands do not depend on argv[0], so a patched bpftool can hand
+ * its arguments over unchanged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "main.h"
+
+const char *bin_name = "bpftool-ext";
+bool json_output;
+bool pretty_output;
+bool verbose;
+json_writer_t *json_wtr;
+
+void usage(void)
+{
+	fprintf(stderr,
+		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+		"       %s version\n"
+		"\n"
+		"       OBJECT := { prog }\n"
+		"       " HELP_SPEC_OPTIONS " |\n"
+		"                    {-V|--version} }\n",
+		bin_name, bin_name);
+	exit(2);
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (json_output && json_wtr) {
+		char buf[1024];
+
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "error", buf);
+		jsonw_end_object(json_wtr);
+	} else {
+		fprintf(stderr, "Error: ");
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+	}
+	va_end(ap);
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+}
+
+bool is_prefix(const char *pfx, const char *str)
+{
+	if (!pfx || !*pfx)
+		return false;
+	return strlen(str) >= strlen(pfx) && !memcmp(str, pfx, strlen(pfx));
+}
+
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       int (*help)(int argc, char **argv))
+{
+	unsigned int i;
+
+	if (argc < 1 && cmds[0].func)
+		return cmds[0].func(argc, argv);
+	for (i = 0; cmds[i].cmd; i++) {
+		if (is_prefix(*argv, cmds[i].cmd)) {
+			if (!cmds[i].func) {
+				p_err("command '%s' is not supported in this build",
+				      cmds[i].cmd);
+				return -1;
+			}
+			return cmds[i].func(argc - 1, argv + 1);
+		}
+	}
+	help(argc - 1, argv + 1);
+	return -1;
+}
+
+static int do_help(int argc, char **argv)
+{
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
+		"       %s version\n"
+		"\n"
+		"       OBJECT := { prog }\n"
+		"       " HELP_SPEC_OPTIONS " |\n"
+		"                    {-V|--version} }\n",
+		bin_name, bin_name);
+	return 0;
+}
+
+static int do_version(int argc, char **argv)
+{
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "version", BPFTOOL_EXT_VERSION);
+		jsonw_string_field(json_wtr, "libbpf_version",
+				   libbpf_version_string());
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("%s v%s\nusing libbpf %s\n", bin_name,
+		       BPFTOOL_EXT_VERSION, libbpf_version_string());
+	}
+	return 0;
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose)
+		return 0;	/* verdicts are reported by the commands */
+	return vfprintf(stderr, fmt, args);
+}
+
+static const struct cmd cmds[] = {
+	{ "help",	do_help },
+	{ "prog",	do_prog },
+	{ "version",	do_version },
+	{ 0 }
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json",	no_argument,	NULL,	'j' },
+		{ "help",	no_argument,	NULL,	'h' },
+		{ "pretty",	no_argument,	NULL,	'p' },
+		{ "version",	no_argument,	NULL,	'V' },
+		{ "debug",	no_argument,	NULL,	'd' },
+		{ 0 }
+	};
+	bool version_requested = false;
+	int opt, ret;
+
+	setlinebuf(stdout);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+Vhpjd", options, NULL)) >= 0) {
+		switch (opt) {
+		case 'V':
+			version_requested = true;
+			break;
+		case 'h':
+			return do_help(argc, argv);
+		case 'p':
+			pretty_output = true;
+			/* fall through */
+		case 'j':
+			if (!json_output) {
+				json_wtr = jsonw_new(stdout);
+				if (!json_wtr) {
+					p_err("failed to create JSON writer");
+					return -1;
+				}
+				json_output = true;
+			}
+			jsonw_pretty(json_wtr, pretty_output);
+			break;
+		case 'd':
+			verbose = true;
+			break;
+		default:
+			p_err("unrecognized option '%s'", argv[optind - 1]);
+			if (json_output)
+				jsonw_destroy(&json_wtr);
+			else
+				usage();
+			return -1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	libbpf_set_print(print_libbpf);
+
+	if (version_requested)
+		ret = do_version(argc, argv);
+	else if (argc < 1)
+		usage();
+	else
+		ret = cmd_select(cmds, argc, argv, do_help);
+
+	if (json_output)
+		jsonw_destroy(&json_wtr);
+	return ret ? (ret > 0 ? ret : 2) : 0;
+}
