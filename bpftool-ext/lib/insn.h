@@ -22,9 +22,16 @@
 int bpfext_insn_slots(const struct bpf_insn *insn);
 
 bool bpfext_insn_is_ldimm64(const struct bpf_insn *insn);
-/* JMP/JMP32 with a pc-relative branch target in ->off (JA and conditionals). */
+/*
+ * JMP/JMP32 with a pc-relative branch target (JA and conditionals).  The
+ * target is in ->off, except for BPF_JMP32 | BPF_JA ("gotol", which the
+ * Debian 6.1 kernel accepts) where it is in ->imm; see
+ * bpfext_insn_branch_off().
+ */
 bool bpfext_insn_is_branch(const struct bpf_insn *insn);
 bool bpfext_insn_is_cond_branch(const struct bpf_insn *insn);
+/* Branch displacement of a branch: target = index + off + 1. */
+int32_t bpfext_insn_branch_off(const struct bpf_insn *insn);
 bool bpfext_insn_is_exit(const struct bpf_insn *insn);
 /* BPF_CALL with src_reg 0: a helper call, imm is the helper id. */
 bool bpfext_insn_is_helper_call(const struct bpf_insn *insn);
@@ -55,9 +62,10 @@ int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
 /*
  * bpfext_insns_check - validate a sequence of instructions
  *
- * Every instruction passes bpfext_insn_check(), no branch leaves
- * [0, cnt) or lands on the second slot of an LD_IMM64, and no LD_IMM64
- * is cut off at the end.  On failure, *@bad_idx is the offending slot.
+ * Every instruction passes bpfext_insn_check(), no branch (nor
+ * bpf-to-bpf call, nor BPF_PSEUDO_FUNC reference) leaves [0, cnt) or
+ * lands on the second slot of an LD_IMM64, and no LD_IMM64 is cut off
+ * at the end.  On failure, *@bad_idx is the offending slot.
  *
  * Return: 0 or -EINVAL.
  */
@@ -75,7 +83,21 @@ int bpfext_helper_id(const char *name);
  * The text matches kernel/bpf/disasm.c as seen in the verifier log and
  * in `bpftool prog dump xlated`, without the "(op) " prefix or index:
  *   "r1 = *(u32 *)(r2 +4)", "if r1 > 0x5 goto pc+3",
- *   "call bpf_map_lookup_elem#1", "r1 = 0x1234 ll", "r0 = be16 r0".
+ *   "call bpf_map_lookup_elem#1", "r1 = 0x1234", "r0 = be16 r0".
+ * The kernel prints no " ll" suffix for LD_IMM64 (that is LLVM's
+ * notation; the parser accepts it).  Where the kernel notation loses
+ * encoding bits, it is extended so that the text round-trips:
+ *   LD_IMM64 pseudo loads, after bpftool's forms with fds instead of ids:
+ *     "r1 = map[fd:3]", "r1 = map[fd:3][0]+8" (MAP_VALUE),
+ *     "r1 = map[idx:2]", "r1 = map[idx:2]+8" (MAP_IDX_VALUE),
+ *     "r1 = btf_id[123]", "r1 = subprog[+5]" (BPF_PSEUDO_FUNC);
+ *   kfunc calls: "call kernel-function#123" (as disasm.c prints them
+ *     without BTF);
+ *   BPF_JMP32 | BPF_JA: "gotol pc+5" (newer kernels' notation);
+ *   fields the verifier accepts but the kernel does not print are
+ *     appended as " [name=value]": "exit [off=3]",
+ *     "call kernel-function#123 [off=2]" (module BTF fd_array index),
+ *     "r1 = btf_id[123] [imm2=4]" (module BTF fd).
  * For LD_IMM64, @cnt must be >= 2.  Never writes more than @len bytes
  * and always NUL-terminates (when @len > 0).
  *
@@ -92,7 +114,11 @@ int bpfext_insn_print(const struct bpf_insn *insns, size_t cnt,
  * @out: room for two slots
  *
  * bpfext_insn_parse(print(x)) reproduces x bit for bit for every valid
- * instruction x.  The optional "(op) " prefix is accepted and ignored.
+ * instruction x.  The optional "(op) " prefix (and a "N: " index before
+ * it) is accepted and ignored, as are a trailing " ll" on 64-bit
+ * immediate loads and bpftool's "map[id:N]" (read as map[fd:N]).  A
+ * hexadecimal "rN = 0x.." is a 64-bit immediate load, a decimal one a
+ * BPF_MOV.  The result is validated with bpfext_insn_check().
  *
  * Return: slots written (1 or 2), or -EINVAL with a reason in @err.
  */
