@@ -125,13 +125,23 @@ flock 9
 "$ROOT/scripts/extract-linux.sh" "$LINUX"
 
 kstamp=$KBUILD/.corpus-prepared
-if [ ! -f "$kstamp" ] || [ "$LINUX/.extracted" -nt "$kstamp" ]; then
+if [ -f "$kstamp" ] && [ ! "$LINUX/.extracted" -nt "$kstamp" ]; then
+	:
+elif [ -f "$LINUX/.config" ] || [ -d "$LINUX/include/config" ]; then
+	# Someone configured the shared tree in-tree, which rules out O=.
+	# Its generated headers do as well, if they are x86_64 ones.
+	if grep -q '^#define CONFIG_X86_64 1' "$LINUX/include/generated/autoconf.h" 2>/dev/null &&
+	   [ -f "$LINUX/arch/x86/include/generated/asm/syscalls_64.h" ]; then
+		echo "$me: $LINUX is configured in-tree; using its generated headers" >&2
+		KBUILD=$LINUX
+		kstamp=$LINUX/include/generated/autoconf.h
+	else
+		die "$LINUX is configured in-tree but not prepared for x86_64, so neither it nor an out-of-tree build in $KBUILD can be used (make -C $LINUX mrproper, or prepare it)"
+	fi
+else
 	echo "$me: configuring $KBUILD (x86_64 tinyconfig, prepare)" >&2
 	mkdir -p "$OUT/logs"
 	klog=$OUT/logs/kbuild-prepare.log
-	if [ -f "$LINUX/.config" ] || [ -d "$LINUX/include/config" ]; then
-		die "$LINUX is configured in-tree, so an out-of-tree build in $KBUILD is impossible (make -C $LINUX mrproper)"
-	fi
 	rm -rf "$KBUILD"
 	mkdir -p "$KBUILD"
 	if ! { make -C "$LINUX" O="$KBUILD" ARCH=x86_64 tinyconfig &&
@@ -243,7 +253,7 @@ $SYS_INC -Wno-compare-distinct-pointer-types -DENABLE_ATOMICS_TESTS \
 		return 0
 	fi
 	if [ -f "$base.failed" ] && [ -f "$base.cmd" ] && [ "$(cat "$base.cmd")" = "$stamp" ] &&
-	   [ -z "$(find "$src" "$OUT/include/vmlinux.h" "$KBUILD/.corpus-prepared" \
+	   [ -z "$(find "$src" "$OUT/include/vmlinux.h" "$kstamp" \
 			-maxdepth 0 -newer "$base.failed" -print -quit)" ]; then
 		return 0
 	fi
@@ -264,7 +274,7 @@ $SYS_INC -Wno-compare-distinct-pointer-types -DENABLE_ATOMICS_TESTS \
 	return 0
 }
 export -f build_one up_to_date
-export OUT LINUX KBUILD GEN CLANG LLC OPT LLVM_DIS LINUXINCLUDE SYS_INC CORPUS_TIMEOUT SAMPLES_PIPELINE me
+export OUT LINUX KBUILD kstamp GEN CLANG LLC OPT LLVM_DIS LINUXINCLUDE SYS_INC CORPUS_TIMEOUT SAMPLES_PIPELINE me
 
 # --- job list ----------------------------------------------------------------------
 SB=$LINUX/samples/bpf
@@ -310,7 +320,8 @@ in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
 njobs=$(wc -l <"$jobs")
 echo "$me: $njobs compile jobs, $JOBS at a time (logs of failures in $OUT/logs)" >&2
-xargs -P "$JOBS" -L 1 bash -c 'build_one "$@"' _ <"$jobs"
+xargs -P "$JOBS" -L 1 bash -c 'build_one "$@"' _ <"$jobs" ||
+	die "the compile driver failed unexpectedly (xargs exit $?)"
 
 # --- link the samples/bpf *.bpf.c with xdp_sample.bpf.o ---------------------------
 for f in "$SB"/*.bpf.c; do
