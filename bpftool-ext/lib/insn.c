@@ -812,6 +812,19 @@ static const char *const puncts[] = {
 	"=", ">", "<", "&", "(", ")", "[", "]", "*", "+", "-", ",", "#", ":",
 };
 
+/* Up to 24 characters of @s for an error message, on one printable line. */
+#define EXCERPT_MAX 25
+static const char *excerpt(const char *s, char *dst)
+{
+	size_t i;
+
+	for (i = 0; i < EXCERPT_MAX - 1 && s[i]; i++)
+		dst[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+	dst[i] = '\0';
+	return dst;
+}
+#define EXCERPT(s) excerpt((s), (char[EXCERPT_MAX]){ 0 })
+
 static int tokenize(struct parser *p, const char *s)
 {
 	size_t i;
@@ -867,7 +880,7 @@ static int tokenize(struct parser *p, const char *s)
 
 					if (v >> 60)
 						return set_err(p->err, p->errlen,
-							       "number too large at '%.20s'", s);
+							       "number too large at '%s'", EXCERPT(s));
 					v = v << 4 | d;
 				}
 			} else {
@@ -876,19 +889,20 @@ static int tokenize(struct parser *p, const char *s)
 
 					if (v > (UINT64_MAX - d) / 10)
 						return set_err(p->err, p->errlen,
-							       "number too large at '%.20s'", s);
+							       "number too large at '%s'", EXCERPT(s));
 					v = v * 10 + d;
 				}
 			}
 			if (isalnum((unsigned char)*q) || *q == '_')
 				return set_err(p->err, p->errlen,
-					       "bad number at '%.20s'", s);
+					       "bad number at '%s'", EXCERPT(s));
 			t->num = v;
 			t->n = (size_t)(q - s);
 			s = q;
 			continue;
 		}
-		return set_err(p->err, p->errlen, "unexpected character '%c'", *s);
+		return set_err(p->err, p->errlen, "unexpected character 0x%02x",
+			       (unsigned char)*s);
 	}
 }
 
@@ -913,7 +927,8 @@ static int unexpected(struct parser *p, const char *what)
 
 	if (t->type == T_END)
 		return set_err(p->err, p->errlen, "expected %s at end of text", what);
-	return set_err(p->err, p->errlen, "expected %s at '%.24s'", what, t->s);
+	return set_err(p->err, p->errlen, "expected %s at '%s'", what,
+		       EXCERPT(t->s));
 }
 
 static bool accept(struct parser *p, const char *punct)
@@ -993,8 +1008,8 @@ static int parse_reg_as(struct parser *p, uint8_t *reg, char want)
 	if (parse_reg(p, reg, &prefix))
 		return -EINVAL;
 	if (prefix != want)
-		return set_err(p->err, p->errlen, "expected a %c register at '%.24s'",
-			       want, t->s);
+		return set_err(p->err, p->errlen, "expected a %c register at '%s'",
+			       want, EXCERPT(t->s));
 	return 0;
 }
 
@@ -1020,13 +1035,13 @@ static int parse_num(struct parser *p, int64_t min, int64_t max, uint64_t umax,
 		*hex = t->hex;
 	if (neg) {
 		if (t->num > (uint64_t)-(min + 1) + 1)
-			return set_err(p->err, p->errlen, "number out of range at '%.24s'",
-				       t->s);
+			return set_err(p->err, p->errlen, "number out of range at '%s'",
+				       EXCERPT(t->s));
 		*val = (int64_t)(0 - t->num);
 	} else {
 		if (t->num > (uint64_t)max && t->num > umax)
-			return set_err(p->err, p->errlen, "number out of range at '%.24s'",
-				       t->s);
+			return set_err(p->err, p->errlen, "number out of range at '%s'",
+				       EXCERPT(t->s));
 		*val = (int64_t)t->num;
 	}
 	p->pos++;
