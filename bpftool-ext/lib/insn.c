@@ -1048,7 +1048,23 @@ static int parse_num(struct parser *p, int64_t min, int64_t max, uint64_t umax,
 	return 0;
 }
 
+/* A signed 32-bit number. */
 static int parse_s32(struct parser *p, int32_t *v)
+{
+	int64_t x;
+
+	if (parse_num(p, INT32_MIN, INT32_MAX, INT32_MAX, &x, NULL))
+		return -EINVAL;
+	*v = (int32_t)x;
+	return 0;
+}
+
+/*
+ * A 32-bit immediate that is also accepted as unsigned (0x80000000 ..
+ * 0xffffffff), where the operation is 32 bits wide or the kernel prints
+ * it in hex (jump comparisons).
+ */
+static int parse_u32_or_s32(struct parser *p, int32_t *v)
 {
 	int64_t x;
 
@@ -1219,6 +1235,13 @@ static int parse_cond(struct parser *p, struct pinsn *insn)
 
 	if (parse_reg(p, &insn->dst, &prefix))
 		return -EINVAL;
+	/* 6.1's disasm.c prints BPF_JMP32 | BPF_JA as "if w0 jmp 0x.. goto pc+0". */
+	if (accept_word(p, "jmp")) {
+		insn->code = (prefix == 'w' ? BPF_JMP32 : BPF_JMP) | BPF_JA;
+		if (parse_u32_or_s32(p, &insn->imm) || expect_word(p, "goto"))
+			return -EINVAL;
+		return parse_pc16(p, &insn->off);
+	}
 	op = find_op(jmp_ops, peek(p));
 	if (op < 0)
 		return unexpected(p, "a comparison operator");
@@ -1228,7 +1251,7 @@ static int parse_cond(struct parser *p, struct pinsn *insn)
 		insn->code |= BPF_X;
 		if (parse_reg_as(p, &insn->src, prefix))
 			return -EINVAL;
-	} else if (parse_s32(p, &insn->imm)) {
+	} else if (parse_u32_or_s32(p, &insn->imm)) {
 		return -EINVAL;
 	}
 	if (expect_word(p, "goto"))
@@ -1249,7 +1272,10 @@ static int parse_store(struct parser *p, struct pinsn *insn)
 		return parse_reg_as(p, &insn->src, 'r');
 	}
 	insn->code = BPF_ST | BPF_MEM | size;
-	return parse_s32(p, &insn->imm);
+	/* A 64-bit store sign-extends imm: no unsigned spelling there. */
+	if (size == BPF_DW)
+		return parse_s32(p, &insn->imm);
+	return parse_u32_or_s32(p, &insn->imm);
 }
 
 /* After "lock": "*(uN *)(rD +off) op= rS" */
@@ -1415,9 +1441,10 @@ static int parse_assign(struct parser *p, struct pinsn *insn,
 			insn->imm2 = (int32_t)(uint32_t)(u >> 32);
 			return 2;
 		}
-		if (v < INT32_MIN || v > (int64_t)UINT32_MAX)
+		if (v < INT32_MIN || v > (prefix == 'r' ? INT32_MAX : (int64_t)UINT32_MAX))
 			return set_err(p->err, p->errlen,
-				       "immediate %" PRId64 " does not fit in 32 bits", v);
+				       "immediate %" PRId64 " out of range for %s",
+				       v, prefix == 'r' ? "r (sign-extended s32)" : "w (32 bits)");
 		insn->code = cls | BPF_MOV | BPF_K;
 		insn->imm = (int32_t)(uint32_t)v;
 		return 0;
@@ -1558,7 +1585,10 @@ static int parse_stmt(struct parser *p, struct pinsn *insn)
 		insn->code |= BPF_X;
 		return parse_reg_as(p, &insn->src, prefix);
 	}
-	return parse_s32(p, &insn->imm);
+	/* 64-bit ALU sign-extends imm: no unsigned spelling there. */
+	if (prefix == 'r')
+		return parse_s32(p, &insn->imm);
+	return parse_u32_or_s32(p, &insn->imm);
 }
 
 int bpfext_insn_parse(const char *text, struct bpf_insn out[2],

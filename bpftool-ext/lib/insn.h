@@ -50,8 +50,11 @@ bool bpfext_insn_is_pseudo_func(const struct bpf_insn *insn);
  *
  * Accepts exactly the encodings Linux 6.1's verifier accepts in the
  * opcode, register, offset and immediate fields (register numbers up to
- * r10, reserved fields zero, valid BPF_END sizes, atomic op codes, pseudo
- * source registers for LD_IMM64 and calls, ...).  It does not check
+ * r10, r10 never written, reserved fields zero, valid BPF_END sizes,
+ * shift amounts and nonzero K divisors, atomic op codes, pseudo source
+ * registers for LD_IMM64 and calls, ...).  Rules that need the running
+ * kernel (map fds, BTF ids, program type) are not checked, except those
+ * no kernel can satisfy (kfunc BTF id < 0, or 0 with a module BTF).  It does not check
  * branch targets; see bpfext_insns_check().
  *
  * Return: number of slots (1 or 2) on success, -EINVAL if invalid.
@@ -118,7 +121,11 @@ int bpfext_insn_print(const struct bpf_insn *insns, size_t cnt,
  * it) is accepted and ignored, as are a trailing " ll" on 64-bit
  * immediate loads and bpftool's "map[id:N]" (read as map[fd:N]).  A
  * hexadecimal "rN = 0x.." is a 64-bit immediate load, a decimal one a
- * BPF_MOV.  The result is validated with bpfext_insn_check().
+ * BPF_MOV.  6.1 disasm.c's "if w0 jmp 0x5 goto pc+0" for gotol is
+ * accepted too.  Immediates of 64-bit operations must be written as
+ * s32 (they are sign-extended); 32-bit ones and jump comparisons may
+ * also be written as u32.  The result is validated with
+ * bpfext_insn_check().
  *
  * Return: slots written (1 or 2), or -EINVAL with a reason in @err.
  */
