@@ -20,6 +20,10 @@ CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSI
 CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src
 LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
 
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+
 # SAN=1 builds everything with ASan and UBSan into build/san.
 ifeq ($(SAN),1)
 O        := build/san
@@ -29,7 +33,7 @@ endif
 
 LIB_SRCS  := $(sort $(wildcard bpftool-ext/lib/*.c))
 CMD_SRCS  := $(sort $(wildcard bpftool-ext/src/*.c))
-TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/test_*.c))
+TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/*.c))
 
 LIB_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(CMD_SRCS))
@@ -37,8 +41,27 @@ TEST_BINS := $(patsubst bpftool-ext/tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 LIBA      := $(O)/libbpfext.a
 BIN       := $(O)/bpftool-ext
 
-.PHONY: all deps check test bench install clean fuzz corpus
-all: $(BIN) $(TEST_BINS)
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
+              -idirafter /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
+FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
+
+.PHONY: all deps check test bench install clean fuzz corpus examples
+all: $(BIN) $(TEST_BINS) $(EXAMPLES)
+
+examples: $(EXAMPLES)
+
+$(O)/examples/%.o: bpftool-ext/examples/%.c
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c -o $@ $<
+
+# libFuzzer harnesses, always with clang and both sanitizers.
+fuzz: $(FUZZERS)
+
+build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(wildcard bpftool-ext/lib/*.h)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
 
 $(O)/obj/%.o: bpftool-ext/%.c
 	@mkdir -p $(dir $@)

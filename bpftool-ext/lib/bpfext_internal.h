@@ -67,7 +67,8 @@ struct bpfext_object {
 	size_t nr_maps;
 
 	bool has_btf_maps;		/* ".maps" section */
-	bool has_data;			/* .data/.rodata/.bss referenced */
+	size_t data_shndx[16];		/* .data*, .rodata*, .bss* sections */
+	size_t nr_data;
 	char license[128];
 	uint32_t kern_version;
 

@@ -19,6 +19,8 @@
 
 #define LOG_SIZE (1u << 20)
 #define LOG_TAIL_LINES 20
+#define UNKNOWN_TYPE_MSG \
+	"cannot tell the program type from the section name; use 'type TYPE'"
 
 static char *log_tail(const char *log)
 {
@@ -102,10 +104,9 @@ static int load_with_libbpf(struct bpfext_object *obj,
 	bpf_object__for_each_program(p, bobj) {
 		const struct bpfext_prog *q = NULL;
 
+		/* Function names are unique in an object. */
 		for (i = 0; i < obj->nr_progs; i++)
-			if (!strcmp(obj->progs[i].name, bpf_program__name(p)) &&
-			    !strcmp(obj->progs[i].sec->name,
-				    bpf_program__section_name(p)))
+			if (!strcmp(obj->progs[i].name, bpf_program__name(p)))
 				q = &obj->progs[i];
 		bpf_program__set_autoload(p, q && (!only || q == only));
 		if (!q || (only && q != only))
@@ -179,6 +180,7 @@ struct legacy_ctx {
 	size_t *text_base;		/* .text function -> position, or -1 */
 	size_t *order;			/* .text functions in append order */
 	size_t nr_order;
+	int data_fds[16];		/* one array map per data section */
 };
 
 static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
@@ -240,6 +242,9 @@ static void close_legacy(struct legacy_ctx *c)
 	for (i = 0; c->map_fds && i < c->obj->nr_maps; i++)
 		if (c->map_fds[i] >= 0)
 			close(c->map_fds[i]);
+	for (i = 0; i < c->obj->nr_data; i++)
+		if (c->data_fds[i] >= 0)
+			close(c->data_fds[i]);
 	free(c->map_fds);
 	free(c->insns);
 	free(c->text_base);
@@ -287,6 +292,58 @@ static long text_pos(struct legacy_ctx *c, long t, struct bpfext_error *err)
 	return bpfext_errf(err, EINVAL, "call target .text+%ld is not in a function", t);
 }
 
+/*
+ * Global data the way libbpf does it: one single-element array map per
+ * section, read-only to programs for .rodata.
+ */
+static int data_map_fd(struct legacy_ctx *c, size_t shndx,
+		       struct bpfext_error *err)
+{
+	struct bpfext_object *obj = c->obj;
+	const char *name = bpfext_object__shname(obj, shndx);
+	Elf_Scn *scn = elf_getscn(obj->elf, shndx);
+	bool ro = !strncmp(name, ".rodata", 7);
+	Elf_Data *data;
+	GElf_Shdr sh;
+	char mname[BPF_OBJ_NAME_LEN];
+	void *val;
+	size_t i;
+	__u32 zero = 0;
+	int fd;
+
+	for (i = 0; i < obj->nr_data; i++)
+		if (obj->data_shndx[i] == shndx)
+			break;
+	if (i == obj->nr_data || !scn || !gelf_getshdr(scn, &sh))
+		return bpfext_errf(err, EINVAL, "section %s is not global data", name);
+	if (c->data_fds[i] >= 0)
+		return c->data_fds[i];
+	if (!sh.sh_size)
+		return bpfext_errf(err, EINVAL, "data section %s is empty", name);
+	LIBBPF_OPTS(bpf_map_create_opts, mo,
+		    .map_flags = ro ? BPF_F_RDONLY_PROG : 0);
+	snprintf(mname, sizeof(mname), "%.8s", name + 1);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, mname, 4, sh.sh_size, 1, &mo);
+	if (fd < 0)
+		return bpfext_errf(err, errno, "cannot create a map for %s: %s",
+				   name, strerror(errno));
+	c->data_fds[i] = fd;
+	val = calloc(1, sh.sh_size);
+	if (!val)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
+	if (data && data->d_buf)
+		memcpy(val, data->d_buf, data->d_size < sh.sh_size ?
+					 data->d_size : sh.sh_size);
+	if (bpf_map_update_elem(fd, &zero, val, 0) || (ro && bpf_map_freeze(fd))) {
+		free(val);
+		return bpfext_errf(err, errno, "cannot fill the map for %s: %s",
+				   name, strerror(errno));
+	}
+	free(val);
+	return fd;
+}
+
 /* Relocate the copy of @fn placed at @base. */
 static int relocate_func(struct legacy_ctx *c, struct bpfext_section *sec,
 			 const struct bpfext_func *fn, size_t base,
@@ -319,6 +376,18 @@ static int relocate_func(struct legacy_ctx *c, struct bpfext_section *sec,
 							   (unsigned long long)sym->value);
 				insn->src_reg = BPF_PSEUDO_MAP_FD;
 				insn->imm = c->map_fds[m];
+				continue;
+			}
+			if (bpfext_insn_is_ldimm64(insn) &&
+			    sym->shndx != obj->text_shndx &&
+			    sym->shndx < SHN_LORESERVE && sym->shndx) {
+				int dfd = data_map_fd(c, sym->shndx, err);
+
+				if (dfd < 0)
+					return dfd;
+				insn[1].imm = (long)sym->value + insn->imm;
+				insn->src_reg = BPF_PSEUDO_MAP_VALUE;
+				insn->imm = dfd;
 				continue;
 			}
 			if (!obj->text_shndx || sym->shndx != obj->text_shndx ||
@@ -370,10 +439,10 @@ static int legacy_load_one(struct legacy_ctx *c, const struct bpfext_prog *prog,
 	int fd = -1, ret;
 	size_t f;
 
-	if (!prog->type_known)
-		return bpfext_errf(err, EINVAL,
-				   "cannot tell the type of program %s from section %s; use 'type TYPE'",
-				   prog->name, prog->sec->name);
+	if (!prog->type_known) {
+		res->log_tail = strdup(UNKNOWN_TYPE_MSG);
+		return res->log_tail ? 0 : -ENOMEM;
+	}
 	c->cnt = 0;
 	c->nr_order = 0;
 	for (f = 0; text && f < text->nr_funcs; f++)
@@ -449,9 +518,8 @@ static int load_legacy(struct bpfext_object *obj, const struct bpfext_prog *only
 	size_t i, n = (text ? text->nr_funcs : 0) + 1;
 	int ret;
 
-	if (obj->has_data)
-		return bpfext_errf(err, ENOTSUP,
-				   "global data in objects with legacy maps is not supported");
+	for (i = 0; i < ARRAY_SIZE(c.data_fds); i++)
+		c.data_fds[i] = -1;
 	c.text_base = malloc(n * sizeof(size_t));
 	c.order = malloc(n * sizeof(size_t));
 	if (!c.text_base || !c.order) {
@@ -499,6 +567,10 @@ int bpfext_object__load(struct bpfext_object *obj,
 	for (i = 0; i < n; i++) {
 		memset(&res[i], 0, sizeof(res[i]));
 		res[i].prog_fd = -1;
+	}
+	if (only && !only->type_known) {
+		res->log_tail = strdup(UNKNOWN_TYPE_MSG);
+		return res->log_tail ? 0 : bpfext_errf(err, ENOMEM, "out of memory");
 	}
 	if (obj->maps_shndx)
 		return load_legacy(obj, only, opts, res, err);

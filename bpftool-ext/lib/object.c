@@ -425,18 +425,22 @@ static const struct {
 
 static void infer_type(struct bpfext_prog *prog)
 {
+	const char *name = prog->sec->name;
 	enum bpf_prog_type type;
 	enum bpf_attach_type attach;
 	size_t i;
 
-	if (!libbpf_prog_type_by_name(prog->sec->name, &type, &attach)) {
+	/* "?" marks a program libbpf should not load by default. */
+	if (name[0] == '?')
+		name++;
+	if (!libbpf_prog_type_by_name(name, &type, &attach)) {
 		prog->type = type;
 		prog->attach_type = attach;
 		prog->type_known = true;
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(legacy_prefixes); i++) {
-		if (!strncmp(prog->sec->name, legacy_prefixes[i].prefix,
+		if (!strncmp(name, legacy_prefixes[i].prefix,
 			     strlen(legacy_prefixes[i].prefix))) {
 			prog->type = legacy_prefixes[i].type;
 			prog->attach_type = legacy_prefixes[i].attach;
@@ -523,6 +527,10 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 				   "big-endian BPF objects are not supported");
 	if (eh.e_type != ET_REL)
 		return bpfext_errf(err, EINVAL, "not a relocatable object");
+	if (eh.e_shoff > obj->size ||
+	    (uint64_t)eh.e_shnum * eh.e_shentsize > obj->size - eh.e_shoff)
+		return bpfext_errf(err, EINVAL,
+				   "corrupt section headers: the table lies outside the file (truncated?)");
 	if (elf_getshdrnum(obj->elf, &obj->shnum) ||
 	    elf_getshdrstrndx(obj->elf, &obj->shstrndx))
 		return bpfext_errf(err, EINVAL, "corrupt section headers: %s",
@@ -542,6 +550,12 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 		if (!name)
 			return bpfext_errf(err, EINVAL,
 					   "section %zu has an invalid name", idx);
+		/* libelf honours alignment when it lays the output out. */
+		if (sh.sh_addralign > 4096 ||
+		    (sh.sh_addralign & (sh.sh_addralign - 1)))
+			return bpfext_errf(err, EINVAL,
+					   "section %s has an invalid alignment %llu",
+					   name, (unsigned long long)sh.sh_addralign);
 		if (sh.sh_type != SHT_NOBITS &&
 		    (sh.sh_offset > obj->size ||
 		     sh.sh_size > obj->size - sh.sh_offset))
@@ -549,6 +563,8 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 					   "section %s extends past the end of the file",
 					   name);
 		data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
+		if (data && !data->d_buf)
+			data = NULL;
 		if (sh.sh_type != SHT_NOBITS && sh.sh_size && !data)
 			return bpfext_errf(err, EINVAL, "section %s is unreadable: %s",
 					   name, elf_errmsg(-1));
@@ -589,7 +605,11 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 		} else if (!strncmp(name, ".data", 5) ||
 			   !strncmp(name, ".rodata", 7) ||
 			   !strncmp(name, ".bss", 4)) {
-			obj->has_data = true;
+			if (obj->nr_data == ARRAY_SIZE(obj->data_shndx))
+				return bpfext_errf(err, ENOTSUP,
+						   "more than %zu global data sections",
+						   ARRAY_SIZE(obj->data_shndx));
+			obj->data_shndx[obj->nr_data++] = idx;
 		}
 	}
 	if (!obj->symtab_shndx)

@@ -163,7 +163,7 @@ static void print_result_plain(const struct bpfext_load_result *r)
 		       r->verified_insns, r->xlated_len, r->jited_len);
 		return;
 	}
-	printf("\tverifier: rejected\n");
+	printf("\tnot loaded:\n");
 	if (r->log_tail) {
 		const char *p = r->log_tail;
 
