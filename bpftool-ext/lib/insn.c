@@ -1441,7 +1441,9 @@ static int parse_assign(struct parser *p, struct pinsn *insn,
 			insn->imm2 = (int32_t)(uint32_t)(u >> 32);
 			return 2;
 		}
-		if (v < INT32_MIN || v > (prefix == 'r' ? INT32_MAX : (int64_t)UINT32_MAX))
+		/* v < 0 without a '-' is a wrapped u64: too large. */
+		if ((v < 0 && !tok_is(t, T_PUNCT, "-")) || v < INT32_MIN ||
+		    v > (prefix == 'r' ? INT32_MAX : (int64_t)UINT32_MAX))
 			return set_err(p->err, p->errlen,
 				       "immediate %" PRId64 " out of range for %s",
 				       v, prefix == 'r' ? "r (sign-extended s32)" : "w (32 bits)");
