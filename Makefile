@@ -42,7 +42,7 @@ LIBA      := $(O)/libbpfext.a
 BIN       := $(O)/bpftool-ext
 
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
-              -idirafter /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+              -idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 

@@ -11,8 +11,9 @@
 
 static bool is_noop(const struct bpf_insn *insn)
 {
-	if (insn->code == (BPF_JMP | BPF_JA))
-		return insn->off == 0;
+	if (insn->code == (BPF_JMP | BPF_JA) ||
+	    insn->code == (BPF_JMP32 | BPF_JA))
+		return bpfext_insn_branch_off(insn) == 0;
 	if (BPF_CLASS(insn->code) != BPF_ALU64)
 		return false;
 	if (BPF_OP(insn->code) == BPF_MOV && BPF_SRC(insn->code) == BPF_X)

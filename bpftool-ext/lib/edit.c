@@ -21,7 +21,7 @@ long bpfext_section__branch_target(const struct bpfext_section *sec,
 	size_t r;
 
 	if (bpfext_insn_is_branch(insn))
-		return (long)slot + insn->off + 1;
+		return (long)slot + bpfext_insn_branch_off(insn) + 1;
 	if (!bpfext_insn_is_pseudo_call(insn))
 		return -1;
 	for (r = 0; r < sec->nr_relocs; r++)
@@ -243,8 +243,8 @@ static int set_branch(struct plan *p, size_t at, size_t target, bool call,
 				   "section %s: insn %zu would jump into the middle of a rewritten range",
 				   sname, at);
 	off = (long)target - (long)at - 1;
-	if (call) {
-		p->insns[at].imm = off;
+	if (call || p->insns[at].code == (BPF_JMP32 | BPF_JA)) {
+		p->insns[at].imm = off;	/* calls and "gotol" */
 	} else {
 		if (off < SHRT_MIN || off > SHRT_MAX)
 			return bpfext_errf(err, ERANGE,

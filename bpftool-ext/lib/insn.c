@@ -330,8 +330,12 @@ static int check_jmp(const struct bpf_insn *insn, char *err, size_t errlen)
 		case 0:
 			if (insn->off)
 				return reserved(err, errlen, "off", insn->off, "BPF_CALL");
-			if (insn->imm <= 0 || insn->imm >= __BPF_FUNC_MAX_ID ||
-			    !helper_names[insn->imm])
+			/*
+			 * Ids past 6.1's table belong to newer kernels (and
+			 * libbpf poisons failed CO-RE calls with one): the
+			 * kernel that loads the object decides.
+			 */
+			if (insn->imm <= 0)
 				return set_err(err, errlen, "invalid helper id %d",
 					       insn->imm);
 			break;
@@ -688,8 +692,11 @@ static void print_jmp(const struct bpf_insn *insn, char *buf, size_t len)
 		else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
 			out(buf, len, "call kernel-function#%d", insn->imm);
 		else
-			out(buf, len, "call bpf_%s#%d", helper_names[insn->imm],
-			    insn->imm);
+			if (bpfext_helper_name(insn->imm))
+				out(buf, len, "call bpf_%s#%d",
+				    helper_names[insn->imm], insn->imm);
+			else
+				out(buf, len, "call unknown#%d", insn->imm);
 	} else if (op == BPF_EXIT) {
 		if (insn->off)
 			out(buf, len, "exit [off=%d]", insn->off);

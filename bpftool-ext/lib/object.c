@@ -295,7 +295,7 @@ static int check_code(struct bpfext_object *obj, struct bpfext_section *sec,
 						   sec->name, i);
 			if (!bpfext_insn_is_branch(insn))
 				continue;
-			t = (long)i + insn->off + 1;
+			t = (long)i + bpfext_insn_branch_off(insn) + 1;
 			if (t < (long)fn->start || t >= (long)end)
 				return bpfext_errf(err, EINVAL,
 						   "section %s: insn %zu: jump to %ld is out of range",

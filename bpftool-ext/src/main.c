@@ -126,8 +126,8 @@ static int do_version(int argc, char **argv)
 	return 0;
 }
 
-static int print_libbpf(enum libbpf_print_level level, const char *fmt,
-			va_list args)
+static int __attribute__((format(printf, 2, 0)))
+print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;

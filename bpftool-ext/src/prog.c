@@ -112,10 +112,10 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->prog;
 		else if (is_prefix(*argv, "type"))
 			dst = &a->type;
+		else if (!strcmp(*argv, "pin"))	/* "pin" also prefixes "pinmaps" */
+			dst = &a->pin;
 		else if (is_prefix(*argv, "pinmaps"))
 			dst = &a->pinmaps;
-		else if (is_prefix(*argv, "pin"))
-			dst = &a->pin;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))

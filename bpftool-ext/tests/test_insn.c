@@ -310,7 +310,6 @@ static const struct reject_case reject_cases[] = {
 	{ { I(BPF_JMP | BPF_CALL, 0, 3, 0, 1) }, 1, "reserved field src_reg=3 in BPF_CALL" },
 	{ { I(BPF_JMP | BPF_CALL, 0, 0, 0, 0) }, 1, "invalid helper id 0" },
 	{ { I(BPF_JMP | BPF_CALL, 0, 0, 0, -1) }, 1, "invalid helper id -1" },
-	{ { I(BPF_JMP | BPF_CALL, 0, 0, 0, __BPF_FUNC_MAX_ID) }, 1, "invalid helper id" },
 	{ { I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, -1, 5) }, 1, "negative kfunc" },
 	{ { I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, -5) }, 1, "invalid kfunc BTF id -5" },
 	{ { I(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 1, 0) }, 1, "invalid kfunc BTF id 0" },
@@ -347,6 +346,8 @@ static void test_reject(void)
 
 /* Encodings at the edge of the rules that the 6.1 verifier accepts. */
 static const struct reject_case accept_cases[] = {
+	{ { I(BPF_JMP | BPF_CALL, 0, 0, 0, 999) }, 1, "call unknown#999" },
+	{ { I(BPF_JMP | BPF_CALL, 0, 0, 0, 0xbad2310) }, 1, "call unknown#195896080" },
 	{ { I(BPF_ALU | BPF_LSH | BPF_K, 1, 0, 0, 31) }, 1, "w1 <<= 31" },
 	{ { I(BPF_ALU64 | BPF_ARSH | BPF_K, 1, 0, 0, 63) }, 1, "r1 s>>= 63" },
 	{ { I(BPF_ALU | BPF_RSH | BPF_K, 1, 0, 0, 0) }, 1, "w1 >>= 0" },

@@ -16,7 +16,11 @@
  * load the kernel's xlated programs are identical (the verifier drops
  * the inserted no-ops), map ids aside.
  *
+ * With -s a closing comment line counts objects, programs and programs
+ * the kernel accepted.
+ *
  * Output is TAP; the exit status is non-zero if any check failed.
+ * ARGS-REQUIRED: not run as an argument-less unit test.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,10 +30,12 @@
 #include <unistd.h>
 #include <libelf.h>
 #include <gelf.h>
+#include <bpf/libbpf.h>
 
 #include "bpfext.h"
 
 static int test_no, failures;
+static int nr_objects, nr_programs, nr_loaded;
 
 static void ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ok(bool cond, const char *fmt, ...)
@@ -120,7 +126,7 @@ static bool same_sections(const void *a, size_t asz, const void *b, size_t bsz,
 		if (ha.sh_type == SHT_NOBITS)
 			continue;
 		if (!da || !db || da->d_size != db->d_size ||
-		    memcmp(da->d_buf, db->d_buf, da->d_size)) {
+		    (da->d_size && memcmp(da->d_buf, db->d_buf, da->d_size))) {
 			snprintf(why, whylen, "section %zu differs", i);
 			same = false;
 		}
@@ -166,6 +172,7 @@ static void load_compare(const char *path, struct bpfext_object *orig,
 			ok(false, "%s: %s: program missing after rewrite", path, p->name);
 			continue;
 		}
+		nr_programs++;
 		if (bpfext_object__load(orig, p, &lo, &ra, &err) ||
 		    bpfext_object__load(stressed, q, &lo, &rb, &err)) {
 			printf("ok %d - %s: %s # SKIP cannot load: %s\n", ++test_no,
@@ -180,6 +187,7 @@ static void load_compare(const char *path, struct bpfext_object *orig,
 			       ++test_no, path, p->name, ra.verified_insns);
 			goto next;
 		}
+		nr_loaded += ra.loaded;
 		same = ra.loaded == rb.loaded;
 		if (same && ra.loaded) {
 			normalize(ra.xlated, ra.xlated_len / 8);
@@ -226,6 +234,7 @@ static void run(const char *path, bool load)
 		return;
 	}
 
+	nr_objects++;
 	good = !bpfext_object__write_mem(obj, &img, &sz, &err) &&
 	       sz == orig_sz && !memcmp(img, orig_img, sz);
 	ok(good, "%s: identity write reproduces the input", path);
@@ -276,18 +285,29 @@ out:
 	free(orig_img);
 }
 
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	bool load = false;
+	bool load = false, summary = false;
 	int i = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "-l")) {
-		load = true;
-		i++;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-l"))
+			load = true;
+		else if (!strcmp(argv[i], "-s"))
+			summary = true;
 	}
+	libbpf_set_print(quiet);
 	elf_version(EV_CURRENT);
 	for (; i < argc; i++)
 		run(argv[i], load);
 	printf("1..%d\n", test_no);
+	if (summary)
+		printf("# corpus: %d objects, %d programs, %d loaded by the kernel\n",
+		       nr_objects, nr_programs, nr_loaded);
 	return failures ? 1 : 0;
 }

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every test of the project and end with one line "N passed, N failed".
+# Called by `make check` (which installs missing packages first).
+#
+# Environment:
+#   FUZZ_SECONDS   time per libFuzzer harness (default 60)
+#   CHECK_ONLY     space-separated step names to run (default: all)
+#   JOBS           parallel make jobs (default 2)
+set -u
+cd "$(dirname "$0")/.."
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+JOBS=${JOBS:-2}
+LOG=build/check
+mkdir -p "$LOG"
+passed=0 failed=0 skipped=0
+start=$(date +%s)
+
+want() { [ -z "${CHECK_ONLY:-}" ] || [[ " $CHECK_ONLY " == *" $1 "* ]]; }
+note() { printf '==> %s\n' "$*"; }
+
+# step NAME CMD...: one check, passed when CMD exits 0.
+step() {
+	local name=$1 t0=$(date +%s) rc
+	shift
+	want "$name" || return 0
+	note "$name"
+	"$@" >"$LOG/$name.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $name ($(( $(date +%s) - t0 ))s)"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name (exit $rc, see $LOG/$name.log)"
+		tail -n 20 "$LOG/$name.log" | sed 's/^/    | /'
+	fi
+}
+
+# tap NAME CMD...: CMD prints TAP; every "ok"/"not ok" line counts.
+tap() {
+	local name=$1 t0=$(date +%s) rc p f s
+	shift
+	want "$name" || return 0
+	note "$name"
+	"$@" >"$LOG/$name.tap" 2>"$LOG/$name.err"
+	rc=$?
+	s=$(grep -c '^ok .*# SKIP' "$LOG/$name.tap")
+	p=$(( $(grep -c '^ok ' "$LOG/$name.tap") - s ))
+	f=$(grep -c '^not ok ' "$LOG/$name.tap")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# died without saying which check failed
+		echo "not ok - $name exited $rc"
+		tail -n 20 "$LOG/$name.err" | sed 's/^/    | /'
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	echo "$name: $p passed, $f failed, $s skipped ($(( $(date +%s) - t0 ))s)"
+	grep '^not ok ' "$LOG/$name.tap" | head -n 20 | sed 's/^/    /'
+}
+
+have_bpf() { [ "$(id -u)" -eq 0 ] && bpftool prog show >/dev/null 2>&1; }
+
+# Builds: warning-free under gcc and clang, and a sanitizer build for tests.
+step build-gcc make -j"$JOBS" CC=gcc WERROR=1 O=build/gcc
+step build-clang make -j"$JOBS" CC=clang WERROR=1 O=build/clang
+step build make -j"$JOBS"
+step build-san make -j"$JOBS" SAN=1
+SAN=build/san
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Unit tests: every argument-less test_* program, under ASan/UBSan.
+for t in bpftool-ext/tests/test_*.c; do
+	name=$(basename "$t" .c)
+	grep -q 'ARGS-REQUIRED' "$t" && continue
+	tap "$name" "$SAN/tests/$name"
+done
+
+step corpus scripts/build-corpus.sh
+corpus=(build/corpus/samples/*.o build/corpus/selftests/*.o)
+
+tap roundtrip-stress "$SAN/tests/test_roundtrip" "${corpus[@]}"
+if have_bpf; then
+	tap roundtrip-kernel build/tests/test_roundtrip -l -s "${corpus[@]}"
+else
+	echo "roundtrip-kernel: skipped (needs root and bpf())"
+	skipped=$((skipped + 1))
+fi
+tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
+	build/examples/xdp_count.o
+tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
+	build/corpus/samples/sockex1.o
+[ -x bpftool-ext/tests/completion.sh ] &&
+	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
+[ -x bpftool-ext/tests/manpages.sh ] &&
+	tap manpages bpftool-ext/tests/manpages.sh build
+
+# Bounded fuzzing of the decoder and the object reader.
+step fuzz-build make fuzz
+fuzz() {
+	local h=$1 seeds=$LOG/seeds-$1 work=$LOG/corpus-$1
+	mkdir -p "$seeds" "$work"
+	cp build/examples/*.o "$seeds/"
+	ls -S build/corpus/samples/*.o | tail -n 12 | xargs -r cp -t "$seeds/"
+	build/fuzz/"$h" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+		-rss_limit_mb=4096 -max_len=65536 -artifact_prefix="$LOG/$h-" \
+		"$work" "$seeds"
+}
+for h in build/fuzz/*; do
+	[ -x "$h" ] && step "fuzz-$(basename "$h")" fuzz "$(basename "$h")"
+done
+
+# The kernel series, booted under QEMU on both architectures.
+for arch in x86_64 arm64; do
+	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
+done
+[ -f proofs/Makefile ] && step proofs make -C proofs
+
+echo "check finished in $(( $(date +%s) - start ))s; logs in $LOG"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
