@@ -46,7 +46,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
-.PHONY: all deps check test bench install clean fuzz corpus examples
+.PHONY: all deps check test bench install clean fuzz corpus examples demo
 all: $(BIN) $(TEST_BINS) $(EXAMPLES)
 
 examples: $(EXAMPLES)
@@ -82,6 +82,11 @@ $(O)/tests/%: $(O)/obj/tests/%.o $(LIBA)
 
 deps:
 	scripts/install-deps.sh
+
+# The main job on the bundled example.
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
 
 check: deps
 	scripts/check.sh

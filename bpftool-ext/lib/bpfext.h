@@ -146,6 +146,14 @@ uint32_t bpfext_object__kern_version(const struct bpfext_object *obj);
 const char *bpfext_object__shname(const struct bpfext_object *obj,
 				  size_t shndx);
 
+/*
+ * Name of what the relocation at @slot of @sec refers to (a map, a global
+ * variable, the function a call lands in), or NULL if there is none.
+ */
+const char *bpfext_object__reloc_name(struct bpfext_object *obj,
+				      const struct bpfext_section *sec,
+				      size_t slot);
+
 /**
  * bpfext_prog__set_type - override the inferred program type
  * @type: a name as accepted by `bpftool prog load ... type TYPE`

@@ -930,3 +930,31 @@ size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 	free(seen);
 	return n;
 }
+
+const char *bpfext_object__reloc_name(struct bpfext_object *obj,
+				      const struct bpfext_section *sec,
+				      size_t slot)
+{
+	const struct bpfext_section *tsec;
+	const struct bpfext_sym *sym;
+	size_t r, f;
+	long t;
+
+	for (r = 0; r < sec->nr_relocs; r++) {
+		if (sec->relocs[r].slot != slot)
+			continue;
+		sym = &obj->syms[sec->relocs[r].sym];
+		if (sym->type != STT_SECTION ||
+		    !bpfext_reloc_is_code_ref(obj, sec, &sec->relocs[r]))
+			return sym->name;
+		/* A static function: name the function the reference lands in. */
+		tsec = bpfext_object__section_by_shndx(obj, sym->shndx);
+		t = bpfext_reloc_code_target(obj, sec, &sec->relocs[r]);
+		for (f = 0; tsec && f < tsec->nr_funcs; f++)
+			if ((long)tsec->funcs[f].start == t &&
+			    tsec->funcs[f].sym != NO_SYM)
+				return obj->syms[tsec->funcs[f].sym].name;
+		return sym->name;
+	}
+	return NULL;
+}

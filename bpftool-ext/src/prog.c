@@ -413,8 +413,10 @@ static int do_dump(int argc, char **argv)
 			if (json_output)
 				jsonw_string(json_wtr, buf);
 			else
-				printf("%4zu: (%02x) %s\n", s - fn->start,
-				       p->sec->insns[s].code, buf);
+				printf("%4zu: (%02x) %s%s%s\n", s - fn->start,
+				       p->sec->insns[s].code, buf,
+				       bpfext_object__reloc_name(obj, p->sec, s) ? "\t; " : "",
+				       bpfext_object__reloc_name(obj, p->sec, s) ?: "");
 			s += n;
 		}
 		if (json_output) {
