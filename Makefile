@@ -46,7 +46,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
-.PHONY: all deps check test bench install clean fuzz corpus examples demo
+.PHONY: all deps check test bench install clean fuzz corpus examples demo man
 all: $(BIN) $(TEST_BINS) $(EXAMPLES)
 
 examples: $(EXAMPLES)
@@ -97,8 +97,22 @@ bench: deps all
 corpus: deps
 	scripts/build-corpus.sh
 
-install: $(BIN)
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MAN8        := $(patsubst bpftool-ext/doc/%.rst,$(O)/man/%.8,$(wildcard bpftool-ext/doc/*.rst))
+
+man: $(MAN8)
+
+$(O)/man/%.8: bpftool-ext/doc/%.rst
+	@mkdir -p $(dir $@)
+	rst2man --halt=warning --strip-comments $< >$@.tmp && mv $@.tmp $@
+
+install: $(BIN) $(MAN8)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/bpftool-ext
+	install -d -m 0755 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 bpftool-ext/bash-completion/bpftool-ext \
+		$(DESTDIR)$(BASHCOMPDIR)/bpftool-ext
 
 clean:
 	rm -rf build

@@ -97,6 +97,18 @@ tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
 [ -x bpftool-ext/tests/manpages.sh ] &&
 	tap manpages bpftool-ext/tests/manpages.sh build
 
+install_tree() {
+	local d
+	d=$(mktemp -d) && make install DESTDIR="$d" PREFIX=/usr &&
+		[ -x "$d/usr/sbin/bpftool-ext" ] &&
+		[ -f "$d/usr/share/man/man8/bpftool-ext-prog.8" ] &&
+		[ -f "$d/usr/share/bash-completion/completions/bpftool-ext" ]
+	local rc=$?
+	rm -rf "$d"
+	return $rc
+}
+step install install_tree
+
 # Bounded fuzzing of the decoder and the object reader.
 step fuzz-build make fuzz
 fuzz() {

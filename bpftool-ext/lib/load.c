@@ -153,10 +153,18 @@ static int load_with_libbpf(struct bpfext_object *obj,
 				  opts->pinmaps_dir, strerror(errno));
 		goto out;
 	}
-	if (opts && opts->pin_path && bpf_object__pin_programs(bobj, opts->pin_path)) {
-		ret = bpfext_errf(err, errno, "cannot pin programs under %s: %s",
-				  opts->pin_path, strerror(errno));
-		goto out;
+	bpf_object__for_each_program(p, bobj) {
+		char path[4096];
+
+		if (!opts || !opts->pin_path || !bpf_program__autoload(p))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", opts->pin_path,
+			 bpf_program__name(p));
+		if (bpf_program__pin(p, path)) {
+			ret = bpfext_errf(err, errno, "cannot pin program at %s: %s",
+					  path, strerror(errno));
+			goto out;
+		}
 	}
 	goto out;
 nomem:

@@ -29,7 +29,7 @@ void usage(void)
 		"\n"
 		"       OBJECT := { prog }\n"
 		"       " HELP_SPEC_OPTIONS " |\n"
-		"                    {-V|--version} }\n",
+		"                    {-V|--version} | {-h|--help} }\n",
 		bin_name, bin_name);
 	exit(2);
 }
@@ -106,7 +106,7 @@ static int do_help(int argc, char **argv)
 		"\n"
 		"       OBJECT := { prog }\n"
 		"       " HELP_SPEC_OPTIONS " |\n"
-		"                    {-V|--version} }\n",
+		"                    {-V|--version} | {-h|--help} }\n",
 		bin_name, bin_name);
 	return 0;
 }
@@ -126,13 +126,40 @@ static int do_version(int argc, char **argv)
 	return 0;
 }
 
+static char libbpf_warning[512];
+
+const char *libbpf_first_warning(void)
+{
+	return libbpf_warning;
+}
+
+void libbpf_warning_reset(void)
+{
+	libbpf_warning[0] = 0;
+}
+
+/*
+ * libbpf explains its own failures (an unresolvable extern, a missing
+ * kernel feature) only through this callback: keep the first warning for
+ * the error message, print everything with -d.
+ */
 static int __attribute__((format(printf, 2, 0)))
 print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
+	/* The first warning names the cause; later ones the consequences. */
+	if (level == LIBBPF_WARN && !libbpf_warning[0]) {
+		va_list copy;
+		size_t n;
+
+		va_copy(copy, args);
+		vsnprintf(libbpf_warning, sizeof(libbpf_warning), fmt, copy);
+		va_end(copy);
+		n = strlen(libbpf_warning);
+		while (n && libbpf_warning[n - 1] == '\n')
+			libbpf_warning[--n] = 0;
+	}
 	if (!verbose)
-		return 0;	/* verdicts are reported by the commands */
+		return 0;
 	return vfprintf(stderr, fmt, args);
 }
 

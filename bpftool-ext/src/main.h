@@ -26,7 +26,7 @@
 	})
 
 #define HELP_SPEC_OPTIONS						\
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug} }"
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug}"
 
 /* Exit status of a command that ran but found a negative answer. */
 #define EXIT_NEGATIVE 1
@@ -48,6 +48,10 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool is_prefix(const char *pfx, const char *str);
 int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	       int (*help)(int argc, char **argv));
+
+/* The first warning libbpf printed since the last reset, "" if none. */
+const char *libbpf_first_warning(void);
+void libbpf_warning_reset(void);
 
 int do_prog(int argc, char **argv);
 

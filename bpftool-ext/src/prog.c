@@ -38,7 +38,14 @@ static int do_help(int argc, char **argv)
 		"                 tracepoint | raw_tracepoint | xdp | perf_event | cgroup/skb |\n"
 		"                 cgroup/sock | cgroup/dev | lwt_in | lwt_out | lwt_xmit |\n"
 		"                 lwt_seg6local | sockops | sk_skb | sk_msg | lirc_mode2 |\n"
-		"                 flow_dissector | ... }\n"
+		"                 sk_reuseport | flow_dissector | cgroup/sysctl |\n"
+		"                 cgroup/bind4 | cgroup/bind6 | cgroup/post_bind4 |\n"
+		"                 cgroup/post_bind6 | cgroup/connect4 | cgroup/connect6 |\n"
+		"                 cgroup/getpeername4 | cgroup/getpeername6 |\n"
+		"                 cgroup/getsockname4 | cgroup/getsockname6 | cgroup/sendmsg4 |\n"
+		"                 cgroup/sendmsg6 | cgroup/recvmsg4 | cgroup/recvmsg6 |\n"
+		"                 cgroup/getsockopt | cgroup/setsockopt | cgroup/sock_release |\n"
+		"                 struct_ops | fentry | fexit | freplace | sk_lookup }\n"
 		"       " HELP_SPEC_OPTIONS " }\n",
 		bin_name, "prog");
 	return 0;
@@ -242,10 +249,18 @@ static int do_optimize(int argc, char **argv)
 
 			if (!selected(p, a.prog))
 				continue;
+			libbpf_warning_reset();
 			if (bpfext_object__load(out, p, &lo, &res[i], &err)) {
-				p_err("%s: program %s: %s", a.obj_path, p->name,
-				      err.msg);
+				p_err("%s: program %s: %s%s%s", a.obj_path, p->name,
+				      err.msg, *libbpf_first_warning() ? "; " : "",
+				      libbpf_first_warning());
 				goto out;
+			}
+			if (!res[i].loaded && res[i].log_tail &&
+			    !strcmp(res[i].log_tail, "(no verifier log)") &&
+			    *libbpf_first_warning()) {
+				free(res[i].log_tail);
+				res[i].log_tail = strdup(libbpf_first_warning());
 			}
 			all_loaded &= res[i].loaded;
 		}
@@ -302,11 +317,10 @@ static int do_optimize(int argc, char **argv)
 		ret = EXIT_NEGATIVE;
 		goto out;
 	}
-	if (a.out && bpfext_write_file_atomic(a.out, img, size, &err)) {
-		p_err("%s: %s", a.out, err.msg);
-		goto out;
-	}
+	/* Pin first: a failed load must not leave an output file. */
 	if (a.pin) {
+		const struct bpfext_prog *only;
+
 		struct bpfext_load_opts lo = {
 			.pin_path = a.pin,
 			.pinmaps_dir = a.pinmaps,
@@ -329,11 +343,13 @@ static int do_optimize(int argc, char **argv)
 			free(pr);
 			goto out;
 		}
-		ret = bpfext_object__load(out, NULL, &lo, pr, &err);
-		for (i = 0; i < nprogs; i++) {
+		only = a.prog ? bpfext_object__find_prog(out, a.prog) : NULL;
+		ret = bpfext_object__load(out, only, &lo, pr, &err);
+		for (i = 0; i < (only ? 1 : nprogs); i++) {
 			if (!ret && !pr[i].loaded) {
 				p_err("%s: program %s was rejected; nothing pinned for it",
-				      a.obj_path, bpfext_object__prog(out, i)->name);
+				      a.obj_path, only ? only->name :
+				      bpfext_object__prog(out, i)->name);
 				ret = -1;
 			}
 			bpfext_load_result__free(&pr[i]);
@@ -345,6 +361,10 @@ static int do_optimize(int argc, char **argv)
 			ret = -1;
 			goto out;
 		}
+	}
+	if (a.out && bpfext_write_file_atomic(a.out, img, size, &err)) {
+		p_err("%s: %s", a.out, err.msg);
+		goto out;
 	}
 	ret = 0;
 out:

@@ -75,6 +75,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	tap $? "pin PATH pinmaps DIR pin programs and maps"
 	id=$(bpftool -j prog show pinned "$pins/progs/$name" 2>/dev/null | jq -r .id)
 	[ -n "$id" ] && [ "$id" != null ]; tap $? "the pinned program is live in the kernel"
+	run prog optimize "$obj" prog "$name" pin "$pins/one"
+	[ $? -eq 0 ] && [ "$(ls "$pins/one")" = "$name" ]
+	tap $? "pin with prog NAME pins only that program"
+	run prog optimize "$obj" pin "$pins/nodir/deeper" out "$tmp/pinfail.o"
+	[ $? -ne 0 ] && [ ! -e "$tmp/pinfail.o" ]
+	tap $? "a failed pin leaves no output file"
 	if [ -n "$legacy" ]; then
 		run prog optimize "$legacy" pin "$pins/legacy" pinmaps "$pins/legacy-maps"
 		tap $? "a legacy-maps object loads and pins too"
