@@ -21,7 +21,7 @@ bool pretty_output;
 bool verbose;
 json_writer_t *json_wtr;
 
-void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
@@ -31,6 +31,11 @@ void usage(void)
 		"       " HELP_SPEC_OPTIONS " |\n"
 		"                    {-V|--version} | {-h|--help} }\n",
 		bin_name, bin_name);
+}
+
+void usage(void)
+{
+	print_usage();
 	exit(2);
 }
 
@@ -100,14 +105,7 @@ static int do_help(int argc, char **argv)
 		jsonw_null(json_wtr);
 		return 0;
 	}
-	fprintf(stderr,
-		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-		"       %s version\n"
-		"\n"
-		"       OBJECT := { prog }\n"
-		"       " HELP_SPEC_OPTIONS " |\n"
-		"                    {-V|--version} | {-h|--help} }\n",
-		bin_name, bin_name);
+	print_usage();
 	return 0;
 }
 

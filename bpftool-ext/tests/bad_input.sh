@@ -9,17 +9,8 @@ set -u
 bin=$1 mkbad=$2 good=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
 
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # expect_error NAME INPUT PATTERN [ARGS...]: run prog optimize INPUT out OUT.
 expect_error() {
@@ -70,5 +61,4 @@ echo keep >"$tmp/existing.o"
 [ "$(cat "$tmp/existing.o")" = keep ]
 tap $? "existing output file is left alone when the input is bad"
 
-echo "1..$n"
-[ $fail -eq 0 ]
+finish

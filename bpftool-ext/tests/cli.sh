@@ -14,12 +14,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-n=0 fail=0
-
-tap() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/tap.sh"
 run() { "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; }
 
 run version; tap $? "version exits 0"
@@ -86,8 +81,6 @@ if [ "$(id -u)" -eq 0 ]; then
 		tap $? "a legacy-maps object loads and pins too"
 	fi
 else
-	echo "ok $((n += 1)) # SKIP pinning needs root"
+	skip "pinning" "needs root"
 fi
-
-echo "1..$n"
-[ $fail -eq 0 ]
+finish

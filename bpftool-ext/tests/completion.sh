@@ -20,17 +20,8 @@ helpers=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
 compfile=$here/../bash-completion/bpftool-ext
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
 
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=$((fail + 1))
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 bash -n "$compfile"; tap $? "completion file parses"
 [ -r "$helpers" ]; tap $? "bash-completion helpers found ($helpers)"
@@ -213,5 +204,4 @@ expect "names when bpftool-ext is called by its path" "$names" \
 expect "no names for a missing object" "" $B prog optimize nothere.o prog ''
 expect "no names for a file that is not an object" "" $B prog optimize b.txt prog ''
 
-echo "1..$n"
-[ "$fail" -eq 0 ]
+finish

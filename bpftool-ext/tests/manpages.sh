@@ -20,19 +20,8 @@ docdir=$(cd "$(dirname "$0")/../doc" && pwd)
 mandir=$build/man
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
 
-tap() { # STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=$((fail + 1))
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-finish() { echo "1..$n"; [ "$fail" -eq 0 ]; exit $?; }
+. "$(dirname "$0")/tap.sh"
 diag() { sed 's/^/# /' "$@"; }
 
 rst2man=$(command -v rst2man || command -v rst2man.py)

@@ -18,25 +18,7 @@
 	{ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) }
 #define LDIMM64 (BPF_LD | BPF_IMM | BPF_DW)
 
-static int test_num;
-static int failures;
-
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
+#include "tap.h"
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -851,8 +833,5 @@ int main(void)
 	test_classify();
 	test_buffers();
 	test_sweep();
-	printf("1..%d\n", test_num);
-	if (failures)
-		printf("# %d of %d checks failed\n", failures, test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }

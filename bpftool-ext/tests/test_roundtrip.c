@@ -33,23 +33,9 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
+#include "tap.h"
 
-static int test_no, failures;
 static int nr_objects, nr_programs, nr_loaded;
-
-static void ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
 
 static int insert_nops(struct bpfext_object *obj, struct bpfext_section *sec,
 		       struct bpfext_error *err)
@@ -166,6 +152,7 @@ static void load_compare(const char *path, struct bpfext_object *orig,
 		struct bpfext_prog *q = bpfext_object__find_prog(stressed, p->name);
 		struct bpfext_load_result ra, rb;
 		struct bpfext_error err = { "" };
+		char what[512], why[600];
 		bool same;
 
 		if (!q) {
@@ -175,16 +162,20 @@ static void load_compare(const char *path, struct bpfext_object *orig,
 		nr_programs++;
 		if (bpfext_object__load(orig, p, &lo, &ra, &err) ||
 		    bpfext_object__load(stressed, q, &lo, &rb, &err)) {
-			printf("ok %d - %s: %s # SKIP cannot load: %s\n", ++test_no,
-			       path, p->name, err.msg);
+			snprintf(why, sizeof(why), "cannot load: %s", err.msg);
+			snprintf(what, sizeof(what), "%s: %s", path, p->name);
+			skip(what, why);
 			bpfext_load_result__free(&ra);
 			continue;
 		}
 		if (ra.loaded && !rb.loaded && rb.log_tail &&
 		    strstr(rb.log_tail, "BPF program is too large")) {
 			/* Each inserted no-op is one more verifier step. */
-			printf("ok %d - %s: %s # SKIP %u steps doubled pass the verifier's limit\n",
-			       ++test_no, path, p->name, ra.verified_insns);
+			snprintf(why, sizeof(why),
+				 "%u steps doubled pass the verifier's limit",
+				 ra.verified_insns);
+			snprintf(what, sizeof(what), "%s: %s", path, p->name);
+			skip(what, why);
 			goto next;
 		}
 		nr_loaded += ra.loaded;
@@ -246,7 +237,7 @@ static void run(const char *path, bool load)
 		ret = insert_nops(obj, bpfext_object__section(obj, i), &err);
 	if (ret == -ERANGE) {
 		/* Doubling the code overflows a 16-bit jump offset. */
-		printf("ok %d - %s # SKIP %s\n", ++test_no, path, err.msg);
+		skip(path, err.msg);
 		goto out;
 	}
 	good = !ret && !bpfext_object__write_mem(obj, &img, &sz, &err);
@@ -305,9 +296,8 @@ int main(int argc, char **argv)
 	elf_version(EV_CURRENT);
 	for (; i < argc; i++)
 		run(argv[i], load);
-	printf("1..%d\n", test_no);
 	if (summary)
 		printf("# corpus: %d objects, %d programs, %d loaded by the kernel\n",
 		       nr_objects, nr_programs, nr_loaded);
-	return failures ? 1 : 0;
+	return tap_finish();
 }
