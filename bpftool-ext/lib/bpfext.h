@@ -290,4 +290,40 @@ int bpfext_object__load(struct bpfext_object *obj,
 
 void bpfext_load_result__free(struct bpfext_load_result *res);
 
+/*
+ * Kops: the BPF operations a kernel with the Kops series offers, as listed
+ * in /sys/kernel/bpf_kops/ops or in a target description file of the same
+ * format (one op per line, space-separated key=value fields; unknown keys
+ * are ignored, '#' starts a comment).
+ */
+#define BPFEXT_KOPS_SYSFS "/sys/kernel/bpf_kops/ops"
+#define BPFEXT_KOPS_NAME_MAX 32
+
+struct bpfext_kops_op {
+	uint32_t id;
+	char name[BPFEXT_KOPS_NAME_MAX];
+	char form[128];			/* FIELD:role pairs */
+	uint32_t len;			/* longest proof sequence */
+	char archs[64];			/* "x86_64,arm64" or "none" */
+	bool priv;			/* needs CAP_BPF */
+	int32_t users;			/* loaded programs using it, -1 unknown */
+	char owner[64];			/* "vmlinux" or a module */
+};
+
+/**
+ * bpfext_kops_read - read an op table
+ * @path: BPFEXT_KOPS_SYSFS for the running kernel, or a target file
+ * @ops: receives a malloc()ed array
+ * @cnt: its length
+ *
+ * Return: 0; -ENOENT if @path does not exist (for the sysfs path: the
+ * kernel has no Kops); -EINVAL with a reason for a malformed line.
+ */
+int bpfext_kops_read(const char *path, struct bpfext_kops_op **ops,
+		     size_t *cnt, struct bpfext_error *err);
+
+/* True if @op has a native emit for @arch ("x86_64", "arm64"). */
+bool bpfext_kops_op__has_arch(const struct bpfext_kops_op *op,
+			      const char *arch);
+
 #endif /* BPFEXT_H */

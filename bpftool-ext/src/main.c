@@ -27,7 +27,7 @@ static void print_usage(void)
 		"Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       %s version\n"
 		"\n"
-		"       OBJECT := { prog }\n"
+		"       OBJECT := { prog | kops }\n"
 		"       " HELP_SPEC_OPTIONS " |\n"
 		"                    {-V|--version} | {-h|--help} }\n",
 		bin_name, bin_name);
@@ -164,6 +164,7 @@ print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 static const struct cmd cmds[] = {
 	{ "help",	do_help },
 	{ "prog",	do_prog },
+	{ "kops",	do_kops },
 	{ "version",	do_version },
 	{ 0 }
 };

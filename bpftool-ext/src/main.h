@@ -30,6 +30,8 @@
 
 /* Exit status of a command that ran but found a negative answer. */
 #define EXIT_NEGATIVE 1
+/* Exit status when the running kernel lacks what the command needs. */
+#define EXIT_UNSUPPORTED 3
 
 struct cmd {
 	const char *cmd;
@@ -54,5 +56,6 @@ const char *libbpf_first_warning(void);
 void libbpf_warning_reset(void);
 
 int do_prog(int argc, char **argv);
+int do_kops(int argc, char **argv);
 
 #endif

@@ -62,6 +62,24 @@ tap $? "a rejected program is not written"
 run -j prog optimize "$tmp/missing.o"; [ $? -ne 0 ] && jq -e '.error | test("missing.o")' "$tmp/out" >/dev/null
 tap $? "-j errors are JSON objects naming the file"
 
+# kops list, from a target description and from the running kernel.
+ops=$(dirname "$0")/data/kops-x86_64.txt
+run -j kops list file "$ops" && jq -e 'length == 7 and .[0].name == "rotate" and
+	.[0].id == 1 and .[0].proof_len == 4 and .[0].native_archs == ["x86_64","arm64"] and
+	.[0].owner == "vmlinux" and (.[4].privileged == true)' "$tmp/out" >/dev/null
+tap $? "kops list file FILE reads a target description"
+run kops list file "$ops" && grep -q "^1: rotate  proof_len 4  native x86_64,arm64  owner vmlinux" "$tmp/out"
+tap $? "kops list prints one op per entry"
+printf 'id=1 name=rotate\nid=x name=bad\n' >"$tmp/bad-ops"
+run kops list file "$tmp/bad-ops"; [ $? -eq 2 ] && grep -q "^Error: $tmp/bad-ops: line 2: bad field 'id=x'" "$tmp/err"
+tap $? "a malformed op table is a one-line error naming file and line"
+if [ -e /sys/kernel/bpf_kops/ops ]; then
+	run kops list; tap $? "kops list reads the running kernel"
+else
+	run kops list; [ $? -eq 3 ] && grep -q "does not offer Kops" "$tmp/err"
+	tap $? "kops list on a kernel without Kops: clear message, exit 3"
+fi
+
 if [ "$(id -u)" -eq 0 ]; then
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 	pins=$(mktemp -d /sys/fs/bpf/bpftool_ext_test_XXXXXX)

@@ -105,7 +105,10 @@ opt_kw="out prog type verify pinmaps pin"
 
 # Objects, commands, global options.
 expect "bpftool-ext pr<TAB> gives prog" "prog" $B pr
-expect "bpftool-ext <TAB> offers objects, help and version" "prog help version" $B ''
+expect "bpftool-ext <TAB> offers objects, help and version" "kops prog help version" $B ''
+expect "bpftool-ext kops <TAB> offers list and help" "list help" $B kops ''
+expect "bpftool-ext kops list <TAB> offers file" "file" $B kops list ''
+expect "nothing after kops list file FILE" "" $B kops list file x ''
 expect "bpftool-ext --<TAB> offers the long options" \
 	"--json --pretty --debug --version --help" $B --
 expect "options are skipped before OBJECT" "prog" $B -j -p pr
