@@ -387,12 +387,8 @@ static int ctx_load(struct bpfext_interp *in, uint64_t addr, uint32_t size,
 		case 8: *val = ADDR(R_PKT, in->meta_off); return 0;
 		}
 	} else if (in->ctx_kind == CTX_SKB) {
+		st_le(in->ctx, 4, in->end_off - in->data_off);	/* len */
 		switch (off) {
-		case 0:
-			if (size != 4)
-				return -EFAULT;
-			*val = in->end_off - in->data_off;
-			return 0;
 		case 76: case 80: case 140:
 			if (size != 4)
 				return -EFAULT;
@@ -621,6 +617,7 @@ static int helper(struct bpfext_interp *in, int32_t id, uint64_t *r)
 	case BPF_FUNC_ktime_get_ns:
 	case BPF_FUNC_ktime_get_boot_ns:
 	case BPF_FUNC_ktime_get_coarse_ns:
+	case BPF_FUNC_ktime_get_tai_ns:
 		r[0] = next_val(ip->ktime, ip->nr_ktime, &in->ktime_i);
 		return 0;
 	case BPF_FUNC_get_prandom_u32:
@@ -905,6 +902,37 @@ static int helper(struct bpfext_interp *in, int32_t id, uint64_t *r)
 			memset(in->pkt + in->end_off, 0, end - in->end_off);
 		in->end_off = (uint32_t)end;
 		in->regions[R_PKT - 1].hi = in->end_off;
+		r[0] = 0;
+		return 0;
+	}
+	case BPF_FUNC_xdp_get_buff_len:
+		if (!is_xdp(in))
+			HFAULT("xdp_get_buff_len: not an XDP program");
+		r[0] = in->end_off - in->data_off;
+		return 0;
+	case BPF_FUNC_xdp_load_bytes:
+	case BPF_FUNC_xdp_store_bytes: {
+		bool load = id == BPF_FUNC_xdp_load_bytes;
+		uint32_t off = (uint32_t)r[2], len = (uint32_t)r[4];
+
+		if (!is_xdp(in))
+			HFAULT("xdp_load/store_bytes: not an XDP program");
+		q = mem_ptr(in, r[3], len, load);
+		if (!q || !len)
+			HFAULT("xdp_load/store_bytes: bad buffer");
+		if (off > 0xffff || len > 0xffff) {
+			r[0] = (uint64_t)-EFAULT;
+			return 0;
+		}
+		if (off + len > in->end_off - in->data_off) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		p = in->pkt + in->data_off + off;
+		if (load)
+			memmove(q, p, len);
+		else
+			memmove(p, q, len);
 		r[0] = 0;
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "bpfext_internal.h"
 #include "interp.h"
@@ -159,6 +160,12 @@ static int read_btf_maps(struct link_ctx *c, struct bpfext_error *err)
 			m->value_size = 4;
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->key_size)
 			m->key_size = 4;
+		/* libbpf sizes perf event arrays to the possible CPUs. */
+		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries) {
+			int ncpu = libbpf_num_possible_cpus();
+
+			m->max_entries = ncpu > 0 ? (uint32_t)ncpu : 1;
+		}
 	}
 	return 0;
 }
@@ -306,8 +313,9 @@ static int map_of_sym(struct link_ctx *c, const struct bpfext_sym *sym,
 	}
 	if (obj->has_btf_maps && sym->shndx &&
 	    !strcmp(bpfext_object__shname(obj, sym->shndx), ".maps")) {
+		/* clang leaves DATASEC offsets 0: match by name. */
 		for (m = 0; m < c->nr_btf; m++)
-			if (c->btf_off[m] == sym->value) {
+			if (!strcmp(c->lp->maps[c->btf_first + m].name, sym->name)) {
 				*idx = c->btf_first + m;
 				*value = false;
 				return 0;
