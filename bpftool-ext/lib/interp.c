@@ -1266,7 +1266,7 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	memset(in->pkt, 0, hdr);
 	if (ip->pkt_len)
 		memcpy(in->pkt + hdr, ip->pkt, ip->pkt_len);
-	memset(in->pkt + hdr + ip->pkt_len, 0, PKT_BUF - hdr - ip->pkt_len);
+	/* Bytes past the end are only exposed by adjust_tail, which zeroes. */
 	in->mac_off = hdr;
 	in->meta_off = in->data_off = hdr;
 	in->end_off = hdr + ip->pkt_len;
@@ -1282,8 +1282,9 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	in->regions[R_PKT - 1].lo = in->meta_off;
 	if (in->ctx_kind == CTX_RAW)
 		in->regions[R_PKT - 1].hi = 0;
+	/* Callee frames are zeroed when called. */
+	memset(in->stack[0], 0, STACK_SIZE);
 	for (i = 0; i < MAX_FRAMES; i++) {
-		memset(in->stack[i], 0, STACK_SIZE);
 		if (set_region(in, R_STACK0 + i, in->stack[i], STACK_SIZE, true))
 			return -ENOMEM;
 	}
@@ -1292,7 +1293,7 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	in->nr_regions--;	/* R_MAP0 .. R_MAP0 + nr_maps - 1 reserved */
 
 	/* context */
-	memset(in->ctx, 0, sizeof(in->ctx));
+	memset(in->ctx, 0, in->ctx_size);
 	if (ip->ctx) {
 		if (ip->ctx_len > in->ctx_size)
 			return -EINVAL;
