@@ -1,0 +1,1791 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Concrete BPF interpreter: predecoded instructions, computed-goto
+ * dispatch, region-checked memory, helper models.  See interp.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfext_internal.h"
+#include "interp.h"
+
+#ifndef BPF_MEMSX
+#define BPF_MEMSX 0x80
+#endif
+
+#define MAX_FRAMES	8
+#define STACK_SIZE	512
+#define PKT_BUF		4096
+#define XDP_HEADROOM	256
+#define SKB_HEADROOM	256
+#define XDP_FRAME_SZ	40	/* sizeof(struct xdp_frame) */
+#define SHINFO_SZ	320	/* SKB_DATA_ALIGN(sizeof(skb_shared_info)) */
+#define ETH_HLEN	14
+#define MAX_PKT		3000
+#define RAW_CTX_SIZE	4096
+#define SKB_CTX_SIZE	192	/* sizeof(struct __sk_buff) */
+#define XDP_CTX_SIZE	24	/* sizeof(struct xdp_md) */
+#define MAX_REGIONS	(1u << 20)
+
+/* Region ids (1-based); map value regions follow. */
+enum { R_CTX = 1, R_PKT = 2, R_STACK0 = 3, R_MAP0 = R_STACK0 + MAX_FRAMES };
+
+#define ADDR(r, off)	(((uint64_t)(r) << 32) + (uint64_t)(off))
+#define MAP_TAG		0x80000000u
+#define FUNC_TAG	0x90000000u
+
+enum ctx_kind { CTX_RAW, CTX_XDP, CTX_SKB };
+
+/* ---- predecoded program ---- */
+
+#define OPS(X) \
+	X(INVALID) \
+	X(ADD64_K) X(ADD64_X) X(SUB64_K) X(SUB64_X) X(MUL64_K) X(MUL64_X) \
+	X(DIV64_K) X(DIV64_X) X(SDIV64_K) X(SDIV64_X) X(MOD64_K) X(MOD64_X) \
+	X(SMOD64_K) X(SMOD64_X) X(OR64_K) X(OR64_X) X(AND64_K) X(AND64_X) \
+	X(LSH64_K) X(LSH64_X) X(RSH64_K) X(RSH64_X) X(ARSH64_K) X(ARSH64_X) \
+	X(XOR64_K) X(XOR64_X) X(MOV64_K) X(MOV64_X) X(MOVSX64_8) \
+	X(MOVSX64_16) X(MOVSX64_32) X(NEG64) \
+	X(ADD32_K) X(ADD32_X) X(SUB32_K) X(SUB32_X) X(MUL32_K) X(MUL32_X) \
+	X(DIV32_K) X(DIV32_X) X(SDIV32_K) X(SDIV32_X) X(MOD32_K) X(MOD32_X) \
+	X(SMOD32_K) X(SMOD32_X) X(OR32_K) X(OR32_X) X(AND32_K) X(AND32_X) \
+	X(LSH32_K) X(LSH32_X) X(RSH32_K) X(RSH32_X) X(ARSH32_K) X(ARSH32_X) \
+	X(XOR32_K) X(XOR32_X) X(MOV32_K) X(MOV32_X) X(MOVSX32_8) \
+	X(MOVSX32_16) X(NEG32) \
+	X(LE16) X(LE32) X(LE64) X(BE16) X(BE32) X(BE64) \
+	X(JA) \
+	X(JEQ_K) X(JEQ_X) X(JNE_K) X(JNE_X) X(JGT_K) X(JGT_X) X(JGE_K) X(JGE_X) \
+	X(JLT_K) X(JLT_X) X(JLE_K) X(JLE_X) X(JSGT_K) X(JSGT_X) X(JSGE_K) \
+	X(JSGE_X) X(JSLT_K) X(JSLT_X) X(JSLE_K) X(JSLE_X) X(JSET_K) X(JSET_X) \
+	X(JEQ32_K) X(JEQ32_X) X(JNE32_K) X(JNE32_X) X(JGT32_K) X(JGT32_X) \
+	X(JGE32_K) X(JGE32_X) X(JLT32_K) X(JLT32_X) X(JLE32_K) X(JLE32_X) \
+	X(JSGT32_K) X(JSGT32_X) X(JSGE32_K) X(JSGE32_X) X(JSLT32_K) \
+	X(JSLT32_X) X(JSLE32_K) X(JSLE32_X) X(JSET32_K) X(JSET32_X) \
+	X(CALL) X(CALL_PSEUDO) X(EXIT) \
+	X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXSX_B) X(LDXSX_H) X(LDXSX_W) \
+	X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW) \
+	X(ATOMIC_W) X(ATOMIC_DW) \
+	X(LDABS_B) X(LDABS_H) X(LDABS_W) X(LDIND_B) X(LDIND_H) X(LDIND_W) \
+	X(LDIMM64)
+
+#define X_ENUM(n) OP_##n,
+enum op { OPS(X_ENUM) NR_OPS };
+
+struct dinsn {
+	uint16_t op;
+	uint8_t dst;
+	uint8_t src;
+	int32_t off;		/* memory offset, or branch displacement */
+	int32_t imm;
+	uint64_t k;		/* sign-extended imm, or the 64-bit constant */
+};
+
+/* ---- per-run machine state ---- */
+
+struct region {
+	uint8_t *mem;
+	uint32_t lo, hi;	/* accessible offsets [lo, hi) */
+	uint32_t wr;
+};
+
+struct mentry {
+	uint8_t *key;
+	uint32_t region;	/* value region id */
+	uint32_t live;
+};
+
+struct mstate {
+	struct mentry *e;
+	size_t n, cap;
+};
+
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	uint8_t data[];
+};
+
+struct frame {
+	const struct dinsn *ret;
+	uint64_t saved[5];	/* r6-r10 */
+};
+
+struct bpfext_interp {
+	const struct bpfext_linked_prog *lp;
+	struct dinsn *code;
+	size_t cnt;
+	enum ctx_kind ctx_kind;
+	bool skb_l2;
+	uint32_t ctx_size;
+
+	/* state */
+	const struct bpfext_interp_input *input;
+	struct region *regions;
+	uint32_t nr_regions, cap_regions;
+	struct mstate *maps;
+	struct chunk *arena, *cur;
+	uint8_t stack[MAX_FRAMES][STACK_SIZE];
+	uint8_t pkt[PKT_BUF];
+	uint8_t ctx[RAW_CTX_SIZE];
+	uint32_t data_off, end_off, meta_off, mac_off;
+	size_t prandom_i, ktime_i;
+	bool oom;
+	struct bpfext_interp_output *out;
+};
+
+/* ---- little helpers ---- */
+
+static inline uint64_t ld_le(const uint8_t *p, unsigned int size)
+{
+	uint8_t b; uint16_t h; uint32_t w; uint64_t d;
+
+	switch (size) {
+	case 1: memcpy(&b, p, 1); return b;
+	case 2: memcpy(&h, p, 2); return h;
+	case 4: memcpy(&w, p, 4); return w;
+	default: memcpy(&d, p, 8); return d;
+	}
+}
+
+static inline void st_le(uint8_t *p, unsigned int size, uint64_t v)
+{
+	uint8_t b = (uint8_t)v; uint16_t h = (uint16_t)v; uint32_t w = (uint32_t)v;
+
+	switch (size) {
+	case 1: memcpy(p, &b, 1); break;
+	case 2: memcpy(p, &h, 2); break;
+	case 4: memcpy(p, &w, 4); break;
+	default: memcpy(p, &v, 8); break;
+	}
+}
+
+static inline uint8_t *mem_ptr(const struct bpfext_interp *in, uint64_t addr,
+			       uint32_t size, bool wr)
+{
+	uint64_t r = (addr >> 32) - 1;
+	uint32_t off = (uint32_t)addr;
+	const struct region *rg;
+
+	if (r >= in->nr_regions)
+		return NULL;
+	rg = &in->regions[r];
+	if (off < rg->lo || (uint64_t)off + size > rg->hi || (wr && !rg->wr))
+		return NULL;
+	return rg->mem + off;
+}
+
+static void *arena_alloc(struct bpfext_interp *in, size_t n)
+{
+	struct chunk *c = in->cur;
+
+	n = (n + 7) & ~(size_t)7;
+	while (c && c->used + n > c->size) {
+		if (!c->next) {
+			size_t sz = n > 65536 ? n : 65536;
+			struct chunk *nc = malloc(sizeof(*nc) + sz);
+
+			if (!nc) {
+				in->oom = true;
+				return NULL;
+			}
+			nc->next = NULL;
+			nc->size = sz;
+			nc->used = 0;
+			c->next = nc;
+		}
+		c = c->next;
+		c->used = 0;
+		in->cur = c;
+	}
+	if (!c)
+		return NULL;
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+static int set_region(struct bpfext_interp *in, uint32_t id, uint8_t *mem,
+		      uint32_t size, bool wr)
+{
+	if (id > in->cap_regions) {
+		uint32_t cap = id * 2 > 64 ? id * 2 : 64;
+		struct region *t;
+
+		if (id > MAX_REGIONS)
+			return -E2BIG;
+		t = realloc(in->regions, cap * sizeof(*t));
+		if (!t) {
+			in->oom = true;
+			return -ENOMEM;
+		}
+		in->regions = t;
+		in->cap_regions = cap;
+	}
+	while (in->nr_regions < id) {
+		struct region *z = &in->regions[in->nr_regions++];
+
+		memset(z, 0, sizeof(*z));
+	}
+	in->regions[id - 1].mem = mem;
+	in->regions[id - 1].lo = 0;
+	in->regions[id - 1].hi = size;
+	in->regions[id - 1].wr = wr;
+	return 0;
+}
+
+/* ---- maps ---- */
+
+static bool is_array(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_PROG_ARRAY ||
+	       type == BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
+	       type == BPF_MAP_TYPE_CGROUP_ARRAY ||
+	       type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	       type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_CPUMAP ||
+	       type == BPF_MAP_TYPE_XSKMAP;
+}
+
+/* Maps whose elements a program can read and write through lookup. */
+static bool is_data_map(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct mentry *map_find(struct bpfext_interp *in, uint32_t m,
+			       const uint8_t *key)
+{
+	const struct bpfext_map_desc *d = &in->lp->maps[m];
+	struct mstate *ms = &in->maps[m];
+	size_t i;
+
+	for (i = 0; i < ms->n; i++)
+		if (ms->e[i].live && !memcmp(ms->e[i].key, key, d->key_size))
+			return &ms->e[i];
+	return NULL;
+}
+
+static struct mentry *map_add(struct bpfext_interp *in, uint32_t m,
+			      const uint8_t *key, const uint8_t *value)
+{
+	const struct bpfext_map_desc *d = &in->lp->maps[m];
+	struct mstate *ms = &in->maps[m];
+	struct mentry *e;
+	uint8_t *k, *v;
+	uint32_t id;
+
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 8;
+		struct mentry *t = realloc(ms->e, cap * sizeof(*t));
+
+		if (!t) {
+			in->oom = true;
+			return NULL;
+		}
+		ms->e = t;
+		ms->cap = cap;
+	}
+	k = arena_alloc(in, d->key_size);
+	v = arena_alloc(in, d->value_size ? d->value_size : 1);
+	if (!k || !v)
+		return NULL;
+	memcpy(k, key, d->key_size);
+	if (value)
+		memcpy(v, value, d->value_size);
+	else
+		memset(v, 0, d->value_size);
+	/* Element 0 of an array has a fixed region: global data addresses
+	 * are constants of the program. */
+	if (is_array(d->type) && d->key_size == 4 && !ld_le(key, 4))
+		id = R_MAP0 + m;
+	else
+		id = in->nr_regions + 1 > R_MAP0 + in->lp->nr_maps ?
+		     in->nr_regions + 1 : R_MAP0 + (uint32_t)in->lp->nr_maps;
+	if (set_region(in, id, v, d->value_size, !d->rdonly_prog))
+		return NULL;
+	e = &ms->e[ms->n++];
+	e->key = k;
+	e->region = id;
+	e->live = 1;
+	return e;
+}
+
+/* Element of an array map, created (zeroed) on first use. */
+static struct mentry *array_elem(struct bpfext_interp *in, uint32_t m,
+				 const uint8_t *key)
+{
+	const struct bpfext_map_desc *d = &in->lp->maps[m];
+	struct mentry *e;
+
+	if (ld_le(key, 4) >= d->max_entries)
+		return NULL;
+	e = map_find(in, m, key);
+	return e ? e : map_add(in, m, key, NULL);
+}
+
+/* ---- contexts ---- */
+
+static void skb_default_ctx(struct bpfext_interp *in)
+{
+	const uint8_t *p = in->pkt + in->mac_off;
+	uint32_t len = in->end_off - in->data_off;
+	uint32_t frame = in->end_off - in->mac_off;
+	uint16_t proto = 0;
+	static const uint8_t zero6[6];
+
+	memset(in->ctx, 0, SKB_CTX_SIZE);
+	if (frame >= ETH_HLEN) {
+		memcpy(&proto, p + 12, 2);	/* stays big endian */
+		if (p[0] & 1)
+			in->ctx[4] = memcmp(p, "\xff\xff\xff\xff\xff\xff", 6) ? 2 : 1;
+		else if (memcmp(p, zero6, 6))
+			in->ctx[4] = 3;		/* PACKET_OTHERHOST */
+	}
+	st_le(in->ctx + 0, 4, len);			/* len */
+	st_le(in->ctx + 16, 4, proto);			/* protocol */
+	st_le(in->ctx + 40, 4, 1);			/* ifindex: lo */
+	st_le(in->ctx + 160, 4, len);			/* wire_len */
+	if (proto == 0x0008 && frame >= ETH_HLEN + 20) {
+		st_le(in->ctx + 88, 4, 2);		/* AF_INET */
+		memcpy(in->ctx + 92, p + ETH_HLEN + 16, 4);	/* remote: daddr */
+		memcpy(in->ctx + 96, p + ETH_HLEN + 12, 4);	/* local: saddr */
+	} else if (proto == 0xdd86 && frame >= ETH_HLEN + 40) {
+		st_le(in->ctx + 88, 4, 10);		/* AF_INET6 */
+		memcpy(in->ctx + 100, p + ETH_HLEN + 24, 16);
+		memcpy(in->ctx + 116, p + ETH_HLEN + 8, 16);
+	} else if (proto == 0x0008 || proto == 0xdd86) {
+		st_le(in->ctx + 88, 4, proto == 0x0008 ? 2 : 10);
+	}
+}
+
+/* A load from the context; 0 or -EFAULT. */
+static int ctx_load(struct bpfext_interp *in, uint64_t addr, uint32_t size,
+		    uint64_t *val)
+{
+	uint32_t off = (uint32_t)addr;
+
+	if ((addr >> 32) != R_CTX || (uint64_t)off + size > in->ctx_size)
+		return -EFAULT;
+	if (in->ctx_kind == CTX_XDP) {
+		if (size != 4 || (off & 3))
+			return -EFAULT;
+		switch (off) {
+		case 0: *val = ADDR(R_PKT, in->data_off); return 0;
+		case 4: *val = ADDR(R_PKT, in->end_off); return 0;
+		case 8: *val = ADDR(R_PKT, in->meta_off); return 0;
+		}
+	} else if (in->ctx_kind == CTX_SKB) {
+		st_le(in->ctx, 4, in->end_off - in->data_off);	/* len */
+		switch (off) {
+		case 76: case 80: case 140:
+			if (size != 4)
+				return -EFAULT;
+			*val = ADDR(R_PKT, off == 76 ? in->data_off :
+					   off == 80 ? in->end_off : in->meta_off);
+			return 0;
+		case 144: case 168:
+			*val = 0;		/* flow_keys, sk: NULL */
+			return 0;
+		}
+	}
+	*val = ld_le(in->ctx + off, size);
+	return 0;
+}
+
+static int ctx_store(struct bpfext_interp *in, uint64_t addr, uint32_t size,
+		     uint64_t val)
+{
+	uint32_t off = (uint32_t)addr;
+
+	if ((addr >> 32) != R_CTX || (uint64_t)off + size > in->ctx_size)
+		return -EFAULT;
+	if (in->ctx_kind == CTX_SKB) {
+		/* mark, queue_mapping, priority, tc_index, cb, tc_classid, tstamp */
+		if (!((off >= 8 && off + size <= 16) ||
+		      (off >= 32 && off + size <= 36) ||
+		      (off >= 44 && off + size <= 68) ||
+		      (off >= 72 && off + size <= 76) ||
+		      (off >= 152 && off + size <= 160)))
+			return -EFAULT;
+	} else {
+		return -EFAULT;
+	}
+	st_le(in->ctx + off, size, val);
+	return 0;
+}
+
+/* ---- checksums (x86-64 kernel definitions) ---- */
+
+static uint32_t csum_add(uint32_t a, uint32_t b)
+{
+	uint32_t r = a + b;
+
+	return r + (r < b);
+}
+
+static uint16_t csum_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t seed)
+{
+	uint64_t s = seed;
+	uint32_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		s += ld_le(p + i, 4);
+	if (len & 2) {
+		s += ld_le(p + i, 2);
+		i += 2;
+	}
+	if (len & 1)
+		s += p[i];
+	while (s >> 32)
+		s = (s & 0xffffffff) + (s >> 32);
+	return (uint32_t)s;
+}
+
+static uint16_t csum16_add(uint16_t c, uint16_t a)
+{
+	uint16_t r = (uint16_t)(c + a);
+
+	return (uint16_t)(r + (r < a));
+}
+
+/* ---- helpers ---- */
+
+static uint64_t next_val(const uint64_t *s, size_t n, size_t *i)
+{
+	if (!n)
+		return 0;
+	if (*i < n)
+		return s[(*i)++];
+	return s[n - 1];
+}
+
+static int map_arg(struct bpfext_interp *in, uint64_t v, uint32_t *m)
+{
+	if ((uint32_t)(v >> 32) != MAP_TAG || (uint32_t)v >= in->lp->nr_maps)
+		return -EFAULT;
+	*m = (uint32_t)v;
+	return 0;
+}
+
+#define HFAULT(...) do { \
+	snprintf(in->out->fault, sizeof(in->out->fault), __VA_ARGS__); \
+	return -EFAULT; } while (0)
+
+/* Packet bytes [off, off + len) relative to skb->data, or NULL. */
+static uint8_t *skb_bytes(struct bpfext_interp *in, uint64_t off, uint64_t len)
+{
+	uint64_t avail = in->end_off - in->data_off;
+
+	if (off > avail || len > avail - off)
+		return NULL;
+	return in->pkt + in->data_off + off;
+}
+
+static bool is_xdp(const struct bpfext_interp *in)
+{
+	return in->ctx_kind == CTX_XDP;
+}
+
+/* Run helper @id; 0, -EFAULT for a fault, 1 for a successful tail call. */
+static int helper(struct bpfext_interp *in, int32_t id, uint64_t *r)
+{
+	const struct bpfext_interp_input *ip = in->input;
+	struct bpfext_interp_output *out = in->out;
+	const struct bpfext_map_desc *d;
+	struct mentry *e;
+	uint8_t *p, *q;
+	uint32_t m;
+
+	switch (id) {
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem:
+		if (map_arg(in, r[1], &m))
+			HFAULT("helper %d: r1 is not a map", id);
+		d = &in->lp->maps[m];
+		p = mem_ptr(in, r[2], d->key_size, false);
+		if (!p)
+			HFAULT("helper %d: bad key pointer", id);
+		if (!is_data_map(d->type)) {
+			if (id == BPF_FUNC_map_lookup_elem &&
+			    (d->type == BPF_MAP_TYPE_DEVMAP ||
+			     d->type == BPF_MAP_TYPE_CPUMAP ||
+			     d->type == BPF_MAP_TYPE_XSKMAP)) {
+				r[0] = 0;
+				return 0;
+			}
+			HFAULT("helper %d: map %s of type %u is not modelled",
+			       id, d->name, d->type);
+		}
+		if (id == BPF_FUNC_map_lookup_elem) {
+			e = is_array(d->type) ? array_elem(in, m, p) :
+						map_find(in, m, p);
+			r[0] = e ? ADDR(e->region, 0) : 0;
+			if (in->oom)
+				return -ENOMEM;
+			return 0;
+		}
+		if (id == BPF_FUNC_map_delete_elem) {
+			if (is_array(d->type)) {
+				r[0] = (uint64_t)-EINVAL;
+				return 0;
+			}
+			e = map_find(in, m, p);
+			if (e)
+				e->live = 0;
+			r[0] = e ? 0 : (uint64_t)-ENOENT;
+			return 0;
+		}
+		q = mem_ptr(in, r[3], d->value_size, false);
+		if (!q)
+			HFAULT("map_update_elem: bad value pointer");
+		if (r[4] > BPF_EXIST && r[4] != BPF_F_LOCK) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (d->rdonly_prog) {
+			r[0] = (uint64_t)-EPERM;
+			return 0;
+		}
+		if (is_array(d->type)) {
+			if (ld_le(p, 4) >= d->max_entries) {
+				r[0] = (uint64_t)-E2BIG;
+				return 0;
+			}
+			if ((r[4] & 3) == BPF_NOEXIST) {
+				r[0] = (uint64_t)-EEXIST;
+				return 0;
+			}
+			e = array_elem(in, m, p);
+			if (!e)
+				return -ENOMEM;
+			memmove(in->regions[e->region - 1].mem, q, d->value_size);
+			r[0] = 0;
+			return 0;
+		}
+		e = map_find(in, m, p);
+		if (e && (r[4] & 3) == BPF_NOEXIST) {
+			r[0] = (uint64_t)-EEXIST;
+			return 0;
+		}
+		if (!e && (r[4] & 3) == BPF_EXIST) {
+			r[0] = (uint64_t)-ENOENT;
+			return 0;
+		}
+		if (e) {
+			memmove(in->regions[e->region - 1].mem, q, d->value_size);
+			r[0] = 0;
+			return 0;
+		}
+		{
+			size_t i, live = 0;
+
+			for (i = 0; i < in->maps[m].n; i++)
+				live += in->maps[m].e[i].live;
+			if (live >= d->max_entries) {
+				r[0] = (uint64_t)-E2BIG;
+				return 0;
+			}
+		}
+		/* @q may move if it points into the arena: it does not, arena
+		 * chunks never move. */
+		e = map_add(in, m, p, q);
+		if (!e)
+			return in->oom ? -ENOMEM : -EFAULT;
+		r[0] = 0;
+		return 0;
+
+	case BPF_FUNC_ktime_get_ns:
+	case BPF_FUNC_ktime_get_boot_ns:
+	case BPF_FUNC_ktime_get_coarse_ns:
+	case BPF_FUNC_ktime_get_tai_ns:
+		r[0] = next_val(ip->ktime, ip->nr_ktime, &in->ktime_i);
+		return 0;
+	case BPF_FUNC_get_prandom_u32:
+		r[0] = (uint32_t)next_val(ip->prandom, ip->nr_prandom,
+					  &in->prandom_i);
+		return 0;
+	case BPF_FUNC_get_smp_processor_id:
+		r[0] = ip->cpu;
+		return 0;
+	case BPF_FUNC_trace_printk:
+		if (!mem_ptr(in, r[1], (uint32_t)r[2], false))
+			HFAULT("trace_printk: bad format pointer");
+		r[0] = 0;
+		return 0;
+
+	case BPF_FUNC_tail_call:
+		if (map_arg(in, r[2], &m) ||
+		    in->lp->maps[m].type != BPF_MAP_TYPE_PROG_ARRAY)
+			HFAULT("tail_call: r2 is not a prog array");
+		if (ip->tail_call_ok &&
+		    (uint32_t)r[3] < in->lp->maps[m].max_entries) {
+			out->tail_call_map = m;
+			out->tail_call_index = (uint32_t)r[3];
+			return 1;
+		}
+		return 0;	/* falls through, r0 unchanged */
+
+	case BPF_FUNC_redirect:
+		if (is_xdp(in)) {
+			if (r[2]) {
+				r[0] = XDP_ABORTED;
+				return 0;
+			}
+			r[0] = XDP_REDIRECT;
+		} else {
+			if (r[2] & ~(uint64_t)BPF_F_INGRESS) {
+				r[0] = 2;	/* TC_ACT_SHOT */
+				return 0;
+			}
+			r[0] = 7;		/* TC_ACT_REDIRECT */
+		}
+		out->redirect = true;
+		out->redirect_ifindex = (uint32_t)r[1];
+		out->redirect_flags = r[2];
+		out->redirect_map = -1;
+		return 0;
+	case BPF_FUNC_redirect_map: {
+		uint32_t key = (uint32_t)r[2];
+
+		if (map_arg(in, r[1], &m))
+			HFAULT("redirect_map: r1 is not a map");
+		if (r[3] & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+			r[0] = XDP_ABORTED;
+			return 0;
+		}
+		if (!(r[3] & BPF_F_BROADCAST) &&
+		    !map_find(in, m, (const uint8_t *)&key)) {
+			r[0] = r[3] & 3;
+			return 0;
+		}
+		out->redirect = true;
+		out->redirect_ifindex = key;
+		out->redirect_flags = r[3];
+		out->redirect_map = (int32_t)m;
+		r[0] = XDP_REDIRECT;
+		return 0;
+	}
+
+	case BPF_FUNC_perf_event_output: {
+		uint64_t idx = r[3] & BPF_F_INDEX_MASK;
+		uint64_t h = out->perf_hash;
+		uint64_t i;
+
+		if (map_arg(in, r[2], &m) ||
+		    in->lp->maps[m].type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			HFAULT("perf_event_output: r2 is not a perf event array");
+		p = mem_ptr(in, r[4], (uint32_t)r[5], false);
+		if (!p || r[5] > 0xffffffff)
+			HFAULT("perf_event_output: bad data pointer");
+		if (r[3] & ~(uint64_t)(BPF_F_INDEX_MASK | BPF_F_CTXLEN_MASK)) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (idx == BPF_F_CURRENT_CPU)
+			idx = ip->cpu;
+		if (idx >= in->lp->maps[m].max_entries) {
+			r[0] = (uint64_t)-E2BIG;
+			return 0;
+		}
+		if (!ip->perf_ok) {
+			r[0] = (uint64_t)-ENOENT;
+			return 0;
+		}
+		if (!out->perf_events)
+			h = 0xcbf29ce484222325ull;
+		for (i = 0; i < r[5]; i++)
+			h = (h ^ p[i]) * 0x100000001b3ull;
+		out->perf_hash = h;
+		out->perf_events++;
+		r[0] = 0;
+		return 0;
+	}
+
+	case BPF_FUNC_csum_diff: {
+		uint64_t fs = r[2], ts = r[4];
+		uint32_t i, n = 0;
+		uint32_t diff[128];
+
+		if (((fs | ts) & 3) || fs + ts > sizeof(diff) ||
+		    fs > 0xffffffff || ts > 0xffffffff) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		p = fs ? mem_ptr(in, r[1], (uint32_t)fs, false) : NULL;
+		q = ts ? mem_ptr(in, r[3], (uint32_t)ts, false) : NULL;
+		if ((fs && !p) || (ts && !q))
+			HFAULT("csum_diff: bad buffer");
+		for (i = 0; i < fs; i += 4)
+			diff[n++] = ~(uint32_t)ld_le(p + i, 4);
+		for (i = 0; i < ts; i += 4)
+			diff[n++] = (uint32_t)ld_le(q + i, 4);
+		r[0] = csum_partial((const uint8_t *)diff, n * 4, (uint32_t)r[5]);
+		return 0;
+	}
+	case BPF_FUNC_l3_csum_replace:
+	case BPF_FUNC_l4_csum_replace: {
+		uint64_t flags = r[5];
+		bool l4 = id == BPF_FUNC_l4_csum_replace;
+		uint64_t allowed = BPF_F_HDR_FIELD_MASK |
+			(l4 ? (BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE |
+			       BPF_F_PSEUDO_HDR | BPF_F_IPV6) : 0);
+		uint16_t sum;
+
+		if (in->ctx_kind != CTX_SKB)
+			HFAULT("csum_replace: not an skb program");
+		if (flags & ~allowed) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (r[2] > 0xffff || (r[2] & 1) || !(p = skb_bytes(in, r[2], 2))) {
+			r[0] = (uint64_t)-EFAULT;
+			return 0;
+		}
+		sum = (uint16_t)ld_le(p, 2);
+		if (l4 && (flags & BPF_F_MARK_MANGLED_0) &&
+		    !(flags & BPF_F_MARK_ENFORCE) && !sum) {
+			r[0] = 0;
+			return 0;
+		}
+		switch (flags & BPF_F_HDR_FIELD_MASK) {
+		case 0:
+			if (r[3]) {
+				r[0] = (uint64_t)-EINVAL;
+				return 0;
+			}
+			sum = csum_fold(csum_add((uint32_t)r[4], ~(uint32_t)sum));
+			break;
+		case 2:
+			if (l4) {
+				uint32_t dd[2] = { ~(uint32_t)(uint16_t)r[3],
+						   (uint16_t)r[4] };
+
+				sum = csum_fold(csum_partial((uint8_t *)dd, 8,
+							     ~(uint32_t)sum));
+			} else {
+				sum = (uint16_t)~csum16_add(
+					csum16_add((uint16_t)~sum,
+						   (uint16_t)~(uint16_t)r[3]),
+					(uint16_t)r[4]);
+			}
+			break;
+		case 4:
+			if (l4) {
+				uint32_t dd[2] = { ~(uint32_t)r[3], (uint32_t)r[4] };
+
+				sum = csum_fold(csum_partial((uint8_t *)dd, 8,
+							     ~(uint32_t)sum));
+			} else {
+				uint32_t t = csum_add(~(uint32_t)sum,
+						      ~(uint32_t)r[3]);
+
+				sum = csum_fold(csum_add(t, (uint32_t)r[4]));
+			}
+			break;
+		default:
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (l4 && (flags & BPF_F_MARK_MANGLED_0) && !sum)
+			sum = 0xffff;
+		st_le(p, 2, sum);
+		r[0] = 0;
+		return 0;
+	}
+	case BPF_FUNC_skb_load_bytes:
+		if (in->ctx_kind != CTX_SKB)
+			HFAULT("skb_load_bytes: not an skb program");
+		q = mem_ptr(in, r[3], (uint32_t)r[4], true);
+		if (!q || !r[4] || r[4] > 0xffffffff)
+			HFAULT("skb_load_bytes: bad destination");
+		p = (uint32_t)r[2] > 0x7fffffff ? NULL :
+		    skb_bytes(in, (uint32_t)r[2], r[4]);
+		if (!p) {
+			memset(q, 0, r[4]);
+			r[0] = (uint64_t)-EFAULT;
+			return 0;
+		}
+		memmove(q, p, r[4]);
+		r[0] = 0;
+		return 0;
+	case BPF_FUNC_skb_store_bytes:
+		if (in->ctx_kind != CTX_SKB)
+			HFAULT("skb_store_bytes: not an skb program");
+		q = mem_ptr(in, r[3], (uint32_t)r[4], false);
+		if (!q || !r[4] || r[4] > 0xffffffff)
+			HFAULT("skb_store_bytes: bad source");
+		if (r[5] & ~(uint64_t)(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		p = (uint32_t)r[2] > 0xffff ? NULL :
+		    skb_bytes(in, (uint32_t)r[2], r[4]);
+		if (!p) {
+			r[0] = (uint64_t)-EFAULT;
+			return 0;
+		}
+		memmove(p, q, r[4]);
+		r[0] = 0;
+		return 0;
+
+	case BPF_FUNC_xdp_adjust_head: {
+		int64_t delta = (int32_t)r[2];
+		uint32_t metalen = in->data_off - in->meta_off;
+		int64_t data = (int64_t)in->data_off + delta;
+
+		if (!is_xdp(in))
+			HFAULT("xdp_adjust_head: not an XDP program");
+		if (data < XDP_FRAME_SZ + (int64_t)metalen ||
+		    data > (int64_t)in->end_off - ETH_HLEN) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (metalen)
+			memmove(in->pkt + in->meta_off + delta,
+				in->pkt + in->meta_off, metalen);
+		in->meta_off = (uint32_t)(in->meta_off + delta);
+		in->data_off = (uint32_t)data;
+		in->regions[R_PKT - 1].lo = in->meta_off;
+		r[0] = 0;
+		return 0;
+	}
+	case BPF_FUNC_xdp_adjust_meta: {
+		int64_t meta = (int64_t)in->meta_off + (int32_t)r[2];
+		int64_t metalen = (int64_t)in->data_off - meta;
+
+		if (!is_xdp(in))
+			HFAULT("xdp_adjust_meta: not an XDP program");
+		if (meta < XDP_FRAME_SZ || meta > in->data_off) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if ((metalen & 3) || metalen > 32) {
+			r[0] = (uint64_t)-EACCES;
+			return 0;
+		}
+		in->meta_off = (uint32_t)meta;
+		in->regions[R_PKT - 1].lo = in->meta_off;
+		r[0] = 0;
+		return 0;
+	}
+	case BPF_FUNC_xdp_adjust_tail: {
+		int64_t end = (int64_t)in->end_off + (int32_t)r[2];
+
+		if (!is_xdp(in))
+			HFAULT("xdp_adjust_tail: not an XDP program");
+		if (end > PKT_BUF - SHINFO_SZ ||
+		    end < (int64_t)in->data_off + ETH_HLEN) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		if (end > in->end_off)
+			memset(in->pkt + in->end_off, 0, end - in->end_off);
+		in->end_off = (uint32_t)end;
+		in->regions[R_PKT - 1].hi = in->end_off;
+		r[0] = 0;
+		return 0;
+	}
+	case BPF_FUNC_xdp_get_buff_len:
+		if (!is_xdp(in))
+			HFAULT("xdp_get_buff_len: not an XDP program");
+		r[0] = in->end_off - in->data_off;
+		return 0;
+	case BPF_FUNC_xdp_load_bytes:
+	case BPF_FUNC_xdp_store_bytes: {
+		bool load = id == BPF_FUNC_xdp_load_bytes;
+		uint32_t off = (uint32_t)r[2], len = (uint32_t)r[4];
+
+		if (!is_xdp(in))
+			HFAULT("xdp_load/store_bytes: not an XDP program");
+		q = mem_ptr(in, r[3], len, load);
+		if (!q || !len)
+			HFAULT("xdp_load/store_bytes: bad buffer");
+		if (off > 0xffff || len > 0xffff) {
+			r[0] = (uint64_t)-EFAULT;
+			return 0;
+		}
+		if (off + len > in->end_off - in->data_off) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
+		p = in->pkt + in->data_off + off;
+		if (load)
+			memmove(q, p, len);
+		else
+			memmove(p, q, len);
+		r[0] = 0;
+		return 0;
+	}
+	default:
+		HFAULT("helper %d (%s) is not modelled", id,
+		       bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
+	}
+}
+
+/* LD_ABS/LD_IND: 0 and *v, or -1 when out of bounds (program returns 0). */
+static int skb_ld(struct bpfext_interp *in, int64_t k, uint32_t size,
+		  uint64_t *v)
+{
+	int64_t pos;
+	uint64_t x = 0;
+	uint32_t i;
+
+	if (k >= 0)
+		pos = (int64_t)in->data_off + k;
+	else if (k >= -0x100000)
+		pos = (int64_t)in->data_off + (in->skb_l2 ? ETH_HLEN : 0) +
+		      k + 0x100000;
+	else if (k >= -0x200000)
+		pos = (int64_t)in->mac_off + k + 0x200000;
+	else
+		return -1;
+	if (pos < (k >= 0 ? (int64_t)in->data_off : 0) ||
+	    pos + size > (int64_t)in->end_off)
+		return -1;
+	for (i = 0; i < size; i++)
+		x = (x << 8) | in->pkt[pos + i];
+	*v = x;
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
+{
+	const struct bpfext_linked_prog *lp = in->lp;
+	char msg[BPFEXT_ERRMSG_MAX];
+	size_t i, bad;
+	int ret;
+
+	ret = bpfext_insns_check(lp->insns, lp->cnt, &bad, msg, sizeof(msg));
+	if (ret)
+		return bpfext_errf(err, EINVAL, "insn %zu: %s", bad, msg);
+	in->code = calloc(lp->cnt + 1, sizeof(*in->code));
+	if (!in->code)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	in->cnt = lp->cnt;
+	for (i = 0; i < lp->cnt; i++) {
+		const struct bpf_insn *x = &lp->insns[i];
+		struct dinsn *d = &in->code[i];
+		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
+		bool reg = BPF_SRC(x->code) == BPF_X;
+		int base;
+
+		d->dst = x->dst_reg;
+		d->src = x->src_reg;
+		d->off = x->off;
+		d->imm = x->imm;
+		d->k = (uint64_t)(int64_t)x->imm;
+		d->op = OP_INVALID;
+		switch (cls) {
+		case BPF_ALU64:
+		case BPF_ALU:
+			base = cls == BPF_ALU64 ? OP_ADD64_K : OP_ADD32_K;
+			switch (op) {
+			case BPF_ADD: d->op = base + 0; break;
+			case BPF_SUB: d->op = base + 2; break;
+			case BPF_MUL: d->op = base + 4; break;
+			case BPF_DIV: d->op = base + (x->off ? 8 : 6); break;
+			case BPF_MOD: d->op = base + (x->off ? 12 : 10); break;
+			case BPF_OR: d->op = base + 14; break;
+			case BPF_AND: d->op = base + 16; break;
+			case BPF_LSH: d->op = base + 18; break;
+			case BPF_RSH: d->op = base + 20; break;
+			case BPF_ARSH: d->op = base + 22; break;
+			case BPF_XOR: d->op = base + 24; break;
+			case BPF_MOV:
+				if (reg && x->off) {
+					if (cls == BPF_ALU64)
+						d->op = x->off == 8 ? OP_MOVSX64_8 :
+							x->off == 16 ? OP_MOVSX64_16 :
+							OP_MOVSX64_32;
+					else
+						d->op = x->off == 8 ? OP_MOVSX32_8 :
+							OP_MOVSX32_16;
+					continue;
+				}
+				d->op = base + 26;
+				break;
+			case BPF_NEG:
+				d->op = cls == BPF_ALU64 ? OP_NEG64 : OP_NEG32;
+				continue;
+			case BPF_END:
+				if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+					d->op = x->imm == 16 ? OP_BE16 :
+						x->imm == 32 ? OP_BE32 : OP_BE64;
+				else
+					d->op = x->imm == 16 ? OP_LE16 :
+						x->imm == 32 ? OP_LE32 : OP_LE64;
+				continue;
+			}
+			if (reg)
+				d->op++;
+			if (cls == BPF_ALU)
+				d->k = (uint32_t)x->imm;
+			break;
+		case BPF_JMP:
+		case BPF_JMP32:
+			if (op == BPF_CALL) {
+				if (x->src_reg == BPF_PSEUDO_CALL) {
+					d->op = OP_CALL_PSEUDO;
+					d->off = x->imm;
+				} else if (x->src_reg == 0) {
+					d->op = OP_CALL;
+				}
+				break;
+			}
+			if (op == BPF_EXIT) {
+				d->op = OP_EXIT;
+				break;
+			}
+			if (op == BPF_JA) {
+				d->op = OP_JA;
+				d->off = bpfext_insn_branch_off(x);
+				break;
+			}
+			base = cls == BPF_JMP ? OP_JEQ_K : OP_JEQ32_K;
+			switch (op) {
+			case BPF_JEQ: d->op = base + 0; break;
+			case BPF_JNE: d->op = base + 2; break;
+			case BPF_JGT: d->op = base + 4; break;
+			case BPF_JGE: d->op = base + 6; break;
+			case BPF_JLT: d->op = base + 8; break;
+			case BPF_JLE: d->op = base + 10; break;
+			case BPF_JSGT: d->op = base + 12; break;
+			case BPF_JSGE: d->op = base + 14; break;
+			case BPF_JSLT: d->op = base + 16; break;
+			case BPF_JSLE: d->op = base + 18; break;
+			case BPF_JSET: d->op = base + 20; break;
+			}
+			if (reg)
+				d->op++;
+			if (cls == BPF_JMP32)
+				d->k = (uint32_t)x->imm;
+			break;
+		case BPF_LDX: {
+			static const uint16_t ldx[4] = { OP_LDX_W, OP_LDX_H,
+							 OP_LDX_B, OP_LDX_DW };
+			static const uint16_t ldsx[4] = { OP_LDXSX_W, OP_LDXSX_H,
+							  OP_LDXSX_B, OP_INVALID };
+
+			if (BPF_MODE(x->code) == BPF_MEM)
+				d->op = ldx[BPF_SIZE(x->code) >> 3];
+			else if (BPF_MODE(x->code) == BPF_MEMSX)
+				d->op = ldsx[BPF_SIZE(x->code) >> 3];
+			break;
+		}
+		case BPF_ST:
+		case BPF_STX: {
+			static const uint16_t st[4] = { OP_ST_W, OP_ST_H,
+							OP_ST_B, OP_ST_DW };
+			static const uint16_t stx[4] = { OP_STX_W, OP_STX_H,
+							 OP_STX_B, OP_STX_DW };
+
+			if (BPF_MODE(x->code) == BPF_MEM)
+				d->op = (cls == BPF_ST ? st : stx)[BPF_SIZE(x->code) >> 3];
+			else if (BPF_MODE(x->code) == BPF_ATOMIC &&
+				 BPF_SIZE(x->code) == BPF_W)
+				d->op = OP_ATOMIC_W;
+			else if (BPF_MODE(x->code) == BPF_ATOMIC)
+				d->op = OP_ATOMIC_DW;
+			break;
+		}
+		case BPF_LD:
+			if (bpfext_insn_is_ldimm64(x)) {
+				uint64_t v = (uint32_t)x->imm |
+					     ((uint64_t)(uint32_t)x[1].imm << 32);
+
+				switch (x->src_reg) {
+				case 0:
+					break;
+				case BPF_PSEUDO_MAP_FD:
+				case BPF_PSEUDO_MAP_IDX:
+					if ((uint32_t)x->imm >= lp->nr_maps)
+						return bpfext_errf(err, EINVAL,
+								   "insn %zu: no map %d", i, x->imm);
+					v = ADDR(MAP_TAG, (uint32_t)x->imm);
+					break;
+				case BPF_PSEUDO_MAP_VALUE:
+				case BPF_PSEUDO_MAP_IDX_VALUE:
+					if ((uint32_t)x->imm >= lp->nr_maps ||
+					    !is_array(lp->maps[x->imm].type))
+						return bpfext_errf(err, EINVAL,
+								   "insn %zu: no array map %d", i, x->imm);
+					v = ADDR(R_MAP0 + (uint32_t)x->imm, 0) +
+					    (uint64_t)(int64_t)x[1].imm;
+					break;
+				case BPF_PSEUDO_FUNC:
+					v = ADDR(FUNC_TAG, i + x->imm + 1);
+					break;
+				default:
+					return bpfext_errf(err, ENOTSUP,
+							   "insn %zu: ld_imm64 with src %u is not supported",
+							   i, x->src_reg);
+				}
+				d->op = OP_LDIMM64;
+				d->k = v;
+				i++;
+				in->code[i].op = OP_INVALID;
+				break;
+			}
+			if (in->ctx_kind != CTX_SKB)
+				return bpfext_errf(err, EINVAL,
+						   "insn %zu: ld_abs/ld_ind outside an skb program", i);
+			if (BPF_MODE(x->code) == BPF_ABS)
+				d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDABS_B :
+					BPF_SIZE(x->code) == BPF_H ? OP_LDABS_H : OP_LDABS_W;
+			else
+				d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDIND_B :
+					BPF_SIZE(x->code) == BPF_H ? OP_LDIND_H : OP_LDIND_W;
+			break;
+		}
+		if (d->op == OP_INVALID)
+			return bpfext_errf(err, ENOTSUP,
+					   "insn %zu: instruction 0x%02x is not supported",
+					   i, x->code);
+	}
+	/* Falling off the end executes this. */
+	in->code[lp->cnt].op = OP_INVALID;
+	return 0;
+}
+
+struct bpfext_interp *bpfext_interp__new(const struct bpfext_linked_prog *lp,
+					 struct bpfext_error *err)
+{
+	struct bpfext_interp *in = calloc(1, sizeof(*in));
+	int ret;
+
+	if (!in) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	in->lp = lp;
+	switch (lp->type) {
+	case BPF_PROG_TYPE_XDP:
+		in->ctx_kind = CTX_XDP;
+		in->ctx_size = XDP_CTX_SIZE;
+		break;
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+		in->skb_l2 = true;
+		/* fall through */
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_LWT_IN:
+	case BPF_PROG_TYPE_LWT_OUT:
+	case BPF_PROG_TYPE_LWT_XMIT:
+		in->ctx_kind = CTX_SKB;
+		in->ctx_size = SKB_CTX_SIZE;
+		break;
+	default:
+		in->ctx_kind = CTX_RAW;
+		in->ctx_size = RAW_CTX_SIZE;
+		break;
+	}
+	ret = predecode(in, err);
+	if (!ret) {
+		in->maps = calloc(lp->nr_maps + 1, sizeof(*in->maps));
+		in->arena = malloc(sizeof(*in->arena) + 65536);
+		if (!in->maps || !in->arena)
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+		else {
+			in->arena->next = NULL;
+			in->arena->size = 65536;
+			in->arena->used = 0;
+		}
+	}
+	if (ret) {
+		bpfext_interp__free(in);
+		errno = -ret;
+		return NULL;
+	}
+	return in;
+}
+
+void bpfext_interp__free(struct bpfext_interp *in)
+{
+	struct chunk *c, *n;
+	size_t i;
+
+	if (!in)
+		return;
+	for (c = in->arena; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	for (i = 0; in->maps && i < in->lp->nr_maps; i++)
+		free(in->maps[i].e);
+	free(in->maps);
+	free(in->regions);
+	free(in->code);
+	free(in);
+}
+
+uint32_t bpfext_interp__ctx_size(const struct bpfext_interp *in)
+{
+	return in->ctx_kind == CTX_RAW ? 0 : in->ctx_size;
+}
+
+static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
+{
+	const struct bpfext_linked_prog *lp = in->lp;
+	uint32_t hdr, i;
+	size_t k;
+
+	if (ip->pkt_len > MAX_PKT || (ip->pkt_len && !ip->pkt))
+		return -EINVAL;
+	in->input = ip;
+	in->oom = false;
+	in->prandom_i = in->ktime_i = 0;
+	in->cur = in->arena;
+	in->arena->used = 0;
+	in->nr_regions = 0;
+
+	/* packet */
+	hdr = in->ctx_kind == CTX_XDP ? XDP_HEADROOM : SKB_HEADROOM;
+	memset(in->pkt, 0, hdr);
+	if (ip->pkt_len)
+		memcpy(in->pkt + hdr, ip->pkt, ip->pkt_len);
+	/* Bytes past the end are only exposed by adjust_tail, which zeroes. */
+	in->mac_off = hdr;
+	in->meta_off = in->data_off = hdr;
+	in->end_off = hdr + ip->pkt_len;
+	if (in->ctx_kind == CTX_SKB && !in->skb_l2) {
+		if (ip->pkt_len < ETH_HLEN)
+			return -EINVAL;
+		in->meta_off = in->data_off = hdr + ETH_HLEN;
+	}
+	if (set_region(in, R_CTX, in->ctx, 0, false) ||
+	    set_region(in, R_PKT, in->pkt, in->end_off,
+		       in->ctx_kind != CTX_RAW))
+		return -ENOMEM;
+	in->regions[R_PKT - 1].lo = in->meta_off;
+	if (in->ctx_kind == CTX_RAW)
+		in->regions[R_PKT - 1].hi = 0;
+	/* Callee frames are zeroed when called. */
+	memset(in->stack[0], 0, STACK_SIZE);
+	for (i = 0; i < MAX_FRAMES; i++) {
+		if (set_region(in, R_STACK0 + i, in->stack[i], STACK_SIZE, true))
+			return -ENOMEM;
+	}
+	if (set_region(in, R_MAP0 + (uint32_t)lp->nr_maps, NULL, 0, false))
+		return -ENOMEM;
+	in->nr_regions--;	/* R_MAP0 .. R_MAP0 + nr_maps - 1 reserved */
+
+	/* context */
+	memset(in->ctx, 0, in->ctx_size);
+	if (ip->ctx) {
+		if (ip->ctx_len > in->ctx_size)
+			return -EINVAL;
+		memcpy(in->ctx, ip->ctx, ip->ctx_len);
+	} else if (in->ctx_kind == CTX_SKB) {
+		skb_default_ctx(in);
+	} else if (in->ctx_kind == CTX_XDP) {
+		st_le(in->ctx + 12, 4, 1);	/* ingress_ifindex: lo */
+	}
+	if (in->ctx_kind == CTX_RAW)
+		in->regions[R_CTX - 1].hi = in->ctx_size;	/* plain bytes */
+
+	/* maps */
+	for (k = 0; k < lp->nr_maps; k++)
+		in->maps[k].n = 0;
+	for (k = 0; k < lp->nr_maps; k++) {
+		uint8_t zero[4] = { 0 };
+
+		if (lp->maps[k].is_data && !map_add(in, (uint32_t)k, zero,
+						   lp->maps[k].init))
+			return -ENOMEM;
+	}
+	for (k = 0; k < ip->nr_entries; k++) {
+		const struct bpfext_interp_kv *kv = &ip->entries[k];
+		const struct bpfext_map_desc *d;
+		struct mentry *e;
+
+		if (kv->map >= lp->nr_maps || !kv->key)
+			return -EINVAL;
+		d = &lp->maps[kv->map];
+		if (is_array(d->type) && (d->key_size != 4 ||
+					  ld_le(kv->key, 4) >= d->max_entries))
+			return -EINVAL;
+		e = map_find(in, kv->map, kv->key);
+		if (!e)
+			e = map_add(in, kv->map, kv->key, kv->value);
+		else if (kv->value)
+			memcpy(in->regions[e->region - 1].mem, kv->value,
+			       d->value_size);
+		if (!e)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void finish(struct bpfext_interp *in, struct bpfext_interp_output *out)
+{
+	uint32_t start = in->ctx_kind == CTX_XDP ? in->meta_off : in->data_off;
+
+	if (in->ctx_kind == CTX_SKB && !in->skb_l2) {
+		start -= ETH_HLEN;
+		memset(in->pkt + start, 0, ETH_HLEN);
+	}
+	out->pkt = in->ctx_kind == CTX_RAW ? NULL : in->pkt + start;
+	out->pkt_len = in->ctx_kind == CTX_RAW ? 0 : in->end_off - start;
+	out->head_delta = (int32_t)in->data_off -
+			  (int32_t)(in->ctx_kind == CTX_XDP ? XDP_HEADROOM :
+				    SKB_HEADROOM + (in->skb_l2 ? 0 : ETH_HLEN));
+	out->ctx = in->ctx;
+	out->ctx_len = in->ctx_kind == CTX_RAW ? 0 : in->ctx_size;
+	if (in->ctx_kind == CTX_SKB)
+		st_le(in->ctx, 4, in->end_off - in->data_off);
+}
+
+/* ---- the interpreter loop ---- */
+
+int bpfext_interp__run(struct bpfext_interp *in,
+		       const struct bpfext_interp_input *ip,
+		       struct bpfext_interp_output *out)
+{
+#define X_LABEL(n) [OP_##n] = &&L_##n,
+	static const void *const labels[NR_OPS] = { OPS(X_LABEL) };
+	const struct dinsn *const code = in->code;
+	const struct dinsn *pc = code;
+	struct frame frames[MAX_FRAMES];
+	unsigned int depth = 0;
+	uint64_t regs[11 + 1];
+	uint64_t max, n = 0, v;
+	uint8_t *p;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->redirect_map = -1;
+	in->out = out;
+	ret = reset(in, ip);
+	if (ret)
+		return ret;
+	max = ip->max_insns ? ip->max_insns : 1000000;
+	memset(regs, 0, sizeof(regs));
+	regs[1] = ADDR(R_CTX, 0);
+	regs[10] = ADDR(R_STACK0, STACK_SIZE);
+
+#define DST regs[pc->dst]
+#define SRC regs[pc->src]
+#define DISPATCH() goto *labels[pc->op]
+#define NEXT() do { pc++; n++; DISPATCH(); } while (0)
+#define FAULT(...) do { \
+		snprintf(out->fault, sizeof(out->fault), __VA_ARGS__); \
+		goto fault; } while (0)
+
+#define ALU64(name, expr) \
+	L_##name##64_K: { uint64_t a = DST, b = pc->k; (void)a; DST = (expr); NEXT(); } \
+	L_##name##64_X: { uint64_t a = DST, b = SRC; (void)a; DST = (expr); NEXT(); }
+#define ALU32(name, expr) \
+	L_##name##32_K: { uint32_t a = (uint32_t)DST, b = (uint32_t)pc->k; (void)a; \
+		DST = (uint32_t)(expr); NEXT(); } \
+	L_##name##32_X: { uint32_t a = (uint32_t)DST, b = (uint32_t)SRC; (void)a; \
+		DST = (uint32_t)(expr); NEXT(); }
+#define TAKE() do { if (pc->off < 0 && n > max) goto budget; \
+		pc += pc->off; } while (0)
+#define JMP(name, expr) \
+	L_##name##_K: { uint64_t a = DST, b = pc->k; int64_t sa = (int64_t)a, \
+		sb = (int64_t)b; (void)sa; (void)sb; \
+		if (expr) { TAKE(); } NEXT(); } \
+	L_##name##_X: { uint64_t a = DST, b = SRC; int64_t sa = (int64_t)a, \
+		sb = (int64_t)b; (void)sa; (void)sb; \
+		if (expr) { TAKE(); } NEXT(); } \
+	L_##name##32_K: { uint32_t a = (uint32_t)DST, b = (uint32_t)pc->k; \
+		int32_t sa = (int32_t)a, sb = (int32_t)b; (void)sa; (void)sb; \
+		if (expr) { TAKE(); } NEXT(); } \
+	L_##name##32_X: { uint32_t a = (uint32_t)DST, b = (uint32_t)SRC; \
+		int32_t sa = (int32_t)a, sb = (int32_t)b; (void)sa; (void)sb; \
+		if (expr) { TAKE(); } NEXT(); }
+#define LDX(name, size, conv) \
+	L_##name: { uint64_t a = SRC + (uint64_t)(int64_t)pc->off; \
+		p = mem_ptr(in, a, size, false); \
+		if (p) v = ld_le(p, size); \
+		else if (ctx_load(in, a, size, &v)) \
+			FAULT("invalid read of %d bytes at 0x%llx", size, \
+			      (unsigned long long)a); \
+		DST = conv; NEXT(); }
+#define STORE(name, size, val) \
+	L_##name: { uint64_t a = DST + (uint64_t)(int64_t)pc->off; \
+		p = mem_ptr(in, a, size, true); \
+		if (p) st_le(p, size, val); \
+		else if (ctx_store(in, a, size, val)) \
+			FAULT("invalid write of %d bytes at 0x%llx", size, \
+			      (unsigned long long)a); \
+		NEXT(); }
+
+	DISPATCH();
+
+L_INVALID:
+	FAULT("invalid instruction or fell off the end");
+
+	ALU64(ADD, a + b)
+	ALU64(SUB, a - b)
+	ALU64(MUL, a * b)
+	ALU64(DIV, b ? a / b : 0)
+	ALU64(SDIV, !b ? 0 : (b == (uint64_t)-1) ? -a :
+		    (uint64_t)((int64_t)a / (int64_t)b))
+	ALU64(MOD, b ? a % b : a)
+	ALU64(SMOD, !b ? a : (b == (uint64_t)-1) ? 0 :
+		    (uint64_t)((int64_t)a % (int64_t)b))
+	ALU64(OR, a | b)
+	ALU64(AND, a & b)
+	ALU64(LSH, a << (b & 63))
+	ALU64(RSH, a >> (b & 63))
+	ALU64(ARSH, (uint64_t)((int64_t)a >> (b & 63)))
+	ALU64(XOR, a ^ b)
+	ALU64(MOV, b)
+	ALU32(ADD, a + b)
+	ALU32(SUB, a - b)
+	ALU32(MUL, a * b)
+	ALU32(DIV, b ? a / b : 0)
+	ALU32(SDIV, !b ? 0 : (b == (uint32_t)-1) ? -a :
+		    (uint32_t)((int32_t)a / (int32_t)b))
+	ALU32(MOD, b ? a % b : a)
+	ALU32(SMOD, !b ? a : (b == (uint32_t)-1) ? 0 :
+		    (uint32_t)((int32_t)a % (int32_t)b))
+	ALU32(OR, a | b)
+	ALU32(AND, a & b)
+	ALU32(LSH, a << (b & 31))
+	ALU32(RSH, a >> (b & 31))
+	ALU32(ARSH, (uint32_t)((int32_t)a >> (b & 31)))
+	ALU32(XOR, a ^ b)
+	ALU32(MOV, b)
+
+L_MOVSX64_8:  DST = (uint64_t)(int64_t)(int8_t)SRC; NEXT();
+L_MOVSX64_16: DST = (uint64_t)(int64_t)(int16_t)SRC; NEXT();
+L_MOVSX64_32: DST = (uint64_t)(int64_t)(int32_t)SRC; NEXT();
+L_MOVSX32_8:  DST = (uint32_t)(int32_t)(int8_t)SRC; NEXT();
+L_MOVSX32_16: DST = (uint32_t)(int32_t)(int16_t)SRC; NEXT();
+L_NEG64: DST = -DST; NEXT();
+L_NEG32: DST = (uint32_t)-(uint32_t)DST; NEXT();
+L_LE16: DST = (uint16_t)DST; NEXT();
+L_LE32: DST = (uint32_t)DST; NEXT();
+L_LE64: NEXT();
+L_BE16: DST = __builtin_bswap16((uint16_t)DST); NEXT();
+L_BE32: DST = __builtin_bswap32((uint32_t)DST); NEXT();
+L_BE64: DST = __builtin_bswap64(DST); NEXT();
+
+L_JA:
+	TAKE();
+	NEXT();
+	JMP(JEQ, a == b)
+	JMP(JNE, a != b)
+	JMP(JGT, a > b)
+	JMP(JGE, a >= b)
+	JMP(JLT, a < b)
+	JMP(JLE, a <= b)
+	JMP(JSGT, sa > sb)
+	JMP(JSGE, sa >= sb)
+	JMP(JSLT, sa < sb)
+	JMP(JSLE, sa <= sb)
+	JMP(JSET, a & b)
+
+	LDX(LDX_B, 1, v)
+	LDX(LDX_H, 2, v)
+	LDX(LDX_W, 4, v)
+	LDX(LDX_DW, 8, v)
+	LDX(LDXSX_B, 1, (uint64_t)(int64_t)(int8_t)v)
+	LDX(LDXSX_H, 2, (uint64_t)(int64_t)(int16_t)v)
+	LDX(LDXSX_W, 4, (uint64_t)(int64_t)(int32_t)v)
+	STORE(ST_B, 1, pc->k)
+	STORE(ST_H, 2, pc->k)
+	STORE(ST_W, 4, pc->k)
+	STORE(ST_DW, 8, pc->k)
+	STORE(STX_B, 1, SRC)
+	STORE(STX_H, 2, SRC)
+	STORE(STX_W, 4, SRC)
+	STORE(STX_DW, 8, SRC)
+
+L_ATOMIC_W:
+L_ATOMIC_DW: {
+	unsigned int size = pc->op == OP_ATOMIC_W ? 4 : 8;
+	uint64_t a = DST + (uint64_t)(int64_t)pc->off, old, src = SRC, res;
+	uint64_t mask = size == 4 ? 0xffffffffull : ~0ull;
+
+	p = mem_ptr(in, a, size, true);
+	if (!p)
+		FAULT("invalid atomic access of %u bytes at 0x%llx", size,
+		      (unsigned long long)a);
+	old = ld_le(p, size);
+	switch (pc->imm & ~BPF_FETCH) {
+	case BPF_ADD: res = old + src; break;
+	case BPF_AND: res = old & src; break;
+	case BPF_OR:  res = old | src; break;
+	case BPF_XOR: res = old ^ src; break;
+	default:
+		if (pc->imm == BPF_XCHG) {
+			res = src;
+		} else if (pc->imm == BPF_CMPXCHG) {
+			res = (old & mask) == (regs[0] & mask) ? src : old;
+		} else {
+			FAULT("atomic op 0x%x is not supported", pc->imm);
+		}
+	}
+	st_le(p, size, res & mask);
+	if (pc->imm == BPF_CMPXCHG)
+		regs[0] = old & mask;
+	else if (pc->imm & BPF_FETCH)
+		SRC = old & mask;
+	NEXT();
+}
+
+L_LDABS_B: v = 1; goto ldabs;
+L_LDABS_H: v = 2; goto ldabs;
+L_LDABS_W: v = 4; goto ldabs;
+L_LDIND_B: v = 1; goto ldind;
+L_LDIND_H: v = 2; goto ldind;
+L_LDIND_W: v = 4; goto ldind;
+ldind:
+	if (skb_ld(in, (int64_t)(int32_t)((uint32_t)SRC + (uint32_t)pc->imm),
+		   (uint32_t)v, &regs[0]))
+		goto ldabs_fail;
+	NEXT();
+ldabs:
+	if (skb_ld(in, pc->imm, (uint32_t)v, &regs[0]))
+		goto ldabs_fail;
+	NEXT();
+ldabs_fail:
+	regs[0] = 0;
+	n++;
+	goto done;
+
+L_LDIMM64:
+	DST = pc->k;
+	pc++;
+	NEXT();
+
+L_CALL:
+	ret = helper(in, pc->imm, regs);
+	if (ret == 1) {
+		n++;
+		out->status = BPFEXT_INTERP_TAIL_CALL;
+		goto finish;
+	}
+	if (ret == -ENOMEM)
+		goto nomem;
+	if (ret) {
+		out->fault_pc = (size_t)(pc - code);
+		goto fault_set;
+	}
+	NEXT();
+
+L_CALL_PSEUDO:
+	if (depth + 1 >= MAX_FRAMES)
+		FAULT("call depth over %d", MAX_FRAMES);
+	if (n > max)
+		FAULT("instruction budget of %llu exhausted",
+		      (unsigned long long)max);
+	frames[depth].ret = pc;
+	memcpy(frames[depth].saved, &regs[6], sizeof(frames[depth].saved));
+	depth++;
+	regs[10] = ADDR(R_STACK0 + depth, STACK_SIZE);
+	memset(in->stack[depth], 0, STACK_SIZE);
+	pc += pc->off;
+	NEXT();
+
+L_EXIT:
+	if (depth) {
+		depth--;
+		pc = frames[depth].ret;
+		memcpy(&regs[6], frames[depth].saved, sizeof(frames[depth].saved));
+		NEXT();
+	}
+	n++;
+done:
+	out->status = BPFEXT_INTERP_EXIT;
+	out->r0 = regs[0];
+finish:
+	out->insns = n;
+	finish(in, out);
+	return 0;
+
+budget:
+	snprintf(out->fault, sizeof(out->fault),
+		 "instruction budget of %llu exhausted", (unsigned long long)max);
+fault:
+	out->fault_pc = (size_t)(pc - code);
+fault_set:
+	out->status = BPFEXT_INTERP_FAULT;
+	out->insns = n;
+	finish(in, out);
+	return 0;
+nomem:
+	return -ENOMEM;
+
+#undef DST
+#undef SRC
+#undef DISPATCH
+#undef NEXT
+#undef FAULT
+#undef ALU64
+#undef ALU32
+#undef JMP
+#undef TAKE
+#undef LDX
+#undef STORE
+}
+
+/* ---- results ---- */
+
+size_t bpfext_interp__map_entry_cnt(const struct bpfext_interp *in,
+				    uint32_t map)
+{
+	size_t i, n = 0;
+
+	if (map >= in->lp->nr_maps)
+		return 0;
+	for (i = 0; i < in->maps[map].n; i++)
+		n += in->maps[map].e[i].live;
+	return n;
+}
+
+int bpfext_interp__map_entry(const struct bpfext_interp *in, uint32_t map,
+			     size_t i, const uint8_t **key,
+			     const uint8_t **value)
+{
+	size_t k;
+
+	if (map >= in->lp->nr_maps)
+		return -EINVAL;
+	for (k = 0; k < in->maps[map].n; k++) {
+		const struct mentry *e = &in->maps[map].e[k];
+
+		if (!e->live)
+			continue;
+		if (!i--) {
+			*key = e->key;
+			*value = in->regions[e->region - 1].mem;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static const uint8_t *find_val(const struct bpfext_interp *in, uint32_t m,
+			       const uint8_t *key)
+{
+	const struct bpfext_map_desc *d = &in->lp->maps[m];
+	size_t i;
+
+	for (i = 0; i < in->maps[m].n; i++) {
+		const struct mentry *e = &in->maps[m].e[i];
+
+		if (e->live && !memcmp(e->key, key, d->key_size))
+			return in->regions[e->region - 1].mem;
+	}
+	return NULL;
+}
+
+/* Every entry of @a's map @m is in @b's with the same value. */
+static int map_sub(const struct bpfext_interp *a, const struct bpfext_interp *b,
+		   uint32_t m, char *why, size_t len)
+{
+	const struct bpfext_map_desc *d = &a->lp->maps[m];
+	bool arr = is_array(d->type);
+	size_t i;
+
+	for (i = 0; i < a->maps[m].n; i++) {
+		const struct mentry *e = &a->maps[m].e[i];
+		const uint8_t *va, *vb;
+		uint32_t k;
+
+		if (!e->live)
+			continue;
+		va = a->regions[e->region - 1].mem;
+		vb = find_val(b, m, e->key);
+		if (!vb && arr) {
+			for (k = 0; k < d->value_size && !va[k]; k++)
+				;
+			if (k == d->value_size)
+				continue;
+		}
+		if (!vb || memcmp(va, vb, d->value_size)) {
+			snprintf(why, len, "map %s differs (%s entry)", d->name,
+				 vb ? "changed" : "missing");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int bpfext_interp__cmp(const struct bpfext_interp *a,
+		       const struct bpfext_interp_output *oa,
+		       const struct bpfext_interp *b,
+		       const struct bpfext_interp_output *ob,
+		       char *why, size_t len)
+{
+	uint32_t m;
+
+	if (a->lp->nr_maps != b->lp->nr_maps)
+		return -EINVAL;
+	for (m = 0; m < a->lp->nr_maps; m++)
+		if (a->lp->maps[m].type != b->lp->maps[m].type ||
+		    a->lp->maps[m].key_size != b->lp->maps[m].key_size ||
+		    a->lp->maps[m].value_size != b->lp->maps[m].value_size)
+			return -EINVAL;
+	if (why && len)
+		why[0] = 0;
+	if (oa->status != ob->status) {
+		snprintf(why, len, "status %d vs %d", oa->status, ob->status);
+		return 1;
+	}
+	if (oa->status == BPFEXT_INTERP_FAULT)
+		return 0;
+	if (oa->status == BPFEXT_INTERP_EXIT && oa->r0 != ob->r0) {
+		snprintf(why, len, "r0 0x%llx vs 0x%llx",
+			 (unsigned long long)oa->r0, (unsigned long long)ob->r0);
+		return 1;
+	}
+	if (oa->status == BPFEXT_INTERP_TAIL_CALL &&
+	    (oa->tail_call_map != ob->tail_call_map ||
+	     oa->tail_call_index != ob->tail_call_index)) {
+		snprintf(why, len, "tail call target differs");
+		return 1;
+	}
+	if (oa->pkt_len != ob->pkt_len || oa->head_delta != ob->head_delta ||
+	    (oa->pkt_len && memcmp(oa->pkt, ob->pkt, oa->pkt_len))) {
+		snprintf(why, len, "packet differs");
+		return 1;
+	}
+	if (oa->ctx_len != ob->ctx_len ||
+	    (oa->ctx_len && memcmp(oa->ctx, ob->ctx, oa->ctx_len))) {
+		snprintf(why, len, "context differs");
+		return 1;
+	}
+	if (oa->redirect != ob->redirect ||
+	    (oa->redirect && (oa->redirect_ifindex != ob->redirect_ifindex ||
+			      oa->redirect_flags != ob->redirect_flags ||
+			      oa->redirect_map != ob->redirect_map))) {
+		snprintf(why, len, "redirect differs");
+		return 1;
+	}
+	if (oa->perf_events != ob->perf_events || oa->perf_hash != ob->perf_hash) {
+		snprintf(why, len, "perf output differs");
+		return 1;
+	}
+	for (m = 0; m < a->lp->nr_maps; m++)
+		if (map_sub(a, b, m, why, len) || map_sub(b, a, m, why, len))
+			return 1;
+	return 0;
+}

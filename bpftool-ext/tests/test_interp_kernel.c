@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Differential test of lib/interp.c against the running kernel: every
+ * XDP, tc and socket filter program of the corpus that loads is run with
+ * BPF_PROG_TEST_RUN and in the interpreter on the same packets (random
+ * bytes, and crafted Ethernet/VLAN/IPv4/IPv6/TCP/UDP/ICMP headers with
+ * random fields and mutations); return value and output packet must
+ * match.  Maps start empty, as the loader creates them, and carry their
+ * state from packet to packet on both sides.  TAP output, one line per
+ * program.
+ *
+ * Environment:
+ *   BPFEXT_CORPUS    corpus directory (default build/corpus), holding
+ *                    samples/, selftests/, O1/ and O3/ (those present)
+ *   BPFEXT_PACKETS   packets per program (default 200)
+ *   BPFEXT_VERBOSE   print every mismatch
+ * Arguments: object files to test instead of the corpus.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "interp.h"
+
+static int test_num, failures;
+static unsigned int npackets = 200;
+static bool verbose;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static struct {
+	unsigned int objs, progs, loaded, tested, all_match, skipped_nondet;
+	unsigned long inputs, matched;
+	unsigned int link_fail, interp_fail, unmodelled, test_run_fail;
+} st;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+
+static uint16_t csum16(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (p[i] << 8) | p[i + 1];
+	if (n & 1)
+		s += p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* A random packet: kind 0 random bytes, else crafted headers. */
+static uint32_t make_packet(uint8_t *p, unsigned int i)
+{
+	unsigned int kind = i % 10;
+	uint32_t len = 0, l4, payload = rnd() % 64, k;
+	uint8_t proto;
+	bool v6;
+
+	if (kind == 0) {
+		len = 14 + rnd() % 200;
+		for (k = 0; k < len; k++)
+			p[k] = (uint8_t)rnd();
+		return len;
+	}
+	/* Ethernet: sometimes our dst, broadcast, multicast; VLAN tag */
+	for (k = 0; k < 12; k++)
+		p[k] = (uint8_t)rnd();
+	if (rnd() % 4 == 0)
+		memset(p, 0xff, 6);
+	else if (rnd() % 4 == 0)
+		memset(p, 0, 6);
+	len = 12;
+	if (kind == 9) {
+		put16(p + len, 0x8100);
+		put16(p + len + 2, rnd() & 0xfff);
+		len += 4;
+	}
+	v6 = kind >= 5 && kind <= 7;
+	if (kind == 8) {	/* ARP or random ethertype */
+		put16(p + len, rnd() % 2 ? 0x0806 : (uint16_t)rnd());
+		len += 2;
+		for (k = 0; k < 28; k++)
+			p[len++] = (uint8_t)rnd();
+		return len;
+	}
+	put16(p + len, v6 ? 0x86dd : 0x0800);
+	len += 2;
+	switch (rnd() % 4) {
+	case 0: proto = 6; break;
+	case 1: proto = 17; break;
+	case 2: proto = v6 ? 58 : 1; break;
+	default: proto = rnd() % 3 ? 6 : (uint8_t)rnd(); break;
+	}
+	l4 = proto == 6 ? 20 : 8;
+	if (!v6) {
+		uint8_t *ip = p + len;
+		uint32_t ihl = rnd() % 8 == 0 ? 6 : 5;
+
+		memset(ip, 0, ihl * 4);
+		ip[0] = 0x40 | ihl;
+		ip[1] = (uint8_t)rnd();
+		put16(ip + 2, (uint16_t)(ihl * 4 + l4 + payload));
+		put16(ip + 4, (uint16_t)rnd());
+		put16(ip + 6, rnd() % 4 ? 0x4000 : (uint16_t)rnd());
+		ip[8] = rnd() % 3 ? 64 : (uint8_t)(rnd() % 3);
+		ip[9] = proto;
+		for (k = 12; k < 20; k++)
+			ip[k] = (uint8_t)rnd();
+		if (rnd() % 2) {
+			ip[12] = 10;
+			ip[16] = 10;
+		}
+		put16(ip + 10, csum16(ip, ihl * 4));
+		len += ihl * 4;
+	} else {
+		uint8_t *ip = p + len;
+
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		put16(ip + 4, (uint16_t)(l4 + payload));
+		ip[6] = proto;
+		ip[7] = 64;
+		for (k = 8; k < 40; k++)
+			ip[k] = (uint8_t)rnd();
+		len += 40;
+	}
+	for (k = 0; k < l4 + payload; k++)
+		p[len + k] = (uint8_t)rnd();
+	if (proto == 6 || proto == 17) {
+		static const uint16_t ports[] = { 22, 53, 80, 443, 8080, 9, 7 };
+
+		put16(p + len + 2, ports[rnd() % 7]);
+		if (proto == 6) {
+			p[len + 12] = 0x50;
+			p[len + 13] = rnd() % 2 ? 0x02 : (uint8_t)rnd();
+		}
+	}
+	len += l4 + payload;
+	/* truncations and single-byte mutations */
+	if (rnd() % 8 == 0)
+		len = 14 + (uint32_t)(rnd() % (len - 13));
+	if (rnd() % 8 == 0)
+		p[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+	if (len < 60 && rnd() % 2) {
+		memset(p + len, 0, 60 - len);
+		len = 60;
+	}
+	return len;
+}
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_num++;
+	printf("%sok %d - ", cond ? "" : "not ", test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		failures++;
+}
+
+static bool runnable(enum bpf_prog_type t)
+{
+	return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS ||
+	       t == BPF_PROG_TYPE_SCHED_ACT || t == BPF_PROG_TYPE_SOCKET_FILTER;
+}
+
+static bool nondeterministic(const struct bpfext_linked_prog *lp)
+{
+	size_t i;
+
+	for (i = 0; i < lp->cnt; i++) {
+		const struct bpf_insn *x = &lp->insns[i];
+
+		if (bpfext_insn_is_helper_call(x) &&
+		    (x->imm == BPF_FUNC_ktime_get_ns ||
+		     x->imm == BPF_FUNC_get_prandom_u32 ||
+		     x->imm == BPF_FUNC_ktime_get_boot_ns ||
+		     x->imm == BPF_FUNC_ktime_get_coarse_ns ||
+		     x->imm == BPF_FUNC_ktime_get_tai_ns ||
+		     x->imm == BPF_FUNC_jiffies64))
+			return true;
+	}
+	return false;
+}
+
+/* Map contents carried from one run to the next. */
+struct snapshot {
+	struct bpfext_interp_kv *kv;
+	uint8_t *buf;
+	size_t n;
+};
+
+static void snapshot_take(struct snapshot *s, const struct bpfext_interp *in,
+			  const struct bpfext_linked_prog *lp)
+{
+	size_t m, i, n = 0, bytes = 0, off = 0;
+	const uint8_t *k, *v;
+
+	for (m = 0; m < lp->nr_maps; m++) {
+		size_t c = bpfext_interp__map_entry_cnt(in, (uint32_t)m);
+
+		n += c;
+		bytes += c * (lp->maps[m].key_size + lp->maps[m].value_size);
+	}
+	free(s->kv);
+	free(s->buf);
+	s->kv = calloc(n + 1, sizeof(*s->kv));
+	s->buf = malloc(bytes + 1);
+	s->n = 0;
+	if (!s->kv || !s->buf)
+		return;
+	for (m = 0; m < lp->nr_maps; m++) {
+		uint32_t ks = lp->maps[m].key_size, vs = lp->maps[m].value_size;
+
+		for (i = 0; !bpfext_interp__map_entry(in, (uint32_t)m, i, &k, &v); i++) {
+			memcpy(s->buf + off, k, ks);
+			memcpy(s->buf + off + ks, v, vs);
+			s->kv[s->n].map = (uint32_t)m;
+			s->kv[s->n].key = s->buf + off;
+			s->kv[s->n].value = s->buf + off + ks;
+			s->n++;
+			off += ks + vs;
+		}
+	}
+}
+
+static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
+		      const char *label)
+{
+	struct bpfext_linked_prog lp;
+	struct bpfext_error err = { "" };
+	struct bpfext_load_opts lo = { .keep_fd = true };
+	struct bpfext_load_result res = { .prog_fd = -1 };
+	struct bpfext_interp *in = NULL;
+	struct snapshot snap = { 0 };
+	static uint8_t pkt[4096], kout[8192];
+	unsigned int i, match = 0, ran = 0;
+	char first[256] = "";
+	bool nondet;
+	int ret;
+
+	st.progs++;
+	ret = bpfext_prog__linked_insns(obj, prog, &lp, &err);
+	if (ret) {
+		st.link_fail++;
+		printf("# %s: cannot link: %s\n", label, err.msg);
+		return;
+	}
+	in = bpfext_interp__new(&lp, &err);
+	if (!in) {
+		st.interp_fail++;
+		printf("# %s: interpreter refuses: %s\n", label, err.msg);
+		goto out;
+	}
+	ret = bpfext_object__load(obj, prog, &lo, &res, &err);
+	if (ret || !res.loaded || res.prog_fd < 0) {
+		printf("# %s: kernel does not load it\n", label);
+		goto out;
+	}
+	st.loaded++;
+	nondet = nondeterministic(&lp);
+
+	for (i = 0; i < npackets; i++) {
+		struct bpfext_interp_input ip = { 0 };
+		struct bpfext_interp_output out;
+		LIBBPF_OPTS(bpf_test_run_opts, tr);
+		uint32_t len = make_packet(pkt, i);
+		bool same;
+
+		tr.data_in = pkt;
+		tr.data_size_in = len;
+		tr.data_out = kout;
+		tr.data_size_out = sizeof(kout);
+		tr.repeat = 1;
+		if (bpf_prog_test_run_opts(res.prog_fd, &tr)) {
+			if (!i) {
+				st.test_run_fail++;
+				printf("# %s: test_run fails: %s\n", label, strerror(errno));
+				goto out;
+			}
+			continue;
+		}
+		ip.pkt = pkt;
+		ip.pkt_len = len;
+		ip.entries = snap.kv;
+		ip.nr_entries = snap.n;
+		if (bpfext_interp__run(in, &ip, &out)) {
+			printf("# %s: interpreter run error\n", label);
+			break;
+		}
+		if (out.status == BPFEXT_INTERP_FAULT &&
+		    strstr(out.fault, "not modelled")) {
+			st.unmodelled++;
+			printf("# %s: %s\n", label, out.fault);
+			goto out;
+		}
+		ran++;
+		same = out.status == BPFEXT_INTERP_EXIT &&
+		       (uint32_t)out.r0 == tr.retval &&
+		       out.pkt_len == tr.data_size_out &&
+		       !memcmp(out.pkt, kout, out.pkt_len);
+		if (out.status == BPFEXT_INTERP_TAIL_CALL)
+			same = false;
+		if (same) {
+			match++;
+		} else if (!first[0] || verbose) {
+			snprintf(first, sizeof(first),
+				 "packet %u (len %u): kernel r0 %u len %u, interp %s r0 %llu len %u%s%s",
+				 i, len, tr.retval, tr.data_size_out,
+				 out.status == BPFEXT_INTERP_FAULT ? "FAULT" : "exit",
+				 (unsigned long long)(uint32_t)out.r0, out.pkt_len,
+				 out.status == BPFEXT_INTERP_FAULT ? ": " : "",
+				 out.status == BPFEXT_INTERP_FAULT ? out.fault : "");
+			if (verbose)
+				printf("# %s: %s\n", label, first);
+		}
+		snapshot_take(&snap, in, &lp);
+	}
+	if (!ran)
+		goto out;
+	st.tested++;
+	st.inputs += ran;
+	st.matched += match;
+	if (nondet && match != ran) {
+		st.skipped_nondet++;
+		ok(1, "%s: %u/%u inputs match # SKIP uses time or random helpers (%s)",
+		   label, match, ran, first);
+		goto out;
+	}
+	if (match == ran)
+		st.all_match++;
+	ok(match == ran, "%s: %u/%u inputs match%s%s", label, match, ran,
+	   first[0] ? "; first: " : "", first);
+out:
+	free(snap.kv);
+	free(snap.buf);
+	if (res.prog_fd >= 0)
+		close(res.prog_fd);
+	bpfext_load_result__free(&res);
+	bpfext_interp__free(in);
+	bpfext_linked_prog__free(&lp);
+}
+
+static void test_object(const char *path)
+{
+	struct bpfext_error err = { "" };
+	struct bpfext_object *obj = bpfext_object__open(path, &err);
+	const char *base = strrchr(path, '/');
+	char label[512];
+	size_t i;
+
+	if (!obj) {
+		printf("# %s: %s\n", path, err.msg);
+		return;
+	}
+	st.objs++;
+	base = base ? base + 1 : path;
+	/* label: parent directory and file */
+	{
+		const char *b = base - 1;
+
+		while (b > path && b[-1] != '/')
+			b--;
+		if (b < base)
+			base = b;
+	}
+	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
+		struct bpfext_prog *prog = bpfext_object__prog(obj, i);
+		if (!prog->type_known || !runnable(prog->type))
+			continue;
+		snprintf(label, sizeof(label), "%s:%s", base, prog->name);
+		test_prog(obj, prog, label);
+	}
+	bpfext_object__close(obj);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char **t;
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
+			continue;
+		t = realloc(names, (n + 1) * sizeof(*names));
+		if (!t)
+			break;
+		names = t;
+		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0)
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		test_object(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int main(int argc, char **argv)
+{
+	const char *corpus = getenv("BPFEXT_CORPUS");
+	const char *np = getenv("BPFEXT_PACKETS");
+	char path[4096];
+	cpu_set_t cpus;
+	int i;
+
+	if (np && atoi(np) > 0)
+		npackets = (unsigned int)atoi(np);
+	verbose = getenv("BPFEXT_VERBOSE") != NULL;
+	if (!corpus)
+		corpus = "build/corpus";
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
+		return 0;
+	}
+	/* Per-CPU maps: stay on one CPU, and model CPU 0. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+
+	if (argc > 1) {
+		for (i = 1; i < argc; i++)
+			test_object(argv[i]);
+	} else {
+		snprintf(path, sizeof(path), "%s/samples", corpus);
+		test_dir(path);
+		snprintf(path, sizeof(path), "%s/selftests", corpus);
+		test_dir(path);
+		snprintf(path, sizeof(path), "%s/O1", corpus);
+		test_dir(path);
+		snprintf(path, sizeof(path), "%s/O3", corpus);
+		test_dir(path);
+	}
+	if (!test_num) {
+		printf("1..0 # SKIP no runnable programs under %s\n", corpus);
+		return 0;
+	}
+	printf("# objects %u, XDP/tc/socket programs %u, loaded %u, tested %u, all inputs match %u, nondeterministic %u\n",
+	       st.objs, st.progs, st.loaded, st.tested, st.all_match,
+	       st.skipped_nondet);
+	printf("# inputs %lu, matched %lu; not linked %u, interpreter refused %u, unmodelled helper %u, test_run refused %u\n",
+	       st.inputs, st.matched, st.link_fail, st.interp_fail,
+	       st.unmodelled, st.test_run_fail);
+	printf("1..%d\n", test_num);
+	return failures ? 1 : 0;
+}
