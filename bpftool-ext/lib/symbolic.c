@@ -1,0 +1,1101 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Symbolic BPF semantics over Z3 bit-vectors and equivalence checks of
+ * instruction windows and of whole programs.  See symbolic.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <z3.h>
+
+#include "bpfext_internal.h"
+#include "symbolic.h"
+
+#ifndef BPF_MEMSX
+#define BPF_MEMSX 0x80
+#endif
+
+enum tag { T_SCALAR, T_CTX, T_PKT, T_PKT_END, T_STACK, T_CONFLICT };
+enum region { M_FLAT, M_STACK, M_PKT, M_CTX, NR_REGIONS };
+enum ctxk { C_NONE, C_XDP, C_SKB };
+
+struct val {
+	Z3_ast v;		/* BV64; for pointers the offset in the region */
+	enum tag tag;
+};
+
+struct store {
+	Z3_ast guard;
+	Z3_ast addr;		/* BV64 */
+	Z3_ast byte;		/* BV8 */
+};
+
+struct chain {
+	struct store *s;
+	size_t n, cap;
+};
+
+struct edge {
+	Z3_ast cond;
+	struct val r[11];
+};
+
+struct inbox {
+	struct edge *e;
+	size_t n, cap;
+};
+
+/* Inputs shared by both sides of a check. */
+struct shared {
+	Z3_context z;
+	Z3_sort bv8, bv64;
+	bool prog;
+	enum ctxk ctx;
+	uint32_t l2_hdr;		/* bytes before data in the test packet */
+	uint32_t ctx_size;
+	Z3_ast regs0[11];		/* window: initial registers */
+	Z3_ast m0;			/* window: initial flat memory */
+	Z3_ast pkt0;			/* program: packet bytes */
+	Z3_ast ctx0;			/* program: context bytes */
+	Z3_ast len;			/* program: packet length from data */
+	/* window: addresses read from initial memory, for counterexamples */
+	Z3_ast *reads;
+	size_t nr_reads, cap_reads;
+	struct bpfext_error *err;
+};
+
+/* The result of encoding one side. */
+struct side {
+	struct shared *sh;
+	struct chain mem[NR_REGIONS];
+	struct inbox *in;		/* per slot, + 1 for the end */
+	size_t cnt;
+	Z3_ast exit_cond;		/* some exit was taken */
+	Z3_ast r0;			/* r0 at the exit taken */
+	Z3_ast end_cond;		/* fell off the end */
+	struct val end_regs[11];	/* registers there */
+};
+
+static int fail(struct shared *sh, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct shared *sh, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sh->err) {
+		va_start(ap, fmt);
+		vsnprintf(sh->err->msg, sizeof(sh->err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -code;
+}
+
+static void z3_error(Z3_context c, Z3_error_code e)
+{
+	(void)c;
+	(void)e;	/* checked with Z3_get_error_code() */
+}
+
+/* ---- bit-vector helpers ---- */
+
+static Z3_ast k64(struct shared *sh, uint64_t v)
+{
+	return Z3_mk_unsigned_int64(sh->z, v, sh->bv64);
+}
+
+static Z3_ast k8(struct shared *sh, uint8_t v)
+{
+	return Z3_mk_unsigned_int64(sh->z, v, sh->bv8);
+}
+
+static Z3_ast lo32(struct shared *sh, Z3_ast x)
+{
+	return Z3_mk_extract(sh->z, 31, 0, x);
+}
+
+static Z3_ast zext32(struct shared *sh, Z3_ast x32)
+{
+	return Z3_mk_zero_ext(sh->z, 32, x32);
+}
+
+static Z3_ast and2(struct shared *sh, Z3_ast a, Z3_ast b)
+{
+	Z3_ast v[2] = { a, b };
+
+	return Z3_mk_and(sh->z, 2, v);
+}
+
+static Z3_ast or2(struct shared *sh, Z3_ast a, Z3_ast b)
+{
+	Z3_ast v[2] = { a, b };
+
+	return Z3_mk_or(sh->z, 2, v);
+}
+
+static bool is_false(struct shared *sh, Z3_ast c)
+{
+	return Z3_get_bool_value(sh->z, c) == Z3_L_FALSE;
+}
+
+/* Concrete value of a (simplified) term, if it is a numeral. */
+static bool numeral(struct shared *sh, Z3_ast x, uint64_t *v)
+{
+	Z3_ast s = Z3_simplify(sh->z, x);
+
+	return Z3_is_numeral_ast(sh->z, s) && Z3_get_numeral_uint64(sh->z, s, v);
+}
+
+static Z3_ast bswap(struct shared *sh, Z3_ast x, unsigned int bits)
+{
+	Z3_ast r = NULL;
+	unsigned int i;
+
+	for (i = 0; i < bits / 8; i++) {
+		Z3_ast b = Z3_mk_extract(sh->z, i * 8 + 7, i * 8, x);
+
+		r = r ? Z3_mk_concat(sh->z, r, b) : b;
+	}
+	return bits == 64 ? r : Z3_mk_zero_ext(sh->z, 64 - bits, r);
+}
+
+/* ---- memory ---- */
+
+static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
+		     Z3_ast addr, Z3_ast byte)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		struct store *t = realloc(c->s, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sh, ENOMEM, "out of memory");
+		c->s = t;
+		c->cap = cap;
+	}
+	c->s[c->n].guard = guard;
+	c->s[c->n].addr = addr;
+	c->s[c->n].byte = byte;
+	c->n++;
+	return 0;
+}
+
+static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
+{
+	switch (r) {
+	case M_FLAT:
+		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM) {
+			if (sh->nr_reads == sh->cap_reads) {
+				size_t cap = sh->cap_reads ? sh->cap_reads * 2 : 16;
+				Z3_ast *t = realloc(sh->reads, cap * sizeof(*t));
+
+				if (t) {
+					sh->reads = t;
+					sh->cap_reads = cap;
+				}
+			}
+			if (sh->nr_reads < sh->cap_reads)
+				sh->reads[sh->nr_reads++] = a;
+		}
+		return Z3_mk_select(sh->z, sh->m0, a);
+	case M_PKT:
+		return Z3_mk_select(sh->z, sh->pkt0, a);
+	case M_CTX:
+		return Z3_mk_select(sh->z, sh->ctx0, a);
+	default:
+		return k8(sh, 0);	/* the stack starts zeroed */
+	}
+}
+
+static Z3_ast read_byte(struct side *sd, enum region r, Z3_ast a)
+{
+	struct shared *sh = sd->sh;
+	const struct chain *c = &sd->mem[r];
+	Z3_ast acc = init_byte(sh, r, a);
+	uint64_t ka = 0, ks;
+	bool ca = numeral(sh, a, &ka);
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct store *s = &c->s[i];
+
+		if (ca && numeral(sh, s->addr, &ks) && ks != ka)
+			continue;
+		acc = Z3_mk_ite(sh->z, and2(sh, s->guard,
+					    Z3_mk_eq(sh->z, s->addr, a)),
+				s->byte, acc);
+	}
+	return acc;
+}
+
+static Z3_ast mem_read(struct side *sd, enum region r, Z3_ast addr,
+		       unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v = NULL;
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		Z3_ast b = read_byte(sd, r, Z3_mk_bvadd(sh->z, addr, k64(sh, i)));
+
+		v = v ? Z3_mk_concat(sh->z, b, v) : b;
+	}
+	return size == 8 ? v : Z3_mk_zero_ext(sh->z, 64 - size * 8, v);
+}
+
+static int mem_write(struct side *sd, enum region r, Z3_ast guard,
+		     Z3_ast addr, Z3_ast val, unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < size; i++) {
+		ret = chain_add(sh, &sd->mem[r], guard,
+				Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, addr,
+							       k64(sh, i))),
+				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Region and region address of a pointer register plus @off. */
+static int region_of(struct side *sd, const struct val *p, int16_t off,
+		     enum region *r, Z3_ast *addr, size_t slot)
+{
+	struct shared *sh = sd->sh;
+
+	*addr = Z3_mk_bvadd(sh->z, p->v, k64(sh, (uint64_t)(int64_t)off));
+	if (!sh->prog) {
+		*r = M_FLAT;
+		return 0;
+	}
+	switch (p->tag) {
+	case T_STACK: *r = M_STACK; return 0;
+	case T_PKT: *r = M_PKT; return 0;
+	case T_CTX: *r = M_CTX; return 0;
+	default:
+		return fail(sh, ENOTSUP, "insn %zu: memory access through a %s",
+			    slot, p->tag == T_CONFLICT ? "register of mixed types" :
+			    p->tag == T_PKT_END ? "packet end pointer" : "scalar");
+	}
+}
+
+/* A load from the context at a concrete offset. */
+static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
+		    struct val *out, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	uint64_t off;
+
+	if (!numeral(sh, addr, &off) || off + size > sh->ctx_size)
+		return fail(sh, ENOTSUP, "insn %zu: context access at a variable or bad offset",
+			    slot);
+	out->tag = T_SCALAR;
+	if (sh->ctx == C_XDP && size == 4 && (off == 0 || off == 8)) {
+		out->tag = T_PKT;
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_XDP && size == 4 && off == 4) {
+		out->tag = T_PKT_END;
+		out->v = sh->len;
+		return 0;
+	}
+	if (sh->ctx == C_SKB && size == 4 && (off == 76 || off == 140)) {
+		out->tag = T_PKT;
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_SKB && size == 4 && off == 80) {
+		out->tag = T_PKT_END;
+		out->v = sh->len;
+		return 0;
+	}
+	if (sh->ctx == C_SKB && (off == 144 || off == 168)) {
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_SKB && off < 4) {
+		Z3_ast l = lo32(sh, sh->len);
+
+		l = Z3_mk_extract(sh->z, (unsigned int)(off + size) * 8 - 1,
+				  (unsigned int)off * 8, l);
+		out->v = Z3_mk_zero_ext(sh->z, 64 - size * 8, l);
+		return 0;
+	}
+	out->v = mem_read(sd, M_CTX, addr, size);
+	return 0;
+}
+
+/* ---- instruction encoding ---- */
+
+static int push_edge(struct side *sd, size_t to, Z3_ast cond,
+		     const struct val *r)
+{
+	struct inbox *ib = &sd->in[to];
+
+	if (is_false(sd->sh, cond))
+		return 0;
+	if (ib->n == ib->cap) {
+		size_t cap = ib->cap ? ib->cap * 2 : 4;
+		struct edge *t = realloc(ib->e, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sd->sh, ENOMEM, "out of memory");
+		ib->e = t;
+		ib->cap = cap;
+	}
+	ib->e[ib->n].cond = cond;
+	memcpy(ib->e[ib->n].r, r, sizeof(ib->e[ib->n].r));
+	ib->n++;
+	return 0;
+}
+
+/* Merge the edges into @slot: reach condition and registers. */
+static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
+{
+	struct shared *sh = sd->sh;
+	struct inbox *ib = &sd->in[slot];
+	Z3_ast reach;
+	size_t e;
+	int k;
+
+	if (!ib->n) {
+		for (k = 0; k < 11; k++) {
+			r[k].v = k64(sh, 0);
+			r[k].tag = T_SCALAR;
+		}
+		return Z3_mk_false(sh->z);
+	}
+	memcpy(r, ib->e[ib->n - 1].r, sizeof(ib->e[0].r));
+	reach = ib->e[ib->n - 1].cond;
+	for (e = ib->n - 1; e-- > 0;) {
+		for (k = 0; k < 11; k++) {
+			if (ib->e[e].r[k].tag != r[k].tag)
+				r[k].tag = T_CONFLICT;
+			if (ib->e[e].r[k].v != r[k].v)
+				r[k].v = Z3_mk_ite(sh->z, ib->e[e].cond,
+						   ib->e[e].r[k].v, r[k].v);
+		}
+		reach = or2(sh, ib->e[e].cond, reach);
+	}
+	return reach;
+}
+
+static Z3_ast alu(struct shared *sh, uint8_t op, bool is64, Z3_ast a,
+		  Z3_ast b)
+{
+	Z3_context z = sh->z;
+	unsigned int w = is64 ? 64 : 32;
+	Z3_ast zero = Z3_mk_unsigned_int64(z, 0, Z3_mk_bv_sort(z, w));
+	Z3_ast mask = Z3_mk_unsigned_int64(z, w - 1, Z3_mk_bv_sort(z, w));
+	Z3_ast r;
+
+	if (!is64) {
+		a = lo32(sh, a);
+		b = lo32(sh, b);
+	}
+	switch (op) {
+	case BPF_ADD: r = Z3_mk_bvadd(z, a, b); break;
+	case BPF_SUB: r = Z3_mk_bvsub(z, a, b); break;
+	case BPF_MUL: r = Z3_mk_bvmul(z, a, b); break;
+	case BPF_DIV:
+		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), zero, Z3_mk_bvudiv(z, a, b));
+		break;
+	case BPF_MOD:
+		r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), a, Z3_mk_bvurem(z, a, b));
+		break;
+	case BPF_OR: r = Z3_mk_bvor(z, a, b); break;
+	case BPF_AND: r = Z3_mk_bvand(z, a, b); break;
+	case BPF_XOR: r = Z3_mk_bvxor(z, a, b); break;
+	case BPF_LSH: r = Z3_mk_bvshl(z, a, Z3_mk_bvand(z, b, mask)); break;
+	case BPF_RSH: r = Z3_mk_bvlshr(z, a, Z3_mk_bvand(z, b, mask)); break;
+	case BPF_ARSH: r = Z3_mk_bvashr(z, a, Z3_mk_bvand(z, b, mask)); break;
+	case BPF_MOV: r = b; break;
+	case BPF_NEG: r = Z3_mk_bvneg(z, a); break;
+	default: return NULL;
+	}
+	return is64 ? r : zext32(sh, r);
+}
+
+static Z3_ast sdivmod(struct shared *sh, bool div, bool is64, Z3_ast a,
+		      Z3_ast b)
+{
+	Z3_context z = sh->z;
+	unsigned int w = is64 ? 64 : 32;
+	Z3_ast zero = Z3_mk_unsigned_int64(z, 0, Z3_mk_bv_sort(z, w));
+	Z3_ast r;
+
+	if (!is64) {
+		a = lo32(sh, a);
+		b = lo32(sh, b);
+	}
+	/* bvsdiv/bvsrem wrap on INT_MIN / -1 as BPF does */
+	r = Z3_mk_ite(z, Z3_mk_eq(z, b, zero), div ? zero : a,
+		      div ? Z3_mk_bvsdiv(z, a, b) : Z3_mk_bvsrem(z, a, b));
+	return is64 ? r : zext32(sh, r);
+}
+
+static Z3_ast cond_of(struct shared *sh, uint8_t op, bool is64, Z3_ast a,
+		      Z3_ast b)
+{
+	Z3_context z = sh->z;
+
+	if (!is64) {
+		a = lo32(sh, a);
+		b = lo32(sh, b);
+	}
+	switch (op) {
+	case BPF_JEQ: return Z3_mk_eq(z, a, b);
+	case BPF_JNE: return Z3_mk_not(z, Z3_mk_eq(z, a, b));
+	case BPF_JGT: return Z3_mk_bvugt(z, a, b);
+	case BPF_JGE: return Z3_mk_bvuge(z, a, b);
+	case BPF_JLT: return Z3_mk_bvult(z, a, b);
+	case BPF_JLE: return Z3_mk_bvule(z, a, b);
+	case BPF_JSGT: return Z3_mk_bvsgt(z, a, b);
+	case BPF_JSGE: return Z3_mk_bvsge(z, a, b);
+	case BPF_JSLT: return Z3_mk_bvslt(z, a, b);
+	case BPF_JSLE: return Z3_mk_bvsle(z, a, b);
+	case BPF_JSET:
+		return Z3_mk_not(z, Z3_mk_eq(z, Z3_mk_bvand(z, a, b),
+					     Z3_mk_unsigned_int64(z, 0, Z3_get_sort(z, a))));
+	default: return NULL;
+	}
+}
+
+static bool is_ptr(enum tag t)
+{
+	return t != T_SCALAR;
+}
+
+/* Pointer arithmetic and moves; 1 if not a pointer case. */
+static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
+		   const struct val *src, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	struct val *d = &r[x->dst_reg];
+	uint8_t op = BPF_OP(x->code);
+	bool is64 = BPF_CLASS(x->code) == BPF_ALU64;
+
+	if (!sh->prog || (!is_ptr(d->tag) && !is_ptr(src->tag)))
+		return 1;
+	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT)
+		goto bad;
+	if (op == BPF_MOV && is64 && !x->off) {
+		*d = *src;
+		return 0;
+	}
+	if (op == BPF_MOV && !is_ptr(src->tag))
+		return 1;		/* overwrites a pointer with a scalar */
+	if (!is64)
+		goto bad;
+	if (op == BPF_ADD && is_ptr(d->tag) && !is_ptr(src->tag) &&
+	    d->tag != T_PKT_END) {
+		d->v = Z3_mk_bvadd(sh->z, d->v, src->v);
+		return 0;
+	}
+	if (op == BPF_ADD && !is_ptr(d->tag) && is_ptr(src->tag) &&
+	    src->tag != T_PKT_END) {
+		d->v = Z3_mk_bvadd(sh->z, d->v, src->v);
+		d->tag = src->tag;
+		return 0;
+	}
+	if (op == BPF_SUB && is_ptr(d->tag) && !is_ptr(src->tag) &&
+	    d->tag != T_PKT_END) {
+		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
+		return 0;
+	}
+	if (op == BPF_SUB && ((d->tag == src->tag) ||
+			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
+		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
+		d->tag = T_SCALAR;
+		return 0;
+	}
+bad:
+	return fail(sh, ENOTSUP, "insn %zu: unsupported arithmetic on a pointer", slot);
+}
+
+static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	struct val r[11];
+	size_t i;
+	int k, ret;
+
+	sd->cnt = cnt;
+	sd->in = calloc(cnt + 1, sizeof(*sd->in));
+	if (!sd->in)
+		return fail(sh, ENOMEM, "out of memory");
+	sd->exit_cond = Z3_mk_false(z);
+	sd->r0 = k64(sh, 0);
+	for (k = 0; k < 11; k++) {
+		r[k].tag = T_SCALAR;
+		r[k].v = sh->prog ? k64(sh, 0) : sh->regs0[k];
+	}
+	if (sh->prog) {
+		r[1].tag = T_CTX;
+		r[10].tag = T_STACK;
+		r[10].v = k64(sh, 512);
+	}
+	ret = push_edge(sd, 0, Z3_mk_true(z), r);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < cnt; i++) {
+		const struct bpf_insn *x = &insns[i];
+		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
+		bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
+		struct val src, *d;
+		Z3_ast reach, c;
+		size_t next = i + 1;
+
+		reach = merge(sd, i, r);
+		if (bpfext_insn_is_ldimm64(x))
+			next = i + 2;
+		if (is_false(sh, reach)) {
+			i = next - 1;
+			continue;
+		}
+		d = &r[x->dst_reg];
+		src.tag = T_SCALAR;
+		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+			src = r[x->src_reg];
+		else
+			src.v = k64(sh, (uint64_t)(int64_t)x->imm);
+
+		switch (cls) {
+		case BPF_ALU:
+		case BPF_ALU64:
+			if (op == BPF_END) {
+				if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+					d->v = bswap(sh, d->v, (unsigned int)x->imm);
+				else if (x->imm < 64)
+					d->v = Z3_mk_zero_ext(z, 64 - x->imm,
+							      Z3_mk_extract(z, x->imm - 1, 0, d->v));
+				d->tag = d->tag == T_SCALAR ? T_SCALAR : T_CONFLICT;
+				break;
+			}
+			if (cls == BPF_ALU && BPF_SRC(x->code) == BPF_K)
+				src.v = k64(sh, (uint32_t)x->imm);
+			ret = ptr_alu(sd, x, r, &src, i);
+			if (ret < 0)
+				return ret;
+			if (!ret)
+				break;
+			if (d->tag != T_SCALAR && op != BPF_MOV)
+				return fail(sh, ENOTSUP, "insn %zu: unsupported arithmetic on a pointer", i);
+			if (op == BPF_MOV && x->off) {
+				Z3_ast s = Z3_mk_extract(z, x->off - 1, 0, src.v);
+
+				d->v = Z3_mk_sign_ext(z, (is64 ? 64 : 32) - x->off, s);
+				if (!is64)
+					d->v = zext32(sh, d->v);
+			} else if ((op == BPF_DIV || op == BPF_MOD) && x->off) {
+				d->v = sdivmod(sh, op == BPF_DIV, is64, d->v, src.v);
+			} else {
+				d->v = alu(sh, op, is64, d->v, src.v);
+				if (!d->v)
+					return fail(sh, ENOTSUP, "insn %zu: bad ALU op", i);
+			}
+			d->tag = T_SCALAR;
+			break;
+
+		case BPF_JMP:
+		case BPF_JMP32:
+			if (op == BPF_EXIT) {
+				if (sh->prog && r[0].tag != T_SCALAR)
+					return fail(sh, ENOTSUP, "insn %zu: returns a pointer", i);
+				sd->r0 = Z3_mk_ite(z, reach, r[0].v, sd->r0);
+				sd->exit_cond = or2(sh, reach, sd->exit_cond);
+				next = (size_t)-1;
+				break;
+			}
+			if (op == BPF_CALL)
+				return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
+			{
+				int32_t boff = bpfext_insn_branch_off(x);
+				size_t t = (size_t)((long)i + boff + 1);
+
+				if (boff < 0)
+					return fail(sh, ENOTSUP, "insn %zu: backward jump", i);
+				if (t > cnt)
+					return fail(sh, EINVAL, "insn %zu: jump out of the code", i);
+				if (op == BPF_JA) {
+					ret = push_edge(sd, t, reach, r);
+					if (ret)
+						return ret;
+					next = (size_t)-1;
+					break;
+				}
+				if (cls == BPF_JMP32 && BPF_SRC(x->code) == BPF_K)
+					src.v = k64(sh, (uint32_t)x->imm);
+				if (sh->prog && (d->tag != src.tag) &&
+				    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
+				      (d->tag == T_PKT_END && src.tag == T_PKT)))
+					return fail(sh, ENOTSUP, "insn %zu: comparison of a pointer", i);
+				if (sh->prog && d->tag == T_CONFLICT)
+					return fail(sh, ENOTSUP, "insn %zu: comparison of mixed types", i);
+				c = cond_of(sh, op, is64, d->v, src.v);
+				if (!c)
+					return fail(sh, ENOTSUP, "insn %zu: bad jump op", i);
+				ret = push_edge(sd, t, and2(sh, reach, c), r);
+				if (ret)
+					return ret;
+				ret = push_edge(sd, next, and2(sh, reach, Z3_mk_not(z, c)), r);
+				if (ret)
+					return ret;
+				next = (size_t)-1;
+			}
+			break;
+
+		case BPF_LDX: {
+			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
+					    BPF_SIZE(x->code) == BPF_H ? 2 :
+					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
+			enum region rg;
+			Z3_ast a;
+			struct val v;
+
+			ret = region_of(sd, &src, x->off, &rg, &a, i);
+			if (ret)
+				return ret;
+			if (rg == M_CTX) {
+				ret = ctx_load(sd, a, size, &v, i);
+				if (ret)
+					return ret;
+			} else {
+				v.tag = T_SCALAR;
+				v.v = mem_read(sd, rg, a, size);
+			}
+			if (BPF_MODE(x->code) == BPF_MEMSX && size < 8)
+				v.v = Z3_mk_sign_ext(z, 64 - size * 8,
+						     Z3_mk_extract(z, size * 8 - 1, 0, v.v));
+			*d = v;
+			break;
+		}
+
+		case BPF_ST:
+		case BPF_STX: {
+			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
+					    BPF_SIZE(x->code) == BPF_H ? 2 :
+					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
+			enum region rg;
+			Z3_ast a;
+
+			ret = region_of(sd, d, x->off, &rg, &a, i);
+			if (ret)
+				return ret;
+			if (sh->prog && src.tag != T_SCALAR)
+				return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
+			if (BPF_MODE(x->code) == BPF_ATOMIC) {
+				Z3_ast old = mem_read(sd, rg, a, size), nv;
+				Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;
+				int32_t aop = x->imm & ~BPF_FETCH;
+
+				if (x->imm == BPF_XCHG)
+					nv = s;
+				else if (x->imm == BPF_CMPXCHG) {
+					Z3_ast r0 = size == 4 ? lo32(sh, r[0].v) : r[0].v;
+					Z3_ast o = size == 4 ? lo32(sh, old) : old;
+
+					nv = Z3_mk_ite(z, Z3_mk_eq(z, o, r0), s, old);
+				} else if (aop == BPF_ADD)
+					nv = Z3_mk_bvadd(z, old, s);
+				else if (aop == BPF_AND)
+					nv = Z3_mk_bvand(z, old, s);
+				else if (aop == BPF_OR)
+					nv = Z3_mk_bvor(z, old, s);
+				else if (aop == BPF_XOR)
+					nv = Z3_mk_bvxor(z, old, s);
+				else
+					return fail(sh, ENOTSUP, "insn %zu: atomic op", i);
+				ret = mem_write(sd, rg, reach, a, nv, size);
+				if (ret)
+					return ret;
+				if (x->imm == BPF_CMPXCHG) {
+					r[0].v = old;
+					r[0].tag = T_SCALAR;
+				} else if (x->imm & BPF_FETCH) {
+					r[x->src_reg].v = old;
+					r[x->src_reg].tag = T_SCALAR;
+				}
+				break;
+			}
+			if (rg == M_CTX) {
+				uint64_t off;
+
+				if (!numeral(sh, a, &off))
+					return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", i);
+			}
+			ret = mem_write(sd, rg, reach, a, src.v, size);
+			if (ret)
+				return ret;
+			break;
+		}
+
+		case BPF_LD:
+			if (bpfext_insn_is_ldimm64(x)) {
+				if (x->src_reg)
+					return fail(sh, ENOTSUP, "insn %zu: map references are not encoded yet", i);
+				d->tag = T_SCALAR;
+				d->v = k64(sh, (uint32_t)x->imm |
+					       ((uint64_t)(uint32_t)x[1].imm << 32));
+				break;
+			}
+			if (!sh->prog || sh->ctx != C_SKB ||
+			    BPF_MODE(x->code) != BPF_ABS || x->imm < 0)
+				return fail(sh, ENOTSUP, "insn %zu: only LD_ABS with a non-negative offset in skb programs", i);
+			{
+				unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
+						    BPF_SIZE(x->code) == BPF_H ? 2 : 4;
+				Z3_ast end = k64(sh, (uint64_t)x->imm + size);
+				Z3_ast bad = Z3_mk_bvugt(z, end, sh->len);
+				Z3_ast a = k64(sh, (uint64_t)x->imm);
+				Z3_ast v = mem_read(sd, M_PKT, a, size);
+
+				/* out of bounds: the program returns 0 */
+				sd->r0 = Z3_mk_ite(z, and2(sh, reach, bad), k64(sh, 0), sd->r0);
+				sd->exit_cond = or2(sh, and2(sh, reach, bad), sd->exit_cond);
+				reach = and2(sh, reach, Z3_mk_not(z, bad));
+				r[0].tag = T_SCALAR;
+				r[0].v = bswap(sh, Z3_mk_extract(z, size * 8 - 1, 0, v),
+					       size * 8);
+				if (size == 1)
+					r[0].v = v;
+			}
+			break;
+		default:
+			return fail(sh, ENOTSUP, "insn %zu: unsupported class", i);
+		}
+		if (Z3_get_error_code(z) != Z3_OK)
+			return fail(sh, EINVAL, "insn %zu: Z3 error: %s", i,
+				    Z3_get_error_msg(z, Z3_get_error_code(z)));
+		if (next != (size_t)-1) {
+			if (next > cnt)
+				return fail(sh, EINVAL, "insn %zu: runs past the end", i);
+			ret = push_edge(sd, next, reach, r);
+			if (ret)
+				return ret;
+		}
+	}
+	sd->end_cond = merge(sd, cnt, sd->end_regs);
+	return 0;
+}
+
+static void side_free(struct side *sd)
+{
+	size_t i;
+
+	for (i = 0; i < NR_REGIONS; i++)
+		free(sd->mem[i].s);
+	for (i = 0; sd->in && i <= sd->cnt; i++)
+		free(sd->in[i].e);
+	free(sd->in);
+}
+
+/* Final memory of both sides agrees at every address either wrote. */
+static Z3_ast mem_same(struct side *a, struct side *b, enum region r)
+{
+	struct shared *sh = a->sh;
+	Z3_ast acc = Z3_mk_true(sh->z);
+	struct side *s[2] = { a, b };
+	size_t k, i;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < s[k]->mem[r].n; i++) {
+			Z3_ast addr = s[k]->mem[r].s[i].addr;
+
+			acc = and2(sh, acc, Z3_mk_eq(sh->z, read_byte(a, r, addr),
+						     read_byte(b, r, addr)));
+		}
+	return acc;
+}
+
+static Z3_context new_ctx(unsigned int timeout_ms)
+{
+	Z3_config cfg = Z3_mk_config();
+	Z3_context z;
+	char t[32];
+
+	if (!cfg)
+		return NULL;
+	if (timeout_ms) {
+		snprintf(t, sizeof(t), "%u", timeout_ms);
+		Z3_set_param_value(cfg, "timeout", t);
+	}
+	z = Z3_mk_context(cfg);
+	Z3_del_config(cfg);
+	if (z)
+		Z3_set_error_handler(z, z3_error);
+	return z;
+}
+
+static uint64_t eval_u64(Z3_context z, Z3_model m, Z3_ast t)
+{
+	Z3_ast v = NULL;
+	uint64_t u = 0;
+
+	if (Z3_model_eval(z, m, t, true, &v) && v)
+		Z3_get_numeral_uint64(z, v, &u);
+	return u;
+}
+
+/* Solve "not @same"; fill @cex through @fill on SAT. */
+static int solve(struct shared *sh, Z3_ast pre, Z3_ast same,
+		 void (*fill)(struct shared *, Z3_model, void *), void *arg)
+{
+	Z3_context z = sh->z;
+	Z3_solver s = Z3_mk_simple_solver(z);
+	Z3_lbool res;
+	int ret;
+
+	Z3_solver_inc_ref(z, s);
+	if (pre)
+		Z3_solver_assert(z, s, pre);
+	Z3_solver_assert(z, s, Z3_mk_not(z, same));
+	res = Z3_solver_check(z, s);
+	if (res == Z3_L_FALSE) {
+		ret = BPFEXT_EQUIVALENT;
+	} else if (res == Z3_L_TRUE) {
+		Z3_model m = Z3_solver_get_model(z, s);
+
+		Z3_model_inc_ref(z, m);
+		if (fill)
+			fill(sh, m, arg);
+		Z3_model_dec_ref(z, m);
+		ret = BPFEXT_DIFFERENT;
+	} else {
+		if (sh->err)
+			snprintf(sh->err->msg, sizeof(sh->err->msg),
+				 "solver: %s", Z3_solver_get_reason_unknown(z, s));
+		ret = BPFEXT_UNDECIDED;
+	}
+	Z3_solver_dec_ref(z, s);
+	return ret;
+}
+
+/* ---- window check ---- */
+
+struct wfill {
+	struct side *sd[2];
+	struct bpfext_sym_cex *cex;
+};
+
+static void fill_window(struct shared *sh, Z3_model m, void *arg)
+{
+	struct wfill *w = arg;
+	struct bpfext_sym_cex *cex = w->cex;
+	Z3_context z = sh->z;
+	size_t i, j, k;
+
+	if (!cex)
+		return;
+	memset(cex, 0, sizeof(*cex));
+	for (k = 0; k < 11; k++)
+		cex->regs[k] = eval_u64(z, m, sh->regs0[k]);
+	for (i = 0; i < sh->nr_reads && cex->nr_mem < BPFEXT_SYM_MAX_MEM; i++) {
+		uint64_t a = eval_u64(z, m, sh->reads[i]);
+
+		for (j = 0; j < cex->nr_mem && cex->mem_addr[j] != a; j++)
+			;
+		if (j < cex->nr_mem)
+			continue;
+		cex->mem_addr[cex->nr_mem] = a;
+		cex->mem_val[cex->nr_mem++] =
+			(uint8_t)eval_u64(z, m, Z3_mk_select(z, sh->m0, k64(sh, a)));
+	}
+	for (i = 0; i < 2; i++) {
+		Z3_ast e = NULL;
+
+		Z3_model_eval(z, m, w->sd[i]->exit_cond, true, &e);
+		cex->exited[i] = e && Z3_get_bool_value(z, e) == Z3_L_TRUE;
+		if (cex->exited[i]) {
+			cex->out_regs[i][0] = eval_u64(z, m, w->sd[i]->r0);
+			continue;
+		}
+		for (k = 0; k < 11; k++)
+			cex->out_regs[i][k] = eval_u64(z, m, w->sd[i]->end_regs[k].v);
+	}
+}
+
+int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
+			    const struct bpf_insn *b, size_t nb,
+			    uint16_t live_out,
+			    const struct bpfext_sym_opts *opts,
+			    struct bpfext_sym_cex *cex,
+			    struct bpfext_error *err)
+{
+	struct shared sh = { .err = err };
+	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
+	struct wfill wf = { { &sa, &sb }, cex };
+	Z3_ast same, regs;
+	char name[16];
+	int k, ret;
+
+	sh.z = new_ctx(opts ? opts->timeout_ms : 0);
+	if (!sh.z)
+		return fail(&sh, ENOMEM, "cannot create a Z3 context");
+	sh.bv8 = Z3_mk_bv_sort(sh.z, 8);
+	sh.bv64 = Z3_mk_bv_sort(sh.z, 64);
+	for (k = 0; k < 11; k++) {
+		snprintf(name, sizeof(name), "r%d", k);
+		sh.regs0[k] = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name), sh.bv64);
+	}
+	sh.m0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "mem"),
+			    Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
+	ret = encode(&sa, a, na);
+	if (!ret)
+		ret = encode(&sb, b, nb);
+	if (ret)
+		goto out;
+	/* same way out; r0 on exit; live-out registers on fall-through */
+	regs = Z3_mk_true(sh.z);
+	for (k = 0; k < 11; k++)
+		if (live_out & (1u << k))
+			regs = and2(&sh, regs, Z3_mk_eq(sh.z, sa.end_regs[k].v,
+							sb.end_regs[k].v));
+	same = Z3_mk_eq(sh.z, sa.exit_cond, sb.exit_cond);
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.exit_cond,
+					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.end_cond, regs));
+	same = and2(&sh, same, mem_same(&sa, &sb, M_FLAT));
+	ret = solve(&sh, NULL, same, fill_window, &wf);
+out:
+	side_free(&sa);
+	side_free(&sb);
+	free(sh.reads);
+	Z3_del_context(sh.z);
+	return ret;
+}
+
+/* ---- program check ---- */
+
+struct pfill {
+	struct side *sd[2];
+	struct bpfext_sym_cex *cex;
+	uint32_t max_pkt;
+};
+
+static void fill_prog(struct shared *sh, Z3_model m, void *arg)
+{
+	struct pfill *p = arg;
+	struct bpfext_sym_cex *cex = p->cex;
+	Z3_context z = sh->z;
+	uint32_t i, len;
+
+	if (!cex)
+		return;
+	memset(cex, 0, sizeof(*cex));
+	len = (uint32_t)eval_u64(z, m, sh->len);
+	if (len > p->max_pkt)
+		len = p->max_pkt;
+	/* bytes before data (the MAC header of socket filters) stay 0 */
+	for (i = 0; i < len; i++)
+		cex->pkt[sh->l2_hdr + i] = (uint8_t)eval_u64(z, m,
+			Z3_mk_select(z, sh->pkt0, k64(sh, i)));
+	cex->pkt_len = sh->l2_hdr + len;
+	for (i = 0; i < sh->ctx_size; i++)
+		cex->ctx[i] = (uint8_t)eval_u64(z, m,
+			Z3_mk_select(z, sh->ctx0, k64(sh, i)));
+	cex->ctx_len = sh->ctx_size;
+	cex->r0[0] = eval_u64(z, m, p->sd[0]->r0);
+	cex->r0[1] = eval_u64(z, m, p->sd[1]->r0);
+}
+
+int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
+			  const struct bpfext_linked_prog *b,
+			  const struct bpfext_sym_opts *opts,
+			  struct bpfext_sym_cex *cex,
+			  struct bpfext_error *err)
+{
+	struct shared sh = { .err = err, .prog = true };
+	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
+	uint32_t max_pkt = opts && opts->max_pkt ? opts->max_pkt : 128;
+	struct pfill pf = { { &sa, &sb }, cex, 0 };
+	Z3_ast same, pre, t;
+	uint32_t i, min_len = 14;
+	int ret;
+
+	if (a->type != b->type)
+		return fail(&sh, EINVAL, "program types differ");
+	switch (a->type) {
+	case BPF_PROG_TYPE_XDP:
+		sh.ctx = C_XDP;
+		sh.ctx_size = 24;
+		break;
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+		sh.ctx = C_SKB;
+		sh.ctx_size = 192;
+		break;
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+		sh.ctx = C_SKB;
+		sh.ctx_size = 192;
+		sh.l2_hdr = 14;
+		min_len = 0;
+		break;
+	default:
+		return fail(&sh, ENOTSUP, "program type %s is not supported",
+			    bpfext_prog_type_name(a->type));
+	}
+	if (max_pkt + sh.l2_hdr > BPFEXT_SYM_MAX_PKT)
+		max_pkt = BPFEXT_SYM_MAX_PKT - sh.l2_hdr;
+	pf.max_pkt = max_pkt;
+	sh.z = new_ctx(opts ? opts->timeout_ms : 0);
+	if (!sh.z)
+		return fail(&sh, ENOMEM, "cannot create a Z3 context");
+	sh.bv8 = Z3_mk_bv_sort(sh.z, 8);
+	sh.bv64 = Z3_mk_bv_sort(sh.z, 64);
+	sh.pkt0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "pkt"),
+			      Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
+	sh.ctx0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "ctx"),
+			      Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
+	sh.len = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "len"), sh.bv64);
+	ret = encode(&sa, a->insns, a->cnt);
+	if (!ret)
+		ret = encode(&sb, b->insns, b->cnt);
+	if (ret)
+		goto out;
+	pre = and2(&sh, Z3_mk_bvuge(sh.z, sh.len, k64(&sh, min_len)),
+		   Z3_mk_bvule(sh.z, sh.len, k64(&sh, max_pkt)));
+	/* falling off the end faults in the interpreter: same on both */
+	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
+	same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_not(sh.z, sa.end_cond),
+					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
+	for (i = 0; i < max_pkt; i++) {
+		Z3_ast ki = k64(&sh, i);
+
+		t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, ki), read_byte(&sb, M_PKT, ki));
+		same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_bvult(sh.z, ki, sh.len), t));
+	}
+	same = and2(&sh, same, mem_same(&sa, &sb, M_CTX));
+	if (Z3_get_error_code(sh.z) != Z3_OK) {
+		ret = fail(&sh, EINVAL, "Z3 error: %s",
+			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
+		goto out;
+	}
+	ret = solve(&sh, pre, same, fill_prog, &pf);
+out:
+	side_free(&sa);
+	side_free(&sb);
+	free(sh.reads);
+	Z3_del_context(sh.z);
+	return ret;
+}
+
+void bpfext_sym_cex__input(const struct bpfext_sym_cex *cex,
+			   struct bpfext_interp_input *input)
+{
+	memset(input, 0, sizeof(*input));
+	input->pkt = cex->pkt;
+	input->pkt_len = cex->pkt_len;
+	input->ctx = cex->ctx;
+	input->ctx_len = cex->ctx_len;
+}

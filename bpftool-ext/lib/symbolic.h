@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Symbolic BPF semantics in Z3 (bit-vectors) and equivalence checking.
+ *
+ * Both checks encode loop-free code whose branches all go forward, by
+ * instruction-order symbolic execution: each instruction gets a reach
+ * condition, registers are merged with if-then-else at join points, and
+ * memory is a guarded chain of byte stores read newest-first (a store
+ * is visible to a later load exactly when its instruction executed,
+ * since execution order is program order).  Division and modulo by zero,
+ * shift masking, 32-bit zero extension, sign extension of immediates,
+ * JMP32, BPF_END and the atomic operations follow the kernel.
+ *
+ * Window check (bpfext_sym_equiv_window): two instruction sequences
+ * that start in the same state - every register and every byte of one
+ * flat memory unknown - are equivalent when they leave through the same
+ * exit or fall-through, with the same r0 on exit, the same live-out
+ * registers on fall-through, and the same memory.  Helper and
+ * bpf-to-bpf calls are not supported yet.
+ *
+ * Program check (bpfext_sym_equiv_prog): two whole programs of the same
+ * XDP or skb type, run on the same packet (up to max_pkt bytes, at least
+ * 14) and the same context, are equivalent when they return the same r0
+ * and leave the same packet bytes and context fields.  Registers carry a
+ * pointer type found along the way (context, packet, packet end, stack;
+ * memory-type concretization), so each region is its own memory: stack
+ * starts zeroed, packet bytes and non-pointer context fields are
+ * unknowns.  Programs with helper calls, bpf-to-bpf calls, loops or
+ * pointer use it cannot type are reported as not supported.  A
+ * counterexample is a concrete packet and context that the interpreter
+ * replays (bpfext_sym_cex__input()).
+ */
+#ifndef BPFEXT_SYMBOLIC_H
+#define BPFEXT_SYMBOLIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#include "bpfext.h"
+#include "interp.h"
+
+enum bpfext_equiv {
+	BPFEXT_EQUIVALENT = 0,
+	BPFEXT_DIFFERENT = 1,
+	BPFEXT_UNDECIDED = 2,		/* solver timeout or unknown */
+};
+
+struct bpfext_sym_opts {
+	unsigned int timeout_ms;	/* 0: none */
+	uint32_t max_pkt;		/* program check: bytes; 0: 128 */
+};
+
+#define BPFEXT_SYM_MAX_PKT	1500
+#define BPFEXT_SYM_MAX_MEM	64
+
+/* A counterexample. */
+struct bpfext_sym_cex {
+	/* window check: initial registers and the memory bytes read */
+	uint64_t regs[11];
+	size_t nr_mem;
+	uint64_t mem_addr[BPFEXT_SYM_MAX_MEM];
+	uint8_t mem_val[BPFEXT_SYM_MAX_MEM];
+	/* window check: what each side produced */
+	bool exited[2];
+	uint64_t out_regs[2][11];
+	/* program check: the input */
+	uint8_t pkt[BPFEXT_SYM_MAX_PKT];
+	uint32_t pkt_len;
+	uint8_t ctx[192];
+	uint32_t ctx_len;
+	/* program check: r0 each side returns */
+	uint64_t r0[2];
+};
+
+/**
+ * bpfext_sym_equiv_window - are two instruction windows equivalent?
+ * @a, @na: first window (slots)
+ * @b, @nb: second window
+ * @live_out: bit i set when register i is live after the windows
+ * @cex: filled when the result is BPFEXT_DIFFERENT (may be NULL)
+ *
+ * Return: a enum bpfext_equiv value, or a negative errno (-ENOTSUP with
+ * a reason in @err for code outside the supported subset).
+ */
+int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
+			    const struct bpf_insn *b, size_t nb,
+			    uint16_t live_out,
+			    const struct bpfext_sym_opts *opts,
+			    struct bpfext_sym_cex *cex,
+			    struct bpfext_error *err);
+
+/**
+ * bpfext_sym_equiv_prog - are two linked programs equivalent?
+ *
+ * Both must have the same program type (XDP, socket filter, tc or
+ * another skb type).  See the file comment for what is compared.
+ *
+ * Return: a enum bpfext_equiv value, or a negative errno.
+ */
+int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
+			  const struct bpfext_linked_prog *b,
+			  const struct bpfext_sym_opts *opts,
+			  struct bpfext_sym_cex *cex,
+			  struct bpfext_error *err);
+
+/* Interpreter input replaying a program-check counterexample; points
+ * into @cex. */
+void bpfext_sym_cex__input(const struct bpfext_sym_cex *cex,
+			   struct bpfext_interp_input *input);
+
+#endif /* BPFEXT_SYMBOLIC_H */

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Tests for lib/symbolic.c: equivalent and non-equivalent pairs of
+ * instruction windows and of whole programs; every counterexample is
+ * replayed in the interpreter, which must see the difference too.  TAP.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbolic.h"
+
+static int test_num;
+static int failures;
+
+static void ok(int cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_num++;
+	printf("%sok %d - ", cond ? "" : "not ", test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		failures++;
+}
+
+/* Parse ';'-separated instructions; returns slots or -1. */
+static int parse(const char *text, struct bpf_insn *out, size_t max)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	char err[256];
+	size_t n = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ";", &save); tok;
+	     tok = strtok_r(NULL, ";", &save)) {
+		int k;
+
+		if (n + 2 > max) {
+			free(copy);
+			return -1;
+		}
+		k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
+		if (k < 0) {
+			printf("# parse error in '%s': %s\n", tok, err);
+			free(copy);
+			return -1;
+		}
+		n += k;
+	}
+	free(copy);
+	return (int)n;
+}
+
+#define R(n) (1u << (n))
+
+struct wcase {
+	const char *a, *b;
+	uint16_t live;
+	int want;
+	bool replay;		/* registers only: replay in the interpreter */
+};
+
+static const struct wcase wcases[] = {
+	/* equivalent */
+	{ "r0 = r1;r0 <<= 1", "r0 = r1;r0 += r1", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r2 = r1;r2 *= 8", "r2 = r1;r2 <<= 3", R(2), BPFEXT_EQUIVALENT, false },
+	{ "r1 = 0;r0 /= r1", "r0 = 0", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r1 = 0;r0 %= r1", "r1 = 0", R(0) | R(1), BPFEXT_EQUIVALENT, false },
+	{ "w1 = 0;w0 %= w1", "w1 = 0;w0 = w0", R(0) | R(1), BPFEXT_EQUIVALENT, false },
+	{ "r1 = 65;r0 <<= r1", "r1 = 65;r0 <<= 1", R(0) | R(1), BPFEXT_EQUIVALENT, false },
+	{ "w1 = 33;w0 >>= w1", "w1 = 33;w0 >>= 1", R(0) | R(1), BPFEXT_EQUIVALENT, false },
+	{ "r0 = 0;if r1 > 5 goto pc+1;r0 = 1", "r0 = 1;if r1 <= 5 goto pc+1;r0 = 0",
+	  R(0), BPFEXT_EQUIVALENT, false },
+	{ "r0 = 0;if w1 s< 0 goto pc+1;r0 = 1", "r0 = 1;if w1 s>= 0 goto pc+1;r0 = 0",
+	  R(0), BPFEXT_EQUIVALENT, false },
+	{ "*(u64 *)(r10 -8) = r1;r0 = *(u64 *)(r10 -8)", "*(u64 *)(r10 -8) = r1;r0 = r1",
+	  R(0), BPFEXT_EQUIVALENT, false },
+	{ "*(u32 *)(r10 -8) = r1;r0 = *(u32 *)(r10 -8)",
+	  "*(u32 *)(r10 -8) = r1;w0 = w1", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r0 = be16 r0;r0 = be16 r0", "r0 &= 0xffff", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r0 = be32 r0;r0 = le32 r0;r0 = be32 r0", "w0 = w0", R(0), BPFEXT_EQUIVALENT, false },
+	{ "lock *(u64 *)(r1 +0) += r2",
+	  "r3 = *(u64 *)(r1 +0);r3 += r2;*(u64 *)(r1 +0) = r3", 0, BPFEXT_EQUIVALENT, false },
+	{ "r2 = atomic64_xchg((u64 *)(r1 +0), r2)",
+	  "r3 = *(u64 *)(r1 +0);*(u64 *)(r1 +0) = r2;r2 = r3", R(2), BPFEXT_EQUIVALENT, false },
+	{ "r0 = 1;exit", "r0 = 0;r0 += 1;exit", 0, BPFEXT_EQUIVALENT, false },
+	{ "r0 ^= r0", "r0 = 0", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r0 = -1", "r0 = 0;r0 -= 1", R(0), BPFEXT_EQUIVALENT, false },
+	{ "w0 = -1", "r0 = 0xffffffff", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r0 = r1;r0 s>>= 63;r0 = -r0", "r0 = r1;r0 >>= 63", R(0), BPFEXT_EQUIVALENT, false },
+	{ "*(u16 *)(r1 +0) = r2;*(u16 *)(r1 +2) = r3",
+	  "*(u16 *)(r1 +2) = r3;*(u16 *)(r1 +0) = r2", 0, BPFEXT_EQUIVALENT, false },
+	{ "r0 = *(u8 *)(r1 +1);r0 <<= 8;r2 = *(u8 *)(r1 +0);r0 |= r2",
+	  "r0 = *(u16 *)(r1 +0)", R(0), BPFEXT_EQUIVALENT, false },
+	{ "if r1 == 0 goto pc+1;r0 = 5", "if r1 != 0 goto pc+1;goto pc+1;r0 = 5",
+	  R(0), BPFEXT_EQUIVALENT, false },
+	/* different */
+	{ "r0 = r1;r0 <<= 1", "r0 = r1;r0 <<= 2", R(0), BPFEXT_DIFFERENT, true },
+	{ "w0 = -1", "r0 = -1", R(0), BPFEXT_DIFFERENT, true },
+	{ "r0 /= r1", "r0 *= 1", R(0), BPFEXT_DIFFERENT, true },
+	{ "r0 = 0;if w1 > 5 goto pc+1;r0 = 1", "r0 = 0;if r1 > 5 goto pc+1;r0 = 1",
+	  R(0), BPFEXT_DIFFERENT, true },
+	{ "r0 = 0;if r1 s> 5 goto pc+1;r0 = 1", "r0 = 0;if r1 > 5 goto pc+1;r0 = 1",
+	  R(0), BPFEXT_DIFFERENT, true },
+	{ "w1 = 0;w0 %= w1", "w1 = 0", R(0), BPFEXT_DIFFERENT, true },
+	{ "r0 s>>= 1", "r0 >>= 1", R(0), BPFEXT_DIFFERENT, true },
+	{ "w0 s>>= 1", "r0 s>>= 1", R(0), BPFEXT_DIFFERENT, true },
+	{ "r0 = be16 r0", "r0 = le16 r0", R(0), BPFEXT_DIFFERENT, true },
+	{ "r2 = 0;r0 -= r2", "r2 = 0", R(0) | R(2), BPFEXT_EQUIVALENT, false },
+	{ "r2 = 1", "r2 = 2", R(0), BPFEXT_EQUIVALENT, false },
+	{ "r2 = 1", "r2 = 2", R(2), BPFEXT_DIFFERENT, true },
+	{ "*(u32 *)(r1 +0) = r2", "*(u64 *)(r1 +0) = r2", 0, BPFEXT_DIFFERENT, false },
+	{ "*(u8 *)(r1 +0) = r2", "*(u8 *)(r1 +1) = r2", 0, BPFEXT_DIFFERENT, false },
+	{ "r0 = 1;exit", "r0 = 1", R(0), BPFEXT_DIFFERENT, false },
+	{ "r0 = *(u16 *)(r1 +0)", "r0 = *(u16 *)(r1 +1)", R(0), BPFEXT_DIFFERENT, false },
+	{ "lock *(u32 *)(r1 +0) += r2", "lock *(u64 *)(r1 +0) += r2", 0, BPFEXT_DIFFERENT, false },
+};
+
+/* Replay a register-only counterexample: prologue + window + exit. */
+static bool replay_window(const struct wcase *c, const struct bpfext_sym_cex *cex)
+{
+	struct bpfext_linked_prog lp[2];
+	struct bpfext_interp_output out[2];
+	struct bpfext_interp_input ip = { 0 };
+	uint64_t res[2] = { 0, 0 };
+	int side, k, reg = 0;
+	bool differ = false;
+
+	for (k = 0; k < 11; k++)
+		if (c->live & (1u << k))
+			reg = k;
+	for (side = 0; side < 2; side++) {
+		struct bpf_insn *insns = calloc(64, sizeof(*insns));
+		struct bpfext_interp *in;
+		size_t n = 0;
+		int m;
+
+		memset(&lp[side], 0, sizeof(lp[side]));
+		if (!insns)
+			return false;
+		for (k = 0; k < 10; k++) {
+			insns[n].code = BPF_LD | BPF_IMM | BPF_DW;
+			insns[n].dst_reg = (uint8_t)k;
+			insns[n].imm = (int32_t)(uint32_t)cex->regs[k];
+			insns[n + 1].imm = (int32_t)(uint32_t)(cex->regs[k] >> 32);
+			n += 2;
+		}
+		m = parse(side ? c->b : c->a, insns + n, 64 - n - 2);
+		if (m < 0) {
+			free(insns);
+			return false;
+		}
+		n += m;
+		/* r0 = the live-out register; exit */
+		insns[n].code = BPF_ALU64 | BPF_MOV | BPF_X;
+		insns[n].dst_reg = 0;
+		insns[n].src_reg = (uint8_t)reg;
+		insns[n + 1].code = BPF_JMP | BPF_EXIT;
+		n += 2;
+		lp[side].type = BPF_PROG_TYPE_XDP;
+		lp[side].insns = insns;
+		lp[side].cnt = n;
+		in = bpfext_interp__new(&lp[side], NULL);
+		if (!in || bpfext_interp__run(in, &ip, &out[side])) {
+			bpfext_interp__free(in);
+			free(insns);
+			return false;
+		}
+		res[side] = out[side].r0;
+		bpfext_interp__free(in);
+		free(insns);
+	}
+	differ = res[0] != res[1];
+	if (!differ)
+		printf("# replay: both give 0x%llx\n", (unsigned long long)res[0]);
+	return differ;
+}
+
+static void test_windows(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(wcases) / sizeof(wcases[0]); i++) {
+		const struct wcase *c = &wcases[i];
+		struct bpf_insn a[64], b[64];
+		struct bpfext_sym_cex cex;
+		struct bpfext_error err = { "" };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000 };
+		int na = parse(c->a, a, 64), nb = parse(c->b, b, 64);
+		int ret = -EINVAL;
+
+		if (na >= 0 && nb >= 0)
+			ret = bpfext_sym_equiv_window(a, (size_t)na, b, (size_t)nb,
+						      c->live, &opts, &cex, &err);
+		ok(ret == c->want, "window %s: [%s] vs [%s]%s%s",
+		   c->want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
+		   c->a, c->b, ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+		if (ret == BPFEXT_DIFFERENT && c->replay)
+			ok(replay_window(c, &cex),
+			   "  counterexample r0=0x%llx r1=0x%llx r2=0x%llx replays",
+			   (unsigned long long)cex.regs[0],
+			   (unsigned long long)cex.regs[1],
+			   (unsigned long long)cex.regs[2]);
+	}
+}
+
+struct pcase {
+	enum bpf_prog_type type;
+	const char *a, *b;
+	int want;
+};
+
+#define XDP_GUARD "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;" \
+		  "if r4 > r3 goto pc+%s;"
+
+static const struct pcase pcases[] = {
+	{ BPF_PROG_TYPE_XDP, "r0 = 2;exit", "r0 = 1;r0 <<= 1;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +12);r0 &= 0xff;exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +13);exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
+	/* every packet has at least 14 bytes: the checks never fail */
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 13;"
+	  "if r4 > r3 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 15;"
+	  "if r4 > r3 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
+	/* packet writes */
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+1;*(u8 *)(r2 +0) = 0xab;r0 = 2;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+4;r5 = *(u16 *)(r2 +0);r5 &= 0xff00;r5 |= 0xab;"
+	  "*(u16 *)(r2 +0) = r5;r0 = 2;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+1;*(u8 *)(r2 +0) = 0xab;r0 = 2;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+4;r5 = *(u16 *)(r2 +0);r5 &= 0xff;r5 |= 0xab00;"
+	  "*(u16 *)(r2 +0) = r5;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	/* swap MAC addresses two ways */
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+9;r5 = *(u32 *)(r2 +0);r6 = *(u16 *)(r2 +4);"
+	  "r7 = *(u32 *)(r2 +6);r8 = *(u16 *)(r2 +10);*(u32 *)(r2 +0) = r7;"
+	  "*(u16 *)(r2 +4) = r8;*(u32 *)(r2 +6) = r5;*(u16 *)(r2 +10) = r6;r0 = 3;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+9;r5 = *(u16 *)(r2 +0);r6 = *(u32 *)(r2 +2);"
+	  "r7 = *(u16 *)(r2 +6);r8 = *(u32 *)(r2 +8);*(u16 *)(r2 +0) = r7;"
+	  "*(u32 *)(r2 +2) = r8;*(u16 *)(r2 +6) = r5;*(u32 *)(r2 +8) = r6;r0 = 3;exit",
+	  BPFEXT_EQUIVALENT },
+	/* the stack as scratch space */
+	{ BPF_PROG_TYPE_XDP,
+	  "r1 = *(u32 *)(r1 +12);*(u32 *)(r10 -4) = r1;r0 = *(u16 *)(r10 -4);exit",
+	  "r0 = *(u32 *)(r1 +12);r0 &= 0xffff;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r1 = *(u32 *)(r1 +12);*(u32 *)(r10 -4) = r1;r0 = *(u16 *)(r10 -4);exit",
+	  "r0 = *(u32 *)(r1 +12);r0 &= 0xfff;exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP, "r0 = *(u32 *)(r10 -8);exit", "r0 = 0;exit",
+	  BPFEXT_EQUIVALENT },
+	/* tc: context writes */
+	{ BPF_PROG_TYPE_SCHED_CLS, "*(u32 *)(r1 +8) = 1;r0 = 0;exit",
+	  "r2 = 1;*(u32 *)(r1 +8) = r2;r0 = 0;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_SCHED_CLS, "*(u32 *)(r1 +8) = 1;r0 = 0;exit",
+	  "*(u32 *)(r1 +8) = 2;r0 = 0;exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_SCHED_CLS, "r0 = *(u32 *)(r1 +0);exit",
+	  "r2 = *(u32 *)(r1 +76);r3 = *(u32 *)(r1 +80);r3 -= r2;r0 = r3;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_SCHED_CLS, "r0 = *(u32 *)(r1 +0);exit",
+	  "r0 = *(u32 *)(r1 +8);exit", BPFEXT_DIFFERENT },
+	/* socket filters: LD_ABS */
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
+	  "r6 = r1;r0 = *(u16 *)skb[8];r0 &= 0xff;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
+	  "r6 = r1;r0 = *(u8 *)skb[10];exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u32 *)skb[0];r0 >>= 24;exit",
+	  "r6 = r1;r0 = *(u8 *)skb[0];exit", BPFEXT_DIFFERENT },
+};
+
+static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
+		 const char *text)
+{
+	int n;
+
+	memset(lp, 0, sizeof(*lp));
+	lp->type = type;
+	lp->insns = calloc(128, sizeof(*lp->insns));
+	if (!lp->insns)
+		return -1;
+	n = parse(text, lp->insns, 128);
+	if (n < 0)
+		return -1;
+	lp->cnt = (size_t)n;
+	return 0;
+}
+
+static bool replay_prog(const struct bpfext_linked_prog *a,
+			const struct bpfext_linked_prog *b,
+			const struct bpfext_sym_cex *cex, char *why, size_t len)
+{
+	struct bpfext_interp *ia = bpfext_interp__new(a, NULL);
+	struct bpfext_interp *ib = bpfext_interp__new(b, NULL);
+	struct bpfext_interp_output oa, ob;
+	struct bpfext_interp_input ip;
+	bool differ = false;
+
+	bpfext_sym_cex__input(cex, &ip);
+	if (ia && ib && !bpfext_interp__run(ia, &ip, &oa) &&
+	    !bpfext_interp__run(ib, &ip, &ob))
+		differ = bpfext_interp__cmp(ia, &oa, ib, &ob, why, len) == 1;
+	bpfext_interp__free(ia);
+	bpfext_interp__free(ib);
+	return differ;
+}
+
+static void test_progs(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++) {
+		const struct pcase *c = &pcases[i];
+		struct bpfext_linked_prog a, b;
+		struct bpfext_sym_cex cex;
+		struct bpfext_error err = { "" };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+		int ret = -EINVAL;
+		char why[128] = "";
+
+		if (!build(&a, c->type, c->a) && !build(&b, c->type, c->b))
+			ret = bpfext_sym_equiv_prog(&a, &b, &opts, &cex, &err);
+		ok(ret == c->want, "program %zu %s (%s)%s%s", i,
+		   c->want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
+		   bpfext_prog_type_name(c->type), ret < 0 ? ": " : "",
+		   ret < 0 ? err.msg : "");
+		if (ret == BPFEXT_DIFFERENT)
+			ok(replay_prog(&a, &b, &cex, why, sizeof(why)),
+			   "  counterexample (packet of %u bytes) replays: %s",
+			   cex.pkt_len, why);
+		bpfext_linked_prog__free(&a);
+		bpfext_linked_prog__free(&b);
+	}
+}
+
+static void test_unsupported(void)
+{
+	struct bpfext_linked_prog a, b;
+	struct bpfext_error err = { "" };
+	int ret;
+
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 5 goto pc-2;exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
+	ok(ret == -ENOTSUP && strstr(err.msg, "backward"),
+	   "loops are reported as unsupported (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+	build(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
+	ok(ret == -ENOTSUP, "helper calls are reported as unsupported (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_windows();
+	test_progs();
+	test_unsupported();
+	printf("1..%d\n", test_num);
+	return failures ? 1 : 0;
+}
