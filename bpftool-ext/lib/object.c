@@ -283,7 +283,17 @@ static int check_code(struct bpfext_object *obj, struct bpfext_section *sec,
 	}
 	for (f = 0; f < sec->nr_funcs; f++) {
 		const struct bpfext_func *fn = &sec->funcs[f];
-		size_t end = fn->start + fn->cnt;
+		size_t end = fn->start + fn->cnt, last = fn->start;
+
+		/* As the kernel requires: nothing may fall off the end. */
+		for (i = fn->start; i < end; i += bpfext_insn_slots(&sec->insns[i]))
+			last = i;
+		if (!bpfext_insn_is_exit(&sec->insns[last]) &&
+		    sec->insns[last].code != (BPF_JMP | BPF_JA) &&
+		    sec->insns[last].code != (BPF_JMP32 | BPF_JA))
+			return bpfext_errf(err, EINVAL,
+					   "section %s: insn %zu: the last instruction of a function is not an exit or a jump",
+					   sec->name, last);
 
 		for (i = fn->start; i < end; i += bpfext_insn_slots(&sec->insns[i])) {
 			const struct bpf_insn *insn = &sec->insns[i];
@@ -957,4 +967,10 @@ const char *bpfext_object__reloc_name(struct bpfext_object *obj,
 		return sym->name;
 	}
 	return NULL;
+}
+
+const void *bpfext_object__image(const struct bpfext_object *obj, size_t *size)
+{
+	*size = obj->size;
+	return obj->image;
 }

@@ -8,6 +8,7 @@
  *   opcode      put an undefined opcode in the first program
  *   jump        make the first branch of the first program jump far away
  *   ldimm64     cut an ld_imm64 in half (second slot gets an opcode)
+ *   fallthrough turn the first program's last exit into a move
  *   reloc-sym   make the first relocation name a symbol that is not there
  *   reloc-off   move the first relocation past the end of its section
  *   reloc-insn  move the first relocation onto a non-ld_imm64/call insn
@@ -88,6 +89,19 @@ static int damage(const char *mode)
 	if (!strcmp(mode, "machine")) {
 		eh()->e_machine = EM_X86_64;
 		return 0;
+	}
+	if (!strcmp(mode, "fallthrough")) {
+		s = code_section();
+		if (s < 0)
+			return 2;
+		in = insns(s, &cnt);
+		for (i = cnt; i-- > 0;) {
+			if (in[i].code == (BPF_JMP | BPF_EXIT)) {
+				in[i].code = BPF_ALU64 | BPF_MOV | BPF_K;
+				return 0;
+			}
+		}
+		return 2;
 	}
 	if (!strcmp(mode, "opcode") || !strcmp(mode, "jump") ||
 	    !strcmp(mode, "ldimm64")) {
