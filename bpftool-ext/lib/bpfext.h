@@ -124,6 +124,8 @@ struct bpfext_object *bpfext_object__open_mem(const void *buf, size_t size,
 void bpfext_object__close(struct bpfext_object *obj);
 
 const char *bpfext_object__name(const struct bpfext_object *obj);
+/* The bytes the object was read from (unchanged by later edits). */
+const void *bpfext_object__image(const struct bpfext_object *obj, size_t *size);
 size_t bpfext_object__prog_cnt(const struct bpfext_object *obj);
 struct bpfext_prog *bpfext_object__prog(struct bpfext_object *obj, size_t i);
 struct bpfext_prog *bpfext_object__find_prog(struct bpfext_object *obj,

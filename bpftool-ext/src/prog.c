@@ -7,10 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bpfext.h"
 #include "main.h"
+#include "pipeline.h"
 
 struct optimize_args {
 	const char *obj_path;
@@ -19,8 +23,20 @@ struct optimize_args {
 	const char *type;
 	const char *pinmaps;
 	const char *pin;
+	const char *budget;
+	const char *jobs;
+	const char *seed;
+	const char *cost;
 	bool verify;
+	bool changes;
 };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	interrupted = 1;
+}
 
 static int do_help(int argc, char **argv)
 {
@@ -30,10 +46,12 @@ static int do_help(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"Usage: %1$s %2$s optimize OBJ [out FILE] [prog NAME] [type TYPE] [verify]\n"
-		"                         [pinmaps DIR] [pin PATH]\n"
+		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
+		"                         [seed N] [cost COST] [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
+		"       COST := { insns | latency }\n"
 		"       TYPE := { socket | kprobe | kretprobe | classifier | action |\n"
 		"                 tracepoint | raw_tracepoint | xdp | perf_event | cgroup/skb |\n"
 		"                 cgroup/sock | cgroup/dev | lwt_in | lwt_out | lwt_xmit |\n"
@@ -88,23 +106,6 @@ static bool selected(const struct bpfext_prog *p, const char *name)
 	return !name || !strcmp(p->name, name);
 }
 
-/* Sections the run may rewrite: those of the selected programs. */
-static bool section_selected(struct bpfext_object *obj,
-			     const struct bpfext_section *sec, const char *name)
-{
-	size_t i;
-
-	if (!name)
-		return true;
-	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
-		struct bpfext_prog *p = bpfext_object__prog(obj, i);
-
-		if (p->sec == sec && !strcmp(p->name, name))
-			return true;
-	}
-	return false;
-}
-
 static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 {
 	if (!REQ_ARGS(1))
@@ -123,6 +124,14 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->pin;
 		else if (is_prefix(*argv, "pinmaps"))
 			dst = &a->pinmaps;
+		else if (is_prefix(*argv, "budget"))
+			dst = &a->budget;
+		else if (is_prefix(*argv, "jobs"))
+			dst = &a->jobs;
+		else if (is_prefix(*argv, "seed"))
+			dst = &a->seed;
+		else if (is_prefix(*argv, "cost"))
+			dst = &a->cost;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))
@@ -139,7 +148,12 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps' or 'pin', got: '%s'",
+		if (is_prefix(*argv, "changes")) {
+			a->changes = true;
+			NEXT_ARG();
+			continue;
+		}
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -184,19 +198,136 @@ static void print_result_plain(const struct bpfext_load_result *r)
 	}
 }
 
+static int parse_search(const struct optimize_args *a,
+			struct bpfext_pipeline_opts *po)
+{
+	char *end;
+	long n;
+
+	po->search.budget = 10;
+	po->search.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+			  sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	po->search.cost = BPFEXT_COST_INSNS;
+	if (a->budget) {
+		po->search.budget = strtod(a->budget, &end);
+		if (*end || !(po->search.budget >= 0 && po->search.budget <= 1e6)) {
+			p_err("budget must be a number of seconds, got '%s'", a->budget);
+			return -1;
+		}
+	}
+	if (a->jobs) {
+		n = strtol(a->jobs, &end, 10);
+		if (*end || n < 1 || n > 256) {
+			p_err("jobs must be 1 to 256, got '%s'", a->jobs);
+			return -1;
+		}
+		po->search.jobs = n;
+	}
+	if (a->seed) {
+		errno = 0;
+		po->search.seed = strtoull(a->seed, &end, 0);
+		if (*end || errno || !*a->seed) {
+			p_err("seed must be a number, got '%s'", a->seed);
+			return -1;
+		}
+	}
+	if (a->cost) {
+		if (!strcmp(a->cost, "insns")) {
+			po->search.cost = BPFEXT_COST_INSNS;
+		} else if (!strcmp(a->cost, "latency")) {
+			po->search.cost = BPFEXT_COST_LATENCY;
+		} else {
+			p_err("cost must be 'insns' or 'latency', got '%s'", a->cost);
+			return -1;
+		}
+	}
+	po->no_search = po->search.budget == 0;
+	return 0;
+}
+
+struct progress {
+	const char *obj;
+	bool on;
+};
+
+static void show_progress(void *arg, size_t done, size_t total)
+{
+	struct progress *pr = arg;
+
+	if (pr->on)
+		fprintf(stderr, "\r%s: %zu/%zu windows searched", pr->obj, done,
+			total);
+}
+
+static void print_rewrite(const struct bpfext_rewrite *rw)
+{
+	char old[BPFEXT_INSN_STR_MAX], new[BPFEXT_INSN_STR_MAX];
+	size_t i, n = rw->len > rw->cnt ? rw->len : rw->cnt;
+
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "section", rw->sec_name);
+		jsonw_uint_field(json_wtr, "insn", rw->start);
+		jsonw_name(json_wtr, "old");
+		jsonw_start_array(json_wtr);
+		for (i = 0; i < rw->len; i++) {
+			bpfext_insn_print(&rw->old[i], rw->len - i, old, sizeof(old));
+			jsonw_string(json_wtr, old);
+		}
+		jsonw_end_array(json_wtr);
+		jsonw_name(json_wtr, "new");
+		jsonw_start_array(json_wtr);
+		for (i = 0; i < rw->cnt; i++) {
+			bpfext_insn_print(&rw->insns[i], rw->cnt - i, new, sizeof(new));
+			jsonw_string(json_wtr, new);
+		}
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("  section %s, insns %zu-%zu: %zu -> %zu\n", rw->sec_name,
+	       rw->start, rw->start + rw->len - 1, rw->len, rw->cnt);
+	for (i = 0; i < n; i++) {
+		old[0] = new[0] = 0;
+		if (i < rw->len)
+			bpfext_insn_print(&rw->old[i], rw->len - i, old, sizeof(old));
+		if (i < rw->cnt)
+			bpfext_insn_print(&rw->insns[i], rw->cnt - i, new, sizeof(new));
+		printf("\t%-40s | %s\n", old, new);
+	}
+}
+
+/* Latest time-to-best of the rewrites in a program's section. */
+static double prog_time_to_best(const struct bpfext_pipeline_result *pr,
+				const struct bpfext_prog *p)
+{
+	double t = 0;
+	size_t i;
+
+	for (i = 0; i < pr->nr_rewrites; i++)
+		if (pr->rewrites[i].shndx == p->sec->shndx &&
+		    pr->rewrites[i].time_to_best > t)
+			t = pr->rewrites[i].time_to_best;
+	return t;
+}
+
 static int do_optimize(int argc, char **argv)
 {
 	struct optimize_args a = { 0 };
+	struct bpfext_pipeline_opts po = { 0 };
+	struct bpfext_pipeline_result pr = { 0 };
 	struct bpfext_object *obj = NULL, *out = NULL;
 	struct bpfext_load_result *res = NULL;
-	size_t *before = NULL, i, nprogs;
+	struct progress prog_state = { 0 };
+	size_t *before = NULL, i, nprogs, size;
 	struct bpfext_error err = { "" };
+	struct sigaction sa = { 0 }, old_sa;
 	bool all_loaded = true;
+	const void *in_img;
 	void *img = NULL;
-	size_t size;
 	int ret = -1;
 
-	if (parse_optimize(argc, argv, &a))
+	if (parse_optimize(argc, argv, &a) || parse_search(&a, &po))
 		return -1;
 	obj = open_obj(a.obj_path);
 	if (!obj)
@@ -214,22 +345,32 @@ static int do_optimize(int argc, char **argv)
 		before[i] = bpfext_prog__loaded_insn_cnt(obj,
 					bpfext_object__prog(obj, i));
 
-	for (i = 0; i < bpfext_object__section_cnt(obj); i++) {
-		struct bpfext_section *sec = bpfext_object__section(obj, i);
-
-		if (!section_selected(obj, sec, a.prog))
-			continue;
-		if (bpfext_cleanup_section(obj, sec, &err) < 0) {
-			p_err("%s: %s", a.obj_path, err.msg);
-			goto out;
-		}
-	}
-
-	if (bpfext_object__write_mem(obj, &img, &size, &err)) {
-		p_err("%s: cannot build the output object: %s", a.obj_path,
-		      err.msg);
+	/* SIGINT ends the search; what was proven so far is still used. */
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, &old_sa);
+	prog_state.obj = a.obj_path;
+	prog_state.on = !json_output && isatty(STDERR_FILENO);
+	po.prog = a.prog;
+	po.type = a.type;
+	po.search.stop = &interrupted;
+	po.search.progress = show_progress;
+	po.search.progress_arg = &prog_state;
+	po.kernel_check = geteuid() == 0;
+	in_img = bpfext_object__image(obj, &size);
+	ret = bpfext_pipeline_run(in_img, size, a.obj_path, &po, &pr, &err);
+	sigaction(SIGINT, &old_sa, NULL);
+	if (prog_state.on)
+		fprintf(stderr, "\r\033[K");
+	if (ret) {
+		p_err("%s: %s", a.obj_path, err.msg);
+		ret = -1;
 		goto out;
 	}
+	ret = -1;
+	img = pr.img;
+	size = pr.size;
+	pr.img = NULL;
+
 	/* Everything below looks at the bytes that would be written. */
 	out = bpfext_object__open_mem(img, size, a.out ? a.out : a.obj_path,
 				      &err);
@@ -280,6 +421,9 @@ static int do_optimize(int argc, char **argv)
 	for (i = 0; i < nprogs; i++) {
 		struct bpfext_prog *p = bpfext_object__prog(out, i);
 		size_t after = bpfext_prog__loaded_insn_cnt(out, p);
+		double ttb = prog_time_to_best(&pr, p);
+		double comp = before[i] ? 100.0 * ((double)before[i] - after) /
+					  before[i] : 0;
 
 		if (!selected(p, a.prog))
 			continue;
@@ -292,24 +436,57 @@ static int do_optimize(int argc, char **argv)
 					   bpfext_prog_type_name(p->type) : "unknown");
 			jsonw_uint_field(json_wtr, "insns_before", before[i]);
 			jsonw_uint_field(json_wtr, "insns_after", after);
+			jsonw_float_field(json_wtr, "compression_pct", comp);
+			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
+			/* Only rewrites the solver proved are ever applied. */
+			jsonw_bool_field(json_wtr, "equivalence_proven", true);
 			if (a.verify)
 				print_result_json(&res[i]);
 			jsonw_end_object(json_wtr);
 		} else {
-			printf("  %s (section %s, type %s): %zu -> %zu insns\n",
+			printf("  %s (section %s, type %s): %zu -> %zu insns (%.1f%% smaller",
 			       p->name, p->sec->name,
 			       p->type_known ? bpfext_prog_type_name(p->type) :
 					       "unknown",
-			       before[i], after);
+			       before[i], after, comp);
+			if (after != before[i])
+				printf(", best after %.1f s", ttb);
+			printf(")\n");
 			if (a.verify)
 				print_result_plain(&res[i]);
 		}
 	}
 	if (json_output) {
 		jsonw_end_array(json_wtr);
+		jsonw_name(json_wtr, "search");
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "windows", pr.windows);
+		jsonw_uint_field(json_wtr, "proposals", pr.proposals);
+		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
+		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
+		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
+		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
+		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
+		if (a.changes) {
+			jsonw_name(json_wtr, "changes");
+			jsonw_start_array(json_wtr);
+			for (i = 0; i < pr.nr_rewrites; i++)
+				print_rewrite(&pr.rewrites[i]);
+			jsonw_end_array(json_wtr);
+		}
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("  search: %zu windows, %llu proposals, %u solver calls, %zu rewrites kept",
+		       pr.windows, (unsigned long long)pr.proposals,
+		       pr.solver_calls, pr.nr_rewrites);
+		if (pr.rejected_by_kernel)
+			printf(", %zu refused by the kernel verifier",
+			       pr.rejected_by_kernel);
+		printf("%s\n", interrupted ? " (interrupted)" : "");
+		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
+			print_rewrite(&pr.rewrites[i]);
 	}
-
 	if (a.verify && !all_loaded) {
 		if (a.out)
 			p_err("%s: the kernel verifier rejected a program; %s not written",
@@ -320,41 +497,40 @@ static int do_optimize(int argc, char **argv)
 	/* Pin first: a failed load must not leave an output file. */
 	if (a.pin) {
 		const struct bpfext_prog *only;
-
 		struct bpfext_load_opts lo = {
 			.pin_path = a.pin,
 			.pinmaps_dir = a.pinmaps,
 		};
-		struct bpfext_load_result *pr = calloc(nprogs + 1, sizeof(*pr));
+		struct bpfext_load_result *pins = calloc(nprogs + 1, sizeof(*pins));
 
-		if (!pr) {
+		if (!pins) {
 			p_err("%s: out of memory", a.obj_path);
 			goto out;
 		}
 		if (mkdir(a.pin, 0700) && errno != EEXIST) {
 			p_err("%s: cannot create %s: %s", a.obj_path, a.pin,
 			      strerror(errno));
-			free(pr);
+			free(pins);
 			goto out;
 		}
 		if (a.pinmaps && mkdir(a.pinmaps, 0700) && errno != EEXIST) {
 			p_err("%s: cannot create %s: %s", a.obj_path, a.pinmaps,
 			      strerror(errno));
-			free(pr);
+			free(pins);
 			goto out;
 		}
 		only = a.prog ? bpfext_object__find_prog(out, a.prog) : NULL;
-		ret = bpfext_object__load(out, only, &lo, pr, &err);
+		ret = bpfext_object__load(out, only, &lo, pins, &err);
 		for (i = 0; i < (only ? 1 : nprogs); i++) {
-			if (!ret && !pr[i].loaded) {
+			if (!ret && !pins[i].loaded) {
 				p_err("%s: program %s was rejected; nothing pinned for it",
 				      a.obj_path, only ? only->name :
 				      bpfext_object__prog(out, i)->name);
 				ret = -1;
 			}
-			bpfext_load_result__free(&pr[i]);
+			bpfext_load_result__free(&pins[i]);
 		}
-		free(pr);
+		free(pins);
 		if (ret) {
 			if (err.msg[0])
 				p_err("%s: %s", a.obj_path, err.msg);
@@ -373,6 +549,7 @@ out:
 	free(res);
 	free(before);
 	free(img);
+	bpfext_pipeline_result__free(&pr);
 	bpfext_object__close(out);
 	bpfext_object__close(obj);
 	return ret;

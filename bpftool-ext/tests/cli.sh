@@ -28,11 +28,11 @@ run frob; [ $? -ne 0 ]; tap $? "unknown object fails"
 run prog optimize; [ $? -ne 0 ] && grep -q "^Error: 'optimize' needs at least 1 arguments" "$tmp/err"
 tap $? "optimize without OBJ is an error"
 
-run prog optimize "$obj"; tap $? "dry run exits 0"
+run prog optimize "$obj" budget 0; tap $? "dry run exits 0"
 [ -z "$(ls "$tmp" | grep -v -e '^out$' -e '^err$')" ]; tap $? "dry run writes nothing"
 grep -q "insns" "$tmp/out"; tap $? "dry run reports instruction counts"
 
-run -j prog optimize "$obj" out "$tmp/o.o" verify; rc=$?
+run -j prog optimize "$obj" budget 0 out "$tmp/o.o" verify; rc=$?
 tap $rc "optimize out FILE verify exits 0"
 [ -s "$tmp/o.o" ]; tap $? "output file written"
 jq -e '.programs | length > 0' "$tmp/out" >/dev/null; tap $? "JSON has a programs array"
@@ -42,24 +42,49 @@ jq -e '.programs[] | (.name|type)=="string" and (.section|type)=="string" and
        (.verifier_insns_processed > 0) and (.xlated_len > 0) and
        (.jited_len|type)=="number"' "$tmp/out" >/dev/null
 tap $? "JSON program records carry the documented fields"
-run -p prog optimize "$obj"; jq -e . "$tmp/out" >/dev/null && [ "$(wc -l <"$tmp/out")" -gt 3 ]
+run -p prog optimize "$obj" budget 0; jq -e . "$tmp/out" >/dev/null && [ "$(wc -l <"$tmp/out")" -gt 3 ]
 tap $? "-p pretty-prints valid JSON"
 
-run prog optimize "$tmp/o.o" verify; tap $? "the output optimizes and verifies again"
+run prog optimize "$tmp/o.o" budget 2 verify; tap $? "the output optimizes and verifies again"
+
+# The search: its keywords, determinism, interruption.
+run -j prog optimize "$obj" budget 3 jobs 2 verify && jq -e '.programs[0].insns_after < .programs[0].insns_before and
+	.programs[0].equivalence_proven == true and .programs[0].loaded == true and
+	.search.solver_calls > 0 and .search.rewrites > 0' "$tmp/out" >/dev/null
+tap $? "the search shortens the example, proves and verifies it"
+run prog optimize "$obj" budget 2 jobs 1 seed 5 out "$tmp/s1.o" &&
+	"$bin" prog optimize "$obj" budget 2 jobs 1 seed 5 out "$tmp/s2.o" >/dev/null 2>&1 &&
+	cmp -s "$tmp/s1.o" "$tmp/s2.o"
+tap $? "jobs 1 with the same seed gives the same object"
+run prog optimize "$obj" budget 1 cost latency changes && grep -q " | " "$tmp/out"
+tap $? "cost latency runs and changes lists old and new instructions"
+for bad in "budget -1" "budget x" "jobs 0" "jobs 1000" "seed q" "cost fast"; do
+	run prog optimize "$obj" $bad; [ $? -eq 2 ] && grep -q "^Error: ${bad%% *} must be" "$tmp/err"
+	tap $? "'$bad' is refused with a one-line error"
+done
+"$bin" prog optimize "$obj" budget 600 jobs 1 out "$tmp/int.o" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 2
+kill -INT $pid
+t0=$(date +%s)
+wait $pid; rc=$?
+[ $rc -eq 0 ] && [ $(( $(date +%s) - t0 )) -lt 30 ] && [ -s "$tmp/int.o" ] &&
+	grep -q "(interrupted)" "$tmp/out" && "$bin" prog optimize "$tmp/int.o" budget 0 verify >/dev/null
+tap $? "SIGINT ends the search and writes the best program proven so far"
 run prog dump "$obj"; tap $? "prog dump exits 0"
 grep -q "exit" "$tmp/out"; tap $? "prog dump prints instructions in verifier notation"
 run -j prog dump "$obj" && jq -e '.[0].insns | length > 0' "$tmp/out" >/dev/null
 tap $? "prog dump -j lists instructions"
 name=$(jq -r '.[0].name' "$tmp/out")
-run -j prog optimize "$obj" prog "$name" && jq -e --arg n "$name" '[.programs[].name] == [$n]' "$tmp/out" >/dev/null
+run -j prog optimize "$obj" budget 0 prog "$name" && jq -e --arg n "$name" '[.programs[].name] == [$n]' "$tmp/out" >/dev/null
 tap $? "prog NAME selects one program"
-run -j prog optimize "$obj" type socket && jq -e '.programs[0].type == "socket_filter"' "$tmp/out" >/dev/null
+run -j prog optimize "$obj" budget 0 type socket && jq -e '.programs[0].type == "socket_filter"' "$tmp/out" >/dev/null
 tap $? "type TYPE overrides the inferred type"
-run -j prog optimize "$obj" type socket verify; [ $? -eq 1 ] && jq -e '.programs[0].loaded == false and (.programs[0].error|length > 0)' "$tmp/out" >/dev/null
+run -j prog optimize "$obj" budget 0 type socket verify; [ $? -eq 1 ] && jq -e '.programs[0].loaded == false and (.programs[0].error|length > 0)' "$tmp/out" >/dev/null
 tap $? "a verifier rejection gives exit 1 and the log tail"
-run prog optimize "$obj" type socket verify out "$tmp/rej.o"; [ $? -ne 0 ] && [ ! -e "$tmp/rej.o" ]
+run prog optimize "$obj" budget 0 type socket verify out "$tmp/rej.o"; [ $? -ne 0 ] && [ ! -e "$tmp/rej.o" ]
 tap $? "a rejected program is not written"
-run -j prog optimize "$tmp/missing.o"; [ $? -ne 0 ] && jq -e '.error | test("missing.o")' "$tmp/out" >/dev/null
+run -j prog optimize "$tmp/missing.o" budget 0; [ $? -ne 0 ] && jq -e '.error | test("missing.o")' "$tmp/out" >/dev/null
 tap $? "-j errors are JSON objects naming the file"
 
 # kops list, from a target description and from the running kernel.
@@ -83,19 +108,19 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 	pins=$(mktemp -d /sys/fs/bpf/bpftool_ext_test_XXXXXX)
-	run prog optimize "$obj" pin "$pins/progs" pinmaps "$pins/maps"; rc=$?
+	run prog optimize "$obj" budget 0 pin "$pins/progs" pinmaps "$pins/maps"; rc=$?
 	[ $rc -eq 0 ] && [ -n "$(ls "$pins/progs")" ] && [ -n "$(ls "$pins/maps")" ]
 	tap $? "pin PATH pinmaps DIR pin programs and maps"
 	id=$(bpftool -j prog show pinned "$pins/progs/$name" 2>/dev/null | jq -r .id)
 	[ -n "$id" ] && [ "$id" != null ]; tap $? "the pinned program is live in the kernel"
-	run prog optimize "$obj" prog "$name" pin "$pins/one"
+	run prog optimize "$obj" budget 0 prog "$name" pin "$pins/one"
 	[ $? -eq 0 ] && [ "$(ls "$pins/one")" = "$name" ]
 	tap $? "pin with prog NAME pins only that program"
-	run prog optimize "$obj" pin "$pins/nodir/deeper" out "$tmp/pinfail.o"
+	run prog optimize "$obj" budget 0 pin "$pins/nodir/deeper" out "$tmp/pinfail.o"
 	[ $? -ne 0 ] && [ ! -e "$tmp/pinfail.o" ]
 	tap $? "a failed pin leaves no output file"
 	if [ -n "$legacy" ]; then
-		run prog optimize "$legacy" pin "$pins/legacy" pinmaps "$pins/legacy-maps"
+		run prog optimize "$legacy" budget 0 pin "$pins/legacy" pinmaps "$pins/legacy-maps"
 		tap $? "a legacy-maps object loads and pins too"
 	fi
 else

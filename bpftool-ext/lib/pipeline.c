@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The optimizing pipeline on one object image; see pipeline.h.
+ *
+ * Every rewrite the search keeps is proven equivalent for the window it
+ * replaces, but the kernel verifier may still refuse the result (it
+ * tracks pointer types and bounds the window check does not model).
+ * So the running kernel has the last word: if the program set with every
+ * rewrite applied does not load as the input did, rewrites are added
+ * back one at a time, each kept only if everything still loads.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfext_internal.h"
+#include "pipeline.h"
+
+static struct bpfext_object *open_typed(const void *img, size_t size,
+					const char *name, const char *type,
+					struct bpfext_error *err)
+{
+	struct bpfext_object *obj = bpfext_object__open_mem(img, size, name, err);
+	size_t i;
+
+	for (i = 0; obj && type && i < obj->nr_progs; i++) {
+		if (bpfext_prog__set_type(&obj->progs[i], type)) {
+			bpfext_errf(err, EINVAL, "unknown program type '%s'", type);
+			bpfext_object__close(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static bool section_selected(const struct bpfext_object *obj,
+			     const struct bpfext_section *sec, const char *prog)
+{
+	size_t i;
+
+	if (!prog)
+		return true;
+	for (i = 0; i < obj->nr_progs; i++)
+		if (obj->progs[i].sec == sec && !strcmp(obj->progs[i].name, prog))
+			return true;
+	return false;
+}
+
+/* Which programs of the image load in the running kernel. */
+static int verdicts(const void *img, size_t size, const char *name,
+		    const char *type, bool *loaded, struct bpfext_error *err)
+{
+	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	size_t i;
+
+	if (!obj)
+		return -EINVAL;
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct bpfext_load_result r;
+
+		loaded[i] = false;
+		if (bpfext_object__load(obj, &obj->progs[i], NULL, &r, err))
+			continue;	/* could not even try: not loadable */
+		loaded[i] = r.loaded;
+		bpfext_load_result__free(&r);
+	}
+	bpfext_object__close(obj);
+	return 0;
+}
+
+/* Apply @rw to a fresh copy of @base and serialise it. */
+static int build(const void *base, size_t size, const char *name,
+		 const struct bpfext_rewrite *rw, size_t n, void **img,
+		 size_t *img_size, struct bpfext_error *err)
+{
+	struct bpfext_object *obj = bpfext_object__open_mem(base, size, name, err);
+	size_t i;
+	int ret = 0;
+
+	if (!obj)
+		return -EINVAL;
+	for (i = 0; i < obj->nr_secs && !ret; i++)
+		ret = bpfext_apply_rewrites(obj, &obj->secs[i], rw, n, err);
+	if (!ret)
+		ret = bpfext_object__write_mem(obj, img, img_size, err);
+	bpfext_object__close(obj);
+	return ret;
+}
+
+/* Does every program that loaded before still load? */
+static bool still_loads(const void *img, size_t size, const char *name,
+			const char *type, const bool *before, size_t nprogs)
+{
+	struct bpfext_error err;
+	bool *now = calloc(nprogs + 1, sizeof(*now));
+	bool ok;
+	size_t i;
+
+	if (!now)
+		return false;
+	ok = !verdicts(img, size, name, type, now, &err);
+	for (i = 0; ok && i < nprogs; i++)
+		if (before[i] && !now[i])
+			ok = false;
+	free(now);
+	return ok;
+}
+
+static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *opts,
+		  struct bpfext_pipeline_result *res, struct bpfext_error *err)
+{
+	struct bpfext_opt_opts so = opts->search;
+	size_t i, total = 0;
+	int ret = 0;
+
+	for (i = 0; i < obj->nr_secs; i++)
+		if (section_selected(obj, &obj->secs[i], opts->prog))
+			total += obj->secs[i].cnt;
+	for (i = 0; i < obj->nr_secs && !ret; i++) {
+		struct bpfext_section *sec = &obj->secs[i];
+		struct bpfext_opt_result r;
+		struct bpfext_rewrite *tmp;
+
+		if (!section_selected(obj, sec, opts->prog) || !total)
+			continue;
+		so.budget = opts->search.budget * sec->cnt / total;
+		ret = bpfext_optimize_section(obj, sec, &so, &r, err);
+		if (ret)
+			break;
+		res->windows += r.windows;
+		res->solver_calls += r.solver_calls;
+		res->proposals += r.proposals;
+		tmp = realloc(res->rewrites, (res->nr_rewrites + r.nr_rewrites + 1) *
+				      sizeof(*tmp));
+		if (!tmp) {
+			bpfext_opt_result__free(&r);
+			return bpfext_errf(err, ENOMEM, "out of memory");
+		}
+		res->rewrites = tmp;
+		memcpy(res->rewrites + res->nr_rewrites, r.rewrites,
+		       r.nr_rewrites * sizeof(*r.rewrites));
+		res->nr_rewrites += r.nr_rewrites;
+		bpfext_opt_result__free(&r);
+	}
+	return ret;
+}
+
+int bpfext_pipeline_run(const void *img, size_t size, const char *name,
+			const struct bpfext_pipeline_opts *opts,
+			struct bpfext_pipeline_result *res,
+			struct bpfext_error *err)
+{
+	struct bpfext_object *base = NULL;
+	void *base_img = NULL, *out = NULL;
+	size_t base_size = 0, out_size = 0, i, kept = 0, nprogs;
+	bool *before = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	base = open_typed(img, size, name, opts->type, err);
+	if (!base)
+		return -EINVAL;
+	nprogs = base->nr_progs;
+	for (i = 0; i < base->nr_secs; i++) {
+		if (!section_selected(base, &base->secs[i], opts->prog))
+			continue;
+		ret = bpfext_cleanup_section(base, &base->secs[i], err);
+		if (ret < 0)
+			goto out;
+	}
+	ret = bpfext_object__write_mem(base, &base_img, &base_size, err);
+	if (ret)
+		goto out;
+	bpfext_object__close(base);
+	/* Search on the cleaned-up image, which the rewrites refer to. */
+	base = open_typed(base_img, base_size, name, opts->type, err);
+	if (!base) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!opts->no_search) {
+		ret = search(base, opts, res, err);
+		if (ret)
+			goto out;
+	}
+
+	ret = build(base_img, base_size, name, res->rewrites, res->nr_rewrites,
+		    &out, &out_size, err);
+	if (ret)
+		goto out;
+	if (opts->kernel_check && res->nr_rewrites) {
+		before = calloc(nprogs + 1, sizeof(*before));
+		if (!before) {
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		res->kernel_checked = true;
+		ret = verdicts(img, size, name, opts->type, before, err);
+		if (ret)
+			goto out;
+		if (!still_loads(out, out_size, name, opts->type, before, nprogs)) {
+			/* Add rewrites back one at a time. */
+			for (i = 0; i < res->nr_rewrites; i++) {
+				void *t = NULL;
+				size_t tsz;
+
+				res->rewrites[kept] = res->rewrites[i];
+				ret = build(base_img, base_size, name, res->rewrites,
+					    kept + 1, &t, &tsz, err);
+				if (ret)
+					goto out;
+				if (still_loads(t, tsz, name, opts->type, before, nprogs))
+					kept++;
+				else
+					res->rejected_by_kernel++;
+				free(t);
+			}
+			res->nr_rewrites = kept;
+			free(out);
+			out = NULL;
+			ret = build(base_img, base_size, name, res->rewrites, kept,
+				    &out, &out_size, err);
+			if (ret)
+				goto out;
+		}
+	}
+	res->img = out;
+	res->size = out_size;
+	out = NULL;
+out:
+	bpfext_object__close(base);
+	free(base_img);
+	free(out);
+	free(before);
+	if (ret)
+		bpfext_pipeline_result__free(res);
+	return ret;
+}
+
+void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
+{
+	free(res->img);
+	free(res->rewrites);
+	res->img = NULL;
+	res->rewrites = NULL;
+	res->nr_rewrites = 0;
+}
+

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The whole optimizing pipeline on one object image:
+ *   clean up → search every window → apply proven rewrites →
+ *   check with the running kernel's verifier, keeping only the rewrites
+ *   under which every program that loaded before still loads.
+ */
+#ifndef BPFEXT_PIPELINE_H
+#define BPFEXT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bpfext.h"
+#include "superopt.h"
+
+struct bpfext_pipeline_opts {
+	const char *prog;		/* only this program's section, or NULL */
+	const char *type;		/* program type override, or NULL */
+	struct bpfext_opt_opts search;	/* budget is for the whole object */
+	bool kernel_check;		/* load in the running kernel */
+	bool no_search;			/* clean-ups only */
+};
+
+struct bpfext_pipeline_result {
+	void *img;			/* the output object, malloc()ed */
+	size_t size;
+	struct bpfext_rewrite *rewrites;	/* the rewrites kept */
+	size_t nr_rewrites;
+	size_t windows;
+	size_t rejected_by_kernel;	/* proven rewrites the verifier refused */
+	unsigned int solver_calls;
+	uint64_t proposals;
+	bool kernel_checked;		/* the kernel was asked */
+};
+
+int bpfext_pipeline_run(const void *img, size_t size, const char *name,
+			const struct bpfext_pipeline_opts *opts,
+			struct bpfext_pipeline_result *res,
+			struct bpfext_error *err);
+
+void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res);
+
+#endif

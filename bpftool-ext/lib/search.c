@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * MCMC search over one window; see search.h.
+ *
+ * A candidate has the window's slot count, unused slots holding NOPs
+ * (goto pc+0), so the proposals of K2 and STOKE stay simple: replace an
+ * instruction, replace an operand, replace two neighbours, replace an
+ * instruction by a NOP, change a memory access width.  The cost is the
+ * error on the test states (differing live-out bits, 8 per differing
+ * memory byte) plus the performance cost; a worse candidate is accepted
+ * with probability exp(-beta * increase).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpfext_internal.h"
+#include "liveness.h"
+#include "search.h"
+#include "symbolic.h"
+
+#define MAX_TESTS	64
+#define INIT_TESTS	16
+#define PERF_WEIGHT	8
+#define BETA		0.35
+#define SEEN_SLOTS	4096
+
+static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
+
+static bool is_nop(const struct bpf_insn *x)
+{
+	return x->code == (BPF_JMP | BPF_JA) && !x->off && !x->imm &&
+	       !x->dst_reg && !x->src_reg;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* xorshift64*: small, fast and reproducible for a given seed. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned int pick(uint64_t *s, unsigned int n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+static unsigned int latency(const struct bpf_insn *x)
+{
+	switch (BPF_CLASS(x->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		switch (BPF_OP(x->code)) {
+		case BPF_MUL:
+			return 3;
+		case BPF_DIV:
+		case BPF_MOD:
+			return 20;
+		default:
+			return 1;
+		}
+	case BPF_LDX:
+		return 4;
+	case BPF_ST:
+	case BPF_STX:
+		return 2;
+	case BPF_LD:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
+		     enum bpfext_cost_model model)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < cnt; i++) {
+		if (is_nop(&insns[i]))
+			continue;
+		c += model == BPFEXT_COST_LATENCY ? latency(&insns[i]) : 1;
+	}
+	return c;
+}
+
+/* Byte ranges, per base register, the original window read and wrote. */
+#define OFF_SPAN	1024		/* offsets -512..511 */
+#define OFF_WORDS	(OFF_SPAN / 64)
+
+struct access_map {
+	uint64_t read[11][OFF_WORDS];
+	uint64_t written[11][OFF_WORDS];
+	bool ok[11];			/* every access within the span */
+};
+
+static bool mark(uint64_t *bm, int off, unsigned int size, bool test)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		int o = off + (int)i + OFF_SPAN / 2;
+
+		if (o < 0 || o >= OFF_SPAN)
+			return false;
+		if (test && !(bm[o / 64] & (1ull << (o % 64))))
+			return false;
+		if (!test)
+			bm[o / 64] |= 1ull << (o % 64);
+	}
+	return true;
+}
+
+static unsigned int msize(uint8_t code)
+{
+	static const unsigned int sz[] = { 4, 2, 1, 8 };
+
+	return sz[BPF_SIZE(code) >> 3];
+}
+
+static void collect_access(const struct bpf_insn *w, size_t n,
+			   struct access_map *am)
+{
+	uint16_t written = 0, def, use;
+	size_t i;
+
+	memset(am, 0, sizeof(*am));
+	for (i = 0; i < 11; i++)
+		am->ok[i] = true;
+	for (i = 0; i < n; i++) {
+		uint8_t cls = BPF_CLASS(w[i].code);
+		int base = cls == BPF_LDX ? w[i].src_reg : w[i].dst_reg;
+
+		if ((cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) &&
+		    !(written & (1u << base))) {
+			if (!mark(cls == BPF_LDX ? am->read[base] : am->written[base],
+				  w[i].off, msize(w[i].code), false))
+				am->ok[base] = false;
+		}
+		bpfext_insn_defuse(&w[i], &def, &use);
+		written |= def;
+	}
+}
+
+bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
+			const struct bpf_insn *cand, size_t m,
+			uint16_t live_in)
+{
+	struct access_map am;
+	uint16_t avail = live_in | (1u << 10), written = 0, def, use;
+	size_t i;
+
+	collect_access(orig, n, &am);
+	for (i = 0; i < m; i++) {
+		const struct bpf_insn *x = &cand[i];
+		uint8_t cls = BPF_CLASS(x->code);
+
+		if (is_nop(x))
+			continue;
+		bpfext_insn_defuse(x, &def, &use);
+		if (x->dst_reg == 10 && cls != BPF_ST && cls != BPF_STX)
+			return false;
+		if (use & ~avail)
+			return false;
+		if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
+			int base = cls == BPF_LDX ? x->src_reg : x->dst_reg;
+			unsigned int sz = msize(x->code);
+			bool in_read, in_written;
+
+			if ((written & (1u << base)) || !am.ok[base])
+				return false;
+			in_written = mark(am.written[base], x->off, sz, true);
+			in_read = mark(am.read[base], x->off, sz, true);
+			if (cls == BPF_LDX ? !(in_read || in_written) : !in_written)
+				return false;
+			/* Keep the original's alignment discipline. */
+			if (x->off % (int)sz)
+				return false;
+		}
+		avail |= def;
+		written |= def;
+	}
+	return true;
+}
+
+/* What a proposal may draw from. */
+struct pools {
+	uint8_t regs[11];
+	unsigned int nr_regs;
+	int32_t imms[32];
+	unsigned int nr_imms;
+	int16_t offs[16];
+	unsigned int nr_offs;
+	bool has_mem;
+};
+
+static void add_imm(struct pools *p, int32_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_imms; i++)
+		if (p->imms[i] == v)
+			return;
+	if (p->nr_imms < 32)
+		p->imms[p->nr_imms++] = v;
+}
+
+static void build_pools(const struct bpf_insn *w, size_t n, uint16_t live_in,
+			struct pools *p)
+{
+	static const int32_t common[] = { 0, 1, -1, 2, 8, 16, 24, 32, 48, 56,
+					  0xff, 0xffff };
+	uint16_t regs = live_in & 0x3ff, def, use;
+	size_t i, k;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		bpfext_insn_defuse(&w[i], &def, &use);
+		regs |= (def | use) & 0x3ff;
+		if (BPF_CLASS(w[i].code) != BPF_JMP)
+			add_imm(p, w[i].imm);
+		if (BPF_CLASS(w[i].code) == BPF_LDX || BPF_CLASS(w[i].code) == BPF_ST ||
+		    BPF_CLASS(w[i].code) == BPF_STX) {
+			p->has_mem = true;
+			for (k = 0; k < p->nr_offs && p->offs[k] != w[i].off; k++)
+				;
+			if (k == p->nr_offs && p->nr_offs < 16)
+				p->offs[p->nr_offs++] = w[i].off;
+		}
+	}
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		add_imm(p, common[i]);
+	for (i = 0; i < 10; i++)
+		if (regs & (1u << i))
+			p->regs[p->nr_regs++] = i;
+	if (!p->nr_regs)
+		p->regs[p->nr_regs++] = 0;
+}
+
+static const uint8_t alu_ops[] = {
+	BPF_MOV, BPF_ADD, BPF_SUB, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH,
+	BPF_ARSH, BPF_MUL, BPF_NEG,
+};
+
+static struct bpf_insn random_insn(const struct pools *p, uint64_t *s)
+{
+	struct bpf_insn x = { 0 };
+	unsigned int kind = pick(s, p->has_mem ? 10 : 8);
+
+	x.dst_reg = p->regs[pick(s, p->nr_regs)];
+	if (kind < 7) {		/* ALU */
+		uint8_t op = alu_ops[pick(s, sizeof(alu_ops))];
+
+		x.code = (pick(s, 3) ? BPF_ALU64 : BPF_ALU) | op;
+		if (op != BPF_NEG && pick(s, 2)) {
+			x.code |= BPF_X;
+			x.src_reg = p->regs[pick(s, p->nr_regs)];
+		} else if (op != BPF_NEG) {
+			x.imm = p->imms[pick(s, p->nr_imms)];
+			if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH))
+				x.imm &= BPF_CLASS(x.code) == BPF_ALU64 ? 63 : 31;
+		}
+	} else if (kind == 7) {	/* byte swap */
+		static const int32_t w[] = { 16, 32, 64 };
+
+		x.code = BPF_ALU | BPF_END | (pick(s, 2) ? BPF_TO_BE : BPF_TO_LE);
+		x.imm = w[pick(s, 3)];
+	} else {		/* memory */
+		static const uint8_t sz[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+
+		x.off = p->offs[pick(s, p->nr_offs)];
+		switch (pick(s, 3)) {
+		case 0:
+			x.code = BPF_LDX | BPF_MEM | sz[pick(s, 4)];
+			x.src_reg = p->regs[pick(s, p->nr_regs)];
+			if (pick(s, 4) == 0)
+				x.src_reg = 10;
+			break;
+		case 1:
+			x.code = BPF_STX | BPF_MEM | sz[pick(s, 4)];
+			x.src_reg = p->regs[pick(s, p->nr_regs)];
+			break;
+		default:
+			x.code = BPF_ST | BPF_MEM | sz[pick(s, 4)];
+			x.imm = p->imms[pick(s, p->nr_imms)];
+		}
+		if (BPF_CLASS(x.code) != BPF_LDX && pick(s, 4) == 0)
+			x.dst_reg = 10;
+	}
+	return x;
+}
+
+static void mutate_operand(struct bpf_insn *x, const struct pools *p,
+			   uint64_t *s)
+{
+	uint8_t cls = BPF_CLASS(x->code);
+
+	switch (pick(s, 4)) {
+	case 0:
+		if (cls != BPF_ST && cls != BPF_STX)
+			x->dst_reg = p->regs[pick(s, p->nr_regs)];
+		break;
+	case 1:
+		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+			x->src_reg = p->regs[pick(s, p->nr_regs)];
+		break;
+	case 2:
+		if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX)
+			x->off = p->offs[pick(s, p->nr_offs)];
+		break;
+	default:
+		if ((cls == BPF_ALU || cls == BPF_ALU64) && BPF_SRC(x->code) == BPF_K &&
+		    BPF_OP(x->code) != BPF_END) {
+			x->imm = p->imms[pick(s, p->nr_imms)];
+			if (BPF_OP(x->code) == BPF_LSH || BPF_OP(x->code) == BPF_RSH ||
+			    BPF_OP(x->code) == BPF_ARSH)
+				x->imm &= cls == BPF_ALU64 ? 63 : 31;
+		} else if (cls == BPF_ST) {
+			x->imm = p->imms[pick(s, p->nr_imms)];
+		}
+	}
+}
+
+static void propose(struct bpf_insn *c, size_t n, const struct pools *p,
+		    uint64_t *s)
+{
+	static const uint8_t sz[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+	size_t i = pick(s, n);
+	uint8_t cls;
+
+	switch (pick(s, 5)) {
+	case 0:
+		c[i] = random_insn(p, s);
+		break;
+	case 1:
+		if (!is_nop(&c[i]))
+			mutate_operand(&c[i], p, s);
+		else
+			c[i] = random_insn(p, s);
+		break;
+	case 2:
+		c[i] = random_insn(p, s);
+		if (i + 1 < n)
+			c[i + 1] = random_insn(p, s);
+		break;
+	case 3:
+		c[i] = NOP;
+		break;
+	default:
+		cls = BPF_CLASS(c[i].code);
+		if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX)
+			c[i].code = (c[i].code & ~0x18) | sz[pick(s, 4)];
+		else
+			mutate_operand(&c[i], p, s);
+	}
+}
+
+static void random_input(struct win_input *in, uint64_t *s, unsigned int k)
+{
+	static const uint64_t edge[] = { 0, 1, ~0ull, 0x80000000ull,
+					 0x7fffffffull, 0xffffffffull,
+					 0x8000000000000000ull };
+	unsigned int r;
+
+	memset(in, 0, sizeof(*in));
+	for (r = 0; r < 11; r++) {
+		switch ((k + r) % 4) {
+		case 0:
+			in->regs[r] = rnd(s);
+			break;
+		case 1:
+			in->regs[r] = rnd(s) & 0xffff;
+			break;
+		case 2:
+			in->regs[r] = edge[pick(s, sizeof(edge) / sizeof(edge[0]))];
+			break;
+		default:
+			in->regs[r] = 0x1000 + (rnd(s) & 0xff) * 8;
+		}
+	}
+	in->mem_seed = rnd(s);
+}
+
+struct tests {
+	struct win_input in[MAX_TESTS];
+	struct win_state want[MAX_TESTS];
+	unsigned int n;
+};
+
+/* Error of @c on every test; stops counting once past @limit. */
+static uint64_t error_of(const struct bpf_insn *c, size_t n, struct tests *t,
+			 uint16_t live_out, uint64_t limit)
+{
+	struct win_state got;
+	uint64_t e = 0;
+	unsigned int i;
+
+	for (i = 0; i < t->n && e <= limit; i++) {
+		if (win_eval(c, n, &t->in[i], &got))
+			return UINT64_MAX / 4;
+		e += win_distance(&t->want[i], &got, &t->in[i], live_out);
+	}
+	return e;
+}
+
+static size_t compact(const struct bpf_insn *c, size_t n, struct bpf_insn *out)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (!is_nop(&c[i]))
+			out[m++] = c[i];
+	return m;
+}
+
+static uint64_t hash_insns(const struct bpf_insn *c, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	const uint8_t *p = (const uint8_t *)c;
+	size_t i;
+
+	for (i = 0; i < n * sizeof(*c); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+int bpfext_search_window(const struct bpf_insn *win, size_t n,
+			 uint16_t live_in, uint16_t live_out,
+			 const struct search_opts *opts,
+			 struct search_result *res, struct bpfext_error *err)
+{
+	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
+	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms };
+	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf;
+	struct tests *t;
+	struct pools p;
+	double t0 = now();
+	uint64_t it;
+	unsigned int i;
+	int ret = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (n > WIN_MAX_INSNS)
+		return bpfext_errf(err, EINVAL, "window of %zu slots is too long", n);
+	for (i = 0; i < n; i++)
+		if (!win_insn_supported(&win[i]))
+			return bpfext_errf(err, EINVAL, "window insn %u is not supported", i);
+	t = calloc(1, sizeof(*t));
+	seen = calloc(SEEN_SLOTS, sizeof(*seen));
+	if (!t || !seen) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < INIT_TESTS; i++) {
+		random_input(&t->in[i], &s, i);
+		if (win_eval(win, n, &t->in[i], &t->want[i])) {
+			ret = bpfext_errf(err, EINVAL, "window does not evaluate");
+			goto out;
+		}
+	}
+	t->n = INIT_TESTS;
+	build_pools(win, n, live_in, &p);
+
+	memcpy(cur, win, n * sizeof(*win));
+	best_perf = bpfext_cost(win, n, opts->cost);
+	res->cost_before = res->cost_after = best_perf;
+	cur_cost = best_perf * PERF_WEIGHT;
+
+	for (it = 0; it < opts->iters; it++) {
+		uint64_t e, perf, cost;
+		double u;
+
+		if ((it & 255) == 0 &&
+		    ((opts->stop && *opts->stop) ||
+		     (opts->deadline && now() > opts->deadline)))
+			break;
+		memcpy(next, cur, n * sizeof(*cur));
+		propose(next, n, &p, &s);
+		perf = bpfext_cost(next, n, opts->cost);
+		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
+		cost = e + perf * PERF_WEIGHT;
+		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
+		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))
+			continue;
+		memcpy(cur, next, n * sizeof(*cur));
+		cur_cost = cost;
+		if (e || perf >= best_perf)
+			continue;
+
+		/* A cheaper candidate that passes every test: prove it. */
+		{
+			struct bpfext_sym_cex cex;
+			size_t m = compact(cur, n, tmp);
+			uint64_t h = hash_insns(tmp, m);
+			struct bpfext_error serr;
+			int v;
+
+			if (seen[h % SEEN_SLOTS] == h)
+				continue;
+			seen[h % SEEN_SLOTS] = h;
+			if (!bpfext_window_safe(win, n, tmp, m, live_in))
+				continue;
+			res->solver_calls++;
+			v = bpfext_sym_equiv_window(win, n, tmp, m, live_out, &so,
+						    &cex, &serr);
+			if (v == BPFEXT_EQUIVALENT) {
+				memcpy(res->insns, tmp, m * sizeof(*tmp));
+				res->cnt = m;
+				res->improved = true;
+				res->cost_after = best_perf = perf;
+				res->time_to_best = now() - t0;
+			} else if (v == BPFEXT_DIFFERENT && t->n < MAX_TESTS) {
+				struct win_input *in = &t->in[t->n];
+				size_t k;
+
+				memset(in, 0, sizeof(*in));
+				memcpy(in->regs, cex.regs, sizeof(in->regs));
+				in->mem_seed = rnd(&s);
+				for (k = 0; k < cex.nr_mem && k < WIN_MAX_MEMSET; k++) {
+					in->mem_addr[k] = cex.mem_addr[k];
+					in->mem_val[k] = cex.mem_val[k];
+				}
+				in->nr_mem = k;
+				if (!win_eval(win, n, in, &t->want[t->n])) {
+					t->n++;
+					res->counterexamples++;
+					cur_cost = error_of(cur, n, t, live_out,
+							    UINT64_MAX / 8) +
+						   perf * PERF_WEIGHT;
+				}
+			}
+		}
+	}
+	res->iters = it;
+	if (!res->improved) {
+		memcpy(res->insns, win, n * sizeof(*win));
+		res->cnt = n;
+	}
+out:
+	free(t);
+	free(seen);
+	return ret;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Stochastic search for a cheaper equivalent of one window (K2 / STOKE
+ * style MCMC): candidates are scored on test states by the concrete
+ * window evaluator, and only a zero-error candidate that is cheaper than
+ * the best so far and passes the safety rules goes to the solver.  A
+ * counterexample becomes a new test state.
+ */
+#ifndef BPFEXT_SEARCH_H
+#define BPFEXT_SEARCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#include "bpfext.h"
+#include "window.h"
+
+enum bpfext_cost_model {
+	BPFEXT_COST_INSNS,	/* instruction slots */
+	BPFEXT_COST_LATENCY,	/* per-opcode latency estimate */
+};
+
+struct search_opts {
+	uint64_t seed;
+	uint64_t iters;			/* proposals to make */
+	double deadline;		/* absolute CLOCK_MONOTONIC seconds, 0: none */
+	enum bpfext_cost_model cost;
+	unsigned int solver_timeout_ms;
+	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
+};
+
+struct search_result {
+	struct bpf_insn insns[WIN_MAX_INSNS];
+	size_t cnt;			/* slots, NOPs removed */
+	bool improved;
+	uint64_t cost_before, cost_after;
+	uint64_t iters;
+	unsigned int solver_calls;
+	unsigned int counterexamples;
+	double time_to_best;		/* seconds from the start of this search */
+};
+
+/* Cost of a sequence under @model (NOP slots are free). */
+uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
+		     enum bpfext_cost_model model);
+
+/*
+ * Conservative static safety of @cand against the window it replaces:
+ * it writes no frame pointer, reads only registers live into the window
+ * or written before, and touches memory only through an unmodified
+ * base register, within bytes the original window accessed the same way
+ * (reads within what it read or wrote, writes within what it wrote).
+ */
+bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
+			const struct bpf_insn *cand, size_t m,
+			uint16_t live_in);
+
+/*
+ * bpfext_search_window - look for a cheaper equivalent of a window
+ * @win, @n: the window (straight line, win_insn_supported() everywhere)
+ * @live_in, @live_out: registers live before and after it
+ *
+ * Return: 0 (with ->improved telling whether anything better was proven
+ * equivalent), or a negative errno.
+ */
+int bpfext_search_window(const struct bpf_insn *win, size_t n,
+			 uint16_t live_in, uint16_t live_out,
+			 const struct search_opts *opts,
+			 struct search_result *res, struct bpfext_error *err);
+
+#endif

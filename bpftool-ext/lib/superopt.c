@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The superoptimizer's driver: cut every function of a section into
+ * windows, search each for a cheaper proven-equivalent replacement
+ * (several threads may share the windows), and turn the results into
+ * patches.
+ *
+ * A window is a run of straight-line instructions the window machinery
+ * supports, that no branch enters except at its first slot.  Its
+ * replacement only has to preserve the registers live after it, found
+ * by liveness over the function's control-flow graph.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpfext_internal.h"
+#include "liveness.h"
+#include "search.h"
+#include "superopt.h"
+
+#define WINDOW_SLOTS	16
+/* Proposals per second of budget and window, so a seed fixes the result. */
+#define PROPOSALS_PER_SEC 150000
+
+struct job {
+	double started;			/* seconds after the section's start */
+	const struct bpf_insn *insns;	/* the window, in the section */
+	size_t start, len;
+	uint16_t live_in, live_out;
+	struct search_result res;
+	int ret;
+	struct bpfext_error err;
+};
+
+struct pool {
+	struct job *jobs;
+	size_t nr_jobs;
+	size_t next;			/* next job to take */
+	size_t done;
+	pthread_mutex_t lock;
+	const struct bpfext_opt_opts *opts;
+	uint64_t iters;
+	double start, deadline;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		struct search_opts so;
+		struct job *j;
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->nr_jobs ? p->next++ : p->nr_jobs;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->nr_jobs)
+			return NULL;
+		j = &p->jobs[i];
+		j->started = now() - p->start;
+		memset(&so, 0, sizeof(so));
+		so.seed = p->opts->seed * 0x9e3779b97f4a7c15ull + j->start + 1;
+		so.iters = p->iters;
+		so.deadline = p->deadline;
+		so.cost = p->opts->cost;
+		so.solver_timeout_ms = 10000;
+		so.stop = p->opts->stop;
+		j->ret = bpfext_search_window(j->insns, j->len, j->live_in,
+					      j->live_out, &so, &j->res, &j->err);
+		pthread_mutex_lock(&p->lock);
+		p->done++;
+		if (p->opts->progress)
+			p->opts->progress(p->opts->progress_arg, p->done,
+					  p->nr_jobs);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* Slots some branch or call of the section lands on. */
+static bool *branch_targets(const struct bpfext_section *sec)
+{
+	bool *t = calloc(sec->cnt + 1, sizeof(*t));
+	size_t i;
+
+	if (!t)
+		return NULL;
+	for (i = 0; i < sec->cnt; i += bpfext_insn_slots(&sec->insns[i])) {
+		long x = bpfext_section__branch_target(sec, i);
+
+		if (x >= 0 && (size_t)x <= sec->cnt)
+			t[x] = true;
+	}
+	for (i = 0; i < sec->nr_funcs; i++)
+		t[sec->funcs[i].start] = true;
+	return t;
+}
+
+static bool slot_has_reloc(const struct bpfext_section *sec, size_t s)
+{
+	size_t r;
+
+	for (r = 0; r < sec->nr_relocs; r++)
+		if (sec->relocs[r].slot == s)
+			return true;
+	return false;
+}
+
+static bool slot_has_core(const struct bpfext_section *sec, size_t s)
+{
+	size_t r;
+
+	for (r = 0; r < sec->core_relo.cnt; r++)
+		if (sec->core_relo.recs[r].slot == s)
+			return true;
+	return false;
+}
+
+static int add_job(struct pool *p, const struct bpfext_section *sec,
+		   size_t start, size_t len, const uint16_t *live, size_t fstart)
+{
+	struct job *j, *tmp;
+
+	if (len < 2)
+		return 0;
+	tmp = realloc(p->jobs, (p->nr_jobs + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	p->jobs = tmp;
+	j = &p->jobs[p->nr_jobs++];
+	memset(j, 0, sizeof(*j));
+	j->insns = &sec->insns[start];
+	j->start = start;
+	j->len = len;
+	j->live_in = live[start - fstart];
+	j->live_out = live[start + len - fstart];
+	return 0;
+}
+
+static int collect_windows(const struct bpfext_section *sec, struct pool *p,
+			   struct bpfext_error *err)
+{
+	bool *target = branch_targets(sec);
+	size_t f;
+	int ret = 0;
+
+	if (!target)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	for (f = 0; f < sec->nr_funcs && !ret; f++) {
+		const struct bpfext_func *fn = &sec->funcs[f];
+		uint16_t *live = calloc(fn->cnt + 1, sizeof(*live));
+		size_t s, run = fn->start;
+
+		if (!live || bpfext_liveness(&sec->insns[fn->start], fn->cnt, live)) {
+			free(live);
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+			break;
+		}
+		live[fn->cnt] = 0;
+		for (s = fn->start; s <= fn->start + fn->cnt && !ret; s++) {
+			const struct bpf_insn *x = &sec->insns[s];
+			bool usable = s < fn->start + fn->cnt &&
+				      win_insn_supported(x) &&
+				      !bpfext_insn_is_ldimm64(x) &&
+				      !slot_has_reloc(sec, s) &&
+				      !slot_has_core(sec, s);
+
+			if (usable && s - run < WINDOW_SLOTS &&
+			    (s == run || !target[s]))
+				continue;
+			/* The window is [run, s); s is inside the function. */
+			if (s > run && s < fn->start + fn->cnt)
+				ret = add_job(p, sec, run, s - run, live, fn->start);
+			run = usable ? s : s + 1;
+		}
+		free(live);
+	}
+	free(target);
+	return ret;
+}
+
+int bpfext_optimize_section(struct bpfext_object *obj,
+			    struct bpfext_section *sec,
+			    const struct bpfext_opt_opts *opts,
+			    struct bpfext_opt_result *out,
+			    struct bpfext_error *err)
+{
+	struct pool p = { 0 };
+	pthread_t *tids = NULL;
+	unsigned int jobs = opts->jobs ? opts->jobs : 1, t;
+	double start = now();
+	size_t i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = collect_windows(sec, &p, err);
+	if (ret)
+		goto out;
+	out->windows = p.nr_jobs;
+	if (!p.nr_jobs)
+		goto out;
+	p.opts = opts;
+	p.iters = (uint64_t)(opts->budget * PROPOSALS_PER_SEC / p.nr_jobs * jobs);
+	if (p.iters < 2000)
+		p.iters = 2000;
+	p.start = start;
+	p.deadline = opts->budget > 0 ? start + opts->budget : 0;
+	pthread_mutex_init(&p.lock, NULL);
+	tids = calloc(jobs, sizeof(*tids));
+	if (!tids) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out_lock;
+	}
+	for (t = 0; t < jobs; t++)
+		if (pthread_create(&tids[t], NULL, worker, &p))
+			break;
+	if (!t)
+		worker(&p);
+	while (t-- > 0)
+		pthread_join(tids[t], NULL);
+
+	out->rewrites = calloc(p.nr_jobs, sizeof(*out->rewrites));
+	if (!out->rewrites) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out_lock;
+	}
+	for (i = 0; i < p.nr_jobs; i++) {
+		struct job *j = &p.jobs[i];
+		struct bpfext_rewrite *rw;
+
+		out->solver_calls += j->res.solver_calls;
+		out->proposals += j->res.iters;
+		if (j->ret || !j->res.improved)
+			continue;
+		rw = &out->rewrites[out->nr_rewrites++];
+		rw->shndx = sec->shndx;
+		snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
+		rw->start = j->start;
+		rw->len = j->len;
+		memcpy(rw->old, j->insns, j->len * sizeof(*rw->old));
+		memcpy(rw->insns, j->res.insns, j->res.cnt * sizeof(*rw->insns));
+		rw->cnt = j->res.cnt;
+		rw->time_to_best = j->started + j->res.time_to_best;
+		rw->cost_before = j->res.cost_before;
+		rw->cost_after = j->res.cost_after;
+	}
+out_lock:
+	pthread_mutex_destroy(&p.lock);
+out:
+	free(tids);
+	free(p.jobs);
+	(void)obj;
+	return ret;
+}
+
+int bpfext_apply_rewrites(struct bpfext_object *obj, struct bpfext_section *sec,
+			  const struct bpfext_rewrite *rw, size_t n,
+			  struct bpfext_error *err)
+{
+	struct bpfext_patch *pt = calloc(n + 1, sizeof(*pt));
+	struct bpfext_new_insn *ni = calloc(n * WIN_MAX_INSNS + 1, sizeof(*ni));
+	size_t i, k, m = 0, used = 0;
+	int ret;
+
+	if (!pt || !ni) {
+		free(pt);
+		free(ni);
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		/* Match by section index: @rw may come from a copy of @obj. */
+		if (rw[i].shndx != sec->shndx)
+			continue;
+		pt[m].start = rw[i].start;
+		pt[m].len = rw[i].len;
+		pt[m].insns = &ni[used];
+		pt[m].cnt = rw[i].cnt;
+		for (k = 0; k < rw[i].cnt; k++) {
+			ni[used].insn = rw[i].insns[k];
+			ni[used].orig = -1;
+			ni[used].target = -1;
+			used++;
+		}
+		m++;
+	}
+	ret = bpfext_section__apply(obj, sec, pt, m, err);
+	free(pt);
+	free(ni);
+	return ret;
+}
+
+void bpfext_opt_result__free(struct bpfext_opt_result *r)
+{
+	free(r->rewrites);
+	r->rewrites = NULL;
+	r->nr_rewrites = 0;
+}

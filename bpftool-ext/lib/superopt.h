@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The superoptimizer driver: windows, parallel search, patches. */
+#ifndef BPFEXT_SUPEROPT_H
+#define BPFEXT_SUPEROPT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfext.h"
+#include "search.h"
+
+struct bpfext_opt_opts {
+	double budget;			/* seconds for the section */
+	unsigned int jobs;		/* threads */
+	uint64_t seed;
+	enum bpfext_cost_model cost;
+	volatile sig_atomic_t *stop;
+	/* Called (serialised) as windows finish. */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
+};
+
+/* A proven-equivalent replacement of slots [start, start + len). */
+struct bpfext_rewrite {
+	size_t shndx;			/* ELF index of the section */
+	char sec_name[64];
+	size_t start, len;
+	struct bpf_insn old[WIN_MAX_INSNS];
+	struct bpf_insn insns[WIN_MAX_INSNS];
+	size_t cnt;
+	uint64_t cost_before, cost_after;
+	double time_to_best;		/* seconds into the section's search */
+};
+
+struct bpfext_opt_result {
+	struct bpfext_rewrite *rewrites;
+	size_t nr_rewrites;
+	size_t windows;
+	uint64_t proposals;
+	unsigned int solver_calls;
+};
+
+/*
+ * Search every window of @sec; the rewrites found are not applied.
+ * Return: 0 or a negative errno.
+ */
+int bpfext_optimize_section(struct bpfext_object *obj,
+			    struct bpfext_section *sec,
+			    const struct bpfext_opt_opts *opts,
+			    struct bpfext_opt_result *out,
+			    struct bpfext_error *err);
+
+/*
+ * Apply those of @rw[0..n) that belong to @sec (by section index, so the
+ * rewrites may come from another copy of the object), all or nothing.
+ */
+int bpfext_apply_rewrites(struct bpfext_object *obj, struct bpfext_section *sec,
+			  const struct bpfext_rewrite *rw, size_t n,
+			  struct bpfext_error *err);
+
+void bpfext_opt_result__free(struct bpfext_opt_result *r);
+
+#endif

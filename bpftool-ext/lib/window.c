@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Concrete evaluation of straight-line windows on a flat memory; see
+ * window.h.  Semantics follow the kernel's: 32-bit ALU results are zero
+ * extended, shift counts are masked, division by zero gives 0 and modulo
+ * by zero leaves the dividend.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "bpfext_internal.h"
+#include "window.h"
+
+bool win_insn_supported(const struct bpf_insn *insn)
+{
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return true;
+	case BPF_LDX:
+	case BPF_ST:
+		return BPF_MODE(insn->code) == BPF_MEM;
+	case BPF_STX:
+		return BPF_MODE(insn->code) == BPF_MEM;
+	case BPF_LD:
+		return bpfext_insn_is_ldimm64(insn) && !insn->src_reg;
+	case BPF_JMP:
+		return insn->code == (BPF_JMP | BPF_JA) && !insn->off;
+	default:
+		return false;
+	}
+}
+
+static uint8_t default_byte(uint64_t seed, uint64_t addr)
+{
+	uint64_t x = (addr + 0x9e3779b97f4a7c15ull) ^ seed;
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint8_t read_byte(const struct win_input *in, const struct win_state *st,
+			 uint64_t addr)
+{
+	size_t i;
+
+	for (i = st->nr_writes; i-- > 0;)
+		if (st->w_addr[i] == addr)
+			return st->w_val[i];
+	for (i = 0; i < in->nr_mem; i++)
+		if (in->mem_addr[i] == addr)
+			return in->mem_val[i];
+	return default_byte(in->mem_seed, addr);
+}
+
+static uint64_t load(const struct win_input *in, const struct win_state *st,
+		     uint64_t addr, unsigned int size)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		v |= (uint64_t)read_byte(in, st, addr + i) << (8 * i);
+	return v;
+}
+
+static int store(struct win_state *st, uint64_t addr, unsigned int size,
+		 uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		if (st->nr_writes == WIN_MAX_WRITES)
+			return -E2BIG;
+		st->w_addr[st->nr_writes] = addr + i;
+		st->w_val[st->nr_writes++] = v >> (8 * i);
+	}
+	return 0;
+}
+
+static unsigned int size_bytes(uint8_t code)
+{
+	switch (BPF_SIZE(code)) {
+	case BPF_B:
+		return 1;
+	case BPF_H:
+		return 2;
+	case BPF_W:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+static uint64_t bswap(uint64_t v, int bits)
+{
+	switch (bits) {
+	case 16:
+		return __builtin_bswap16(v);
+	case 32:
+		return __builtin_bswap32(v);
+	default:
+		return __builtin_bswap64(v);
+	}
+}
+
+static uint64_t alu(uint8_t code, uint64_t dst, uint64_t src, int32_t imm)
+{
+	bool is64 = BPF_CLASS(code) == BPF_ALU64;
+	uint64_t mask = is64 ? ~0ull : 0xffffffffull;
+	unsigned int sh = is64 ? 63 : 31;
+	uint64_t a = dst & mask, b = src & mask, r;
+
+	switch (BPF_OP(code)) {
+	case BPF_ADD:
+		r = a + b;
+		break;
+	case BPF_SUB:
+		r = a - b;
+		break;
+	case BPF_MUL:
+		r = a * b;
+		break;
+	case BPF_DIV:
+		r = b ? a / b : 0;
+		break;
+	case BPF_MOD:
+		r = b ? a % b : a;
+		break;
+	case BPF_OR:
+		r = a | b;
+		break;
+	case BPF_AND:
+		r = a & b;
+		break;
+	case BPF_XOR:
+		r = a ^ b;
+		break;
+	case BPF_LSH:
+		r = a << (b & sh);
+		break;
+	case BPF_RSH:
+		r = a >> (b & sh);
+		break;
+	case BPF_ARSH:
+		r = is64 ? (uint64_t)((int64_t)a >> (b & sh)) :
+			   (uint32_t)((int32_t)a >> (b & sh));
+		break;
+	case BPF_NEG:
+		r = -a;
+		break;
+	case BPF_MOV:
+		r = b;
+		break;
+	case BPF_END:
+		if (BPF_SRC(code) == BPF_TO_BE)
+			r = bswap(dst, imm);
+		else
+			r = imm == 64 ? dst : dst & ((1ull << imm) - 1);
+		return r;
+	default:
+		r = 0;
+	}
+	return r & mask;
+}
+
+int win_eval(const struct bpf_insn *insns, size_t cnt,
+	     const struct win_input *in, struct win_state *st)
+{
+	size_t i;
+	int ret;
+
+	memcpy(st->regs, in->regs, sizeof(st->regs));
+	st->nr_writes = 0;
+	for (i = 0; i < cnt; i++) {
+		const struct bpf_insn *x = &insns[i];
+		uint64_t *dst = &st->regs[x->dst_reg], src;
+		uint8_t cls = BPF_CLASS(x->code);
+
+		if (x->dst_reg > 10 || x->src_reg > 10)
+			return -EINVAL;
+		switch (cls) {
+		case BPF_ALU:
+		case BPF_ALU64:
+			if (BPF_OP(x->code) == BPF_END) {
+				*dst = alu(x->code, *dst, 0, x->imm);
+				break;
+			}
+			src = BPF_SRC(x->code) == BPF_X ? st->regs[x->src_reg] :
+			      (cls == BPF_ALU64 ? (uint64_t)(int64_t)x->imm :
+						  (uint32_t)x->imm);
+			*dst = alu(x->code, *dst, src, x->imm);
+			break;
+		case BPF_LDX:
+			if (BPF_MODE(x->code) != BPF_MEM)
+				return -EINVAL;
+			*dst = load(in, st, st->regs[x->src_reg] + x->off,
+				    size_bytes(x->code));
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (BPF_MODE(x->code) != BPF_MEM)
+				return -EINVAL;
+			ret = store(st, *dst + x->off, size_bytes(x->code),
+				    cls == BPF_ST ? (uint64_t)(int64_t)x->imm :
+						    st->regs[x->src_reg]);
+			if (ret)
+				return ret;
+			break;
+		case BPF_LD:
+			if (!bpfext_insn_is_ldimm64(x) || x->src_reg || i + 1 >= cnt)
+				return -EINVAL;
+			*dst = (uint32_t)x->imm | (uint64_t)insns[i + 1].imm << 32;
+			i++;
+			break;
+		case BPF_JMP:
+			if (x->code != (BPF_JMP | BPF_JA) || x->off)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+uint64_t win_distance(const struct win_state *a, const struct win_state *b,
+		      const struct win_input *in, uint16_t live_out)
+{
+	uint64_t d = 0;
+	size_t i;
+	int r;
+
+	for (r = 0; r < 10; r++)
+		if (live_out & (1u << r))
+			d += __builtin_popcountll(a->regs[r] ^ b->regs[r]);
+	for (i = 0; i < a->nr_writes; i++)
+		if (read_byte(in, a, a->w_addr[i]) != read_byte(in, b, a->w_addr[i]))
+			d += 8;
+	for (i = 0; i < b->nr_writes; i++)
+		if (read_byte(in, a, b->w_addr[i]) != read_byte(in, b, b->w_addr[i]))
+			d += 8;
+	return d;
+}

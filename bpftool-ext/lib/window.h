@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Windows: straight-line pieces of a function that the optimizer rewrites
+ * one at a time, checked modularly (same live-out registers, same memory).
+ *
+ * The concrete evaluator runs a window on a machine state of eleven
+ * registers and one flat byte-addressed memory, the same model the
+ * symbolic window check proves equivalence in, so candidates that fail
+ * here never reach the solver.
+ */
+#ifndef BPFEXT_WINDOW_H
+#define BPFEXT_WINDOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#define WIN_MAX_INSNS	16
+#define WIN_MAX_WRITES	(WIN_MAX_INSNS * 8)
+#define WIN_MAX_MEMSET	64
+
+/* Initial state: registers, and memory bytes a counterexample fixed. */
+struct win_input {
+	uint64_t regs[11];
+	uint64_t mem_seed;		/* other bytes: a hash of the address */
+	size_t nr_mem;
+	uint64_t mem_addr[WIN_MAX_MEMSET];
+	uint8_t mem_val[WIN_MAX_MEMSET];
+};
+
+struct win_state {
+	uint64_t regs[11];
+	size_t nr_writes;
+	uint64_t w_addr[WIN_MAX_WRITES];
+	uint8_t w_val[WIN_MAX_WRITES];
+};
+
+/* Can the window machinery handle this instruction? */
+bool win_insn_supported(const struct bpf_insn *insn);
+
+/*
+ * Run @cnt slots on @in.  NOP slots (goto pc+0) are skipped.
+ * Return: 0, or -EINVAL for an instruction outside the supported subset.
+ */
+int win_eval(const struct bpf_insn *insns, size_t cnt,
+	     const struct win_input *in, struct win_state *out);
+
+/*
+ * Distance between two outcomes on the same input: differing bits of
+ * the live-out registers plus 8 per differing memory byte.
+ */
+uint64_t win_distance(const struct win_state *a, const struct win_state *b,
+		      const struct win_input *in, uint16_t live_out);
+
+#endif

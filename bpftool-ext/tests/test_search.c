@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The superoptimizer's pieces on windows written as text: liveness,
+ * the window safety rules, and the search itself, which must find the
+ * known shorter forms of reducible windows (re-checked here by the
+ * solver), find nothing for windows that are already minimal, and give
+ * the same answer for the same seed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfext.h"
+#include "liveness.h"
+#include "search.h"
+#include "symbolic.h"
+#include "tap.h"
+
+#define R(n) (1u << (n))
+
+/* Parse "insn; insn; ..." into @out; returns the slot count. */
+static size_t asm_text(const char *text, struct bpf_insn *out, size_t max)
+{
+	char buf[1024], *tok, *save = NULL, err[128];
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		int k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
+
+		if (k < 0 || n + k > max) {
+			printf("# cannot parse '%s': %s\n", tok, err);
+			exit(2);
+		}
+		n += k;
+	}
+	return n;
+}
+
+struct reducible {
+	const char *what;
+	const char *code;
+	uint16_t live_in, live_out;
+	size_t want_at_most;
+};
+
+static const struct reducible reducible[] = {
+	{ "zero extension by shifts becomes a 32-bit move",
+	  "r1 <<= 32; r1 >>= 32", R(1), R(1), 1 },
+	{ "an overwritten constant disappears",
+	  "r2 = 0; r2 = 5", 0, R(2), 1 },
+	{ "a repeated store disappears",
+	  "*(u64 *)(r10 -8) = r1; *(u64 *)(r10 -8) = r1", R(1), 0, 1 },
+	{ "a detour through a dead register disappears",
+	  "r3 = r1; r3 &= 255; r1 = r3", R(1), R(1), 1 },
+	{ "a reload of a just-stored value becomes a move",
+	  "*(u64 *)(r10 -16) = r4; r5 = *(u64 *)(r10 -16); r0 = r5", R(4),
+	  R(0), 2 },
+	{ "xdp1's repeated zeroing of r2 goes",
+	  "r2 = 0; *(u64 *)(r10 -16) = r2; r3 = r10; r3 += -64; r2 = 0; r4 = 60",
+	  0, R(2) | R(3) | R(4), 5 },
+};
+
+static struct search_opts opts(uint64_t seed)
+{
+	struct search_opts o = {
+		.seed = seed,
+		.iters = 300000,
+		.cost = BPFEXT_COST_INSNS,
+		.solver_timeout_ms = 10000,
+	};
+
+	return o;
+}
+
+static void test_liveness(void)
+{
+	struct bpf_insn p[16];
+	uint16_t live[16];
+	size_t n = asm_text("r2 = 1; if r1 > 0x5 goto pc+2; r0 = r2; exit;"
+			    "r0 = r3; exit", p, 16);
+
+	ok(!bpfext_liveness(p, n, live), "liveness runs");
+	ok(live[0] == (R(1) | R(3) | R(10)),
+	   "live before slot 0: r1 (branch), r3 (one path), r10 (0x%x)", live[0]);
+	ok(live[2] == (R(2) | R(10)), "live on the fall-through path: r2 (0x%x)",
+	   live[2]);
+	ok(live[4] == (R(3) | R(10)), "live on the taken path: r3 (0x%x)", live[4]);
+	n = asm_text("r1 = 1; call bpf_ktime_get_ns#5; r0 += r6; exit", p, 16);
+	bpfext_liveness(p, n, live);
+	ok(!(live[0] & R(1)) && (live[0] & R(6)),
+	   "a call clobbers r1-r5 but r6 survives it (0x%x)", live[0]);
+}
+
+static void test_safety(void)
+{
+	struct bpf_insn o[8], c[8];
+	size_t n = asm_text("r0 = *(u32 *)(r1 +4); *(u64 *)(r10 -8) = r0", o, 8);
+
+	ok(bpfext_window_safe(o, n, o, n, R(1)), "a window is as safe as itself");
+	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = r2", c, 8), R(1)),
+	   "reading a register that is not live in is refused");
+	c[0] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+				  .dst_reg = 10 };	/* the parser refuses it */
+	ok(!bpfext_window_safe(o, n, c, 1, R(1)),
+	   "writing the frame pointer is refused");
+	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = *(u32 *)(r1 +8)", c, 8), R(1)),
+	   "a load from bytes the window never touched is refused");
+	ok(!bpfext_window_safe(o, n, c, asm_text("*(u32 *)(r1 +4) = 0", c, 8), R(1)),
+	   "a store to bytes the window only read is refused");
+	ok(bpfext_window_safe(o, n, c, asm_text("r0 = *(u16 *)(r1 +4)", c, 8), R(1)),
+	   "a narrower load of bytes the window read is allowed");
+	ok(!bpfext_window_safe(o, n, c,
+			       asm_text("r1 += 4; r0 = *(u32 *)(r1 +0)", c, 8), R(1)),
+	   "an access through a modified base register is refused");
+}
+
+static void test_reducible(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(reducible) / sizeof(reducible[0]); i++) {
+		const struct reducible *r = &reducible[i];
+		struct search_opts o = opts(42);
+		struct search_result res;
+		struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+		struct bpfext_error err = { "" };
+		struct bpf_insn w[WIN_MAX_INSNS];
+		size_t n = asm_text(r->code, w, WIN_MAX_INSNS);
+		int v;
+
+		if (bpfext_search_window(w, n, r->live_in, r->live_out, &o, &res,
+					 &err)) {
+			ok(0, "%s: search failed: %s", r->what, err.msg);
+			continue;
+		}
+		ok(res.improved && res.cnt <= r->want_at_most,
+		   "%s: %zu -> %zu slots", r->what, n, res.cnt);
+		v = bpfext_sym_equiv_window(w, n, res.insns, res.cnt, r->live_out,
+					    &so, NULL, &err);
+		ok(v == BPFEXT_EQUIVALENT, "%s: the result is equivalent (%d)",
+		   r->what, v);
+		ok(bpfext_window_safe(w, n, res.insns, res.cnt, r->live_in),
+		   "%s: the result passes the safety rules", r->what);
+	}
+}
+
+static void test_minimal(void)
+{
+	struct search_opts o = opts(7);
+	struct search_result res;
+	struct bpfext_error err;
+	struct bpf_insn w[8];
+	size_t n = asm_text("r0 = r1; r0 += r2; r0 ^= r3", w, 8);
+
+	int ret = bpfext_search_window(w, n, R(1) | R(2) | R(3), R(0), &o, &res,
+				       &err);
+
+	ok(!ret && !res.improved && res.cnt == n && res.iters == o.iters,
+	   "an already minimal window is left alone (%zu proposals)",
+	   (size_t)res.iters);
+}
+
+static void test_deterministic(void)
+{
+	struct search_result a, b;
+	struct search_opts o = opts(1234);
+	struct bpfext_error err;
+	struct bpf_insn w[8];
+	size_t n = asm_text("r3 = r1; r3 &= 255; r1 = r3", w, 8);
+
+	o.iters = 50000;
+	bpfext_search_window(w, n, R(1), R(1), &o, &a, &err);
+	bpfext_search_window(w, n, R(1), R(1), &o, &b, &err);
+	ok(a.cnt == b.cnt && !memcmp(a.insns, b.insns, a.cnt * sizeof(*a.insns)) &&
+	   a.iters == b.iters && a.solver_calls == b.solver_calls,
+	   "the same seed gives the same search");
+}
+
+int main(void)
+{
+	test_liveness();
+	test_safety();
+	test_reducible();
+	test_minimal();
+	test_deterministic();
+	return tap_finish();
+}
