@@ -38,6 +38,7 @@ TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/*.c))
 LIB_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(CMD_SRCS))
 TEST_BINS := $(patsubst bpftool-ext/tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+BENCH_BINS := $(patsubst bpftool-ext/bench/%.c,$(O)/bench/%,$(wildcard bpftool-ext/bench/*.c))
 LIBA      := $(O)/libbpfext.a
 BIN       := $(O)/bpftool-ext
 
@@ -47,7 +48,7 @@ EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard b
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
 .PHONY: all deps check test bench install clean fuzz corpus examples demo man
-all: $(BIN) $(TEST_BINS) $(EXAMPLES)
+all: $(BIN) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLES)
 
 examples: $(EXAMPLES)
 
@@ -78,6 +79,11 @@ $(O)/tests/%: $(O)/obj/tests/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+$(O)/bench/%: $(O)/obj/bench/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+.SECONDARY:
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(patsubst %,$(O)/obj/tests/%.d,$(notdir $(TEST_BINS)))
 
 deps:
@@ -91,7 +97,8 @@ demo: deps
 check: deps
 	scripts/check.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	scripts/bench.sh
 
 corpus: deps

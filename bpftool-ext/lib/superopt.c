@@ -132,7 +132,7 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 {
 	struct job *j, *tmp;
 
-	if (len < 2)
+	if (!len)
 		return 0;
 	tmp = realloc(p->jobs, (p->nr_jobs + 1) * sizeof(*tmp));
 	if (!tmp)
