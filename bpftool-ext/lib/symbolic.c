@@ -1615,11 +1615,20 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
 	same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_not(sh.z, sa.end_cond),
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
-	for (i = 0; i < max_pkt; i++) {
-		Z3_ast ki = k64(&sh, i);
+	/* packet bytes below len: only those either side stored can differ */
+	{
+		struct side *sides[2] = { &sa, &sb };
+		size_t k, j;
 
-		t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, ki), read_byte(&sb, M_PKT, ki));
-		same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_bvult(sh.z, ki, sh.len), t));
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < sides[k]->mem[M_PKT].n; j++) {
+				Z3_ast at = sides[k]->mem[M_PKT].s[j].addr;
+
+				t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, at),
+					     read_byte(&sb, M_PKT, at));
+				same = and2(&sh, same, Z3_mk_implies(sh.z,
+					Z3_mk_bvult(sh.z, at, sh.len), t));
+			}
 	}
 	same = and2(&sh, same, mem_same(&sa, &sb, M_CTX));
 	/* maps: same presence and value at a key and offset chosen by the solver */
