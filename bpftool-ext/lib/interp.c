@@ -959,7 +959,7 @@ static int skb_ld(struct bpfext_interp *in, int64_t k, uint32_t size,
 		pos = (int64_t)in->mac_off + k + 0x200000;
 	else
 		return -1;
-	if (pos < (k >= 0 ? (int64_t)in->data_off : 0) ||
+	if (pos < (k >= 0 ? (int64_t)in->data_off : (int64_t)in->mac_off) ||
 	    pos + size > (int64_t)in->end_off)
 		return -1;
 	for (i = 0; i < size; i++)

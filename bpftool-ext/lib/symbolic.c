@@ -17,13 +17,40 @@
 #define BPF_MEMSX 0x80
 #endif
 
-enum tag { T_SCALAR, T_CTX, T_PKT, T_PKT_END, T_STACK, T_CONFLICT };
-enum region { M_FLAT, M_STACK, M_PKT, M_CTX, NR_REGIONS };
+enum tag { T_SCALAR, T_CTX, T_PKT, T_PKT_END, T_STACK, T_MAP, T_MAPVAL,
+	   T_CONFLICT };
+enum region { M_FLAT, M_STACK, M_PKT, M_CTX, M_MAP, NR_REGIONS };
 enum ctxk { C_NONE, C_XDP, C_SKB };
 
 struct val {
 	Z3_ast v;		/* BV64; for pointers the offset in the region */
 	enum tag tag;
+	int map;		/* T_MAP, T_MAPVAL: map index */
+	Z3_ast key;		/* T_MAPVAL: key of the element */
+	Z3_ast nonnull;		/* T_MAPVAL: lookup found it */
+};
+
+/* Map operations of one side, in program order. */
+enum mop_kind { MOP_UPDATE, MOP_DELETE, MOP_STORE };
+
+struct mop {
+	enum mop_kind kind;
+	Z3_ast guard;		/* executed and succeeded */
+	Z3_ast key;
+	Z3_ast off;		/* MOP_STORE: byte offset (BV64) */
+	Z3_ast byte;		/* MOP_STORE: the byte */
+	Z3_ast value;		/* MOP_UPDATE: value_size bytes */
+};
+
+struct mops {
+	struct mop *o;
+	size_t n, cap;
+};
+
+/* Keys seen, for counterexamples. */
+struct seen_key {
+	int map;
+	Z3_ast key;
 };
 
 struct store {
@@ -60,6 +87,13 @@ struct shared {
 	Z3_ast pkt0;			/* program: packet bytes */
 	Z3_ast ctx0;			/* program: context bytes */
 	Z3_ast len;			/* program: packet length from data */
+	Z3_ast cpu;			/* program: smp_processor_id, BV64 */
+	const struct bpfext_map_desc *maps;
+	size_t nr_maps;
+	Z3_func_decl *present0;		/* per map: key -> present initially */
+	Z3_func_decl *val0;		/* per map: key, offset -> byte */
+	struct seen_key *keys;
+	size_t nr_keys, cap_keys;
 	/* window: addresses read from initial memory, for counterexamples */
 	Z3_ast *reads;
 	size_t nr_reads, cap_reads;
@@ -70,6 +104,7 @@ struct shared {
 struct side {
 	struct shared *sh;
 	struct chain mem[NR_REGIONS];
+	struct mops *mops;		/* per map */
 	struct inbox *in;		/* per slot, + 1 for the end */
 	size_t cnt;
 	Z3_ast exit_cond;		/* some exit was taken */
@@ -263,26 +298,203 @@ static int mem_write(struct side *sd, enum region r, Z3_ast guard,
 	return 0;
 }
 
-/* Region and region address of a pointer register plus @off. */
-static int region_of(struct side *sd, const struct val *p, int16_t off,
-		     enum region *r, Z3_ast *addr, size_t slot)
+/* ---- maps ---- */
+
+static bool map_is_array(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+static bool map_supported(uint32_t t)
+{
+	return map_is_array(t) || t == BPF_MAP_TYPE_HASH ||
+	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static int note_key(struct shared *sh, int m, Z3_ast key)
+{
+	if (sh->nr_keys == sh->cap_keys) {
+		size_t cap = sh->cap_keys ? sh->cap_keys * 2 : 16;
+		struct seen_key *t = realloc(sh->keys, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sh, ENOMEM, "out of memory");
+		sh->keys = t;
+		sh->cap_keys = cap;
+	}
+	sh->keys[sh->nr_keys].map = m;
+	sh->keys[sh->nr_keys].key = key;
+	sh->nr_keys++;
+	return 0;
+}
+
+static int mop_add(struct side *sd, int m, const struct mop *o)
+{
+	struct mops *ms = &sd->mops[m];
+
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 16;
+		struct mop *t = realloc(ms->o, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sd->sh, ENOMEM, "out of memory");
+		ms->o = t;
+		ms->cap = cap;
+	}
+	ms->o[ms->n++] = *o;
+	return 0;
+}
+
+static Z3_ast present_at(struct side *sd, int m, Z3_ast key)
+{
+	struct shared *sh = sd->sh;
+	const struct mops *ms = &sd->mops[m];
+	Z3_ast acc;
+	size_t i;
+
+	if (map_is_array(sh->maps[m].type))
+		return Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
+				   sh->maps[m].max_entries, Z3_get_sort(sh->z, key)));
+	acc = Z3_mk_app(sh->z, sh->present0[m], 1, &key);
+	for (i = 0; i < ms->n; i++) {
+		const struct mop *o = &ms->o[i];
+
+		if (o->kind == MOP_STORE)
+			continue;
+		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
+				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
+							Z3_mk_false(sh->z), acc);
+	}
+	return acc;
+}
+
+/* Byte @off (BV64) of a value_size-byte bit-vector. */
+static Z3_ast byte_of(struct shared *sh, Z3_ast value, uint32_t vs, Z3_ast off)
+{
+	uint64_t k;
+	Z3_ast acc;
+	uint32_t i;
+
+	if (numeral(sh, off, &k))
+		return k < vs ? Z3_mk_extract(sh->z, (unsigned int)k * 8 + 7,
+					      (unsigned int)k * 8, value) : k8(sh, 0);
+	acc = k8(sh, 0);
+	for (i = 0; i < vs; i++)
+		acc = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, off, k64(sh, i)),
+				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, value), acc);
+	return acc;
+}
+
+static Z3_ast val_at(struct side *sd, int m, Z3_ast key, Z3_ast off)
+{
+	struct shared *sh = sd->sh;
+	const struct mops *ms = &sd->mops[m];
+	Z3_ast args[2] = { key, off };
+	Z3_ast acc = Z3_mk_app(sh->z, sh->val0[m], 2, args);
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		const struct mop *o = &ms->o[i];
+		Z3_ast hit = and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key));
+
+		if (o->kind == MOP_STORE)
+			acc = Z3_mk_ite(sh->z, and2(sh, hit, Z3_mk_eq(sh->z, o->off, off)),
+					o->byte, acc);
+		else if (o->kind == MOP_UPDATE)
+			acc = Z3_mk_ite(sh->z, hit, byte_of(sh, o->value,
+							     sh->maps[m].value_size, off),
+					acc);
+	}
+	return acc;
+}
+
+/* ---- accesses ---- */
+
+struct access {
+	enum region r;
+	Z3_ast addr;		/* address in the region, or value offset */
+	int map;
+	Z3_ast key;
+};
+
+/* Where a pointer register plus @off points. */
+static int access_of(struct side *sd, const struct val *p, int16_t off,
+		     struct access *a, size_t slot)
 {
 	struct shared *sh = sd->sh;
 
-	*addr = Z3_mk_bvadd(sh->z, p->v, k64(sh, (uint64_t)(int64_t)off));
+	a->addr = Z3_mk_bvadd(sh->z, p->v, k64(sh, (uint64_t)(int64_t)off));
+	a->map = -1;
+	a->key = NULL;
 	if (!sh->prog) {
-		*r = M_FLAT;
+		a->r = M_FLAT;
 		return 0;
 	}
 	switch (p->tag) {
-	case T_STACK: *r = M_STACK; return 0;
-	case T_PKT: *r = M_PKT; return 0;
-	case T_CTX: *r = M_CTX; return 0;
+	case T_STACK: a->r = M_STACK; return 0;
+	case T_PKT: a->r = M_PKT; return 0;
+	case T_CTX: a->r = M_CTX; return 0;
+	case T_MAPVAL:
+		a->r = M_MAP;
+		a->map = p->map;
+		a->key = p->key;
+		return 0;
 	default:
 		return fail(sh, ENOTSUP, "insn %zu: memory access through a %s",
 			    slot, p->tag == T_CONFLICT ? "register of mixed types" :
-			    p->tag == T_PKT_END ? "packet end pointer" : "scalar");
+			    p->tag == T_PKT_END ? "packet end pointer" :
+			    p->tag == T_MAP ? "map pointer" : "scalar");
 	}
+}
+
+/* @n bytes little endian as a BV(n * 8). */
+static Z3_ast acc_read_raw(struct side *sd, const struct access *a,
+			   unsigned int n)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		Z3_ast at = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i)));
+		Z3_ast b = a->r == M_MAP ? val_at(sd, a->map, a->key, at) :
+					   read_byte(sd, a->r, at);
+
+		v = v ? Z3_mk_concat(sh->z, b, v) : b;
+	}
+	return v;
+}
+
+static Z3_ast acc_read(struct side *sd, const struct access *a,
+		       unsigned int size)
+{
+	Z3_ast v = acc_read_raw(sd, a, size);
+
+	return size == 8 ? v : Z3_mk_zero_ext(sd->sh->z, 64 - size * 8, v);
+}
+
+static int acc_write(struct side *sd, const struct access *a, Z3_ast guard,
+		     Z3_ast val, unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	unsigned int i;
+	int ret;
+
+	if (a->r != M_MAP)
+		return mem_write(sd, a->r, guard, a->addr, val, size);
+	for (i = 0; i < size; i++) {
+		struct mop o = {
+			.kind = MOP_STORE, .guard = guard, .key = a->key,
+			.off = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i))),
+			.byte = Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val),
+		};
+
+		ret = mop_add(sd, a->map, &o);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* A load from the context at a concrete offset. */
@@ -376,11 +588,18 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 	reach = ib->e[ib->n - 1].cond;
 	for (e = ib->n - 1; e-- > 0;) {
 		for (k = 0; k < 11; k++) {
-			if (ib->e[e].r[k].tag != r[k].tag)
+			const struct val *o = &ib->e[e].r[k];
+
+			if (o->tag != r[k].tag ||
+			    ((o->tag == T_MAP || o->tag == T_MAPVAL) && o->map != r[k].map))
 				r[k].tag = T_CONFLICT;
-			if (ib->e[e].r[k].v != r[k].v)
-				r[k].v = Z3_mk_ite(sh->z, ib->e[e].cond,
-						   ib->e[e].r[k].v, r[k].v);
+			if (o->v != r[k].v)
+				r[k].v = Z3_mk_ite(sh->z, ib->e[e].cond, o->v, r[k].v);
+			if (r[k].tag == T_MAPVAL && o->key != r[k].key)
+				r[k].key = Z3_mk_ite(sh->z, ib->e[e].cond, o->key, r[k].key);
+			if (r[k].tag == T_MAPVAL && o->nonnull != r[k].nonnull)
+				r[k].nonnull = Z3_mk_ite(sh->z, ib->e[e].cond,
+							 o->nonnull, r[k].nonnull);
 		}
 		reach = or2(sh, ib->e[e].cond, reach);
 	}
@@ -473,6 +692,11 @@ static bool is_ptr(enum tag t)
 	return t != T_SCALAR;
 }
 
+static bool offsetable(enum tag t)
+{
+	return t == T_CTX || t == T_PKT || t == T_STACK || t == T_MAPVAL;
+}
+
 /* Pointer arithmetic and moves; 1 if not a pointer case. */
 static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 		   const struct val *src, size_t slot)
@@ -484,33 +708,31 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 
 	if (!sh->prog || (!is_ptr(d->tag) && !is_ptr(src->tag)))
 		return 1;
-	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT)
-		goto bad;
-	if (op == BPF_MOV && is64 && !x->off) {
+	if (op == BPF_MOV) {
+		if (!is_ptr(src->tag))
+			return 1;		/* a scalar over a pointer */
+		if (!is64 || x->off || src->tag == T_CONFLICT)
+			goto bad;
 		*d = *src;
 		return 0;
 	}
-	if (op == BPF_MOV && !is_ptr(src->tag))
-		return 1;		/* overwrites a pointer with a scalar */
-	if (!is64)
+	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT || !is64)
 		goto bad;
-	if (op == BPF_ADD && is_ptr(d->tag) && !is_ptr(src->tag) &&
-	    d->tag != T_PKT_END) {
-		d->v = Z3_mk_bvadd(sh->z, d->v, src->v);
+	if ((op == BPF_ADD || op == BPF_SUB) && offsetable(d->tag) &&
+	    src->tag == T_SCALAR) {
+		d->v = op == BPF_ADD ? Z3_mk_bvadd(sh->z, d->v, src->v) :
+				       Z3_mk_bvsub(sh->z, d->v, src->v);
 		return 0;
 	}
-	if (op == BPF_ADD && !is_ptr(d->tag) && is_ptr(src->tag) &&
-	    src->tag != T_PKT_END) {
-		d->v = Z3_mk_bvadd(sh->z, d->v, src->v);
-		d->tag = src->tag;
+	if (op == BPF_ADD && d->tag == T_SCALAR && offsetable(src->tag)) {
+		Z3_ast v = Z3_mk_bvadd(sh->z, d->v, src->v);
+
+		*d = *src;
+		d->v = v;
 		return 0;
 	}
-	if (op == BPF_SUB && is_ptr(d->tag) && !is_ptr(src->tag) &&
-	    d->tag != T_PKT_END) {
-		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
-		return 0;
-	}
-	if (op == BPF_SUB && ((d->tag == src->tag) ||
+	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
+			       d->tag != T_MAPVAL) ||
 			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
 		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
 		d->tag = T_SCALAR;
@@ -518,6 +740,204 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 	}
 bad:
 	return fail(sh, ENOTSUP, "insn %zu: unsupported arithmetic on a pointer", slot);
+}
+
+static bool map_usable(struct shared *sh, int m)
+{
+	return m >= 0 && (size_t)m < sh->nr_maps && sh->present0 &&
+	       sh->present0[m];
+}
+
+static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
+		  size_t slot)
+{
+	struct shared *sh = sd->sh;
+	int m = x->imm;
+
+	memset(d, 0, sizeof(*d));
+	d->v = k64(sh, 0);
+	if (m < 0 || (size_t)m >= sh->nr_maps)
+		return fail(sh, EINVAL, "insn %zu: no map %d", slot, m);
+	switch (x->src_reg) {
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_IDX:
+		d->tag = T_MAP;
+		d->map = m;
+		return 0;
+	case BPF_PSEUDO_MAP_VALUE:
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+		if (!map_usable(sh, m) || !map_is_array(sh->maps[m].type))
+			return fail(sh, ENOTSUP, "insn %zu: value of map %s is not encoded",
+				    slot, sh->maps[m].name);
+		d->tag = T_MAPVAL;
+		d->map = m;
+		d->key = Z3_mk_unsigned_int64(sh->z, 0,
+					      Z3_mk_bv_sort(sh->z, sh->maps[m].key_size * 8));
+		d->nonnull = Z3_mk_true(sh->z);
+		d->v = k64(sh, (uint64_t)(int64_t)x[1].imm);
+		return note_key(sh, m, d->key);
+	default:
+		return fail(sh, ENOTSUP, "insn %zu: ld_imm64 with src %u", slot, x->src_reg);
+	}
+}
+
+static Z3_ast kerr(struct shared *sh, int e)
+{
+	return k64(sh, (uint64_t)(int64_t)-e);
+}
+
+static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
+		  size_t slot)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	const struct bpfext_map_desc *md;
+	struct access ka, va;
+	Z3_ast key, pres, val, ok;
+	struct mop o;
+	uint64_t flags;
+	int m, ret;
+
+	switch (id) {
+	case BPF_FUNC_get_smp_processor_id:
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].v = sh->cpu;
+		return 0;
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem:
+		break;
+	case BPF_FUNC_xdp_get_buff_len:
+		if (sh->ctx != C_XDP)
+			return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].v = sh->len;
+		return 0;
+	case BPF_FUNC_xdp_load_bytes:
+	case BPF_FUNC_xdp_store_bytes: {
+		Z3_ast off = Z3_mk_zero_ext(z, 32, lo32(sh, r[2].v)), err;
+		struct access pa;
+		uint64_t n;
+		unsigned int j;
+
+		if (sh->ctx != C_XDP)
+			return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
+		if (r[2].tag != T_SCALAR || r[4].tag != T_SCALAR ||
+		    !numeral(sh, lo32(sh, r[4].v), &n) || !n || n > 512)
+			return fail(sh, ENOTSUP, "insn %zu: xdp_load/store_bytes with a variable length", slot);
+		ret = access_of(sd, &r[3], 0, &va, slot);
+		if (ret)
+			return ret;
+		if (va.r == M_CTX)
+			return fail(sh, ENOTSUP, "insn %zu: buffer in the context", slot);
+		/* -EFAULT over 0xffff, -EINVAL past the end, else copy */
+		ok = and2(sh, Z3_mk_bvule(z, off, k64(sh, 0xffff)),
+			  Z3_mk_bvule(z, Z3_mk_bvadd(z, off, k64(sh, n)), sh->len));
+		err = Z3_mk_ite(z, Z3_mk_bvugt(z, off, k64(sh, 0xffff)),
+				kerr(sh, EFAULT), kerr(sh, EINVAL));
+		memset(&pa, 0, sizeof(pa));
+		pa.r = M_PKT;
+		pa.addr = off;
+		pa.map = -1;
+		for (j = 0; j < n; j++) {
+			struct access from = id == BPF_FUNC_xdp_load_bytes ? pa : va;
+			struct access to = id == BPF_FUNC_xdp_load_bytes ? va : pa;
+			Z3_ast b;
+
+			from.addr = Z3_mk_bvadd(z, from.addr, k64(sh, j));
+			to.addr = Z3_mk_bvadd(z, to.addr, k64(sh, j));
+			b = acc_read_raw(sd, &from, 1);
+			ret = acc_write(sd, &to, and2(sh, reach, ok), b, 1);
+			if (ret)
+				return ret;
+		}
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), err);
+		return 0;
+	}
+	default:
+		return fail(sh, ENOTSUP, "insn %zu: helper %d (%s) is not encoded yet",
+			    slot, id, bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
+	}
+	if (r[1].tag != T_MAP)
+		return fail(sh, ENOTSUP, "insn %zu: r1 is not a known map", slot);
+	m = r[1].map;
+	md = &sh->maps[m];
+	if (!map_usable(sh, m))
+		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
+			    slot, md->name, md->type);
+	ret = access_of(sd, &r[2], 0, &ka, slot);
+	if (ret)
+		return ret;
+	if (ka.r == M_CTX)
+		return fail(sh, ENOTSUP, "insn %zu: key in the context", slot);
+	key = acc_read_raw(sd, &ka, md->key_size);
+	ret = note_key(sh, m, key);
+	if (ret)
+		return ret;
+	pres = present_at(sd, m, key);
+	memset(&o, 0, sizeof(o));
+	o.key = key;
+
+	if (id == BPF_FUNC_map_lookup_elem) {
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].tag = T_MAPVAL;
+		r[0].v = k64(sh, 0);
+		r[0].map = m;
+		r[0].key = key;
+		r[0].nonnull = pres;
+		return 0;
+	}
+	if (id == BPF_FUNC_map_delete_elem) {
+		memset(&r[0], 0, sizeof(r[0]));
+		if (map_is_array(md->type)) {
+			r[0].v = kerr(sh, EINVAL);
+			return 0;
+		}
+		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, ENOENT));
+		o.kind = MOP_DELETE;
+		o.guard = and2(sh, reach, pres);
+		return mop_add(sd, m, &o);
+	}
+	/* update */
+	if (r[4].tag != T_SCALAR || !numeral(sh, r[4].v, &flags))
+		return fail(sh, ENOTSUP, "insn %zu: map update flags are not a constant", slot);
+	ret = access_of(sd, &r[3], 0, &va, slot);
+	if (ret)
+		return ret;
+	if (va.r == M_CTX)
+		return fail(sh, ENOTSUP, "insn %zu: value in the context", slot);
+	val = acc_read_raw(sd, &va, md->value_size);
+	memset(&r[0], 0, sizeof(r[0]));
+	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {
+		r[0].v = kerr(sh, EINVAL);
+		return 0;
+	}
+	if (md->rdonly_prog) {
+		r[0].v = kerr(sh, EPERM);
+		return 0;
+	}
+	if (map_is_array(md->type)) {
+		ok = pres;	/* in range */
+		if ((flags & 3) == BPF_NOEXIST) {
+			r[0].v = Z3_mk_ite(z, pres, kerr(sh, EEXIST), kerr(sh, E2BIG));
+			return 0;
+		}
+		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, E2BIG));
+	} else if ((flags & 3) == BPF_NOEXIST) {
+		ok = Z3_mk_not(z, pres);
+		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), kerr(sh, EEXIST));
+	} else if ((flags & 3) == BPF_EXIST) {
+		ok = pres;
+		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), kerr(sh, ENOENT));
+	} else {
+		ok = Z3_mk_true(z);
+		r[0].v = k64(sh, 0);
+	}
+	o.kind = MOP_UPDATE;
+	o.guard = and2(sh, reach, ok);
+	o.value = val;
+	return mop_add(sd, m, &o);
 }
 
 static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
@@ -530,10 +950,12 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 
 	sd->cnt = cnt;
 	sd->in = calloc(cnt + 1, sizeof(*sd->in));
-	if (!sd->in)
+	sd->mops = calloc(sh->nr_maps + 1, sizeof(*sd->mops));
+	if (!sd->in || !sd->mops)
 		return fail(sh, ENOMEM, "out of memory");
 	sd->exit_cond = Z3_mk_false(z);
 	sd->r0 = k64(sh, 0);
+	memset(r, 0, sizeof(r));
 	for (k = 0; k < 11; k++) {
 		r[k].tag = T_SCALAR;
 		r[k].v = sh->prog ? k64(sh, 0) : sh->regs0[k];
@@ -616,8 +1038,14 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				next = (size_t)-1;
 				break;
 			}
-			if (op == BPF_CALL)
-				return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
+			if (op == BPF_CALL) {
+				if (!sh->prog || x->src_reg)
+					return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
+				ret = helper(sd, x->imm, r, reach, i);
+				if (ret)
+					return ret;
+				break;
+			}
 			{
 				int32_t boff = bpfext_insn_branch_off(x);
 				size_t t = (size_t)((long)i + boff + 1);
@@ -635,15 +1063,24 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				}
 				if (cls == BPF_JMP32 && BPF_SRC(x->code) == BPF_K)
 					src.v = k64(sh, (uint32_t)x->imm);
+				if (sh->prog && d->tag == T_MAPVAL && src.tag == T_SCALAR &&
+				    BPF_SRC(x->code) == BPF_K && !x->imm && cls == BPF_JMP &&
+				    (op == BPF_JEQ || op == BPF_JNE)) {
+					c = op == BPF_JEQ ? Z3_mk_not(z, d->nonnull) : d->nonnull;
+					goto branch;
+				}
 				if (sh->prog && (d->tag != src.tag) &&
 				    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
 				      (d->tag == T_PKT_END && src.tag == T_PKT)))
 					return fail(sh, ENOTSUP, "insn %zu: comparison of a pointer", i);
 				if (sh->prog && d->tag == T_CONFLICT)
 					return fail(sh, ENOTSUP, "insn %zu: comparison of mixed types", i);
+				if (sh->prog && (d->tag == T_MAPVAL || d->tag == T_MAP))
+					return fail(sh, ENOTSUP, "insn %zu: comparison of map pointers", i);
 				c = cond_of(sh, op, is64, d->v, src.v);
 				if (!c)
 					return fail(sh, ENOTSUP, "insn %zu: bad jump op", i);
+branch:
 				ret = push_edge(sd, t, and2(sh, reach, c), r);
 				if (ret)
 					return ret;
@@ -658,20 +1095,20 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
 					    BPF_SIZE(x->code) == BPF_H ? 2 :
 					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
-			enum region rg;
-			Z3_ast a;
+			struct access a;
 			struct val v;
 
-			ret = region_of(sd, &src, x->off, &rg, &a, i);
+			memset(&v, 0, sizeof(v));
+			ret = access_of(sd, &src, x->off, &a, i);
 			if (ret)
 				return ret;
-			if (rg == M_CTX) {
-				ret = ctx_load(sd, a, size, &v, i);
+			if (a.r == M_CTX) {
+				ret = ctx_load(sd, a.addr, size, &v, i);
 				if (ret)
 					return ret;
 			} else {
 				v.tag = T_SCALAR;
-				v.v = mem_read(sd, rg, a, size);
+				v.v = acc_read(sd, &a, size);
 			}
 			if (BPF_MODE(x->code) == BPF_MEMSX && size < 8)
 				v.v = Z3_mk_sign_ext(z, 64 - size * 8,
@@ -685,16 +1122,15 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
 					    BPF_SIZE(x->code) == BPF_H ? 2 :
 					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
-			enum region rg;
-			Z3_ast a;
+			struct access a;
 
-			ret = region_of(sd, d, x->off, &rg, &a, i);
+			ret = access_of(sd, d, x->off, &a, i);
 			if (ret)
 				return ret;
 			if (sh->prog && src.tag != T_SCALAR)
 				return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
 			if (BPF_MODE(x->code) == BPF_ATOMIC) {
-				Z3_ast old = mem_read(sd, rg, a, size), nv;
+				Z3_ast old = acc_read(sd, &a, size), nv;
 				Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;
 				int32_t aop = x->imm & ~BPF_FETCH;
 
@@ -715,7 +1151,7 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 					nv = Z3_mk_bvxor(z, old, s);
 				else
 					return fail(sh, ENOTSUP, "insn %zu: atomic op", i);
-				ret = mem_write(sd, rg, reach, a, nv, size);
+				ret = acc_write(sd, &a, reach, nv, size);
 				if (ret)
 					return ret;
 				if (x->imm == BPF_CMPXCHG) {
@@ -727,13 +1163,13 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				}
 				break;
 			}
-			if (rg == M_CTX) {
+			if (a.r == M_CTX) {
 				uint64_t off;
 
-				if (!numeral(sh, a, &off))
+				if (!numeral(sh, a.addr, &off))
 					return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", i);
 			}
-			ret = mem_write(sd, rg, reach, a, src.v, size);
+			ret = acc_write(sd, &a, reach, src.v, size);
 			if (ret)
 				return ret;
 			break;
@@ -741,33 +1177,54 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 
 		case BPF_LD:
 			if (bpfext_insn_is_ldimm64(x)) {
-				if (x->src_reg)
-					return fail(sh, ENOTSUP, "insn %zu: map references are not encoded yet", i);
+				if (x->src_reg) {
+					ret = ld_map(sd, x, d, i);
+					if (ret)
+						return ret;
+					break;
+				}
 				d->tag = T_SCALAR;
 				d->v = k64(sh, (uint32_t)x->imm |
 					       ((uint64_t)(uint32_t)x[1].imm << 32));
 				break;
 			}
-			if (!sh->prog || sh->ctx != C_SKB ||
-			    BPF_MODE(x->code) != BPF_ABS || x->imm < 0)
-				return fail(sh, ENOTSUP, "insn %zu: only LD_ABS with a non-negative offset in skb programs", i);
+			if (!sh->prog || sh->ctx != C_SKB)
+				return fail(sh, ENOTSUP, "insn %zu: LD_ABS/LD_IND outside an skb program", i);
 			{
 				unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
 						    BPF_SIZE(x->code) == BPF_H ? 2 : 4;
-				Z3_ast end = k64(sh, (uint64_t)x->imm + size);
-				Z3_ast bad = Z3_mk_bvugt(z, end, sh->len);
-				Z3_ast a = k64(sh, (uint64_t)x->imm);
-				Z3_ast v = mem_read(sd, M_PKT, a, size);
+				Z3_ast k32 = Z3_mk_unsigned_int64(z, (uint32_t)x->imm,
+								  Z3_mk_bv_sort(z, 32));
+				Z3_ast kk, pos, ok, bad, v;
+				int64_t net = sh->l2_hdr ? 0 : 14;	/* from data */
+				int64_t mac = -(int64_t)sh->l2_hdr;
 
+				if (BPF_MODE(x->code) == BPF_IND) {
+					if (src.tag != T_SCALAR)
+						return fail(sh, ENOTSUP, "insn %zu: LD_IND through a pointer", i);
+					k32 = Z3_mk_bvadd(z, lo32(sh, src.v), k32);
+				}
+				/* kernel: k >= 0 from data; SKF_NET_OFF and SKF_LL_OFF
+				 * ranges from the network and MAC headers */
+				kk = Z3_mk_sign_ext(z, 32, k32);
+				pos = Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, 0)), kk,
+					Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x100000)),
+						  Z3_mk_bvadd(z, kk, k64(sh, 0x100000 + (uint64_t)net)),
+						  Z3_mk_bvadd(z, kk, k64(sh, 0x200000 + (uint64_t)mac))));
+				ok = and2(sh, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x200000)),
+					  and2(sh, Z3_mk_bvsge(z, pos, k64(sh, (uint64_t)mac)),
+					       Z3_mk_bvsle(z, Z3_mk_bvadd(z, pos, k64(sh, size)),
+							   sh->len)));
+				bad = Z3_mk_not(z, ok);
+				v = mem_read(sd, M_PKT, pos, size);
 				/* out of bounds: the program returns 0 */
 				sd->r0 = Z3_mk_ite(z, and2(sh, reach, bad), k64(sh, 0), sd->r0);
 				sd->exit_cond = or2(sh, and2(sh, reach, bad), sd->exit_cond);
-				reach = and2(sh, reach, Z3_mk_not(z, bad));
+				reach = and2(sh, reach, ok);
+				memset(&r[0], 0, sizeof(r[0]));
 				r[0].tag = T_SCALAR;
-				r[0].v = bswap(sh, Z3_mk_extract(z, size * 8 - 1, 0, v),
-					       size * 8);
-				if (size == 1)
-					r[0].v = v;
+				r[0].v = size == 1 ? v :
+					 bswap(sh, Z3_mk_extract(z, size * 8 - 1, 0, v), size * 8);
 			}
 			break;
 		default:
@@ -794,6 +1251,9 @@ static void side_free(struct side *sd)
 
 	for (i = 0; i < NR_REGIONS; i++)
 		free(sd->mem[i].s);
+	for (i = 0; sd->mops && i < sd->sh->nr_maps; i++)
+		free(sd->mops[i].o);
+	free(sd->mops);
 	for (i = 0; sd->in && i <= sd->cnt; i++)
 		free(sd->in[i].e);
 	free(sd->in);
@@ -970,6 +1430,7 @@ out:
 	side_free(&sa);
 	side_free(&sb);
 	free(sh.reads);
+	free(sh.keys);
 	Z3_del_context(sh.z);
 	return ret;
 }
@@ -995,7 +1456,11 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 	len = (uint32_t)eval_u64(z, m, sh->len);
 	if (len > p->max_pkt)
 		len = p->max_pkt;
-	/* bytes before data (the MAC header of socket filters) stay 0 */
+	/* bytes before data (the MAC header of socket filters) are at
+	 * negative offsets */
+	for (i = 0; i < sh->l2_hdr; i++)
+		cex->pkt[i] = (uint8_t)eval_u64(z, m, Z3_mk_select(z, sh->pkt0,
+			k64(sh, (uint64_t)i - sh->l2_hdr)));
 	for (i = 0; i < len; i++)
 		cex->pkt[sh->l2_hdr + i] = (uint8_t)eval_u64(z, m,
 			Z3_mk_select(z, sh->pkt0, k64(sh, i)));
@@ -1006,6 +1471,49 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 	cex->ctx_len = sh->ctx_size;
 	cex->r0[0] = eval_u64(z, m, p->sd[0]->r0);
 	cex->r0[1] = eval_u64(z, m, p->sd[1]->r0);
+	cex->cpu = (uint32_t)eval_u64(z, m, sh->cpu);
+	/* initial entries at every key either side used */
+	for (i = 0; i < sh->nr_keys && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES; i++) {
+		int mi = sh->keys[i].map;
+		const struct bpfext_map_desc *md = &sh->maps[mi];
+		uint8_t key[BPFEXT_SYM_MAX_KEY];
+		Z3_ast kv = NULL, pres = NULL;
+		uint32_t b;
+		size_t e;
+
+		if (!Z3_model_eval(z, m, sh->keys[i].key, true, &kv) || !kv)
+			continue;
+		for (b = 0; b < md->key_size; b++)
+			key[b] = (uint8_t)eval_u64(z, m, Z3_mk_extract(z, b * 8 + 7, b * 8, kv));
+		for (e = 0; e < cex->nr_entries; e++)
+			if (cex->entries[e].map == (uint32_t)mi &&
+			    !memcmp(cex->entries[e].key, key, md->key_size))
+				break;
+		if (e < cex->nr_entries)
+			continue;
+		if (map_is_array(md->type)) {
+			uint32_t idx;
+
+			memcpy(&idx, key, 4);
+			if (idx >= md->max_entries)
+				continue;
+		} else {
+			Z3_ast app = Z3_mk_app(z, sh->present0[mi], 1, &kv);
+
+			if (!Z3_model_eval(z, m, app, true, &pres) || !pres ||
+			    Z3_get_bool_value(z, pres) != Z3_L_TRUE)
+				continue;
+		}
+		e = cex->nr_entries++;
+		cex->entries[e].map = (uint32_t)mi;
+		memcpy(cex->entries[e].key, key, md->key_size);
+		for (b = 0; b < md->value_size; b++) {
+			Z3_ast args[2] = { kv, k64(sh, b) };
+
+			cex->entries[e].value[b] = (uint8_t)eval_u64(z, m,
+				Z3_mk_app(z, sh->val0[mi], 2, args));
+		}
+	}
 }
 
 int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
@@ -1024,6 +1532,16 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 
 	if (a->type != b->type)
 		return fail(&sh, EINVAL, "program types differ");
+	if (a->nr_maps != b->nr_maps)
+		return fail(&sh, EINVAL, "the programs use different maps");
+	for (i = 0; i < a->nr_maps; i++)
+		if (a->maps[i].type != b->maps[i].type ||
+		    a->maps[i].key_size != b->maps[i].key_size ||
+		    a->maps[i].value_size != b->maps[i].value_size ||
+		    a->maps[i].max_entries != b->maps[i].max_entries)
+			return fail(&sh, EINVAL, "map %u differs between the programs", i);
+	sh.maps = a->maps;
+	sh.nr_maps = a->nr_maps;
 	switch (a->type) {
 	case BPF_PROG_TYPE_XDP:
 		sh.ctx = C_XDP;
@@ -1058,6 +1576,34 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	sh.ctx0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "ctx"),
 			      Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
 	sh.len = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "len"), sh.bv64);
+	sh.cpu = Z3_mk_zero_ext(sh.z, 32, Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "cpu"),
+						       Z3_mk_bv_sort(sh.z, 32)));
+	sh.present0 = calloc(sh.nr_maps + 1, sizeof(*sh.present0));
+	sh.val0 = calloc(sh.nr_maps + 1, sizeof(*sh.val0));
+	if (!sh.present0 || !sh.val0) {
+		ret = fail(&sh, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < sh.nr_maps; i++) {
+		const struct bpfext_map_desc *md = &sh.maps[i];
+		Z3_sort ks, dom[2];
+		char name[32];
+
+		if (!map_supported(md->type) || !md->key_size ||
+		    md->key_size > BPFEXT_SYM_MAX_KEY || !md->value_size ||
+		    md->value_size > BPFEXT_SYM_MAX_VALUE ||
+		    (map_is_array(md->type) && md->key_size != 4))
+			continue;
+		ks = Z3_mk_bv_sort(sh.z, md->key_size * 8);
+		dom[0] = ks;
+		dom[1] = sh.bv64;
+		snprintf(name, sizeof(name), "present%u", i);
+		sh.present0[i] = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, name),
+						 1, &ks, Z3_mk_bool_sort(sh.z));
+		snprintf(name, sizeof(name), "val%u", i);
+		sh.val0[i] = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, name),
+					     2, dom, sh.bv8);
+	}
 	ret = encode(&sa, a->insns, a->cnt);
 	if (!ret)
 		ret = encode(&sb, b->insns, b->cnt);
@@ -1069,13 +1615,45 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
 	same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_not(sh.z, sa.end_cond),
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
-	for (i = 0; i < max_pkt; i++) {
-		Z3_ast ki = k64(&sh, i);
+	/* packet bytes below len: only those either side stored can differ */
+	{
+		struct side *sides[2] = { &sa, &sb };
+		size_t k, j;
 
-		t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, ki), read_byte(&sb, M_PKT, ki));
-		same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_bvult(sh.z, ki, sh.len), t));
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < sides[k]->mem[M_PKT].n; j++) {
+				Z3_ast at = sides[k]->mem[M_PKT].s[j].addr;
+
+				t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, at),
+					     read_byte(&sb, M_PKT, at));
+				same = and2(&sh, same, Z3_mk_implies(sh.z,
+					Z3_mk_bvult(sh.z, at, sh.len), t));
+			}
 	}
 	same = and2(&sh, same, mem_same(&sa, &sb, M_CTX));
+	/* maps: same presence and value at a key and offset chosen by the solver */
+	for (i = 0; i < sh.nr_maps; i++) {
+		const struct bpfext_map_desc *md = &sh.maps[i];
+		Z3_ast kq, oq, pa, pb;
+		char name[32];
+
+		if (!sh.present0[i])
+			continue;
+		snprintf(name, sizeof(name), "kq%u", i);
+		kq = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name),
+				 Z3_mk_bv_sort(sh.z, md->key_size * 8));
+		snprintf(name, sizeof(name), "oq%u", i);
+		oq = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name), sh.bv64);
+		ret = note_key(&sh, (int)i, kq);
+		if (ret)
+			goto out;
+		pa = present_at(&sa, (int)i, kq);
+		pb = present_at(&sb, (int)i, kq);
+		t = Z3_mk_implies(sh.z, and2(&sh, pa, Z3_mk_bvult(sh.z, oq, k64(&sh, md->value_size))),
+				  Z3_mk_eq(sh.z, val_at(&sa, (int)i, kq, oq),
+					   val_at(&sb, (int)i, kq, oq)));
+		same = and2(&sh, same, and2(&sh, Z3_mk_eq(sh.z, pa, pb), t));
+	}
 	if (Z3_get_error_code(sh.z) != Z3_OK) {
 		ret = fail(&sh, EINVAL, "Z3 error: %s",
 			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
@@ -1086,14 +1664,27 @@ out:
 	side_free(&sa);
 	side_free(&sb);
 	free(sh.reads);
+	free(sh.keys);
+	free(sh.present0);
+	free(sh.val0);
 	Z3_del_context(sh.z);
 	return ret;
 }
 
-void bpfext_sym_cex__input(const struct bpfext_sym_cex *cex,
+void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 			   struct bpfext_interp_input *input)
 {
+	size_t i;
+
 	memset(input, 0, sizeof(*input));
+	for (i = 0; i < cex->nr_entries; i++) {
+		cex->kv[i].map = cex->entries[i].map;
+		cex->kv[i].key = cex->entries[i].key;
+		cex->kv[i].value = cex->entries[i].value;
+	}
+	input->entries = cex->kv;
+	input->nr_entries = cex->nr_entries;
+	input->cpu = cex->cpu;
 	input->pkt = cex->pkt;
 	input->pkt_len = cex->pkt_len;
 	input->ctx = cex->ctx;

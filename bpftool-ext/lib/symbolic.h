@@ -25,10 +25,20 @@
  * pointer type found along the way (context, packet, packet end, stack;
  * memory-type concretization), so each region is its own memory: stack
  * starts zeroed, packet bytes and non-pointer context fields are
- * unknowns.  Programs with helper calls, bpf-to-bpf calls, loops or
- * pointer use it cannot type are reported as not supported.  A
- * counterexample is a concrete packet and context that the interpreter
- * replays (bpfext_sym_cex__input()).
+ * unknowns.  Maps (array, hash, LRU hash and their per-CPU forms, on one
+ * CPU) are known by index from their ld_imm64 (map-type concretization);
+ * their initial contents are unknown functions of the key, lookups give
+ * a pointer to the element of that key that is non-null when present,
+ * and update, delete and stores through value pointers are a guarded
+ * chain of operations; the final contents of every map must agree at
+ * every key.  bpf_get_smp_processor_id is an unknown shared by both
+ * sides.  Programs with other helper calls, bpf-to-bpf calls, loops or
+ * pointer use it cannot type are reported as not supported.  Known
+ * gaps: hash map capacity (an update into a full map fails in the
+ * kernel and the interpreter) is not modelled, and a pointer kept across
+ * a delete and re-insert of its key sees the new value.  A
+ * counterexample is a concrete packet, context, CPU and set of initial
+ * map entries that the interpreter replays (bpfext_sym_cex__input()).
  */
 #ifndef BPFEXT_SYMBOLIC_H
 #define BPFEXT_SYMBOLIC_H
@@ -54,6 +64,9 @@ struct bpfext_sym_opts {
 
 #define BPFEXT_SYM_MAX_PKT	1500
 #define BPFEXT_SYM_MAX_MEM	64
+#define BPFEXT_SYM_MAX_KEY	64
+#define BPFEXT_SYM_MAX_VALUE	512
+#define BPFEXT_SYM_MAX_ENTRIES	16
 
 /* A counterexample. */
 struct bpfext_sym_cex {
@@ -72,6 +85,15 @@ struct bpfext_sym_cex {
 	uint32_t ctx_len;
 	/* program check: r0 each side returns */
 	uint64_t r0[2];
+	/* program check: initial map entries and CPU */
+	uint32_t cpu;
+	size_t nr_entries;
+	struct {
+		uint32_t map;
+		uint8_t key[BPFEXT_SYM_MAX_KEY];
+		uint8_t value[BPFEXT_SYM_MAX_VALUE];
+	} entries[BPFEXT_SYM_MAX_ENTRIES];
+	struct bpfext_interp_kv kv[BPFEXT_SYM_MAX_ENTRIES];
 };
 
 /**
@@ -106,8 +128,8 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			  struct bpfext_error *err);
 
 /* Interpreter input replaying a program-check counterexample; points
- * into @cex. */
-void bpfext_sym_cex__input(const struct bpfext_sym_cex *cex,
+ * into @cex (whose ->kv it fills). */
+void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 			   struct bpfext_interp_input *input);
 
 #endif /* BPFEXT_SYMBOLIC_H */

@@ -323,7 +323,7 @@ static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 
 static bool replay_prog(const struct bpfext_linked_prog *a,
 			const struct bpfext_linked_prog *b,
-			const struct bpfext_sym_cex *cex, char *why, size_t len)
+			struct bpfext_sym_cex *cex, char *why, size_t len)
 {
 	struct bpfext_interp *ia = bpfext_interp__new(a, NULL);
 	struct bpfext_interp *ib = bpfext_interp__new(b, NULL);

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Mutation test of lib/symbolic.c against the kernel: one operand of
+ * corpus programs the checker can encode is changed (an immediate, a
+ * memory offset, a comparison), both versions are loaded through the
+ * verifier with maps of their own and run with BPF_PROG_TEST_RUN on the
+ * same packets.  Whenever the kernel shows a difference (return value
+ * or output packet), the checker must not say "equivalent"; every
+ * counterexample it gives must replay in the interpreter.  TAP output,
+ * one line per program.
+ *
+ * Environment: BPFEXT_CORPUS (default build/corpus), BPFEXT_PACKETS
+ * (default 100), BPFEXT_MUTANTS per program (default 6).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "symbolic.h"
+
+static int test_num, failures;
+static unsigned int npackets = 100, nmutants = 6;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static struct {
+	unsigned int progs, mutants, rejected, same_code, unsupported;
+	unsigned int equiv, differ, undecided, kernel_differ, replayed;
+	unsigned int cex_kernel_confirmed, unsound, bad_cex;
+} st;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+
+static uint16_t csum16(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (p[i] << 8) | p[i + 1];
+	if (n & 1)
+		s += p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* A random packet: kind 0 random bytes, else crafted headers. */
+static uint32_t make_packet(uint8_t *p, unsigned int i)
+{
+	unsigned int kind = i % 10;
+	uint32_t len = 0, l4, payload = rnd() % 64, k;
+	uint8_t proto;
+	bool v6;
+
+	if (kind == 0) {
+		len = 14 + rnd() % 200;
+		for (k = 0; k < len; k++)
+			p[k] = (uint8_t)rnd();
+		return len;
+	}
+	/* Ethernet: sometimes our dst, broadcast, multicast; VLAN tag */
+	for (k = 0; k < 12; k++)
+		p[k] = (uint8_t)rnd();
+	if (rnd() % 4 == 0)
+		memset(p, 0xff, 6);
+	else if (rnd() % 4 == 0)
+		memset(p, 0, 6);
+	len = 12;
+	if (kind == 9) {
+		put16(p + len, 0x8100);
+		put16(p + len + 2, rnd() & 0xfff);
+		len += 4;
+	}
+	v6 = kind >= 5 && kind <= 7;
+	if (kind == 8) {	/* ARP or random ethertype */
+		put16(p + len, rnd() % 2 ? 0x0806 : (uint16_t)rnd());
+		len += 2;
+		for (k = 0; k < 28; k++)
+			p[len++] = (uint8_t)rnd();
+		return len;
+	}
+	put16(p + len, v6 ? 0x86dd : 0x0800);
+	len += 2;
+	switch (rnd() % 4) {
+	case 0: proto = 6; break;
+	case 1: proto = 17; break;
+	case 2: proto = v6 ? 58 : 1; break;
+	default: proto = rnd() % 3 ? 6 : (uint8_t)rnd(); break;
+	}
+	l4 = proto == 6 ? 20 : 8;
+	if (!v6) {
+		uint8_t *ip = p + len;
+		uint32_t ihl = rnd() % 8 == 0 ? 6 : 5;
+
+		memset(ip, 0, ihl * 4);
+		ip[0] = 0x40 | ihl;
+		ip[1] = (uint8_t)rnd();
+		put16(ip + 2, (uint16_t)(ihl * 4 + l4 + payload));
+		put16(ip + 4, (uint16_t)rnd());
+		put16(ip + 6, rnd() % 4 ? 0x4000 : (uint16_t)rnd());
+		ip[8] = rnd() % 3 ? 64 : (uint8_t)(rnd() % 3);
+		ip[9] = proto;
+		for (k = 12; k < 20; k++)
+			ip[k] = (uint8_t)rnd();
+		if (rnd() % 2) {
+			ip[12] = 10;
+			ip[16] = 10;
+		}
+		put16(ip + 10, csum16(ip, ihl * 4));
+		len += ihl * 4;
+	} else {
+		uint8_t *ip = p + len;
+
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		put16(ip + 4, (uint16_t)(l4 + payload));
+		ip[6] = proto;
+		ip[7] = 64;
+		for (k = 8; k < 40; k++)
+			ip[k] = (uint8_t)rnd();
+		len += 40;
+	}
+	for (k = 0; k < l4 + payload; k++)
+		p[len + k] = (uint8_t)rnd();
+	if (proto == 6 || proto == 17) {
+		static const uint16_t ports[] = { 22, 53, 80, 443, 8080, 9, 7 };
+
+		put16(p + len + 2, ports[rnd() % 7]);
+		if (proto == 6) {
+			p[len + 12] = 0x50;
+			p[len + 13] = rnd() % 2 ? 0x02 : (uint8_t)rnd();
+		}
+	}
+	len += l4 + payload;
+	/* truncations and single-byte mutations */
+	if (rnd() % 8 == 0)
+		len = 14 + (uint32_t)(rnd() % (len - 13));
+	if (rnd() % 8 == 0)
+		p[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+	if (len < 60 && rnd() % 2) {
+		memset(p + len, 0, 60 - len);
+		len = 60;
+	}
+	return len;
+}
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_num++;
+	printf("%sok %d - ", cond ? "" : "not ", test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		failures++;
+}
+
+/* Maps for one kernel copy of a linked program. */
+static int make_maps(const struct bpfext_linked_prog *lp, int *fds)
+{
+	size_t i;
+
+	for (i = 0; i < lp->nr_maps; i++)
+		fds[i] = -1;
+	for (i = 0; i < lp->nr_maps; i++) {
+		const struct bpfext_map_desc *m = &lp->maps[i];
+		LIBBPF_OPTS(bpf_map_create_opts, mo,
+			    .map_flags = m->map_flags |
+					 (m->rdonly_prog ? BPF_F_RDONLY_PROG : 0));
+		__u32 zero = 0;
+
+		fds[i] = bpf_map_create(m->type, NULL, m->key_size, m->value_size,
+					m->max_entries, &mo);
+		if (fds[i] < 0)
+			return -errno;
+		if (m->is_data && m->init &&
+		    (bpf_map_update_elem(fds[i], &zero, m->init, 0) ||
+		     (m->rdonly_prog && bpf_map_freeze(fds[i]))))
+			return -errno;
+	}
+	return 0;
+}
+
+static void close_maps(const struct bpfext_linked_prog *lp, int *fds)
+{
+	size_t i;
+
+	for (i = 0; i < lp->nr_maps; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Load @insns with map indices replaced by @fds; fd or -errno. */
+static int load(const struct bpfext_linked_prog *lp, const struct bpf_insn *insns,
+		const int *fds)
+{
+	struct bpf_insn *x = malloc(lp->cnt * sizeof(*x));
+	size_t i;
+	int fd;
+
+	if (!x)
+		return -ENOMEM;
+	memcpy(x, insns, lp->cnt * sizeof(*x));
+	for (i = 0; i < lp->cnt; i++) {
+		if (!bpfext_insn_is_ldimm64(&x[i]))
+			continue;
+		if (x[i].src_reg == BPF_PSEUDO_MAP_IDX) {
+			x[i].src_reg = BPF_PSEUDO_MAP_FD;
+			x[i].imm = fds[x[i].imm];
+		} else if (x[i].src_reg == BPF_PSEUDO_MAP_IDX_VALUE) {
+			x[i].src_reg = BPF_PSEUDO_MAP_VALUE;
+			x[i].imm = fds[x[i].imm];
+		}
+		i++;
+	}
+	fd = bpf_prog_load(lp->type, "mut", "GPL", x, lp->cnt, NULL);
+	if (fd < 0)
+		fd = -errno;
+	free(x);
+	return fd;
+}
+
+/* Change one operand at or after @at; false if nothing to change. */
+static bool mutate(struct bpf_insn *x, size_t cnt, size_t at, unsigned int kind)
+{
+	size_t k;
+
+	for (k = 0; k < cnt; k++) {
+		size_t i = (at + k) % cnt, j;
+		struct bpf_insn *y = &x[i];
+		uint8_t cls = BPF_CLASS(y->code), op = BPF_OP(y->code);
+		bool second = false;
+
+		for (j = 0; j < i; j++)
+			if (bpfext_insn_is_ldimm64(&x[j]))
+				second = ++j == i;
+		if (second || bpfext_insn_is_ldimm64(y))
+			continue;
+		if ((cls == BPF_ALU || cls == BPF_ALU64) && BPF_SRC(y->code) == BPF_K &&
+		    op != BPF_END && op != BPF_NEG && op != BPF_DIV && op != BPF_MOD) {
+			if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
+				y->imm = (y->imm + 1) & (cls == BPF_ALU ? 31 : 63);
+			else
+				y->imm += kind % 2 ? 1 : -1;
+			return true;
+		}
+		if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL &&
+		    op != BPF_EXIT && op != BPF_JA) {
+			static const uint8_t flip[16] = {
+				[BPF_JEQ >> 4] = BPF_JNE, [BPF_JNE >> 4] = BPF_JEQ,
+				[BPF_JGT >> 4] = BPF_JGE, [BPF_JGE >> 4] = BPF_JGT,
+				[BPF_JLT >> 4] = BPF_JLE, [BPF_JLE >> 4] = BPF_JLT,
+				[BPF_JSGT >> 4] = BPF_JSGE, [BPF_JSGE >> 4] = BPF_JSGT,
+				[BPF_JSLT >> 4] = BPF_JSLE, [BPF_JSLE >> 4] = BPF_JSLT,
+				[BPF_JSET >> 4] = BPF_JSET,
+			};
+
+			if (kind % 3 == 0 && BPF_SRC(y->code) == BPF_K)
+				y->imm += 1;
+			else
+				y->code = (uint8_t)(cls | BPF_SRC(y->code) | flip[op >> 4]);
+			return true;
+		}
+		if (cls == BPF_ST) {
+			y->imm += 1;
+			return true;
+		}
+		if ((cls == BPF_LDX || cls == BPF_STX) && kind % 4 == 1) {
+			y->off += BPF_SIZE(y->code) == BPF_DW ? 8 :
+				  BPF_SIZE(y->code) == BPF_W ? 4 :
+				  BPF_SIZE(y->code) == BPF_H ? 2 : 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Run both on the same packets; true if the kernel saw a difference. */
+static bool kernel_differs(int fa, int fb, const uint8_t *extra, uint32_t extra_len,
+			   bool *cex_differs)
+{
+	static uint8_t pkt[4096], oa[8192], ob[8192];
+	bool differ = false;
+	unsigned int i;
+
+	*cex_differs = false;
+	for (i = 0; i <= npackets; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, ta);
+		LIBBPF_OPTS(bpf_test_run_opts, tb);
+		uint32_t len;
+
+		if (i == npackets) {
+			if (!extra || extra_len < 14)
+				break;
+			memcpy(pkt, extra, extra_len);
+			len = extra_len;
+		} else {
+			len = make_packet(pkt, i);
+		}
+		ta.data_in = tb.data_in = pkt;
+		ta.data_size_in = tb.data_size_in = len;
+		ta.data_out = oa;
+		tb.data_out = ob;
+		ta.data_size_out = tb.data_size_out = sizeof(oa);
+		ta.repeat = tb.repeat = 1;
+		if (bpf_prog_test_run_opts(fa, &ta) || bpf_prog_test_run_opts(fb, &tb))
+			continue;
+		if (ta.retval != tb.retval || ta.data_size_out != tb.data_size_out ||
+		    memcmp(oa, ob, ta.data_size_out)) {
+			differ = true;
+			if (i == npackets)
+				*cex_differs = true;
+		}
+	}
+	return differ;
+}
+
+static bool replays(const struct bpfext_linked_prog *a,
+		    const struct bpfext_linked_prog *b, struct bpfext_sym_cex *cex)
+{
+	struct bpfext_interp *ia = bpfext_interp__new(a, NULL);
+	struct bpfext_interp *ib = bpfext_interp__new(b, NULL);
+	struct bpfext_interp_output oa, ob;
+	struct bpfext_interp_input ip;
+	bool differ = false;
+	char why[128];
+
+	bpfext_sym_cex__input(cex, &ip);
+	if (ia && ib && !bpfext_interp__run(ia, &ip, &oa) &&
+	    !bpfext_interp__run(ib, &ip, &ob))
+		differ = bpfext_interp__cmp(ia, &oa, ib, &ob, why, sizeof(why)) == 1;
+	bpfext_interp__free(ia);
+	bpfext_interp__free(ib);
+	return differ;
+}
+
+static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
+		      const char *label)
+{
+	struct bpfext_linked_prog lp, mut;
+	struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+	struct bpfext_sym_cex *cex = calloc(1, sizeof(*cex));
+	struct bpfext_error err = { "" };
+	int fds_a[64], fds_b[64], fa = -1;
+	unsigned int m, tried = 0, accepted = 0, unsound = 0, bad = 0;
+	unsigned int kdiff = 0, diff = 0, eq = 0, und = 0;
+	int ret;
+
+	if (!cex || bpfext_prog__linked_insns(obj, prog, &lp, &err)) {
+		free(cex);
+		return;
+	}
+	if (lp.nr_maps > 64 ||
+	    bpfext_sym_equiv_prog(&lp, &lp, &opts, NULL, &err) != BPFEXT_EQUIVALENT) {
+		st.unsupported++;
+		goto out_lp;
+	}
+	if (make_maps(&lp, fds_a) < 0) {
+		close_maps(&lp, fds_a);
+		goto out_lp;
+	}
+	fa = load(&lp, lp.insns, fds_a);
+	if (fa < 0) {
+		printf("# %s: the kernel rejects the linked original (%s)\n", label,
+		       strerror(-fa));
+		close_maps(&lp, fds_a);
+		goto out_lp;
+	}
+	close(fa);
+	close_maps(&lp, fds_a);
+	st.progs++;
+	mut = lp;
+	mut.insns = malloc(lp.cnt * sizeof(*mut.insns));
+	if (!mut.insns)
+		goto out_lp;
+	for (m = 0; m < nmutants; m++) {
+		size_t at = (size_t)m * 7919 % lp.cnt;
+		bool kd, cexd = false;
+		int fb;
+
+		memcpy(mut.insns, lp.insns, lp.cnt * sizeof(*mut.insns));
+		if (!mutate(mut.insns, lp.cnt, at, m) ||
+		    bpfext_insns_check(mut.insns, mut.cnt, NULL, NULL, 0))
+			continue;
+		tried++;
+		/* each side with maps of its own, in the same initial state */
+		if (make_maps(&lp, fds_a) || make_maps(&lp, fds_b)) {
+			close_maps(&lp, fds_a);
+			close_maps(&lp, fds_b);
+			continue;
+		}
+		fa = load(&lp, lp.insns, fds_a);
+		fb = load(&lp, mut.insns, fds_b);
+		if (fa < 0 || fb < 0) {
+			st.rejected++;
+			goto next;
+		}
+		accepted++;
+		ret = bpfext_sym_equiv_prog(&lp, &mut, &opts, cex, &err);
+		if (ret < 0) {
+			printf("# %s: mutant %u: %s\n", label, m, err.msg);
+			und++;
+			goto next;
+		}
+		if (ret == BPFEXT_UNDECIDED) {
+			und++;
+			goto next;
+		}
+		kd = kernel_differs(fa, fb, ret == BPFEXT_DIFFERENT ? cex->pkt : NULL,
+				    ret == BPFEXT_DIFFERENT ? cex->pkt_len : 0, &cexd);
+		if (kd)
+			kdiff++;
+		if (ret == BPFEXT_EQUIVALENT) {
+			eq++;
+			if (kd) {
+				unsound++;
+				printf("# %s: mutant %u: checker says equivalent, kernel differs\n",
+				       label, m);
+			}
+		} else {
+			diff++;
+			if (!replays(&lp, &mut, cex)) {
+				bad++;
+				printf("# %s: mutant %u: counterexample does not replay\n",
+				       label, m);
+			}
+			if (cexd)
+				st.cex_kernel_confirmed++;
+		}
+next:
+		if (fa >= 0)
+			close(fa);
+		if (fb >= 0)
+			close(fb);
+		close_maps(&lp, fds_a);
+		close_maps(&lp, fds_b);
+	}
+	free(mut.insns);
+	st.mutants += accepted;
+	st.equiv += eq;
+	st.differ += diff;
+	st.undecided += und;
+	st.kernel_differ += kdiff;
+	st.unsound += unsound;
+	st.bad_cex += bad;
+	st.replayed += diff - bad;
+	ok(!unsound && !bad,
+	   "%s: %u mutants, %u pass the verifier: %u different, %u equivalent, %u undecided; kernel saw %u differ%s",
+	   label, tried, accepted, diff, eq, und, kdiff,
+	   unsound ? "; UNSOUND" : bad ? "; counterexample did not replay" : "");
+out_lp:
+	bpfext_linked_prog__free(&lp);
+	free(cex);
+}
+
+static bool runnable(enum bpf_prog_type t)
+{
+	return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS ||
+	       t == BPF_PROG_TYPE_SOCKET_FILTER;
+}
+
+static void test_object(const char *path)
+{
+	struct bpfext_object *obj = bpfext_object__open(path, NULL);
+	const char *base = strrchr(path, '/');
+	char label[512];
+	size_t i;
+
+	if (!obj)
+		return;
+	base = base ? base + 1 : path;
+	{
+		const char *b = base - 1;
+
+		while (b > path && b[-1] != '/')
+			b--;
+		if (b < base)
+			base = b;
+	}
+	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
+		struct bpfext_prog *prog = bpfext_object__prog(obj, i);
+
+		if (!prog->type_known || !runnable(prog->type))
+			continue;
+		snprintf(label, sizeof(label), "%s:%s", base, prog->name);
+		test_prog(obj, prog, label);
+	}
+	bpfext_object__close(obj);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char **t;
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
+			continue;
+		t = realloc(names, (n + 1) * sizeof(*names));
+		if (!t)
+			break;
+		names = t;
+		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0)
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		test_object(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int main(int argc, char **argv)
+{
+	const char *corpus = getenv("BPFEXT_CORPUS");
+	const char *env;
+	static const char *const dirs[] = { "samples", "selftests", "O1", "O3" };
+	char path[4096];
+	cpu_set_t cpus;
+	size_t d;
+	int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if ((env = getenv("BPFEXT_PACKETS")) && atoi(env) > 0)
+		npackets = (unsigned int)atoi(env);
+	if ((env = getenv("BPFEXT_MUTANTS")) && atoi(env) > 0)
+		nmutants = (unsigned int)atoi(env);
+	if (!corpus)
+		corpus = "build/corpus";
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
+		return 0;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	if (argc > 1) {
+		for (i = 1; i < argc; i++)
+			test_object(argv[i]);
+	} else {
+		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			snprintf(path, sizeof(path), "%s/%s", corpus, dirs[d]);
+			test_dir(path);
+		}
+	}
+	if (!test_num) {
+		printf("1..0 # SKIP no encodable programs under %s\n", corpus);
+		return 0;
+	}
+	printf("# programs %u (not encodable %u); mutants passing the verifier %u (rejected %u)\n",
+	       st.progs, st.unsupported, st.mutants, st.rejected);
+	printf("# checker: %u different (%u replayed in the interpreter, %u confirmed by the kernel on the counterexample packet), %u equivalent, %u undecided\n",
+	       st.differ, st.replayed, st.cex_kernel_confirmed, st.equiv, st.undecided);
+	printf("# kernel test_run saw a difference for %u mutants; checker said equivalent for %u of them\n",
+	       st.kernel_differ, st.unsound);
+	printf("1..%d\n", test_num);
+	return failures ? 1 : 0;
+}
