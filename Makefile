@@ -5,6 +5,7 @@
 #   make            build build/bpftool-ext
 #   make deps       install the Debian packages everything needs
 #   make check      install what is missing, build, run every test
+#   make vmtest     boot the Kops kernel series on x86_64 and arm64 in QEMU
 #   make bench      run the benchmarks
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
 
@@ -68,6 +69,15 @@ bench: deps all
 
 corpus: deps
 	scripts/build-corpus.sh
+
+# The Kops kernel series (patches/): build, boot and test both
+# architectures under QEMU.  KOPS_BUILD sets the build directory.
+.PHONY: vmtest
+vmtest:
+	scripts/vmtest.sh x86_64
+	scripts/vmtest.sh arm64
+
+check: vmtest
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/bpftool-ext
