@@ -22,7 +22,9 @@ rc=0
 mkdir -p "$B"
 "$repo/scripts/kernel-tree.sh" "$src"
 for p in "${series[@]}"; do
-	if perl "$src/scripts/checkpatch.pl" --strict -q "$p" >"$B/checkpatch.out" 2>&1; then
+	# spdxcheck.py needs python3-ply and python3-git: use the system python
+	if (cd "$src" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict -q "$p") \
+		>"$B/checkpatch.out" 2>&1; then
 		echo "checkpatch: ok   $(basename "$p")"
 	else
 		echo "checkpatch: FAIL $(basename "$p")"

@@ -7,7 +7,7 @@
 # patches/*.patch with git am, merge Kconfig.fragment into tinyconfig,
 # build the kernel and the test module, build the Kops selftest as a static
 # /init, boot it under QEMU (TCG) and check its TAP output.  On x86_64 the
-# selftest runs a second time on a CPU without BMI1 and MOVBE to test the
+# selftest runs a second time on a CPU without BMI1, BMI2 and MOVBE to test the
 # fallbacks.  Exits non-zero on any failure.
 #
 # KOPS_BUILD (default: build/kops in the repository) holds the kernel tree
@@ -125,8 +125,8 @@ boot() {
 rc=0
 boot default || rc=1
 if [ "$arch" = x86_64 ]; then
-	qemu=(qemu-system-x86_64 -accel tcg -cpu max,-bmi1,-movbe -m 512M)
-	boot no-bmi1-movbe || rc=1
+	qemu=(qemu-system-x86_64 -accel tcg -cpu max,-bmi1,-bmi2,-movbe -m 512M)
+	boot no-bmi-movbe || rc=1
 fi
 log "$([ $rc -eq 0 ] && echo PASS || echo FAIL) (logs in $out)"
 exit $rc
