@@ -1204,12 +1204,35 @@ static void test_discovery(void)
 	    "discovery: line format");
 }
 
+/* umin's native emit (lib/test_bpf_kops.c) for D = @d, A = @a */
+static int umin_native(int d, int a, uint8_t *b)
+{
+#if defined(__x86_64__)
+	int hd = x86_hex[d] | x86_ereg(d) << 3, ha = x86_hex[a] | x86_ereg(a) << 3;
+
+	b[0] = 0x48 | (ha >> 3) << 2 | hd >> 3;
+	b[1] = 0x39;
+	b[2] = 0xc0 | (ha & 7) << 3 | (hd & 7);
+	b[3] = 0x48 | (hd >> 3) << 2 | ha >> 3;
+	b[4] = 0x0f;
+	b[5] = 0x47;
+	b[6] = 0xc0 | (hd & 7) << 3 | (ha & 7);
+	return 7;
+#elif defined(__aarch64__)
+	return put32(b, put32(b, 0, 0xeb000000 | a64[a] << 16 | a64[d] << 5 | 31),
+		     0x9a800000 | a64[d] << 16 | 0x8 << 12 | a64[a] << 5 | a64[d]);
+#else
+	return -1;
+#endif
+}
+
 static void test_module(const char *path)
 {
 	struct bpf_insn insns[MAX_INSNS];
 	uint64_t ctx[CTX_SIZE / 8];
 	char list[4096];
-	int mfd, id, n, fd, i, ok;
+	uint8_t pat[64];
+	int mfd, id, n, fd, i, ok, len, plen;
 	uint32_t ret = 0;
 
 	mfd = open(path, O_RDONLY);
@@ -1224,8 +1247,8 @@ static void test_module(const char *path)
 		return;
 	read_file("/sys/kernel/bpf_kops/ops", list, sizeof(list));
 	id = find_op(list, "umin");
-	tap(id >= 64 && strstr(list, "owner=test_bpf_kops"),
-	    "module: op umin listed with a dynamic id (%d) and its owner", id);
+	tap(id >= 64 && strstr(list, "name=umin form=D:dst,A:src len=2 archs=x86_64,arm64 flags=none users=0 owner=test_bpf_kops\n"),
+	    "module: op umin listed with a dynamic id (%d), its archs and owner", id);
 
 	/* umin: D = min(D, A): if D <= A goto +1; D = A */
 	n = prologue(insns);
@@ -1236,6 +1259,12 @@ static void test_module(const char *path)
 	n = epilogue(insns, n);
 	fd = load(insns, n, BPF_PROG_TYPE_SYSCALL);
 	tap(fd >= 0, "module: program using umin loads");
+	if (fd >= 0) {
+		len = jited(fd, img, sizeof(img));
+		plen = umin_native(2, 3, pat);
+		tap(len > 0 && (plen < 0 || contains(img, len, pat, plen)),
+		    "module: jit image has umin's native emit (from the module)");
+	}
 	if (fd >= 0) {
 		ok = 1;
 		for (i = 0; i < NR_INPUTS; i++) {
