@@ -1687,6 +1687,6 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 	input->cpu = cex->cpu;
 	input->pkt = cex->pkt;
 	input->pkt_len = cex->pkt_len;
-	input->ctx = cex->ctx;
+	input->ctx = cex->ctx_len ? cex->ctx : NULL;	/* 0: defaults */
 	input->ctx_len = cex->ctx_len;
 }

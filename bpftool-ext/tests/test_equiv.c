@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symbolic.h"
+#include "equiv.h"
 
 static int test_num;
 static int failures;
@@ -389,12 +389,81 @@ static void test_unsupported(void)
 	bpfext_linked_prog__free(&b);
 }
 
+static void test_equiv_progs(void)
+{
+	static struct bpfext_equiv_report rep;
+	struct bpfext_linked_prog a, b;
+	struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+	struct bpfext_error err = { "" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	/* found by a test input: any IPv4 packet */
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +12);if r0 == 0x8 goto pc+2;"
+	      "r0 = 2;exit;r0 = 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_DIFFERENT && rep.by_test &&
+	   rep.side[0].r0 == 2 && rep.side[1].r0 == 1,
+	   "equiv_progs: difference found by a test packet (%s)", rep.reason);
+	f = open_memstream(&text, &len);
+	if (f) {
+		bpfext_equiv_report__print(&rep, &a, "", f);
+		fclose(f);
+	}
+	ok(text && strstr(text, "counterexample") && strstr(text, "r0 2") &&
+	   strstr(text, "r0 1"), "equiv_progs: report names both outcomes");
+	free(text);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	/* only the solver finds a two-byte magic value */
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +6);if r0 == 0x1234 goto pc+2;"
+	      "r0 = 2;exit;r0 = 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_DIFFERENT && !rep.by_test &&
+	   rep.cex.pkt[6] == 0x34 && rep.cex.pkt[7] == 0x12 &&
+	   rep.side[1].r0 == 1, "equiv_progs: difference found by the solver (%s)",
+	   rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 1;r0 <<= 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_EQUIVALENT && rep.tests_run == 50,
+	   "equiv_progs: proof after 50 tests (%s)", rep.reason);
+	bpfext_linked_prog__free(&b);
+
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 2 goto pc-2;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_UNDECIDED && strstr(rep.reason, "backward"),
+	   "equiv_progs: undecided with the reason (%s)", rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(ret == -EINVAL, "equiv_progs: different types are an error (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_windows();
 	test_progs();
 	test_unsupported();
+	test_equiv_progs();
 	printf("1..%d\n", test_num);
 	return failures ? 1 : 0;
 }
