@@ -64,9 +64,16 @@ struct chain {
 	size_t n, cap;
 };
 
+/*
+ * The per-path state: r0-r10, then the 64 eight-byte stack slots, which
+ * say whether a slot holds a spilled pointer (with its type).
+ */
+#define NSLOTS		64
+#define NVALS		(11 + NSLOTS)
+
 struct edge {
 	Z3_ast cond;
-	struct val r[11];
+	struct val r[NVALS];
 };
 
 struct inbox {
@@ -110,7 +117,8 @@ struct side {
 	Z3_ast exit_cond;		/* some exit was taken */
 	Z3_ast r0;			/* r0 at the exit taken */
 	Z3_ast end_cond;		/* fell off the end */
-	struct val end_regs[11];	/* registers there */
+	struct val end_regs[NVALS];	/* registers there */
+	struct val *cur;		/* state being encoded */
 };
 
 static int fail(struct shared *sh, int code, const char *fmt, ...)
@@ -448,6 +456,57 @@ static int access_of(struct side *sd, const struct val *p, int16_t off,
 	}
 }
 
+/* A store to the stack: spilled pointers it overwrites are gone. */
+static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
+{
+	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
+	uint64_t o;
+	int k;
+
+	if (!sp)
+		return;
+	if (numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8)
+				sp[k].tag = T_SCALAR;
+		return;
+	}
+	for (k = 0; k < NSLOTS; k++)
+		if (sp[k].tag != T_SCALAR)
+			sp[k].tag = T_CONFLICT;	/* maybe overwritten */
+}
+
+/*
+ * A load from the stack: 1 if it is a plain scalar, 0 with @out set for
+ * the fill of a spilled pointer, or a negative errno.
+ */
+static int stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
+		      struct val *out, size_t slot)
+{
+	struct val *sp = sd->cur + 11;
+	uint64_t o;
+	int k;
+
+	if (!numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (sp[k].tag != T_SCALAR)
+				return fail(sd->sh, ENOTSUP,
+					    "insn %zu: stack load at a variable offset near a spilled pointer", slot);
+		return 1;
+	}
+	for (k = 0; k < NSLOTS; k++) {
+		if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8) ||
+		    sp[k].tag == T_SCALAR)
+			continue;
+		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8)
+			return fail(sd->sh, ENOTSUP,
+				    "insn %zu: partial or mixed-type fill of a stack slot", slot);
+		*out = sp[k];
+		return 0;
+	}
+	return 1;
+}
+
 /* @n bytes little endian as a BV(n * 8). */
 static Z3_ast acc_read_raw(struct side *sd, const struct access *a,
 			   unsigned int n)
@@ -481,6 +540,8 @@ static int acc_write(struct side *sd, const struct access *a, Z3_ast guard,
 	unsigned int i;
 	int ret;
 
+	if (a->r == M_STACK)
+		clear_slots(sd, a->addr, size);
 	if (a->r != M_MAP)
 		return mem_write(sd, a->r, guard, a->addr, val, size);
 	for (i = 0; i < size; i++) {
@@ -535,6 +596,9 @@ static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 	if (sh->ctx == C_SKB && off < 4) {
 		Z3_ast l = lo32(sh, sh->len);
 
+		if (off + size > 4)
+			return fail(sh, ENOTSUP, "insn %zu: context load across skb->len", slot);
+
 		l = Z3_mk_extract(sh->z, (unsigned int)(off + size) * 8 - 1,
 				  (unsigned int)off * 8, l);
 		out->v = Z3_mk_zero_ext(sh->z, 64 - size * 8, l);
@@ -578,7 +642,7 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 	int k;
 
 	if (!ib->n) {
-		for (k = 0; k < 11; k++) {
+		for (k = 0; k < NVALS; k++) {
 			r[k].v = k64(sh, 0);
 			r[k].tag = T_SCALAR;
 		}
@@ -587,7 +651,7 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 	memcpy(r, ib->e[ib->n - 1].r, sizeof(ib->e[0].r));
 	reach = ib->e[ib->n - 1].cond;
 	for (e = ib->n - 1; e-- > 0;) {
-		for (k = 0; k < 11; k++) {
+		for (k = 0; k < NVALS; k++) {
 			const struct val *o = &ib->e[e].r[k];
 
 			if (o->tag != r[k].tag ||
@@ -944,7 +1008,7 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 {
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
-	struct val r[11];
+	struct val r[NVALS];
 	size_t i;
 	int k, ret;
 
@@ -956,10 +1020,11 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 	sd->exit_cond = Z3_mk_false(z);
 	sd->r0 = k64(sh, 0);
 	memset(r, 0, sizeof(r));
-	for (k = 0; k < 11; k++) {
+	for (k = 0; k < NVALS; k++) {
 		r[k].tag = T_SCALAR;
-		r[k].v = sh->prog ? k64(sh, 0) : sh->regs0[k];
+		r[k].v = sh->prog || k >= 11 ? k64(sh, 0) : sh->regs0[k];
 	}
+	sd->cur = r;
 	if (sh->prog) {
 		r[1].tag = T_CTX;
 		r[10].tag = T_STACK;
@@ -1102,7 +1167,12 @@ branch:
 			ret = access_of(sd, &src, x->off, &a, i);
 			if (ret)
 				return ret;
-			if (a.r == M_CTX) {
+			ret = a.r == M_STACK ? stack_fill(sd, a.addr, size, &v, i) : 1;
+			if (ret < 0)
+				return ret;
+			if (!ret) {
+				/* a spilled pointer comes back */
+			} else if (a.r == M_CTX) {
 				ret = ctx_load(sd, a.addr, size, &v, i);
 				if (ret)
 					return ret;
@@ -1127,8 +1197,21 @@ branch:
 			ret = access_of(sd, d, x->off, &a, i);
 			if (ret)
 				return ret;
-			if (sh->prog && src.tag != T_SCALAR)
-				return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
+			if (sh->prog && src.tag != T_SCALAR) {
+				uint64_t o;
+
+				/* spills: 8 aligned bytes at a known stack slot */
+				if (a.r != M_STACK || cls != BPF_STX ||
+				    BPF_MODE(x->code) != BPF_MEM || size != 8 ||
+				    src.tag == T_CONFLICT || !numeral(sh, a.addr, &o) ||
+				    (o & 7) || o >= 8 * NSLOTS)
+					return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
+				ret = acc_write(sd, &a, reach, src.v, size);
+				if (ret)
+					return ret;
+				r[11 + o / 8] = src;
+				break;
+			}
 			if (BPF_MODE(x->code) == BPF_ATOMIC) {
 				Z3_ast old = acc_read(sd, &a, size), nv;
 				Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;

@@ -285,6 +285,21 @@ static const struct pcase pcases[] = {
 	  "r0 = *(u32 *)(r1 +12);r0 &= 0xfff;exit", BPFEXT_DIFFERENT },
 	{ BPF_PROG_TYPE_XDP, "r0 = *(u32 *)(r10 -8);exit", "r0 = 0;exit",
 	  BPFEXT_EQUIVALENT },
+	/* a spilled packet pointer comes back with its type */
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;r3 = *(u32 *)(r1 +4);r2 = 0;"
+	  "r2 = *(u64 *)(r10 -8);r4 = r2;r4 += 14;if r4 > r3 goto pc+2;"
+	  "r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;r3 = *(u32 *)(r1 +4);r2 += 1;"
+	  "r2 = *(u64 *)(r10 -8);r4 = r2;r4 += 14;if r4 > r3 goto pc+2;"
+	  "r0 = *(u8 *)(r2 +13);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
 	/* tc: context writes */
 	{ BPF_PROG_TYPE_SCHED_CLS, "*(u32 *)(r1 +8) = 1;r0 = 0;exit",
 	  "r2 = 1;*(u32 *)(r1 +8) = r2;r0 = 0;exit", BPFEXT_EQUIVALENT },
@@ -379,6 +394,14 @@ static void test_unsupported(void)
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP && strstr(err.msg, "backward"),
 	   "loops are reported as unsupported (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+	build(&a, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;*(u32 *)(r10 -4) = 0;"
+	      "r2 = *(u64 *)(r10 -8);r0 = *(u8 *)(r2 +0);exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
+	ok(ret == -ENOTSUP, "a partly overwritten spill is not a pointer (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 	build(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
