@@ -95,6 +95,7 @@ struct shared {
 	Z3_ast ctx0;			/* program: context bytes */
 	Z3_ast len;			/* program: packet length from data */
 	Z3_ast cpu;			/* program: smp_processor_id, BV64 */
+	Z3_ast tail_ok;			/* program: prog arrays are filled */
 	const struct bpfext_map_desc *maps;
 	size_t nr_maps;
 	Z3_func_decl *present0;		/* per map: key -> present initially */
@@ -107,6 +108,12 @@ struct shared {
 	struct bpfext_error *err;
 };
 
+/* A successful redirect helper call. */
+struct redir {
+	Z3_ast guard;
+	Z3_ast ifindex, flags, map;	/* map: ~0 for bpf_redirect */
+};
+
 /* The result of encoding one side. */
 struct side {
 	struct shared *sh;
@@ -116,6 +123,10 @@ struct side {
 	size_t cnt;
 	Z3_ast exit_cond;		/* some exit was taken */
 	Z3_ast r0;			/* r0 at the exit taken */
+	Z3_ast tail_cond;		/* left through a tail call */
+	Z3_ast tail_target;		/* map << 32 | index */
+	struct redir *redir;		/* redirect helpers, program order */
+	size_t nr_redir, cap_redir;
 	Z3_ast end_cond;		/* fell off the end */
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
@@ -315,7 +326,9 @@ static bool map_is_array(uint32_t t)
 
 static bool map_supported(uint32_t t)
 {
-	return map_is_array(t) || t == BPF_MAP_TYPE_HASH ||
+	return map_is_array(t) || t == BPF_MAP_TYPE_DEVMAP ||
+	       t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
+	       t == BPF_MAP_TYPE_XSKMAP || t == BPF_MAP_TYPE_HASH ||
 	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
 	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
@@ -850,9 +863,53 @@ static Z3_ast kerr(struct shared *sh, int e)
 	return k64(sh, (uint64_t)(int64_t)-e);
 }
 
-static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
+static int add_redir(struct side *sd, Z3_ast guard, Z3_ast ifindex,
+		     Z3_ast flags, Z3_ast map)
+{
+	if (sd->nr_redir == sd->cap_redir) {
+		size_t cap = sd->cap_redir ? sd->cap_redir * 2 : 4;
+		struct redir *t = realloc(sd->redir, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sd->sh, ENOMEM, "out of memory");
+		sd->redir = t;
+		sd->cap_redir = cap;
+	}
+	sd->redir[sd->nr_redir].guard = guard;
+	sd->redir[sd->nr_redir].ifindex = ifindex;
+	sd->redir[sd->nr_redir].flags = flags;
+	sd->redir[sd->nr_redir].map = map;
+	sd->nr_redir++;
+	return 0;
+}
+
+/* Final redirect state: was one set, and the last one's fields. */
+static Z3_ast redir_final(struct side *sd, int field)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast acc = field ? k64(sh, 0) : Z3_mk_false(sh->z);
+	size_t i;
+
+	for (i = 0; i < sd->nr_redir; i++) {
+		const struct redir *d = &sd->redir[i];
+		Z3_ast v = field == 0 ? Z3_mk_true(sh->z) : field == 1 ? d->ifindex :
+			   field == 2 ? d->flags : d->map;
+
+		acc = Z3_mk_ite(sh->z, d->guard, v, acc);
+	}
+	return acc;
+}
+
+static bool is_devmap(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
+}
+
+static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		  size_t slot)
 {
+	Z3_ast reach = *reachp;
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	const struct bpfext_map_desc *md;
@@ -867,6 +924,65 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		memset(&r[0], 0, sizeof(r[0]));
 		r[0].v = sh->cpu;
 		return 0;
+	case BPF_FUNC_tail_call: {
+		Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
+
+		if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
+		    r[3].tag != T_SCALAR)
+			return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
+		/* taken when the input fills the prog array (one unknown) */
+		hit = and2(sh, reach, and2(sh, sh->tail_ok,
+			   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+		sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
+					    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
+		sd->tail_cond = or2(sh, hit, sd->tail_cond);
+		*reachp = and2(sh, reach, Z3_mk_not(z, hit));
+		return 0;	/* falls through with r0 unchanged */
+	}
+	case BPF_FUNC_redirect: {
+		Z3_ast ifx = Z3_mk_zero_ext(z, 32, lo32(sh, r[1].v)), okf;
+		Z3_ast f = r[2].v;
+
+		if (r[1].tag != T_SCALAR || r[2].tag != T_SCALAR)
+			return fail(sh, ENOTSUP, "insn %zu: redirect of a pointer", slot);
+		memset(&r[0], 0, sizeof(r[0]));
+		if (sh->ctx == C_XDP) {
+			okf = Z3_mk_eq(z, f, k64(sh, 0));
+			r[0].v = Z3_mk_ite(z, okf, k64(sh, XDP_REDIRECT), k64(sh, XDP_ABORTED));
+		} else {
+			okf = Z3_mk_eq(z, Z3_mk_bvand(z, f, k64(sh, ~(uint64_t)BPF_F_INGRESS)),
+				       k64(sh, 0));
+			r[0].v = Z3_mk_ite(z, okf, k64(sh, 7), k64(sh, 2));
+		}
+		return add_redir(sd, and2(sh, reach, okf), ifx, f, k64(sh, ~0ull));
+	}
+	case BPF_FUNC_redirect_map: {
+		uint64_t f;
+		Z3_ast rkey, rpres;
+		int mi;
+
+		if (sh->ctx != C_XDP || r[1].tag != T_MAP || r[2].tag != T_SCALAR ||
+		    r[3].tag != T_SCALAR || !numeral(sh, r[3].v, &f))
+			return fail(sh, ENOTSUP, "insn %zu: redirect_map with variable flags or outside XDP", slot);
+		mi = r[1].map;
+		if (!map_usable(sh, mi) || !is_devmap(sh->maps[mi].type) ||
+		    sh->maps[mi].key_size != 4)
+			return fail(sh, ENOTSUP, "insn %zu: redirect_map on map %s", slot,
+				    sh->maps[mi].name);
+		memset(&r[0], 0, sizeof(r[0]));
+		if (f & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+			r[0].v = k64(sh, XDP_ABORTED);
+			return 0;
+		}
+		rkey = lo32(sh, r[2].v);
+		ret = note_key(sh, mi, rkey);
+		if (ret)
+			return ret;
+		rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : present_at(sd, mi, rkey);
+		r[0].v = Z3_mk_ite(z, rpres, k64(sh, XDP_REDIRECT), k64(sh, f & 3));
+		return add_redir(sd, and2(sh, reach, rpres), Z3_mk_zero_ext(z, 32, rkey),
+				 k64(sh, f), k64(sh, (uint64_t)mi));
+	}
 	case BPF_FUNC_map_lookup_elem:
 	case BPF_FUNC_map_update_elem:
 	case BPF_FUNC_map_delete_elem:
@@ -927,7 +1043,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return fail(sh, ENOTSUP, "insn %zu: r1 is not a known map", slot);
 	m = r[1].map;
 	md = &sh->maps[m];
-	if (!map_usable(sh, m))
+	if (!map_usable(sh, m) || is_devmap(md->type))
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
 	ret = access_of(sd, &r[2], 0, &ka, slot);
@@ -1019,6 +1135,8 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		return fail(sh, ENOMEM, "out of memory");
 	sd->exit_cond = Z3_mk_false(z);
 	sd->r0 = k64(sh, 0);
+	sd->tail_cond = Z3_mk_false(z);
+	sd->tail_target = k64(sh, 0);
 	memset(r, 0, sizeof(r));
 	for (k = 0; k < NVALS; k++) {
 		r[k].tag = T_SCALAR;
@@ -1106,7 +1224,7 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 			if (op == BPF_CALL) {
 				if (!sh->prog || x->src_reg)
 					return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
-				ret = helper(sd, x->imm, r, reach, i);
+				ret = helper(sd, x->imm, r, &reach, i);
 				if (ret)
 					return ret;
 				break;
@@ -1131,8 +1249,23 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				if (sh->prog && d->tag == T_MAPVAL && src.tag == T_SCALAR &&
 				    BPF_SRC(x->code) == BPF_K && !x->imm && cls == BPF_JMP &&
 				    (op == BPF_JEQ || op == BPF_JNE)) {
-					c = op == BPF_JEQ ? Z3_mk_not(z, d->nonnull) : d->nonnull;
-					goto branch;
+					struct val nr[NVALS];
+
+					/* as the verifier does: NULL on one side is scalar 0 */
+					memcpy(nr, r, sizeof(nr));
+					memset(&nr[x->dst_reg], 0, sizeof(nr[0]));
+					nr[x->dst_reg].tag = T_SCALAR;
+					nr[x->dst_reg].v = k64(sh, 0);
+					c = Z3_mk_not(z, d->nonnull);
+					ret = push_edge(sd, op == BPF_JEQ ? t : next,
+							and2(sh, reach, c), nr);
+					if (!ret)
+						ret = push_edge(sd, op == BPF_JEQ ? next : t,
+								and2(sh, reach, Z3_mk_not(z, c)), r);
+					if (ret)
+						return ret;
+					next = (size_t)-1;
+					break;
 				}
 				if (sh->prog && (d->tag != src.tag) &&
 				    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
@@ -1145,7 +1278,6 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				c = cond_of(sh, op, is64, d->v, src.v);
 				if (!c)
 					return fail(sh, ENOTSUP, "insn %zu: bad jump op", i);
-branch:
 				ret = push_edge(sd, t, and2(sh, reach, c), r);
 				if (ret)
 					return ret;
@@ -1337,6 +1469,7 @@ static void side_free(struct side *sd)
 	for (i = 0; sd->mops && i < sd->sh->nr_maps; i++)
 		free(sd->mops[i].o);
 	free(sd->mops);
+	free(sd->redir);
 	for (i = 0; sd->in && i <= sd->cnt; i++)
 		free(sd->in[i].e);
 	free(sd->in);
@@ -1555,6 +1688,12 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 	cex->r0[0] = eval_u64(z, m, p->sd[0]->r0);
 	cex->r0[1] = eval_u64(z, m, p->sd[1]->r0);
 	cex->cpu = (uint32_t)eval_u64(z, m, sh->cpu);
+	{
+		Z3_ast tv = NULL;
+
+		cex->tail_call_ok = Z3_model_eval(z, m, sh->tail_ok, true, &tv) && tv &&
+				    Z3_get_bool_value(z, tv) == Z3_L_TRUE;
+	}
 	/* initial entries at every key either side used */
 	for (i = 0; i < sh->nr_keys && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES; i++) {
 		int mi = sh->keys[i].map;
@@ -1661,6 +1800,8 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	sh.len = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "len"), sh.bv64);
 	sh.cpu = Z3_mk_zero_ext(sh.z, 32, Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "cpu"),
 						       Z3_mk_bv_sort(sh.z, 32)));
+	sh.tail_ok = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "tail_ok"),
+				 Z3_mk_bool_sort(sh.z));
 	sh.present0 = calloc(sh.nr_maps + 1, sizeof(*sh.present0));
 	sh.val0 = calloc(sh.nr_maps + 1, sizeof(*sh.val0));
 	if (!sh.present0 || !sh.val0) {
@@ -1696,8 +1837,18 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		   Z3_mk_bvule(sh.z, sh.len, k64(&sh, max_pkt)));
 	/* falling off the end faults in the interpreter: same on both */
 	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
-	same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_not(sh.z, sa.end_cond),
+	same = and2(&sh, same, Z3_mk_eq(sh.z, sa.tail_cond, sb.tail_cond));
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.tail_cond,
+					     Z3_mk_eq(sh.z, sa.tail_target, sb.tail_target)));
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.exit_cond,
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
+	/* redirect target: whether set, and the last one */
+	t = Z3_mk_eq(sh.z, redir_final(&sa, 0), redir_final(&sb, 0));
+	for (i = 1; i < 4; i++)
+		t = and2(&sh, t, Z3_mk_implies(sh.z, redir_final(&sa, 0),
+					       Z3_mk_eq(sh.z, redir_final(&sa, (int)i),
+							redir_final(&sb, (int)i))));
+	same = and2(&sh, same, t);
 	/* packet bytes below len: only those either side stored can differ */
 	{
 		struct side *sides[2] = { &sa, &sb };
@@ -1765,6 +1916,7 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 		cex->kv[i].key = cex->entries[i].key;
 		cex->kv[i].value = cex->entries[i].value;
 	}
+	input->tail_call_ok = cex->tail_call_ok;
 	input->entries = cex->kv;
 	input->nr_entries = cex->nr_entries;
 	input->cpu = cex->cpu;

@@ -32,7 +32,10 @@
  * and update, delete and stores through value pointers are a guarded
  * chain of operations; the final contents of every map must agree at
  * every key.  bpf_get_smp_processor_id is an unknown shared by both
- * sides.  Programs with other helper calls, bpf-to-bpf calls, loops or
+ * sides; a tail call leaves the program when the input fills the prog
+ * arrays (one unknown), and its target is an output; bpf_redirect and
+ * bpf_redirect_map (device, CPU and XSK maps with unknown contents) set
+ * a redirect target that is an output.  Programs with other helper calls, bpf-to-bpf calls, loops or
  * pointer use it cannot type are reported as not supported.  Known
  * gaps: hash map capacity (an update into a full map fails in the
  * kernel and the interpreter) is not modelled, and a pointer kept across
@@ -85,8 +88,9 @@ struct bpfext_sym_cex {
 	uint32_t ctx_len;
 	/* program check: r0 each side returns */
 	uint64_t r0[2];
-	/* program check: initial map entries and CPU */
+	/* program check: initial map entries, CPU, prog arrays filled */
 	uint32_t cpu;
+	bool tail_call_ok;
 	size_t nr_entries;
 	struct {
 		uint32_t map;

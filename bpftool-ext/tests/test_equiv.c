@@ -412,6 +412,104 @@ static void test_unsupported(void)
 	bpfext_linked_prog__free(&b);
 }
 
+static void add_map(struct bpfext_linked_prog *lp, uint32_t type, uint32_t ks,
+		    uint32_t vs, uint32_t max)
+{
+	struct bpfext_map_desc *m;
+
+	lp->maps = realloc(lp->maps, (lp->nr_maps + 1) * sizeof(*m));
+	if (!lp->maps)
+		abort();
+	m = &lp->maps[lp->nr_maps++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "m%zu", lp->nr_maps - 1);
+	m->type = type;
+	m->key_size = ks;
+	m->value_size = vs;
+	m->max_entries = max;
+}
+
+static const struct {
+	const char *a, *b;
+	int want;
+} mcases[] = {
+	/* map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array */
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = 1;"
+	  "lock *(u64 *)(r0 +0) += r1;r0 = 2;exit;r0 = 0;exit", BPFEXT_EQUIVALENT },
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 2;*(u64 *)(r0 +0) = r1;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_delete_elem#3;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 6;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_delete_elem#3;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:3];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 9;exit",
+	  "*(u32 *)(r10 -4) = 3;r1 = map[idx:3];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;r0 = *(u32 *)(r0 +0);exit", BPFEXT_EQUIVALENT },
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "r2 = map[idx:1];r3 = 0;r3 += 1;call bpf_tail_call#12;r0 = 2;exit",
+	  BPFEXT_EQUIVALENT },
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "r2 = map[idx:1];r3 = 2;call bpf_tail_call#12;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "r2 = map[idx:1];r3 = 9;call bpf_tail_call#12;r0 = 2;exit",
+	  "r0 = 2;exit", BPFEXT_EQUIVALENT },	/* index past max_entries */
+	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
+	  "r1 = 5;r2 = 0;call bpf_redirect#23;r0 = 4;exit", BPFEXT_EQUIVALENT },
+	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
+	  "r1 = 6;r2 = 0;call bpf_redirect#23;exit", BPFEXT_DIFFERENT },
+	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
+	  "r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
+	  "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;r1 = r0;r0 = r1;exit",
+	  BPFEXT_EQUIVALENT },
+};
+
+static void test_maps_helpers(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++) {
+		struct bpfext_linked_prog lp[2];
+		struct bpfext_sym_cex cex;
+		struct bpfext_error err = { "" };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+		char why[128] = "";
+		int k, ret = -EINVAL;
+
+		for (k = 0; k < 2; k++) {
+			build(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
+			add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
+			add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+			add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+			add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+		}
+		if (lp[0].cnt && lp[1].cnt)
+			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
+		ok(ret == mcases[i].want, "maps/helpers %zu %s%s%s", i,
+		   mcases[i].want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
+		   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+		if (ret == BPFEXT_DIFFERENT)
+			ok(replay_prog(&lp[0], &lp[1], &cex, why, sizeof(why)),
+			   "  counterexample (%zu map entries) replays: %s",
+			   cex.nr_entries, why);
+		bpfext_linked_prog__free(&lp[0]);
+		bpfext_linked_prog__free(&lp[1]);
+	}
+}
+
 static void test_equiv_progs(void)
 {
 	static struct bpfext_equiv_report rep;
@@ -486,6 +584,7 @@ int main(void)
 	test_windows();
 	test_progs();
 	test_unsupported();
+	test_maps_helpers();
 	test_equiv_progs();
 	printf("1..%d\n", test_num);
 	return failures ? 1 : 0;
