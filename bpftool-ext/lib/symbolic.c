@@ -1415,9 +1415,12 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				int64_t mac = -(int64_t)sh->l2_hdr;
 
 				if (BPF_MODE(x->code) == BPF_IND) {
-					if (src.tag != T_SCALAR)
+					/* not src: BPF_SRC() is a size bit in BPF_LD */
+					const struct val *ir = &r[x->src_reg];
+
+					if (ir->tag != T_SCALAR)
 						return fail(sh, ENOTSUP, "insn %zu: LD_IND through a pointer", i);
-					k32 = Z3_mk_bvadd(z, lo32(sh, src.v), k32);
+					k32 = Z3_mk_bvadd(z, lo32(sh, ir->v), k32);
 				}
 				/* kernel: k >= 0 from data; SKF_NET_OFF and SKF_LL_OFF
 				 * ranges from the network and MAC headers */

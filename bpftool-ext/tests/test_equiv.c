@@ -315,6 +315,14 @@ static const struct pcase pcases[] = {
 	  "r6 = r1;r0 = *(u16 *)skb[8];r0 &= 0xff;exit", BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
 	  "r6 = r1;r0 = *(u8 *)skb[10];exit", BPFEXT_DIFFERENT },
+	/* LD_IND of a word: the index register, not BPF_SRC(), matters */
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = 4;r0 = *(u32 *)skb[r7 + 0];exit",
+	  "r6 = r1;r0 = *(u32 *)skb[4];exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = 4;r0 = *(u32 *)skb[r7 + 0];exit",
+	  "r6 = r1;r0 = *(u32 *)skb[0];exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = *(u32 *)(r6 +48);r0 = *(u8 *)skb[r7 + 2];exit",
+	  "r6 = r1;r7 = *(u32 *)(r6 +48);r7 += 2;r0 = *(u8 *)skb[r7 + 0];exit",
+	  BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u32 *)skb[0];r0 >>= 24;exit",
 	  "r6 = r1;r0 = *(u8 *)skb[0];exit", BPFEXT_DIFFERENT },
 };
