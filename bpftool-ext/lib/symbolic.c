@@ -1169,7 +1169,10 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		}
 		d = &r[x->dst_reg];
 		src.tag = T_SCALAR;
-		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+		/* BPF_SRC() is a size bit in the load and store classes */
+		if (cls == BPF_LDX || cls == BPF_STX ||
+		    ((cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_JMP ||
+		      cls == BPF_JMP32) && BPF_SRC(x->code) == BPF_X))
 			src = r[x->src_reg];
 		else
 			src.v = k64(sh, (uint64_t)(int64_t)x->imm);
