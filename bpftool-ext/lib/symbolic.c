@@ -793,7 +793,19 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 		*d = *src;
 		return 0;
 	}
-	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT || !is64)
+	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT)
+		goto bad;
+	/* pointer difference, also in 32 bits: the region base cancels */
+	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
+			       d->tag != T_MAPVAL) ||
+			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
+		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
+		if (!is64)
+			d->v = zext32(sh, lo32(sh, d->v));
+		d->tag = T_SCALAR;
+		return 0;
+	}
+	if (!is64)
 		goto bad;
 	if ((op == BPF_ADD || op == BPF_SUB) && offsetable(d->tag) &&
 	    src->tag == T_SCALAR) {
@@ -806,13 +818,6 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 
 		*d = *src;
 		d->v = v;
-		return 0;
-	}
-	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
-			       d->tag != T_MAPVAL) ||
-			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
-		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
-		d->tag = T_SCALAR;
 		return 0;
 	}
 bad:

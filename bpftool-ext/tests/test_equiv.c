@@ -321,6 +321,12 @@ static const struct pcase pcases[] = {
 	  BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SCHED_CLS, "r0 = *(u32 *)(r1 +0);exit",
 	  "r0 = *(u32 *)(r1 +8);exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP, "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);w3 -= w2;r0 = r3;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r3 -= r2;r0 = r3;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP, "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);w3 -= w2;r0 = r3;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r3 -= r2;r0 = r3;r0 += 1;exit",
+	  BPFEXT_DIFFERENT },
 	/* socket filters: LD_ABS */
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
 	  "r6 = r1;r0 = *(u16 *)skb[8];r0 &= 0xff;exit", BPFEXT_EQUIVALENT },
