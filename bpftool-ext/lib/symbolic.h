@@ -25,7 +25,10 @@
  * pointer type found along the way (context, packet, packet end, stack;
  * memory-type concretization), so each region is its own memory: stack
  * starts zeroed, packet bytes and non-pointer context fields are
- * unknowns.  Maps (array, hash, LRU hash and their per-CPU forms, on one
+ * unknowns.  A pointer spilled to an aligned 8-byte stack slot keeps its
+ * type until the slot is overwritten; pointer differences (also in 32
+ * bits) are scalars.  Only the packet bytes either side stores, below
+ * the packet length, can differ, so only those are compared.  Maps (array, hash, LRU hash and their per-CPU forms, on one
  * CPU) are known by index from their ld_imm64 (map-type concretization);
  * their initial contents are unknown functions of the key, lookups give
  * a pointer to the element of that key that is non-null when present,
