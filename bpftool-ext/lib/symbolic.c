@@ -130,6 +130,7 @@ struct side {
 	Z3_ast end_cond;		/* fell off the end */
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
+	unsigned int frames;		/* bpf-to-bpf calls encoded */
 };
 
 static int fail(struct shared *sh, int code, const char *fmt, ...)
@@ -623,11 +624,9 @@ static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 
 /* ---- instruction encoding ---- */
 
-static int push_edge(struct side *sd, size_t to, Z3_ast cond,
-		     const struct val *r)
+static int push_box(struct side *sd, struct inbox *ib, Z3_ast cond,
+		    const struct val *r)
 {
-	struct inbox *ib = &sd->in[to];
-
 	if (is_false(sd->sh, cond))
 		return 0;
 	if (ib->n == ib->cap) {
@@ -645,11 +644,16 @@ static int push_edge(struct side *sd, size_t to, Z3_ast cond,
 	return 0;
 }
 
-/* Merge the edges into @slot: reach condition and registers. */
-static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
+static int push_edge(struct side *sd, size_t to, Z3_ast cond,
+		     const struct val *r)
+{
+	return push_box(sd, &sd->in[to], cond, r);
+}
+
+/* Merge the edges of @ib: reach condition and registers. */
+static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 {
 	struct shared *sh = sd->sh;
-	struct inbox *ib = &sd->in[slot];
 	Z3_ast reach;
 	size_t e;
 	int k;
@@ -681,6 +685,11 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 		reach = or2(sh, ib->e[e].cond, reach);
 	}
 	return reach;
+}
+
+static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
+{
+	return merge_box(sd, &sd->in[slot], r);
 }
 
 static Z3_ast alu(struct shared *sh, uint8_t op, bool is64, Z3_ast a,
@@ -1125,12 +1134,14 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	return mop_add(sd, m, &o);
 }
 
+static int encode_range(struct side *sd, const struct bpf_insn *insns,
+			size_t cnt, size_t start, int depth, struct inbox *ret_box);
+
 static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 {
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	struct val r[NVALS];
-	size_t i;
 	int k, ret;
 
 	sd->cnt = cnt;
@@ -1147,7 +1158,6 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		r[k].tag = T_SCALAR;
 		r[k].v = sh->prog || k >= 11 ? k64(sh, 0) : sh->regs0[k];
 	}
-	sd->cur = r;
 	if (sh->prog) {
 		r[1].tag = T_CTX;
 		r[10].tag = T_STACK;
@@ -1156,8 +1166,104 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 	ret = push_edge(sd, 0, Z3_mk_true(z), r);
 	if (ret)
 		return ret;
+	ret = encode_range(sd, insns, cnt, 0, 0, NULL);
+	if (ret)
+		return ret;
+	sd->end_cond = merge(sd, cnt, sd->end_regs);
+	return 0;
+}
 
-	for (i = 0; i < cnt; i++) {
+static bool pending(const struct side *sd, size_t from, size_t cnt)
+{
+	size_t k;
+
+	for (k = from; k <= cnt; k++)
+		if (sd->in[k].n)
+			return true;
+	return false;
+}
+
+/*
+ * A bpf-to-bpf call at @i: the callee runs from its own inboxes with a
+ * fresh stack frame; r6-r10 come back, r0 is its result.  *@reach
+ * becomes the condition that the call returns (NULL: it never does).
+ */
+static int call_fn(struct side *sd, const struct bpf_insn *insns, size_t cnt,
+		   size_t i, struct val *r, Z3_ast *reach, int depth)
+{
+	struct shared *sh = sd->sh;
+	long t = (long)i + insns[i].imm + 1;
+	struct inbox *caller_in = sd->in, retbox = { 0 };
+	struct val entry[NVALS], back[NVALS];
+	size_t k;
+	int ret;
+
+	if (depth + 1 >= 8)
+		return fail(sh, ENOTSUP, "insn %zu: calls nested over 8 deep", i);
+	if (t < 0 || (size_t)t >= cnt)
+		return fail(sh, EINVAL, "insn %zu: call out of the program", i);
+	memcpy(entry, r, sizeof(entry));
+	sd->frames++;
+	entry[10].tag = T_STACK;
+	entry[10].v = k64(sh, 512ull * (sd->frames + 1));
+	sd->in = calloc(cnt + 1, sizeof(*sd->in));
+	if (!sd->in) {
+		sd->in = caller_in;
+		return fail(sh, ENOMEM, "out of memory");
+	}
+	ret = push_edge(sd, (size_t)t, *reach, entry);
+	if (!ret)
+		ret = encode_range(sd, insns, cnt, (size_t)t, depth + 1, &retbox);
+	for (k = 0; k <= cnt; k++)
+		free(sd->in[k].e);
+	free(sd->in);
+	sd->in = caller_in;
+	if (ret) {
+		free(retbox.e);
+		return ret;
+	}
+	if (!retbox.n) {
+		*reach = NULL;
+		return 0;
+	}
+	*reach = merge_box(sd, &retbox, back);
+	free(retbox.e);
+	for (k = 6; k <= 10; k++)
+		back[k] = r[k];		/* callee-saved, and the frame */
+	memcpy(r, back, sizeof(back));
+	return 0;
+}
+
+static int encode_body(struct side *sd, const struct bpf_insn *insns,
+		       size_t cnt, size_t start, int depth, struct inbox *ret_box,
+		       struct val *r);
+
+static int encode_range(struct side *sd, const struct bpf_insn *insns,
+			size_t cnt, size_t start, int depth, struct inbox *ret_box)
+{
+	struct val *outer = sd->cur;
+	struct val *r = calloc(NVALS, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(sd->sh, ENOMEM, "out of memory");
+	sd->cur = r;
+	ret = encode_body(sd, insns, cnt, start, depth, ret_box, r);
+	sd->cur = outer;
+	free(r);
+	return ret;
+}
+
+static int encode_body(struct side *sd, const struct bpf_insn *insns,
+		       size_t cnt, size_t start, int depth, struct inbox *ret_box,
+		       struct val *r)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	size_t i;
+	int ret;
+
+	for (i = start; i < cnt; i++) {
 		const struct bpf_insn *x = &insns[i];
 		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
 		bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
@@ -1221,12 +1327,27 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 
 		case BPF_JMP:
 		case BPF_JMP32:
+			if (op == BPF_EXIT && depth) {
+				ret = push_box(sd, ret_box, reach, r);
+				if (ret)
+					return ret;
+				next = (size_t)-1;
+				break;
+			}
 			if (op == BPF_EXIT) {
 				if (sh->prog && r[0].tag != T_SCALAR)
 					return fail(sh, ENOTSUP, "insn %zu: returns a pointer", i);
 				sd->r0 = Z3_mk_ite(z, reach, r[0].v, sd->r0);
 				sd->exit_cond = or2(sh, reach, sd->exit_cond);
 				next = (size_t)-1;
+				break;
+			}
+			if (op == BPF_CALL && x->src_reg == BPF_PSEUDO_CALL && sh->prog) {
+				ret = call_fn(sd, insns, cnt, i, r, &reach, depth);
+				if (ret)
+					return ret;
+				if (!reach)
+					next = (size_t)-1;
 				break;
 			}
 			if (op == BPF_CALL) {
@@ -1466,8 +1587,12 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 			if (ret)
 				return ret;
 		}
+		/* a callee is done when no path is left in it */
+		if (depth && !pending(sd, i + 1, cnt))
+			break;
 	}
-	sd->end_cond = merge(sd, cnt, sd->end_regs);
+	if (depth && sd->in[cnt].n)
+		return fail(sh, ENOTSUP, "a subprogram runs past the end");
 	return 0;
 }
 

@@ -311,6 +311,34 @@ static const struct pcase pcases[] = {
 	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
 	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
 	  BPFEXT_DIFFERENT },
+	/* bpf-to-bpf calls: own frame, r6-r9 kept, called twice */
+	{ BPF_PROG_TYPE_XDP, "r1 = 5;call pc+2;r0 += 1;exit;r0 = r1;r0 *= 3;exit",
+	  "r0 = 16;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP, "r1 = 5;call pc+2;r0 += 1;exit;r0 = r1;r0 *= 3;exit",
+	  "r0 = 17;exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP, "r6 = 1;call pc+2;r0 = r6;exit;r6 = 2;r0 = 0;exit",
+	  "r0 = 1;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "*(u64 *)(r10 -8) = 4;call pc+3;r0 = *(u64 *)(r10 -8);exit;exit;"
+	  "*(u64 *)(r10 -8) = 5;exit", "r0 = 4;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r1 = 2;call pc+5;r6 = r0;r1 = 3;call pc+2;r0 += r6;exit;"
+	  "r0 = *(u64 *)(r10 -8);r0 += r1;*(u64 *)(r10 -8) = r0;exit",
+	  "r0 = 5;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r1 = r2;r1 += 14;"
+	  "if r1 > r3 goto pc+3;r1 = r2;call pc+3;exit;r0 = 1;exit;"
+	  "r0 = *(u8 *)(r1 +12);exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r1 = r2;r1 += 14;"
+	  "if r1 > r3 goto pc+3;r1 = r2;call pc+3;exit;r0 = 1;exit;"
+	  "r0 = *(u8 *)(r1 +13);exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
 	/* tc: context writes */
 	{ BPF_PROG_TYPE_SCHED_CLS, "*(u32 *)(r1 +8) = 1;r0 = 0;exit",
 	  "r2 = 1;*(u32 *)(r1 +8) = r2;r0 = 0;exit", BPFEXT_EQUIVALENT },
