@@ -1836,7 +1836,8 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 				    Z3_get_bool_value(z, tv) == Z3_L_TRUE;
 	}
 	/* initial entries at every key either side used */
-	for (i = 0; i < sh->nr_keys && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES; i++) {
+	/* newest first: the keys where the final maps are compared come last */
+	for (i = (uint32_t)sh->nr_keys; i-- > 0 && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES;) {
 		int mi = sh->keys[i].map;
 		const struct bpfext_map_desc *md = &sh->maps[mi];
 		uint8_t key[BPFEXT_SYM_MAX_KEY];

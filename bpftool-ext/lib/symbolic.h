@@ -72,7 +72,7 @@ struct bpfext_sym_opts {
 #define BPFEXT_SYM_MAX_MEM	64
 #define BPFEXT_SYM_MAX_KEY	64
 #define BPFEXT_SYM_MAX_VALUE	512
-#define BPFEXT_SYM_MAX_ENTRIES	16
+#define BPFEXT_SYM_MAX_ENTRIES	64
 
 /* A counterexample. */
 struct bpfext_sym_cex {
