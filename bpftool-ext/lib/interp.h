@@ -8,7 +8,9 @@
  * array, plus a table of the maps it uses.  Map references are rewritten
  * to BPF_PSEUDO_MAP_IDX (imm = index into ->maps) and global data
  * references to BPF_PSEUDO_MAP_IDX_VALUE (imm = index, next slot's imm =
- * offset into the value).
+ * offset into the value).  The interpreter and the checker read
+ * BPF_PSEUDO_MAP_FD and BPF_PSEUDO_MAP_VALUE the same way (the "fd" is an
+ * index), so hand-written programs can say map[fd:N] too.
  *
  * The interpreter runs a linked program on a concrete input (context
  * fields, packet bytes, initial map contents, helper results) and

@@ -64,9 +64,16 @@ struct chain {
 	size_t n, cap;
 };
 
+/*
+ * The per-path state: r0-r10, then the 64 eight-byte stack slots, which
+ * say whether a slot holds a spilled pointer (with its type).
+ */
+#define NSLOTS		64
+#define NVALS		(11 + NSLOTS)
+
 struct edge {
 	Z3_ast cond;
-	struct val r[11];
+	struct val r[NVALS];
 };
 
 struct inbox {
@@ -88,6 +95,7 @@ struct shared {
 	Z3_ast ctx0;			/* program: context bytes */
 	Z3_ast len;			/* program: packet length from data */
 	Z3_ast cpu;			/* program: smp_processor_id, BV64 */
+	Z3_ast tail_ok;			/* program: prog arrays are filled */
 	const struct bpfext_map_desc *maps;
 	size_t nr_maps;
 	Z3_func_decl *present0;		/* per map: key -> present initially */
@@ -100,6 +108,12 @@ struct shared {
 	struct bpfext_error *err;
 };
 
+/* A successful redirect helper call. */
+struct redir {
+	Z3_ast guard;
+	Z3_ast ifindex, flags, map;	/* map: ~0 for bpf_redirect */
+};
+
 /* The result of encoding one side. */
 struct side {
 	struct shared *sh;
@@ -109,8 +123,14 @@ struct side {
 	size_t cnt;
 	Z3_ast exit_cond;		/* some exit was taken */
 	Z3_ast r0;			/* r0 at the exit taken */
+	Z3_ast tail_cond;		/* left through a tail call */
+	Z3_ast tail_target;		/* map << 32 | index */
+	struct redir *redir;		/* redirect helpers, program order */
+	size_t nr_redir, cap_redir;
 	Z3_ast end_cond;		/* fell off the end */
-	struct val end_regs[11];	/* registers there */
+	struct val end_regs[NVALS];	/* registers there */
+	struct val *cur;		/* state being encoded */
+	unsigned int frames;		/* bpf-to-bpf calls encoded */
 };
 
 static int fail(struct shared *sh, int code, const char *fmt, ...)
@@ -307,7 +327,9 @@ static bool map_is_array(uint32_t t)
 
 static bool map_supported(uint32_t t)
 {
-	return map_is_array(t) || t == BPF_MAP_TYPE_HASH ||
+	return map_is_array(t) || t == BPF_MAP_TYPE_DEVMAP ||
+	       t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
+	       t == BPF_MAP_TYPE_XSKMAP || t == BPF_MAP_TYPE_HASH ||
 	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
 	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
@@ -448,6 +470,57 @@ static int access_of(struct side *sd, const struct val *p, int16_t off,
 	}
 }
 
+/* A store to the stack: spilled pointers it overwrites are gone. */
+static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
+{
+	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
+	uint64_t o;
+	int k;
+
+	if (!sp)
+		return;
+	if (numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8)
+				sp[k].tag = T_SCALAR;
+		return;
+	}
+	for (k = 0; k < NSLOTS; k++)
+		if (sp[k].tag != T_SCALAR)
+			sp[k].tag = T_CONFLICT;	/* maybe overwritten */
+}
+
+/*
+ * A load from the stack: 1 if it is a plain scalar, 0 with @out set for
+ * the fill of a spilled pointer, or a negative errno.
+ */
+static int stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
+		      struct val *out, size_t slot)
+{
+	struct val *sp = sd->cur + 11;
+	uint64_t o;
+	int k;
+
+	if (!numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (sp[k].tag != T_SCALAR)
+				return fail(sd->sh, ENOTSUP,
+					    "insn %zu: stack load at a variable offset near a spilled pointer", slot);
+		return 1;
+	}
+	for (k = 0; k < NSLOTS; k++) {
+		if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8) ||
+		    sp[k].tag == T_SCALAR)
+			continue;
+		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8)
+			return fail(sd->sh, ENOTSUP,
+				    "insn %zu: partial or mixed-type fill of a stack slot", slot);
+		*out = sp[k];
+		return 0;
+	}
+	return 1;
+}
+
 /* @n bytes little endian as a BV(n * 8). */
 static Z3_ast acc_read_raw(struct side *sd, const struct access *a,
 			   unsigned int n)
@@ -481,6 +554,8 @@ static int acc_write(struct side *sd, const struct access *a, Z3_ast guard,
 	unsigned int i;
 	int ret;
 
+	if (a->r == M_STACK)
+		clear_slots(sd, a->addr, size);
 	if (a->r != M_MAP)
 		return mem_write(sd, a->r, guard, a->addr, val, size);
 	for (i = 0; i < size; i++) {
@@ -535,6 +610,9 @@ static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 	if (sh->ctx == C_SKB && off < 4) {
 		Z3_ast l = lo32(sh, sh->len);
 
+		if (off + size > 4)
+			return fail(sh, ENOTSUP, "insn %zu: context load across skb->len", slot);
+
 		l = Z3_mk_extract(sh->z, (unsigned int)(off + size) * 8 - 1,
 				  (unsigned int)off * 8, l);
 		out->v = Z3_mk_zero_ext(sh->z, 64 - size * 8, l);
@@ -546,11 +624,9 @@ static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 
 /* ---- instruction encoding ---- */
 
-static int push_edge(struct side *sd, size_t to, Z3_ast cond,
-		     const struct val *r)
+static int push_box(struct side *sd, struct inbox *ib, Z3_ast cond,
+		    const struct val *r)
 {
-	struct inbox *ib = &sd->in[to];
-
 	if (is_false(sd->sh, cond))
 		return 0;
 	if (ib->n == ib->cap) {
@@ -568,17 +644,22 @@ static int push_edge(struct side *sd, size_t to, Z3_ast cond,
 	return 0;
 }
 
-/* Merge the edges into @slot: reach condition and registers. */
-static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
+static int push_edge(struct side *sd, size_t to, Z3_ast cond,
+		     const struct val *r)
+{
+	return push_box(sd, &sd->in[to], cond, r);
+}
+
+/* Merge the edges of @ib: reach condition and registers. */
+static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 {
 	struct shared *sh = sd->sh;
-	struct inbox *ib = &sd->in[slot];
 	Z3_ast reach;
 	size_t e;
 	int k;
 
 	if (!ib->n) {
-		for (k = 0; k < 11; k++) {
+		for (k = 0; k < NVALS; k++) {
 			r[k].v = k64(sh, 0);
 			r[k].tag = T_SCALAR;
 		}
@@ -587,7 +668,7 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 	memcpy(r, ib->e[ib->n - 1].r, sizeof(ib->e[0].r));
 	reach = ib->e[ib->n - 1].cond;
 	for (e = ib->n - 1; e-- > 0;) {
-		for (k = 0; k < 11; k++) {
+		for (k = 0; k < NVALS; k++) {
 			const struct val *o = &ib->e[e].r[k];
 
 			if (o->tag != r[k].tag ||
@@ -604,6 +685,11 @@ static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
 		reach = or2(sh, ib->e[e].cond, reach);
 	}
 	return reach;
+}
+
+static Z3_ast merge(struct side *sd, size_t slot, struct val *r)
+{
+	return merge_box(sd, &sd->in[slot], r);
 }
 
 static Z3_ast alu(struct shared *sh, uint8_t op, bool is64, Z3_ast a,
@@ -716,7 +802,19 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 		*d = *src;
 		return 0;
 	}
-	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT || !is64)
+	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT)
+		goto bad;
+	/* pointer difference, also in 32 bits: the region base cancels */
+	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
+			       d->tag != T_MAPVAL) ||
+			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
+		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
+		if (!is64)
+			d->v = zext32(sh, lo32(sh, d->v));
+		d->tag = T_SCALAR;
+		return 0;
+	}
+	if (!is64)
 		goto bad;
 	if ((op == BPF_ADD || op == BPF_SUB) && offsetable(d->tag) &&
 	    src->tag == T_SCALAR) {
@@ -729,13 +827,6 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 
 		*d = *src;
 		d->v = v;
-		return 0;
-	}
-	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
-			       d->tag != T_MAPVAL) ||
-			      (d->tag == T_PKT_END && src->tag == T_PKT))) {
-		d->v = Z3_mk_bvsub(sh->z, d->v, src->v);
-		d->tag = T_SCALAR;
 		return 0;
 	}
 bad:
@@ -786,9 +877,53 @@ static Z3_ast kerr(struct shared *sh, int e)
 	return k64(sh, (uint64_t)(int64_t)-e);
 }
 
-static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
+static int add_redir(struct side *sd, Z3_ast guard, Z3_ast ifindex,
+		     Z3_ast flags, Z3_ast map)
+{
+	if (sd->nr_redir == sd->cap_redir) {
+		size_t cap = sd->cap_redir ? sd->cap_redir * 2 : 4;
+		struct redir *t = realloc(sd->redir, cap * sizeof(*t));
+
+		if (!t)
+			return fail(sd->sh, ENOMEM, "out of memory");
+		sd->redir = t;
+		sd->cap_redir = cap;
+	}
+	sd->redir[sd->nr_redir].guard = guard;
+	sd->redir[sd->nr_redir].ifindex = ifindex;
+	sd->redir[sd->nr_redir].flags = flags;
+	sd->redir[sd->nr_redir].map = map;
+	sd->nr_redir++;
+	return 0;
+}
+
+/* Final redirect state: was one set, and the last one's fields. */
+static Z3_ast redir_final(struct side *sd, int field)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast acc = field ? k64(sh, 0) : Z3_mk_false(sh->z);
+	size_t i;
+
+	for (i = 0; i < sd->nr_redir; i++) {
+		const struct redir *d = &sd->redir[i];
+		Z3_ast v = field == 0 ? Z3_mk_true(sh->z) : field == 1 ? d->ifindex :
+			   field == 2 ? d->flags : d->map;
+
+		acc = Z3_mk_ite(sh->z, d->guard, v, acc);
+	}
+	return acc;
+}
+
+static bool is_devmap(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
+}
+
+static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		  size_t slot)
 {
+	Z3_ast reach = *reachp;
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	const struct bpfext_map_desc *md;
@@ -803,6 +938,65 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		memset(&r[0], 0, sizeof(r[0]));
 		r[0].v = sh->cpu;
 		return 0;
+	case BPF_FUNC_tail_call: {
+		Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
+
+		if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
+		    r[3].tag != T_SCALAR)
+			return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
+		/* taken when the input fills the prog array (one unknown) */
+		hit = and2(sh, reach, and2(sh, sh->tail_ok,
+			   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+		sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
+					    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
+		sd->tail_cond = or2(sh, hit, sd->tail_cond);
+		*reachp = and2(sh, reach, Z3_mk_not(z, hit));
+		return 0;	/* falls through with r0 unchanged */
+	}
+	case BPF_FUNC_redirect: {
+		Z3_ast ifx = Z3_mk_zero_ext(z, 32, lo32(sh, r[1].v)), okf;
+		Z3_ast f = r[2].v;
+
+		if (r[1].tag != T_SCALAR || r[2].tag != T_SCALAR)
+			return fail(sh, ENOTSUP, "insn %zu: redirect of a pointer", slot);
+		memset(&r[0], 0, sizeof(r[0]));
+		if (sh->ctx == C_XDP) {
+			okf = Z3_mk_eq(z, f, k64(sh, 0));
+			r[0].v = Z3_mk_ite(z, okf, k64(sh, XDP_REDIRECT), k64(sh, XDP_ABORTED));
+		} else {
+			okf = Z3_mk_eq(z, Z3_mk_bvand(z, f, k64(sh, ~(uint64_t)BPF_F_INGRESS)),
+				       k64(sh, 0));
+			r[0].v = Z3_mk_ite(z, okf, k64(sh, 7), k64(sh, 2));
+		}
+		return add_redir(sd, and2(sh, reach, okf), ifx, f, k64(sh, ~0ull));
+	}
+	case BPF_FUNC_redirect_map: {
+		uint64_t f;
+		Z3_ast rkey, rpres;
+		int mi;
+
+		if (sh->ctx != C_XDP || r[1].tag != T_MAP || r[2].tag != T_SCALAR ||
+		    r[3].tag != T_SCALAR || !numeral(sh, r[3].v, &f))
+			return fail(sh, ENOTSUP, "insn %zu: redirect_map with variable flags or outside XDP", slot);
+		mi = r[1].map;
+		if (!map_usable(sh, mi) || !is_devmap(sh->maps[mi].type) ||
+		    sh->maps[mi].key_size != 4)
+			return fail(sh, ENOTSUP, "insn %zu: redirect_map on map %s", slot,
+				    sh->maps[mi].name);
+		memset(&r[0], 0, sizeof(r[0]));
+		if (f & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+			r[0].v = k64(sh, XDP_ABORTED);
+			return 0;
+		}
+		rkey = lo32(sh, r[2].v);
+		ret = note_key(sh, mi, rkey);
+		if (ret)
+			return ret;
+		rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : present_at(sd, mi, rkey);
+		r[0].v = Z3_mk_ite(z, rpres, k64(sh, XDP_REDIRECT), k64(sh, f & 3));
+		return add_redir(sd, and2(sh, reach, rpres), Z3_mk_zero_ext(z, 32, rkey),
+				 k64(sh, f), k64(sh, (uint64_t)mi));
+	}
 	case BPF_FUNC_map_lookup_elem:
 	case BPF_FUNC_map_update_elem:
 	case BPF_FUNC_map_delete_elem:
@@ -863,7 +1057,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return fail(sh, ENOTSUP, "insn %zu: r1 is not a known map", slot);
 	m = r[1].map;
 	md = &sh->maps[m];
-	if (!map_usable(sh, m))
+	if (!map_usable(sh, m) || is_devmap(md->type))
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
 	ret = access_of(sd, &r[2], 0, &ka, slot);
@@ -940,12 +1134,14 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	return mop_add(sd, m, &o);
 }
 
+static int encode_range(struct side *sd, const struct bpf_insn *insns,
+			size_t cnt, size_t start, int depth, struct inbox *ret_box);
+
 static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 {
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
-	struct val r[11];
-	size_t i;
+	struct val r[NVALS];
 	int k, ret;
 
 	sd->cnt = cnt;
@@ -955,10 +1151,12 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		return fail(sh, ENOMEM, "out of memory");
 	sd->exit_cond = Z3_mk_false(z);
 	sd->r0 = k64(sh, 0);
+	sd->tail_cond = Z3_mk_false(z);
+	sd->tail_target = k64(sh, 0);
 	memset(r, 0, sizeof(r));
-	for (k = 0; k < 11; k++) {
+	for (k = 0; k < NVALS; k++) {
 		r[k].tag = T_SCALAR;
-		r[k].v = sh->prog ? k64(sh, 0) : sh->regs0[k];
+		r[k].v = sh->prog || k >= 11 ? k64(sh, 0) : sh->regs0[k];
 	}
 	if (sh->prog) {
 		r[1].tag = T_CTX;
@@ -968,8 +1166,104 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 	ret = push_edge(sd, 0, Z3_mk_true(z), r);
 	if (ret)
 		return ret;
+	ret = encode_range(sd, insns, cnt, 0, 0, NULL);
+	if (ret)
+		return ret;
+	sd->end_cond = merge(sd, cnt, sd->end_regs);
+	return 0;
+}
 
-	for (i = 0; i < cnt; i++) {
+static bool pending(const struct side *sd, size_t from, size_t cnt)
+{
+	size_t k;
+
+	for (k = from; k <= cnt; k++)
+		if (sd->in[k].n)
+			return true;
+	return false;
+}
+
+/*
+ * A bpf-to-bpf call at @i: the callee runs from its own inboxes with a
+ * fresh stack frame; r6-r10 come back, r0 is its result.  *@reach
+ * becomes the condition that the call returns (NULL: it never does).
+ */
+static int call_fn(struct side *sd, const struct bpf_insn *insns, size_t cnt,
+		   size_t i, struct val *r, Z3_ast *reach, int depth)
+{
+	struct shared *sh = sd->sh;
+	long t = (long)i + insns[i].imm + 1;
+	struct inbox *caller_in = sd->in, retbox = { 0 };
+	struct val entry[NVALS], back[NVALS];
+	size_t k;
+	int ret;
+
+	if (depth + 1 >= 8)
+		return fail(sh, ENOTSUP, "insn %zu: calls nested over 8 deep", i);
+	if (t < 0 || (size_t)t >= cnt)
+		return fail(sh, EINVAL, "insn %zu: call out of the program", i);
+	memcpy(entry, r, sizeof(entry));
+	sd->frames++;
+	entry[10].tag = T_STACK;
+	entry[10].v = k64(sh, 512ull * (sd->frames + 1));
+	sd->in = calloc(cnt + 1, sizeof(*sd->in));
+	if (!sd->in) {
+		sd->in = caller_in;
+		return fail(sh, ENOMEM, "out of memory");
+	}
+	ret = push_edge(sd, (size_t)t, *reach, entry);
+	if (!ret)
+		ret = encode_range(sd, insns, cnt, (size_t)t, depth + 1, &retbox);
+	for (k = 0; k <= cnt; k++)
+		free(sd->in[k].e);
+	free(sd->in);
+	sd->in = caller_in;
+	if (ret) {
+		free(retbox.e);
+		return ret;
+	}
+	if (!retbox.n) {
+		*reach = NULL;
+		return 0;
+	}
+	*reach = merge_box(sd, &retbox, back);
+	free(retbox.e);
+	for (k = 6; k <= 10; k++)
+		back[k] = r[k];		/* callee-saved, and the frame */
+	memcpy(r, back, sizeof(back));
+	return 0;
+}
+
+static int encode_body(struct side *sd, const struct bpf_insn *insns,
+		       size_t cnt, size_t start, int depth, struct inbox *ret_box,
+		       struct val *r);
+
+static int encode_range(struct side *sd, const struct bpf_insn *insns,
+			size_t cnt, size_t start, int depth, struct inbox *ret_box)
+{
+	struct val *outer = sd->cur;
+	struct val *r = calloc(NVALS, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return fail(sd->sh, ENOMEM, "out of memory");
+	sd->cur = r;
+	ret = encode_body(sd, insns, cnt, start, depth, ret_box, r);
+	sd->cur = outer;
+	free(r);
+	return ret;
+}
+
+static int encode_body(struct side *sd, const struct bpf_insn *insns,
+		       size_t cnt, size_t start, int depth, struct inbox *ret_box,
+		       struct val *r)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	size_t i;
+	int ret;
+
+	for (i = start; i < cnt; i++) {
 		const struct bpf_insn *x = &insns[i];
 		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
 		bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
@@ -986,7 +1280,10 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		}
 		d = &r[x->dst_reg];
 		src.tag = T_SCALAR;
-		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+		/* BPF_SRC() is a size bit in the load and store classes */
+		if (cls == BPF_LDX || cls == BPF_STX ||
+		    ((cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_JMP ||
+		      cls == BPF_JMP32) && BPF_SRC(x->code) == BPF_X))
 			src = r[x->src_reg];
 		else
 			src.v = k64(sh, (uint64_t)(int64_t)x->imm);
@@ -1030,6 +1327,13 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 
 		case BPF_JMP:
 		case BPF_JMP32:
+			if (op == BPF_EXIT && depth) {
+				ret = push_box(sd, ret_box, reach, r);
+				if (ret)
+					return ret;
+				next = (size_t)-1;
+				break;
+			}
 			if (op == BPF_EXIT) {
 				if (sh->prog && r[0].tag != T_SCALAR)
 					return fail(sh, ENOTSUP, "insn %zu: returns a pointer", i);
@@ -1038,10 +1342,18 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				next = (size_t)-1;
 				break;
 			}
+			if (op == BPF_CALL && x->src_reg == BPF_PSEUDO_CALL && sh->prog) {
+				ret = call_fn(sd, insns, cnt, i, r, &reach, depth);
+				if (ret)
+					return ret;
+				if (!reach)
+					next = (size_t)-1;
+				break;
+			}
 			if (op == BPF_CALL) {
 				if (!sh->prog || x->src_reg)
 					return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
-				ret = helper(sd, x->imm, r, reach, i);
+				ret = helper(sd, x->imm, r, &reach, i);
 				if (ret)
 					return ret;
 				break;
@@ -1066,8 +1378,23 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				if (sh->prog && d->tag == T_MAPVAL && src.tag == T_SCALAR &&
 				    BPF_SRC(x->code) == BPF_K && !x->imm && cls == BPF_JMP &&
 				    (op == BPF_JEQ || op == BPF_JNE)) {
-					c = op == BPF_JEQ ? Z3_mk_not(z, d->nonnull) : d->nonnull;
-					goto branch;
+					struct val nr[NVALS];
+
+					/* as the verifier does: NULL on one side is scalar 0 */
+					memcpy(nr, r, sizeof(nr));
+					memset(&nr[x->dst_reg], 0, sizeof(nr[0]));
+					nr[x->dst_reg].tag = T_SCALAR;
+					nr[x->dst_reg].v = k64(sh, 0);
+					c = Z3_mk_not(z, d->nonnull);
+					ret = push_edge(sd, op == BPF_JEQ ? t : next,
+							and2(sh, reach, c), nr);
+					if (!ret)
+						ret = push_edge(sd, op == BPF_JEQ ? next : t,
+								and2(sh, reach, Z3_mk_not(z, c)), r);
+					if (ret)
+						return ret;
+					next = (size_t)-1;
+					break;
 				}
 				if (sh->prog && (d->tag != src.tag) &&
 				    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
@@ -1080,7 +1407,6 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 				c = cond_of(sh, op, is64, d->v, src.v);
 				if (!c)
 					return fail(sh, ENOTSUP, "insn %zu: bad jump op", i);
-branch:
 				ret = push_edge(sd, t, and2(sh, reach, c), r);
 				if (ret)
 					return ret;
@@ -1102,7 +1428,12 @@ branch:
 			ret = access_of(sd, &src, x->off, &a, i);
 			if (ret)
 				return ret;
-			if (a.r == M_CTX) {
+			ret = a.r == M_STACK ? stack_fill(sd, a.addr, size, &v, i) : 1;
+			if (ret < 0)
+				return ret;
+			if (!ret) {
+				/* a spilled pointer comes back */
+			} else if (a.r == M_CTX) {
 				ret = ctx_load(sd, a.addr, size, &v, i);
 				if (ret)
 					return ret;
@@ -1127,8 +1458,21 @@ branch:
 			ret = access_of(sd, d, x->off, &a, i);
 			if (ret)
 				return ret;
-			if (sh->prog && src.tag != T_SCALAR)
-				return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
+			if (sh->prog && src.tag != T_SCALAR) {
+				uint64_t o;
+
+				/* spills: 8 aligned bytes at a known stack slot */
+				if (a.r != M_STACK || cls != BPF_STX ||
+				    BPF_MODE(x->code) != BPF_MEM || size != 8 ||
+				    src.tag == T_CONFLICT || !numeral(sh, a.addr, &o) ||
+				    (o & 7) || o >= 8 * NSLOTS)
+					return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
+				ret = acc_write(sd, &a, reach, src.v, size);
+				if (ret)
+					return ret;
+				r[11 + o / 8] = src;
+				break;
+			}
 			if (BPF_MODE(x->code) == BPF_ATOMIC) {
 				Z3_ast old = acc_read(sd, &a, size), nv;
 				Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;
@@ -1200,9 +1544,12 @@ branch:
 				int64_t mac = -(int64_t)sh->l2_hdr;
 
 				if (BPF_MODE(x->code) == BPF_IND) {
-					if (src.tag != T_SCALAR)
+					/* not src: BPF_SRC() is a size bit in BPF_LD */
+					const struct val *ir = &r[x->src_reg];
+
+					if (ir->tag != T_SCALAR)
 						return fail(sh, ENOTSUP, "insn %zu: LD_IND through a pointer", i);
-					k32 = Z3_mk_bvadd(z, lo32(sh, src.v), k32);
+					k32 = Z3_mk_bvadd(z, lo32(sh, ir->v), k32);
 				}
 				/* kernel: k >= 0 from data; SKF_NET_OFF and SKF_LL_OFF
 				 * ranges from the network and MAC headers */
@@ -1240,8 +1587,12 @@ branch:
 			if (ret)
 				return ret;
 		}
+		/* a callee is done when no path is left in it */
+		if (depth && !pending(sd, i + 1, cnt))
+			break;
 	}
-	sd->end_cond = merge(sd, cnt, sd->end_regs);
+	if (depth && sd->in[cnt].n)
+		return fail(sh, ENOTSUP, "a subprogram runs past the end");
 	return 0;
 }
 
@@ -1254,6 +1605,7 @@ static void side_free(struct side *sd)
 	for (i = 0; sd->mops && i < sd->sh->nr_maps; i++)
 		free(sd->mops[i].o);
 	free(sd->mops);
+	free(sd->redir);
 	for (i = 0; sd->in && i <= sd->cnt; i++)
 		free(sd->in[i].e);
 	free(sd->in);
@@ -1311,7 +1663,12 @@ static int solve(struct shared *sh, Z3_ast pre, Z3_ast same,
 		 void (*fill)(struct shared *, Z3_model, void *), void *arg)
 {
 	Z3_context z = sh->z;
-	Z3_solver s = Z3_mk_simple_solver(z);
+	/*
+	 * Measured on the corpus: the plain SMT solver has the lower median
+	 * on small windows; Z3's default combined solver avoids the
+	 * multi-second outliers of whole programs.
+	 */
+	Z3_solver s = sh->prog ? Z3_mk_solver(z) : Z3_mk_simple_solver(z);
 	Z3_lbool res;
 	int ret;
 
@@ -1472,8 +1829,15 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 	cex->r0[0] = eval_u64(z, m, p->sd[0]->r0);
 	cex->r0[1] = eval_u64(z, m, p->sd[1]->r0);
 	cex->cpu = (uint32_t)eval_u64(z, m, sh->cpu);
+	{
+		Z3_ast tv = NULL;
+
+		cex->tail_call_ok = Z3_model_eval(z, m, sh->tail_ok, true, &tv) && tv &&
+				    Z3_get_bool_value(z, tv) == Z3_L_TRUE;
+	}
 	/* initial entries at every key either side used */
-	for (i = 0; i < sh->nr_keys && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES; i++) {
+	/* newest first: the keys where the final maps are compared come last */
+	for (i = (uint32_t)sh->nr_keys; i-- > 0 && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES;) {
 		int mi = sh->keys[i].map;
 		const struct bpfext_map_desc *md = &sh->maps[mi];
 		uint8_t key[BPFEXT_SYM_MAX_KEY];
@@ -1578,6 +1942,8 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	sh.len = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "len"), sh.bv64);
 	sh.cpu = Z3_mk_zero_ext(sh.z, 32, Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "cpu"),
 						       Z3_mk_bv_sort(sh.z, 32)));
+	sh.tail_ok = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "tail_ok"),
+				 Z3_mk_bool_sort(sh.z));
 	sh.present0 = calloc(sh.nr_maps + 1, sizeof(*sh.present0));
 	sh.val0 = calloc(sh.nr_maps + 1, sizeof(*sh.val0));
 	if (!sh.present0 || !sh.val0) {
@@ -1613,8 +1979,18 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		   Z3_mk_bvule(sh.z, sh.len, k64(&sh, max_pkt)));
 	/* falling off the end faults in the interpreter: same on both */
 	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
-	same = and2(&sh, same, Z3_mk_implies(sh.z, Z3_mk_not(sh.z, sa.end_cond),
+	same = and2(&sh, same, Z3_mk_eq(sh.z, sa.tail_cond, sb.tail_cond));
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.tail_cond,
+					     Z3_mk_eq(sh.z, sa.tail_target, sb.tail_target)));
+	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.exit_cond,
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
+	/* redirect target: whether set, and the last one */
+	t = Z3_mk_eq(sh.z, redir_final(&sa, 0), redir_final(&sb, 0));
+	for (i = 1; i < 4; i++)
+		t = and2(&sh, t, Z3_mk_implies(sh.z, redir_final(&sa, 0),
+					       Z3_mk_eq(sh.z, redir_final(&sa, (int)i),
+							redir_final(&sb, (int)i))));
+	same = and2(&sh, same, t);
 	/* packet bytes below len: only those either side stored can differ */
 	{
 		struct side *sides[2] = { &sa, &sb };
@@ -1682,11 +2058,12 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 		cex->kv[i].key = cex->entries[i].key;
 		cex->kv[i].value = cex->entries[i].value;
 	}
+	input->tail_call_ok = cex->tail_call_ok;
 	input->entries = cex->kv;
 	input->nr_entries = cex->nr_entries;
 	input->cpu = cex->cpu;
 	input->pkt = cex->pkt;
 	input->pkt_len = cex->pkt_len;
-	input->ctx = cex->ctx;
+	input->ctx = cex->ctx_len ? cex->ctx : NULL;	/* 0: defaults */
 	input->ctx_len = cex->ctx_len;
 }

@@ -25,14 +25,20 @@
  * pointer type found along the way (context, packet, packet end, stack;
  * memory-type concretization), so each region is its own memory: stack
  * starts zeroed, packet bytes and non-pointer context fields are
- * unknowns.  Maps (array, hash, LRU hash and their per-CPU forms, on one
+ * unknowns.  A pointer spilled to an aligned 8-byte stack slot keeps its
+ * type until the slot is overwritten; pointer differences (also in 32
+ * bits) are scalars.  Only the packet bytes either side stores, below
+ * the packet length, can differ, so only those are compared.  Maps (array, hash, LRU hash and their per-CPU forms, on one
  * CPU) are known by index from their ld_imm64 (map-type concretization);
  * their initial contents are unknown functions of the key, lookups give
  * a pointer to the element of that key that is non-null when present,
  * and update, delete and stores through value pointers are a guarded
  * chain of operations; the final contents of every map must agree at
  * every key.  bpf_get_smp_processor_id is an unknown shared by both
- * sides.  Programs with other helper calls, bpf-to-bpf calls, loops or
+ * sides; a tail call leaves the program when the input fills the prog
+ * arrays (one unknown), and its target is an output; bpf_redirect and
+ * bpf_redirect_map (device, CPU and XSK maps with unknown contents) set
+ * a redirect target that is an output.  Programs with other helper calls, bpf-to-bpf calls, loops or
  * pointer use it cannot type are reported as not supported.  Known
  * gaps: hash map capacity (an update into a full map fails in the
  * kernel and the interpreter) is not modelled, and a pointer kept across
@@ -66,7 +72,7 @@ struct bpfext_sym_opts {
 #define BPFEXT_SYM_MAX_MEM	64
 #define BPFEXT_SYM_MAX_KEY	64
 #define BPFEXT_SYM_MAX_VALUE	512
-#define BPFEXT_SYM_MAX_ENTRIES	16
+#define BPFEXT_SYM_MAX_ENTRIES	64
 
 /* A counterexample. */
 struct bpfext_sym_cex {
@@ -85,8 +91,9 @@ struct bpfext_sym_cex {
 	uint32_t ctx_len;
 	/* program check: r0 each side returns */
 	uint64_t r0[2];
-	/* program check: initial map entries and CPU */
+	/* program check: initial map entries, CPU, prog arrays filled */
 	uint32_t cpu;
+	bool tail_call_ok;
 	size_t nr_entries;
 	struct {
 		uint32_t map;

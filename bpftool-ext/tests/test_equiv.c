@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symbolic.h"
+#include "equiv.h"
 
 static int test_num;
 static int failures;
@@ -88,6 +88,17 @@ static const struct wcase wcases[] = {
 	{ "*(u32 *)(r10 -8) = r1;r0 = *(u32 *)(r10 -8)",
 	  "*(u32 *)(r10 -8) = r1;w0 = w1", R(0), BPFEXT_EQUIVALENT, false },
 	{ "r0 = be16 r0;r0 = be16 r0", "r0 &= 0xffff", R(0), BPFEXT_EQUIVALENT, false },
+	/* stores of immediates of every size (BPF_SRC() is a size bit there) */
+	{ "*(u16 *)(r10 -2) = 0x1234;r0 = *(u16 *)(r10 -2)", "*(u16 *)(r10 -2) = 0x1234;r0 = 0x1234", R(0),
+	  BPFEXT_EQUIVALENT, false },
+	{ "*(u64 *)(r10 -8) = -1;r0 = *(u64 *)(r10 -8)", "*(u64 *)(r10 -8) = -1;r0 = -1", R(0),
+	  BPFEXT_EQUIVALENT, false },
+	{ "*(u8 *)(r10 -1) = 0x7f;r0 = *(u8 *)(r10 -1)", "*(u8 *)(r10 -1) = 0x7f;r0 = 0x7f", R(0),
+	  BPFEXT_EQUIVALENT, false },
+	{ "*(u32 *)(r10 -4) = -1;r0 = *(u32 *)(r10 -4)", "*(u32 *)(r10 -4) = -1;r0 = 0xffffffff", R(0),
+	  BPFEXT_EQUIVALENT, false },
+	{ "*(u16 *)(r10 -2) = 0x1234;r0 = *(u16 *)(r10 -2)", "*(u16 *)(r10 -2) = 0x1234;r0 = 0x1235", R(0),
+	  BPFEXT_DIFFERENT, false },
 	{ "r0 = be32 r0;r0 = le32 r0;r0 = be32 r0", "w0 = w0", R(0), BPFEXT_EQUIVALENT, false },
 	{ "lock *(u64 *)(r1 +0) += r2",
 	  "r3 = *(u64 *)(r1 +0);r3 += r2;*(u64 *)(r1 +0) = r3", 0, BPFEXT_EQUIVALENT, false },
@@ -285,6 +296,49 @@ static const struct pcase pcases[] = {
 	  "r0 = *(u32 *)(r1 +12);r0 &= 0xfff;exit", BPFEXT_DIFFERENT },
 	{ BPF_PROG_TYPE_XDP, "r0 = *(u32 *)(r10 -8);exit", "r0 = 0;exit",
 	  BPFEXT_EQUIVALENT },
+	/* a spilled packet pointer comes back with its type */
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;r3 = *(u32 *)(r1 +4);r2 = 0;"
+	  "r2 = *(u64 *)(r10 -8);r4 = r2;r4 += 14;if r4 > r3 goto pc+2;"
+	  "r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;r3 = *(u32 *)(r1 +4);r2 += 1;"
+	  "r2 = *(u64 *)(r10 -8);r4 = r2;r4 += 14;if r4 > r3 goto pc+2;"
+	  "r0 = *(u8 *)(r2 +13);exit;r0 = 1;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
+	/* bpf-to-bpf calls: own frame, r6-r9 kept, called twice */
+	{ BPF_PROG_TYPE_XDP, "r1 = 5;call pc+2;r0 += 1;exit;r0 = r1;r0 *= 3;exit",
+	  "r0 = 16;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP, "r1 = 5;call pc+2;r0 += 1;exit;r0 = r1;r0 *= 3;exit",
+	  "r0 = 17;exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP, "r6 = 1;call pc+2;r0 = r6;exit;r6 = 2;r0 = 0;exit",
+	  "r0 = 1;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "*(u64 *)(r10 -8) = 4;call pc+3;r0 = *(u64 *)(r10 -8);exit;exit;"
+	  "*(u64 *)(r10 -8) = 5;exit", "r0 = 4;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r1 = 2;call pc+5;r6 = r0;r1 = 3;call pc+2;r0 += r6;exit;"
+	  "r0 = *(u64 *)(r10 -8);r0 += r1;*(u64 *)(r10 -8) = r0;exit",
+	  "r0 = 5;exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r1 = r2;r1 += 14;"
+	  "if r1 > r3 goto pc+3;r1 = r2;call pc+3;exit;r0 = 1;exit;"
+	  "r0 = *(u8 *)(r1 +12);exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r1 = r2;r1 += 14;"
+	  "if r1 > r3 goto pc+3;r1 = r2;call pc+3;exit;r0 = 1;exit;"
+	  "r0 = *(u8 *)(r1 +13);exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	  "if r4 > r3 goto pc+2;r0 = *(u8 *)(r2 +12);exit;r0 = 1;exit",
+	  BPFEXT_DIFFERENT },
 	/* tc: context writes */
 	{ BPF_PROG_TYPE_SCHED_CLS, "*(u32 *)(r1 +8) = 1;r0 = 0;exit",
 	  "r2 = 1;*(u32 *)(r1 +8) = r2;r0 = 0;exit", BPFEXT_EQUIVALENT },
@@ -295,11 +349,25 @@ static const struct pcase pcases[] = {
 	  BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SCHED_CLS, "r0 = *(u32 *)(r1 +0);exit",
 	  "r0 = *(u32 *)(r1 +8);exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP, "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);w3 -= w2;r0 = r3;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r3 -= r2;r0 = r3;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP, "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);w3 -= w2;r0 = r3;exit",
+	  "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r3 -= r2;r0 = r3;r0 += 1;exit",
+	  BPFEXT_DIFFERENT },
 	/* socket filters: LD_ABS */
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
 	  "r6 = r1;r0 = *(u16 *)skb[8];r0 &= 0xff;exit", BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u8 *)skb[9];exit",
 	  "r6 = r1;r0 = *(u8 *)skb[10];exit", BPFEXT_DIFFERENT },
+	/* LD_IND of a word: the index register, not BPF_SRC(), matters */
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = 4;r0 = *(u32 *)skb[r7 + 0];exit",
+	  "r6 = r1;r0 = *(u32 *)skb[4];exit", BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = 4;r0 = *(u32 *)skb[r7 + 0];exit",
+	  "r6 = r1;r0 = *(u32 *)skb[0];exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r7 = *(u32 *)(r6 +48);r0 = *(u8 *)skb[r7 + 2];exit",
+	  "r6 = r1;r7 = *(u32 *)(r6 +48);r7 += 2;r0 = *(u8 *)skb[r7 + 0];exit",
+	  BPFEXT_EQUIVALENT },
 	{ BPF_PROG_TYPE_SOCKET_FILTER, "r6 = r1;r0 = *(u32 *)skb[0];r0 >>= 24;exit",
 	  "r6 = r1;r0 = *(u8 *)skb[0];exit", BPFEXT_DIFFERENT },
 };
@@ -381,10 +449,184 @@ static void test_unsupported(void)
 	   "loops are reported as unsupported (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
+	build(&a, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;*(u32 *)(r10 -4) = 0;"
+	      "r2 = *(u64 *)(r10 -8);r0 = *(u8 *)(r2 +0);exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
+	ok(ret == -ENOTSUP, "a partly overwritten spill is not a pointer (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
 	build(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
 	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP, "helper calls are reported as unsupported (%s)", err.msg);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+}
+
+static void add_map(struct bpfext_linked_prog *lp, uint32_t type, uint32_t ks,
+		    uint32_t vs, uint32_t max)
+{
+	struct bpfext_map_desc *m;
+
+	lp->maps = realloc(lp->maps, (lp->nr_maps + 1) * sizeof(*m));
+	if (!lp->maps)
+		abort();
+	m = &lp->maps[lp->nr_maps++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "m%zu", lp->nr_maps - 1);
+	m->type = type;
+	m->key_size = ks;
+	m->value_size = vs;
+	m->max_entries = max;
+}
+
+static const struct {
+	const char *a, *b;
+	int want;
+} mcases[] = {
+	/* map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array */
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = 1;"
+	  "lock *(u64 *)(r0 +0) += r1;r0 = 2;exit;r0 = 0;exit", BPFEXT_EQUIVALENT },
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
+	  "r1 += 2;*(u64 *)(r0 +0) = r1;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_delete_elem#3;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 6;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "call bpf_map_delete_elem#3;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:3];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 9;exit",
+	  "*(u32 *)(r10 -4) = 3;r1 = map[idx:3];r2 = r10;r2 += -4;"
+	  "call bpf_map_lookup_elem#1;r0 = *(u32 *)(r0 +0);exit", BPFEXT_EQUIVALENT },
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "r2 = map[idx:1];r3 = 0;r3 += 1;call bpf_tail_call#12;r0 = 2;exit",
+	  BPFEXT_EQUIVALENT },
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "r2 = map[idx:1];r3 = 2;call bpf_tail_call#12;r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "r2 = map[idx:1];r3 = 9;call bpf_tail_call#12;r0 = 2;exit",
+	  "r0 = 2;exit", BPFEXT_EQUIVALENT },	/* index past max_entries */
+	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
+	  "r1 = 5;r2 = 0;call bpf_redirect#23;r0 = 4;exit", BPFEXT_EQUIVALENT },
+	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
+	  "r1 = 6;r2 = 0;call bpf_redirect#23;exit", BPFEXT_DIFFERENT },
+	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
+	  "r0 = 2;exit", BPFEXT_DIFFERENT },
+	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
+	  "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;r1 = r0;r0 = r1;exit",
+	  BPFEXT_EQUIVALENT },
+};
+
+static void test_maps_helpers(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++) {
+		struct bpfext_linked_prog lp[2];
+		struct bpfext_sym_cex cex;
+		struct bpfext_error err = { "" };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+		char why[128] = "";
+		int k, ret = -EINVAL;
+
+		for (k = 0; k < 2; k++) {
+			build(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
+			add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
+			add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+			add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+			add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+		}
+		if (lp[0].cnt && lp[1].cnt)
+			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
+		ok(ret == mcases[i].want, "maps/helpers %zu %s%s%s", i,
+		   mcases[i].want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
+		   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+		if (ret == BPFEXT_DIFFERENT)
+			ok(replay_prog(&lp[0], &lp[1], &cex, why, sizeof(why)),
+			   "  counterexample (%zu map entries) replays: %s",
+			   cex.nr_entries, why);
+		bpfext_linked_prog__free(&lp[0]);
+		bpfext_linked_prog__free(&lp[1]);
+	}
+}
+
+static void test_equiv_progs(void)
+{
+	static struct bpfext_equiv_report rep;
+	struct bpfext_linked_prog a, b;
+	struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+	struct bpfext_error err = { "" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	/* found by a test input: any IPv4 packet */
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +12);if r0 == 0x8 goto pc+2;"
+	      "r0 = 2;exit;r0 = 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_DIFFERENT && rep.by_test &&
+	   rep.side[0].r0 == 2 && rep.side[1].r0 == 1,
+	   "equiv_progs: difference found by a test packet (%s)", rep.reason);
+	f = open_memstream(&text, &len);
+	if (f) {
+		bpfext_equiv_report__print(&rep, &a, "", f);
+		fclose(f);
+	}
+	ok(text && strstr(text, "counterexample") && strstr(text, "r0 2") &&
+	   strstr(text, "r0 1"), "equiv_progs: report names both outcomes");
+	free(text);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	/* only the solver finds a two-byte magic value */
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP,
+	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
+	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +6);if r0 == 0x1234 goto pc+2;"
+	      "r0 = 2;exit;r0 = 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_DIFFERENT && !rep.by_test &&
+	   rep.cex.pkt[6] == 0x34 && rep.cex.pkt[7] == 0x12 &&
+	   rep.side[1].r0 == 1, "equiv_progs: difference found by the solver (%s)",
+	   rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 1;r0 <<= 1;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_EQUIVALENT && rep.tests_run == 50,
+	   "equiv_progs: proof after 50 tests (%s)", rep.reason);
+	bpfext_linked_prog__free(&b);
+
+	build(&b, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 2 goto pc-2;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(!ret && rep.verdict == BPFEXT_UNDECIDED && strstr(rep.reason, "backward"),
+	   "equiv_progs: undecided with the reason (%s)", rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	build(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(ret == -EINVAL, "equiv_progs: different types are an error (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 }
@@ -395,6 +637,8 @@ int main(void)
 	test_windows();
 	test_progs();
 	test_unsupported();
+	test_maps_helpers();
+	test_equiv_progs();
 	printf("1..%d\n", test_num);
 	return failures ? 1 : 0;
 }

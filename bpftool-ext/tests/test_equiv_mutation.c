@@ -10,7 +10,8 @@
  * one line per program.
  *
  * Environment: BPFEXT_CORPUS (default build/corpus), BPFEXT_PACKETS
- * (default 100), BPFEXT_MUTANTS per program (default 6).
+ * (default 100), BPFEXT_MUTANTS per program (default 4), BPFEXT_TIMEOUT_MS
+ * per solver query (default 3000).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,8 +26,9 @@
 #include "symbolic.h"
 
 static int test_num, failures;
-static unsigned int npackets = 100, nmutants = 6;
+static unsigned int npackets = 100, nmutants = 4;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static unsigned int timeout_ms = 3000;
 
 static struct {
 	unsigned int progs, mutants, rejected, same_code, unsupported;
@@ -357,7 +359,7 @@ static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
 		      const char *label)
 {
 	struct bpfext_linked_prog lp, mut;
-	struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+	struct bpfext_sym_opts opts = { .timeout_ms = timeout_ms, .max_pkt = 64 };
 	struct bpfext_sym_cex *cex = calloc(1, sizeof(*cex));
 	struct bpfext_error err = { "" };
 	int fds_a[64], fds_b[64], fa = -1;
@@ -559,6 +561,8 @@ int main(int argc, char **argv)
 		npackets = (unsigned int)atoi(env);
 	if ((env = getenv("BPFEXT_MUTANTS")) && atoi(env) > 0)
 		nmutants = (unsigned int)atoi(env);
+	if ((env = getenv("BPFEXT_TIMEOUT_MS")) && atoi(env) > 0)
+		timeout_ms = (unsigned int)atoi(env);
 	if (!corpus)
 		corpus = "build/corpus";
 	if (geteuid() != 0) {

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Translation validation of two linked programs: interpreter tests, then
+ * the symbolic checker, then a replay of its counterexample.  See equiv.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfext_internal.h"
+#include "equiv.h"
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+
+static uint16_t csum16(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += (p[i] << 8) | p[i + 1];
+	if (n & 1)
+		s += p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* A random packet: kind 0 random bytes, else crafted headers. */
+static uint32_t make_packet(uint8_t *p, unsigned int i, uint64_t *seed)
+{
+	unsigned int kind = i % 10;
+	uint32_t len = 0, l4, payload = rnd(seed) % 64, k;
+	uint8_t proto;
+	bool v6;
+
+	if (kind == 0) {
+		len = 14 + rnd(seed) % 200;
+		for (k = 0; k < len; k++)
+			p[k] = (uint8_t)rnd(seed);
+		return len;
+	}
+	/* Ethernet: sometimes our dst, broadcast, multicast; VLAN tag */
+	for (k = 0; k < 12; k++)
+		p[k] = (uint8_t)rnd(seed);
+	if (rnd(seed) % 4 == 0)
+		memset(p, 0xff, 6);
+	else if (rnd(seed) % 4 == 0)
+		memset(p, 0, 6);
+	len = 12;
+	if (kind == 9) {
+		put16(p + len, 0x8100);
+		put16(p + len + 2, rnd(seed) & 0xfff);
+		len += 4;
+	}
+	v6 = kind >= 5 && kind <= 7;
+	if (kind == 8) {	/* ARP or random ethertype */
+		put16(p + len, rnd(seed) % 2 ? 0x0806 : (uint16_t)rnd(seed));
+		len += 2;
+		for (k = 0; k < 28; k++)
+			p[len++] = (uint8_t)rnd(seed);
+		return len;
+	}
+	put16(p + len, v6 ? 0x86dd : 0x0800);
+	len += 2;
+	switch (rnd(seed) % 4) {
+	case 0: proto = 6; break;
+	case 1: proto = 17; break;
+	case 2: proto = v6 ? 58 : 1; break;
+	default: proto = rnd(seed) % 3 ? 6 : (uint8_t)rnd(seed); break;
+	}
+	l4 = proto == 6 ? 20 : 8;
+	if (!v6) {
+		uint8_t *ip = p + len;
+		uint32_t ihl = rnd(seed) % 8 == 0 ? 6 : 5;
+
+		memset(ip, 0, ihl * 4);
+		ip[0] = 0x40 | ihl;
+		ip[1] = (uint8_t)rnd(seed);
+		put16(ip + 2, (uint16_t)(ihl * 4 + l4 + payload));
+		put16(ip + 4, (uint16_t)rnd(seed));
+		put16(ip + 6, rnd(seed) % 4 ? 0x4000 : (uint16_t)rnd(seed));
+		ip[8] = rnd(seed) % 3 ? 64 : (uint8_t)(rnd(seed) % 3);
+		ip[9] = proto;
+		for (k = 12; k < 20; k++)
+			ip[k] = (uint8_t)rnd(seed);
+		if (rnd(seed) % 2) {
+			ip[12] = 10;
+			ip[16] = 10;
+		}
+		put16(ip + 10, csum16(ip, ihl * 4));
+		len += ihl * 4;
+	} else {
+		uint8_t *ip = p + len;
+
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		put16(ip + 4, (uint16_t)(l4 + payload));
+		ip[6] = proto;
+		ip[7] = 64;
+		for (k = 8; k < 40; k++)
+			ip[k] = (uint8_t)rnd(seed);
+		len += 40;
+	}
+	for (k = 0; k < l4 + payload; k++)
+		p[len + k] = (uint8_t)rnd(seed);
+	if (proto == 6 || proto == 17) {
+		static const uint16_t ports[] = { 22, 53, 80, 443, 8080, 9, 7 };
+
+		put16(p + len + 2, ports[rnd(seed) % 7]);
+		if (proto == 6) {
+			p[len + 12] = 0x50;
+			p[len + 13] = rnd(seed) % 2 ? 0x02 : (uint8_t)rnd(seed);
+		}
+	}
+	len += l4 + payload;
+	/* truncations and single-byte mutations */
+	if (rnd(seed) % 8 == 0)
+		len = 14 + (uint32_t)(rnd(seed) % (len - 13));
+	if (rnd(seed) % 8 == 0)
+		p[rnd(seed) % len] ^= (uint8_t)(1u << (rnd(seed) % 8));
+	if (len < 60 && rnd(seed) % 2) {
+		memset(p + len, 0, 60 - len);
+		len = 60;
+	}
+	return len;
+}
+
+static void save_side(struct bpfext_equiv_side *s,
+		      const struct bpfext_interp_output *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->status = o->status;
+	s->r0 = o->r0;
+	s->pkt_len = o->pkt_len < BPFEXT_EQUIV_PKT_MAX ? o->pkt_len :
+							 BPFEXT_EQUIV_PKT_MAX;
+	if (o->pkt && s->pkt_len)
+		memcpy(s->pkt, o->pkt, s->pkt_len);
+	s->redirect = o->redirect;
+	s->redirect_ifindex = o->redirect_ifindex;
+	s->tail_call_index = o->tail_call_index;
+	snprintf(s->fault, sizeof(s->fault), "%s", o->fault);
+}
+
+/* Run both on @ip; 1 and the outcomes in @rep if they differ. */
+static int run_pair(struct bpfext_interp *ia, struct bpfext_interp *ib,
+		    const struct bpfext_interp_input *ip,
+		    struct bpfext_equiv_report *rep)
+{
+	struct bpfext_interp_output oa, ob;
+	int ret;
+
+	ret = bpfext_interp__run(ia, ip, &oa);
+	if (!ret)
+		ret = bpfext_interp__run(ib, ip, &ob);
+	if (ret)
+		return ret;
+	ret = bpfext_interp__cmp(ia, &oa, ib, &ob, rep->diff, sizeof(rep->diff));
+	if (ret == 1) {
+		save_side(&rep->side[0], &oa);
+		save_side(&rep->side[1], &ob);
+	}
+	return ret;
+}
+
+int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
+		       const struct bpfext_linked_prog *b,
+		       const struct bpfext_sym_opts *opts, unsigned int tests,
+		       struct bpfext_equiv_report *rep,
+		       struct bpfext_error *err)
+{
+	struct bpfext_interp *ia = NULL, *ib = NULL;
+	struct bpfext_error serr = { "" };
+	struct bpfext_interp_input ip;
+	uint64_t seed = 0x243f6a8885a308d3ull;
+	unsigned int i;
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->verdict = BPFEXT_UNDECIDED;
+	if (a->type != b->type)
+		return bpfext_errf(err, EINVAL, "program types differ (%s, %s)",
+				   bpfext_prog_type_name(a->type),
+				   bpfext_prog_type_name(b->type));
+	if (a->nr_maps != b->nr_maps)
+		return bpfext_errf(err, EINVAL, "the programs use different maps");
+	ia = bpfext_interp__new(a, err);
+	ib = ia ? bpfext_interp__new(b, err) : NULL;
+	if (!ia || !ib) {
+		ret = -errno;
+		goto out;
+	}
+	for (i = 0; i < tests; i++) {
+		struct bpfext_sym_cex *cex = &rep->cex;
+
+		memset(&ip, 0, sizeof(ip));
+		cex->pkt_len = make_packet(cex->pkt, i, &seed);
+		ip.pkt = cex->pkt;
+		ip.pkt_len = cex->pkt_len;
+		ret = run_pair(ia, ib, &ip, rep);
+		rep->tests_run++;
+		if (ret < 0) {
+			bpfext_errf(err, -ret, "interpreter: %s", strerror(-ret));
+			goto out;
+		}
+		if (ret == 1) {
+			rep->verdict = BPFEXT_DIFFERENT;
+			rep->by_test = true;
+			cex->ctx_len = 0;	/* default context */
+			snprintf(rep->reason, sizeof(rep->reason),
+				 "test input %u", i);
+			ret = 0;
+			goto out;
+		}
+	}
+	memset(&rep->cex, 0, sizeof(rep->cex));
+	ret = bpfext_sym_equiv_prog(a, b, opts, &rep->cex, &serr);
+	if (ret < 0) {
+		if (ret == -ENOTSUP) {
+			snprintf(rep->reason, sizeof(rep->reason),
+				 "not supported by the checker: %s", serr.msg);
+			ret = 0;
+		} else {
+			bpfext_errf(err, -ret, "%s", serr.msg);
+		}
+		goto out;
+	}
+	rep->verdict = ret;
+	if (ret == BPFEXT_UNDECIDED) {
+		snprintf(rep->reason, sizeof(rep->reason), "%s", serr.msg);
+		ret = 0;
+		goto out;
+	}
+	if (ret == BPFEXT_EQUIVALENT) {
+		snprintf(rep->reason, sizeof(rep->reason),
+			 "proved for packets up to %u bytes, every context, CPU and initial map state",
+			 opts && opts->max_pkt ? opts->max_pkt : 128);
+		ret = 0;
+		goto out;
+	}
+	bpfext_sym_cex__input(&rep->cex, &ip);
+	ret = run_pair(ia, ib, &ip, rep);
+	if (ret < 0) {
+		bpfext_errf(err, -ret, "interpreter: %s", strerror(-ret));
+		goto out;
+	}
+	snprintf(rep->reason, sizeof(rep->reason), "solver counterexample%s",
+		 ret == 1 ? "" : " (the interpreter does not reproduce it)");
+	if (ret != 1)
+		rep->verdict = BPFEXT_UNDECIDED;
+	ret = 0;
+out:
+	bpfext_interp__free(ia);
+	bpfext_interp__free(ib);
+	return ret;
+}
+
+static void hex(FILE *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+static void print_side(FILE *f, const char *indent, const char *name,
+		       const struct bpfext_equiv_side *s)
+{
+	fprintf(f, "%s%s: ", indent, name);
+	if (s->status == BPFEXT_INTERP_FAULT) {
+		fprintf(f, "fault: %s\n", s->fault);
+		return;
+	}
+	if (s->status == BPFEXT_INTERP_TAIL_CALL)
+		fprintf(f, "tail call to index %u", s->tail_call_index);
+	else
+		fprintf(f, "r0 %llu (0x%llx)", (unsigned long long)s->r0,
+			(unsigned long long)s->r0);
+	if (s->redirect)
+		fprintf(f, ", redirect to %llu", (unsigned long long)s->redirect_ifindex);
+	fprintf(f, ", packet %u bytes: ", s->pkt_len);
+	hex(f, s->pkt, s->pkt_len);
+	fprintf(f, "\n");
+}
+
+void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
+				const struct bpfext_linked_prog *lp,
+				const char *indent, FILE *f)
+{
+	const struct bpfext_sym_cex *c = &rep->cex;
+	size_t i;
+	uint32_t k;
+
+	if (rep->verdict != BPFEXT_DIFFERENT)
+		return;
+	fprintf(f, "%scounterexample (%s):\n", indent, rep->reason);
+	fprintf(f, "%s  packet %u bytes: ", indent, c->pkt_len);
+	hex(f, c->pkt, c->pkt_len);
+	fprintf(f, "\n");
+	if (c->ctx_len) {
+		fprintf(f, "%s  context (non-zero bytes):", indent);
+		for (k = 0; k < c->ctx_len; k++)
+			if (c->ctx[k])
+				fprintf(f, " +%u=0x%02x", k, c->ctx[k]);
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "%s  context: BPF_PROG_TEST_RUN defaults\n", indent);
+	}
+	if (c->cpu)
+		fprintf(f, "%s  cpu %u\n", indent, c->cpu);
+	for (i = 0; i < c->nr_entries; i++) {
+		const struct bpfext_map_desc *m = c->entries[i].map < lp->nr_maps ?
+						  &lp->maps[c->entries[i].map] : NULL;
+
+		if (!m)
+			continue;
+		fprintf(f, "%s  map %s: key ", indent, m->name);
+		hex(f, c->entries[i].key, m->key_size);
+		fprintf(f, " value ");
+		hex(f, c->entries[i].value, m->value_size);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "%s  difference: %s\n", indent, rep->diff);
+	print_side(f, indent, "  A", &rep->side[0]);
+	print_side(f, indent, "  B", &rep->side[1]);
+}

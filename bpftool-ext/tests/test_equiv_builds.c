@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Translation validation across compiler settings: every program of the
+ * corpus built at -O1 and -O3 (build/corpus/O1, O3) is checked against
+ * its -O2 build (samples/ or selftests/) with bpfext_equiv_progs().  The
+ * builds come from the same source, so "different" is a checker or
+ * interpreter bug; "undecided" (code the checker cannot encode yet, or a
+ * timeout) is reported and allowed.  TAP output, one line per program.
+ *
+ * Environment: BPFEXT_CORPUS (default build/corpus).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "equiv.h"
+
+static int test_num, failures;
+static unsigned int proved, undecided, differ;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_num++;
+	printf("%sok %d - ", cond ? "" : "not ", test_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		failures++;
+}
+
+static void check_pair(const char *pa, const char *pb, const char *label)
+{
+	struct bpfext_object *oa = bpfext_object__open(pa, NULL);
+	struct bpfext_object *ob = bpfext_object__open(pb, NULL);
+	static struct bpfext_equiv_report rep;
+	size_t i;
+
+	if (!oa || !ob)
+		goto out;
+	for (i = 0; i < bpfext_object__prog_cnt(oa); i++) {
+		struct bpfext_prog *a = bpfext_object__prog(oa, i);
+		struct bpfext_prog *b = bpfext_object__find_prog(ob, a->name);
+		struct bpfext_sym_opts opts = { .timeout_ms = 30000, .max_pkt = 64 };
+		struct bpfext_linked_prog la, lb;
+		struct bpfext_error err = { "" };
+		int ret;
+
+		if (!b || a->type != b->type ||
+		    (a->type != BPF_PROG_TYPE_XDP && a->type != BPF_PROG_TYPE_SCHED_CLS &&
+		     a->type != BPF_PROG_TYPE_SOCKET_FILTER))
+			continue;
+		if (bpfext_prog__linked_insns(oa, a, &la, &err))
+			continue;
+		if (bpfext_prog__linked_insns(ob, b, &lb, &err)) {
+			bpfext_linked_prog__free(&la);
+			continue;
+		}
+		ret = bpfext_equiv_progs(&la, &lb, &opts, 200, &rep, &err);
+		if (ret) {
+			ok(1, "%s:%s # SKIP %s", label, a->name, err.msg);
+		} else if (rep.verdict == BPFEXT_UNDECIDED) {
+			undecided++;
+			ok(1, "%s:%s # SKIP undecided: %s", label, a->name, rep.reason);
+		} else {
+			if (rep.verdict == BPFEXT_EQUIVALENT)
+				proved++;
+			else
+				differ++;
+			ok(rep.verdict == BPFEXT_EQUIVALENT, "%s:%s (%zu vs %zu insns) %s",
+			   label, a->name, la.cnt, lb.cnt,
+			   rep.verdict == BPFEXT_EQUIVALENT ? "equivalent" : "DIFFERENT");
+			if (rep.verdict == BPFEXT_DIFFERENT)
+				bpfext_equiv_report__print(&rep, &la, "# ", stdout);
+		}
+		bpfext_linked_prog__free(&la);
+		bpfext_linked_prog__free(&lb);
+	}
+out:
+	bpfext_object__close(oa);
+	bpfext_object__close(ob);
+}
+
+int main(void)
+{
+	const char *corpus = getenv("BPFEXT_CORPUS");
+	static const char *const opt[] = { "O1", "O3" };
+	char dir[2048], a[4096], b[4096], label[4096];
+	size_t o;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!corpus)
+		corpus = "build/corpus";
+	for (o = 0; o < 2; o++) {
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%s", corpus, opt[o]);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			size_t l = strlen(e->d_name);
+
+			if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
+				continue;
+			snprintf(a, sizeof(a), "%s/%s", dir, e->d_name);
+			snprintf(b, sizeof(b), "%s/samples/%s", corpus, e->d_name);
+			if (access(b, R_OK))
+				snprintf(b, sizeof(b), "%s/selftests/%s", corpus, e->d_name);
+			if (access(b, R_OK))
+				continue;
+			snprintf(label, sizeof(label), "%s/%s", opt[o], e->d_name);
+			check_pair(a, b, label);
+		}
+		closedir(d);
+	}
+	if (!test_num) {
+		printf("1..0 # SKIP no -O1/-O3 builds under %s\n", corpus);
+		return 0;
+	}
+	printf("# proved equivalent %u, undecided %u, different %u\n", proved,
+	       undecided, differ);
+	printf("1..%d\n", test_num);
+	return failures ? 1 : 0;
+}
