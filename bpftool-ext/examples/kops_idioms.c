@@ -85,4 +85,40 @@ int xdp_copy(struct xdp_md *ctx)
 	return (*p ^ tab[0].c) & 1 ? XDP_DROP : XDP_PASS;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct flow);
+} flows SEC(".maps");
+
+/* Rotates on opaque 64-bit words, a copy through the stack, selects. */
+SEC("xdp")
+int xdp_flow(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct flow *v, saved;
+	__u64 x, y, lo;
+	__u32 key = 0, z;
+
+	if (data + 30 > data_end)
+		return XDP_PASS;
+	key = *(__u8 *)(data + 29) & 3;
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (!v)
+		return XDP_PASS;
+	x = v->a;
+	y = v->b;
+	x = rol64(x, 13) ^ y;
+	y = rol64(y, 7) + x;
+	z = rol32((__u32)x, 5) ^ (__u32)y;
+	__builtin_memcpy(&saved, v, sizeof(saved));
+	saved.a += z;
+	lo = x < y ? x : y;
+	v->c = ((x >> 12) & 0xff) + lo;
+	__builtin_memcpy(v, &saved, sizeof(saved));
+	return (y >> 3) & 1 ? XDP_DROP : XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";

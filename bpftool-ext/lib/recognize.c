@@ -64,6 +64,41 @@ static void keep(struct cand *c, const struct bpf_insn *x)
 }
 
 /*
+ * rotate from two copies of S: "A = S; A >>= w - k; D = S; D <<= k;
+ * D |= A" (or the two halves the other way round) is "D = S" kept, then
+ * rotate(dst D, scratch A): the scratch ends up as S >> (w - k) both ways.
+ */
+static int match_rotate2(const struct bpf_insn *x, size_t n, struct cand *out)
+{
+	const struct bpf_insn *ma = &x[0], *ra = &x[1], *md = &x[2], *ld = &x[3];
+	uint8_t cls = BPF_CLASS(x[0].code);
+	unsigned int w = cls == BPF_ALU ? 32 : 64;
+
+	if (n < 5 || (cls != BPF_ALU && cls != BPF_ALU64))
+		return 0;
+	if (is(&x[1], CODE(cls, BPF_LSH, BPF_K))) {
+		ma = &x[2];
+		ra = &x[3];
+		md = &x[0];
+		ld = &x[1];
+	}
+	if (!is_mov_x(ma, cls) || !is_mov_x(md, cls) || ma->src_reg != md->src_reg ||
+	    ma->dst_reg == md->dst_reg || ma->dst_reg == ma->src_reg ||
+	    md->dst_reg == md->src_reg ||
+	    !is(ra, CODE(cls, BPF_RSH, BPF_K)) || ra->dst_reg != ma->dst_reg ||
+	    !is(ld, CODE(cls, BPF_LSH, BPF_K)) || ld->dst_reg != md->dst_reg ||
+	    ld->imm <= 0 || (unsigned int)ld->imm >= w ||
+	    (unsigned int)ra->imm != w - (unsigned int)ld->imm ||
+	    !is(&x[4], CODE(cls, BPF_OR, BPF_X)) || x[4].dst_reg != md->dst_reg ||
+	    x[4].src_reg != ma->dst_reg)
+		return 0;
+	out->len = 5;
+	keep(out, md);
+	return add_region(out, bpfext_kops_rotate(md->dst_reg, ma->dst_reg,
+						  (unsigned int)ld->imm, w == 32));
+}
+
+/*
  * rotate: "A = D; D <<= k; A >>= w - k; D |= A" (the shifts in either
  * order), 64 or 32 bit; or the same ending in "A |= D", which is a rotate
  * of the copy: "A = D" kept, then rotate(dst A, scratch D).
@@ -388,7 +423,11 @@ static int match(unsigned int op, const struct bpf_insn *x, size_t n,
 {
 	memset(c, 0, sizeof(*c));
 	switch (op) {
-	case BPFEXT_EINSN_ROTATE: return match_rotate(x, n, c);
+	case BPFEXT_EINSN_ROTATE:
+		if (match_rotate(x, n, c) > 0)
+			return 1;
+		memset(c, 0, sizeof(*c));
+		return match_rotate2(x, n, c);
 	case BPFEXT_EINSN_SELECT: return match_select(x, n, c);
 	case BPFEXT_EINSN_BFEXT: return match_bfext(x, n, c);
 	case BPFEXT_EINSN_LDBSWAP:
