@@ -98,7 +98,7 @@ int xdp_flow(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct flow *v, saved;
+	struct flow *v, *w, saved;
 	__u64 x, y, lo;
 	__u32 key = 0, z;
 
@@ -118,7 +118,36 @@ int xdp_flow(struct xdp_md *ctx)
 	lo = x < y ? x : y;
 	v->c = ((x >> 12) & 0xff) + lo;
 	__builtin_memcpy(v, &saved, sizeof(saved));
+	v->b ^= (y >> 17) & 0xfffff;
+	key ^= 1;
+	w = bpf_map_lookup_elem(&flows, &key);
+	if (w)
+		__builtin_memcpy(w, v, sizeof(*w));
 	return (y >> 3) & 1 ? XDP_DROP : XDP_PASS;
+}
+
+/* Update a flow record through a copy on the stack. */
+SEC("xdp")
+int xdp_update(struct xdp_md *ctx)
+{
+	struct flow *v, loc;
+	__u32 key = 0, z;
+	__u64 x, y, sel;
+
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (!v)
+		return XDP_PASS;
+	x = v->a;
+	y = v->b;
+	x = rol64(x, 13) ^ y;
+	y = rol64(y, 7) + x;
+	z = rol32((__u32)x, 5) ^ (__u32)y;
+	__builtin_memcpy(&loc, v, sizeof(loc));
+	loc.a += z;
+	sel = x < y ? x : y;
+	v->c = ((x >> 12) & 0xff) + sel;
+	__builtin_memcpy(v, &loc, sizeof(loc));
+	return (y >> 3) & 0x1f;
 }
 
 char _license[] SEC("license") = "GPL";

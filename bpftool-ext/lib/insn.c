@@ -485,7 +485,8 @@ int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
 	code = insn->code;
 	if (!opcode_valid(code))
 		return set_err(err, errlen, "invalid opcode 0x%02x", code);
-	if (insn->dst_reg > REG_MAX)
+	/* A Kops marker's dst_reg is operand D, four bits (kops.rst). */
+	if (insn->dst_reg > REG_MAX && !bpfext_kops_is_marker(insn))
 		return set_err(err, errlen, "invalid register dst_reg=%u",
 			       insn->dst_reg);
 	/* src_reg holds a pseudo kind in LD_IMM64; any value > 10 is bad. */
