@@ -369,13 +369,12 @@ static int check_jmp(const struct bpf_insn *insn, char *err, size_t errlen)
 		return 1;
 	}
 	if (op == BPF_JA) {
-		/* A Kops marker: kernels with Kops check its operands. */
-		if (!is32 && insn->src_reg == BPFEXT_PSEUDO_KOPS) {
-			if (insn->off)
-				return reserved(err, errlen, "off", insn->off,
-						"Kops marker");
+		/*
+		 * A Kops marker (off 0, src_reg BPF_PSEUDO_KOPS): kernels
+		 * with Kops check its operands, others refuse it.
+		 */
+		if (!is32 && insn->src_reg == BPFEXT_PSEUDO_KOPS && !insn->off)
 			return 1;
-		}
 		if (insn->dst_reg)
 			return reserved(err, errlen, "dst_reg", insn->dst_reg, "BPF_JA");
 		if (insn->src_reg)
