@@ -362,6 +362,14 @@ static void print_kops_summary(const struct bpfext_pipeline_result *pr,
 				jsonw_string(json_wtr, bpfext_einsn_name(id));
 		jsonw_end_array(json_wtr);
 		jsonw_uint_field(json_wtr, "sites", pr->nr_kops_sites);
+		/* All functions, subprograms of .text included. */
+		jsonw_name(json_wtr, "by_op");
+		jsonw_start_object(json_wtr);
+		for (id = 1; id < BPFEXT_EINSN_NR; id++)
+			if (po->kops_ops & (1u << id))
+				jsonw_uint_field(json_wtr, bpfext_einsn_name(id),
+						 st->sites[id]);
+		jsonw_end_object(json_wtr);
 		jsonw_uint_field(json_wtr, "candidates", st->candidates);
 		jsonw_uint_field(json_wtr, "refused_clobber", st->clobbered);
 		jsonw_uint_field(json_wtr, "refused_unproven", st->unproven);
