@@ -190,6 +190,7 @@ static int recognize(struct bpfext_object **base, void **base_img,
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_rewrite *rw = NULL;
 		struct bpfext_kops_site *tmp;
+		struct bpfext_rewrite *rwt;
 		unsigned int *ops = NULL;
 		size_t n = 0;
 
@@ -203,7 +204,15 @@ static int recognize(struct bpfext_object **base, void **base_img,
 			continue;
 		}
 		tmp = realloc(res->kops_sites, (res->nr_kops_sites + n) * sizeof(*tmp));
-		if (!tmp) {
+		if (tmp)
+			res->kops_sites = tmp;
+		rwt = realloc(res->kops_rewrites,
+			      (res->nr_kops_sites + n) * sizeof(*rwt));
+		if (rwt) {
+			res->kops_rewrites = rwt;
+			memcpy(rwt + res->nr_kops_sites, rw, n * sizeof(*rw));
+		}
+		if (!tmp || !rwt) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 		} else {
 			res->kops_sites = tmp;
@@ -340,7 +349,9 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 	free(res->img);
 	free(res->rewrites);
 	free(res->kops_sites);
+	free(res->kops_rewrites);
 	res->kops_sites = NULL;
+	res->kops_rewrites = NULL;
 	res->nr_kops_sites = 0;
 	res->img = NULL;
 	res->rewrites = NULL;

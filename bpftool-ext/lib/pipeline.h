@@ -45,6 +45,7 @@ struct bpfext_pipeline_result {
 	uint64_t proposals;
 	bool kernel_checked;		/* the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
+	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */
 	size_t nr_kops_sites;
 	struct bpfext_recog_stats kops_stats;
 };

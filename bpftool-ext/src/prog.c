@@ -612,6 +612,8 @@ static int do_optimize(int argc, char **argv)
 		if (a.changes) {
 			jsonw_name(json_wtr, "changes");
 			jsonw_start_array(json_wtr);
+			for (i = 0; i < pr.nr_kops_sites; i++)
+				print_rewrite(&pr.kops_rewrites[i]);
 			for (i = 0; i < pr.nr_rewrites; i++)
 				print_rewrite(&pr.rewrites[i]);
 			jsonw_end_array(json_wtr);
@@ -625,9 +627,11 @@ static int do_optimize(int argc, char **argv)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
 		printf("%s\n", interrupted ? " (interrupted)" : "");
-		print_kops_summary(&pr, &po, &a);
 		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
 			print_rewrite(&pr.rewrites[i]);
+		print_kops_summary(&pr, &po, &a);
+		for (i = 0; a.changes && i < pr.nr_kops_sites; i++)
+			print_rewrite(&pr.kops_rewrites[i]);
 	}
 	if (a.verify && !all_loaded) {
 		if (a.out)
