@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfext_internal.h"
 #include "pipeline.h"
@@ -295,7 +296,12 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		    &out, &out_size, err);
 	if (ret)
 		goto out;
-	if (opts->kernel_check && res->nr_rewrites) {
+	/*
+	 * A kernel without Kops refuses every program with a marker, so it
+	 * cannot judge the search rewrites of a Kops-form object.
+	 */
+	if (opts->kernel_check && res->nr_rewrites &&
+	    !(res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK))) {
 		before = calloc(nprogs + 1, sizeof(*before));
 		if (!before) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");

@@ -634,9 +634,15 @@ static int do_optimize(int argc, char **argv)
 			print_rewrite(&pr.kops_rewrites[i]);
 	}
 	if (a.verify && !all_loaded) {
+		const char *why = pr.nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK) ?
+			" (Kops form, and the running kernel has no Kops)" : "";
+
 		if (a.out)
-			p_err("%s: the kernel verifier rejected a program; %s not written",
-			      a.obj_path, a.out);
+			p_err("%s: the kernel verifier rejected a program%s; %s not written",
+			      a.obj_path, why, a.out);
+		else if (*why)
+			p_err("%s: the kernel verifier rejected a program%s",
+			      a.obj_path, why);
 		ret = EXIT_NEGATIVE;
 		goto out;
 	}

@@ -124,6 +124,13 @@ if [ ! -e /sys/kernel/bpf_kops/ops ]; then
 	tap $? "kops auto without a Kops kernel or target is an error"
 	run -j prog optimize "$obj" budget 0 && jq -e '.kops.sites == 0' "$tmp/out" >/dev/null
 	tap $? "without a Kops kernel the default is kops none"
+	kobj=$(dirname "$obj")/kops_idioms.o
+	if [ "$(id -u)" = 0 ] && [ -e "$kobj" ]; then
+		run prog optimize "$kobj" budget 0 kops auto target "$ops" verify out "$tmp/k.o"
+		[ $? -eq 1 ] && [ ! -e "$tmp/k.o" ] &&
+			grep -q "running kernel has no Kops" "$tmp/err"
+		tap $? "verify: a kernel without Kops refuses Kops form, nothing written"
+	fi
 fi
 if [ -e /sys/kernel/bpf_kops/ops ]; then
 	run kops list; tap $? "kops list reads the running kernel"
