@@ -307,10 +307,13 @@ static int parse_kops(const struct optimize_args *a,
 	return 0;
 }
 
-/* Kops sites of each op in program @p. */
+/*
+ * Kops sites of each op in program @p: in its own function and in the
+ * .text subprograms it calls (a shared subprogram counts for each caller).
+ */
 static void print_prog_kops(const struct bpfext_pipeline_result *pr,
 			    const struct bpfext_pipeline_opts *po,
-			    const struct bpfext_prog *p)
+			    struct bpfext_object *obj, const struct bpfext_prog *p)
 {
 	unsigned int n[BPFEXT_EINSN_NR] = { 0 }, id, total = 0;
 	size_t i;
@@ -320,8 +323,8 @@ static void print_prog_kops(const struct bpfext_pipeline_result *pr,
 	for (i = 0; i < pr->nr_kops_sites; i++) {
 		const struct bpfext_kops_site *s = &pr->kops_sites[i];
 
-		if (s->shndx == p->sec->shndx && !strcmp(s->func, p->name) &&
-		    s->op < BPFEXT_EINSN_NR) {
+		if (s->op < BPFEXT_EINSN_NR &&
+		    bpfext_prog__runs_func(obj, p, s->shndx, s->func)) {
 			n[s->op]++;
 			total++;
 		}
@@ -578,7 +581,7 @@ static int do_optimize(int argc, char **argv)
 			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
 			/* Only rewrites the solver proved are ever applied. */
 			jsonw_bool_field(json_wtr, "equivalence_proven", true);
-			print_prog_kops(&pr, &po, p);
+			print_prog_kops(&pr, &po, out, p);
 			if (a.verify)
 				print_result_json(&res[i]);
 			jsonw_end_object(json_wtr);
@@ -591,7 +594,7 @@ static int do_optimize(int argc, char **argv)
 			if (after != before[i])
 				printf(", best after %.1f s", ttb);
 			printf(")\n");
-			print_prog_kops(&pr, &po, p);
+			print_prog_kops(&pr, &po, out, p);
 			if (a.verify)
 				print_result_plain(&res[i]);
 		}
