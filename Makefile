@@ -5,6 +5,7 @@
 #   make            build build/bpftool-ext
 #   make deps       install the Debian packages everything needs
 #   make check      install what is missing, build, run every test
+#   make vmtest     boot the Kops kernel series on x86_64 and arm64 in QEMU
 #   make bench      run the benchmarks
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
 
@@ -103,6 +104,14 @@ bench: deps
 
 corpus: deps
 	scripts/build-corpus.sh
+
+# The Kops kernel series (patches/): build, boot and test both
+# architectures under QEMU.  KOPS_BUILD sets the build directory.
+# make check runs the same through scripts/check.sh.
+.PHONY: vmtest
+vmtest:
+	scripts/vmtest.sh x86_64
+	scripts/vmtest.sh arm64
 
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions

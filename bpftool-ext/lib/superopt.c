@@ -18,6 +18,8 @@
 
 #include "bpfext_internal.h"
 #include "liveness.h"
+#include "rules.h"
+#include "symbolic.h"
 #include "search.h"
 #include "superopt.h"
 #include "kops_ops.h"
@@ -55,6 +57,51 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The rule tier first: a proven rule application becomes the window the
+ * search starts from (what it finds is then proven against that, which
+ * is proven against the original).
+ */
+static int search_with_rules(struct job *j, const struct search_opts *so)
+{
+	struct bpfext_sym_opts sym = { .timeout_ms = so->solver_timeout_ms };
+	struct bpf_insn ruled[WIN_MAX_INSNS], compact[WIN_MAX_INSNS];
+	struct search_result first;
+	size_t i, m = 0;
+	int ret;
+
+	if (bpfext_rules_apply(j->insns, j->len, j->live_out, ruled)) {
+		for (i = 0; i < j->len; i++)
+			if (ruled[i].code != (BPF_JMP | BPF_JA))
+				compact[m++] = ruled[i];
+		if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in) ||
+		    bpfext_sym_equiv_window(j->insns, j->len, compact, m,
+					    j->live_out, &sym, NULL,
+					    &j->err) != BPFEXT_EQUIVALENT)
+			m = 0;
+	}
+	if (!m)
+		return bpfext_search_window(j->insns, j->len, j->live_in,
+					    j->live_out, so, &j->res, &j->err);
+
+	ret = bpfext_search_window(compact, m, j->live_in, j->live_out, so,
+				   &first, &j->err);
+	if (ret)
+		return ret;
+	j->res = first;
+	j->res.solver_calls++;
+	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost);
+	if (!first.improved) {
+		/* The rule's result is the best there is. */
+		memcpy(j->res.insns, compact, m * sizeof(*compact));
+		j->res.cnt = m;
+		j->res.cost_after = bpfext_cost(compact, m, so->cost);
+		j->res.time_to_best = 0;
+	}
+	j->res.improved = j->res.cost_after < j->res.cost_before;
+	return 0;
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -78,8 +125,7 @@ static void *worker(void *arg)
 		so.cost = p->opts->cost;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
-		j->ret = bpfext_search_window(j->insns, j->len, j->live_in,
-					      j->live_out, &so, &j->res, &j->err);
+		j->ret = search_with_rules(j, &so);
 		pthread_mutex_lock(&p->lock);
 		p->done++;
 		if (p->opts->progress)

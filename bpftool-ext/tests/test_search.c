@@ -11,6 +11,7 @@
 
 #include "bpfext.h"
 #include "liveness.h"
+#include "rules.h"
 #include "search.h"
 #include "symbolic.h"
 #include "tap.h"
@@ -144,6 +145,46 @@ static void test_reducible(void)
 	}
 }
 
+static size_t nops_out(const struct bpf_insn *in, size_t n, struct bpf_insn *out)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (in[i].code != (BPF_JMP | BPF_JA))
+			out[m++] = in[i];
+	return m;
+}
+
+static void test_rules(void)
+{
+	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+	struct bpf_insn w[8], r[8], c[8];
+	struct bpfext_error err;
+	size_t n, m;
+
+	/* xdp_fwd's Ethernet protocol, read a byte at a time. */
+	n = asm_text("r3 = *(u8 *)(r7 +12); r9 = *(u8 *)(r7 +13); r9 <<= 8; r9 |= r3",
+		     w, 8);
+	ok(bpfext_rules_apply(w, n, R(9), r) == 1, "two byte loads are combined");
+	m = nops_out(r, n, c);
+	ok(m == 1 && c[0].code == (BPF_LDX | BPF_MEM | BPF_H) && c[0].off == 12 &&
+	   c[0].dst_reg == 9, "into one 16-bit load of the same bytes");
+	ok(bpfext_sym_equiv_window(w, n, c, m, R(9), &so, NULL, &err) ==
+	   BPFEXT_EQUIVALENT, "which the solver proves equivalent");
+	ok(bpfext_rules_apply(w, n, R(9) | R(3), r) == 0,
+	   "not when the low byte is still needed");
+	n = asm_text("r2 = *(u16 *)(r1 +4); r3 = *(u16 *)(r1 +6); r3 <<= 16;"
+		     "r3 |= r2; r4 = *(u16 *)(r1 +8)", w, 8);
+	ok(bpfext_rules_apply(w, n, R(3) | R(4), r) == 1 &&
+	   bpfext_sym_equiv_window(w, n, c, nops_out(r, n, c), R(3) | R(4), &so,
+				   NULL, &err) == BPFEXT_EQUIVALENT,
+	   "two 16-bit halves become one 32-bit load");
+	n = asm_text("r2 = *(u8 *)(r1 +4); r3 = *(u8 *)(r1 +6); r3 <<= 8; r3 |= r2",
+		     w, 8);
+	ok(bpfext_rules_apply(w, n, R(3), r) == 0,
+	   "bytes that are not adjacent are left alone");
+}
+
 static void test_minimal(void)
 {
 	struct search_opts o = opts(7);
@@ -181,6 +222,7 @@ int main(void)
 	test_liveness();
 	test_safety();
 	test_reducible();
+	test_rules();
 	test_minimal();
 	test_deterministic();
 	return tap_finish();

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Rewrite rules tried before the search; see rules.c. */
+#ifndef BPFEXT_RULES_H
+#define BPFEXT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+/*
+ * Apply every rule that matches @win[0, n) into @out (same slot count,
+ * NOPs where instructions went).  Nothing here is proven: callers must
+ * check @out against @win before using it.
+ * Return: the number of rule applications.
+ */
+size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
+			  struct bpf_insn *out);
+
+#endif
