@@ -4,7 +4,8 @@
  *
  * Template expectations are written out from kernel/bpf/einsn.c and the
  * "EInsn ops" section of Documentation/bpf/kops.rst (Kops series, patch
- * 0002), the same sequences kernel-selftests/kops/kops_insn.h builds.
+ * 0002), and compared with the sequences kernel-selftests/kops/kops_insn.h
+ * builds for the kernel selftests.
  * The last part optimizes build/examples/kops_idioms.o for
  * bpftool-ext/tests/data/kops-x86_64.txt (paths relative to the
  * repository root; other paths as arguments) and runs the original and
@@ -23,6 +24,8 @@
 #include "recognize.h"
 #include "symbolic.h"
 #include "tap.h"
+/* The selftests' own copy of the templates, to compare with ours. */
+#include "../../kernel-selftests/kops/kops_insn.h"
 
 #define I(CODE, DST, SRC, OFF, IMM) \
 	((struct bpf_insn){ .code = (CODE), .dst_reg = (DST), .src_reg = (SRC), \
@@ -156,6 +159,64 @@ static void test_templates(void)
 	   "unknown op id: -ENOENT");
 }
 
+/*
+ * kops_insn.h (kernel-selftests/kops), which builds the programs the
+ * kernel selftests load, against bpfext_kops_instantiate() on every P of
+ * every op with random registers, wherever the operands are well formed.
+ */
+static void test_selftest_copy(void)
+{
+	uint64_t s = 0x243f6a8885a308d3ull;
+	unsigned int id, p, k, valid = 0, bad = 0;
+
+	for (id = 1; id < BPFEXT_EINSN_NR; id++) {
+		for (p = 0; p < 4096; p++) {
+			for (k = 0; k < 16; k++) {
+				struct kops_use u;
+				struct bpf_insn theirs[1 + BPFEXT_KOPS_MAX_LEN];
+				struct bpf_insn mine[BPFEXT_KOPS_MAX_LEN];
+				struct bpf_insn m;
+				unsigned int clob_theirs;
+				uint16_t clob_mine;
+				int n, nt;
+
+				s ^= s << 13;
+				s ^= s >> 7;
+				s ^= s << 17;
+				u.id = (int)id;
+				u.d = (int)(s & 0xf) % 11;
+				u.a = (int)((s >> 4) & 0xf) % 11;
+				u.b = (int)((s >> 8) & 0xf) % 11;
+				u.c = id == BPFEXT_EINSN_MEMCPY ? (int)((s >> 12) & 0xf) :
+				      (int)((s >> 12) & 0xf) % 11;
+				/* Ops that take no B or C get zeros, mostly. */
+				if ((s >> 16) & 3) {
+					if (id != BPFEXT_EINSN_SELECT && id != BPFEXT_EINSN_MEMCPY &&
+					    id != BPFEXT_EINSN_LEA)
+						u.b = 0;
+					if (id != BPFEXT_EINSN_SELECT && id != BPFEXT_EINSN_MEMCPY)
+						u.c = 0;
+					if (id == BPFEXT_EINSN_PREFETCH)
+						u.d = 0;
+				}
+				u.p = p;
+				m = MARKER(u.id, u.d, u.a, u.b, u.c, u.p);
+				n = bpfext_kops_instantiate(&m, mine, &clob_mine, NULL);
+				if (n <= 0)
+					continue;
+				valid++;
+				nt = kops_emit(&u, theirs, &clob_theirs);
+				if (nt != n + 1 || !same(&theirs[0], &m, 1) ||
+				    !same(&theirs[1], mine, (size_t)n) || clob_theirs != clob_mine)
+					bad++;
+			}
+		}
+	}
+	ok(!bad && valid > 100000,
+	   "templates agree with kernel-selftests/kops/kops_insn.h on %u well-formed markers (%u differ)",
+	   valid, bad);
+}
+
 static void test_markers(void)
 {
 	struct bpfext_kops_marker m = { 0 }, back;
@@ -176,7 +237,9 @@ static void test_markers(void)
 		m.p = (s >> 24) & 0xfff;
 		x = bpfext_kops_marker_encode(&m);
 		if (!same(&x, &MARKER(m.id, m.d, m.a, m.b, m.c, m.p), 1) ||
-		    bpfext_kops_marker_decode(&x, &back) || memcmp(&m, &back, sizeof(m)))
+		    bpfext_kops_marker_decode(&x, &back) || m.id != back.id ||
+		    m.d != back.d || m.a != back.a || m.b != back.b || m.c != back.c ||
+		    m.p != back.p)
 			bad++;
 		/* Every marker is valid ISA and round-trips through text. */
 		if (bpfext_insn_check(&x, 1, err, sizeof(err)) == 1 &&
@@ -637,6 +700,7 @@ out:
 int main(int argc, char **argv)
 {
 	test_templates();
+	test_selftest_copy();
 	test_markers();
 	test_recognizer();
 	test_example(argc > 1 ? argv[1] : "build/examples/kops_idioms.o",
