@@ -100,6 +100,8 @@ k2=(samples/xdp1.o samples/xdp2.o samples/xdp_fwd.o samples/sockex3.o
     samples/syscall_tp.o samples/xdp_router_ipv4.o selftests/test_l4lb.o
     selftests/test_xdp_noinline.o)
 tap optimize "$SAN/tests/test_optimize" -b 4 "${k2[@]/#/build/corpus/}"
+# EInsn recognition (Kops form) on the same programs, in the interpreter.
+tap optimize-kops "$SAN/tests/test_optimize" -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
 	build/examples/xdp_count.o
 tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \

@@ -167,6 +167,13 @@ int bpfext_prog__set_type(struct bpfext_prog *prog, const char *type);
 /* Instruction slots of the program's own function. */
 size_t bpfext_prog__insn_cnt(const struct bpfext_prog *prog);
 /* Slots of the program and every subprogram it can reach, as loaded. */
+/*
+ * Does @prog run the function named @func of section @shndx: its own, or
+ * a .text subprogram it can call?
+ */
+bool bpfext_prog__runs_func(struct bpfext_object *obj,
+			    const struct bpfext_prog *prog, size_t shndx,
+			    const char *func);
 size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 				    const struct bpfext_prog *prog);
 const char *bpfext_prog_type_name(enum bpf_prog_type type);

@@ -3,11 +3,14 @@
  * Clean-ups that are safe by construction, run before any search:
  * instructions whose removal cannot change any register, memory or
  * control flow ("goto pc+0", "r1 = r1", "r1 += 0", ...).  32-bit forms
- * are kept: they zero the upper half of the destination.
+ * are kept: they zero the upper half of the destination.  Kops markers
+ * ("goto pc+0" with src_reg 1) and their proof sequences (which may
+ * contain self moves) are never touched.
  */
 #include <stdlib.h>
 
 #include "bpfext_internal.h"
+#include "kops_ops.h"
 
 static bool is_noop(const struct bpf_insn *insn)
 {
@@ -46,6 +49,14 @@ int bpfext_cleanup_section(struct bpfext_object *obj,
 	if (!pt)
 		return bpfext_errf(err, ENOMEM, "out of memory");
 	for (s = 0; s < sec->cnt; s += bpfext_insn_slots(&sec->insns[s])) {
+		size_t region = bpfext_kops_region_len(&sec->insns[s],
+						       sec->cnt - s);
+
+		/* A Kops marker and its proof sequence stay as they are. */
+		if (region) {
+			s += region - 1;
+			continue;
+		}
 		if (!is_noop(&sec->insns[s]))
 			continue;
 		pt[n].start = s;

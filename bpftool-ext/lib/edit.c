@@ -513,8 +513,14 @@ static void commit(struct bpfext_object *obj, struct bpfext_section *sec,
 	free(sec->funcs);
 	sec->funcs = p->funcs;
 	p->funcs = NULL;
-	for (i = 0; i < p->nr_fixes; i++)
-		p->fixes[i].sec->insns[p->fixes[i].slot].imm = p->fixes[i].imm;
+	for (i = 0; i < p->nr_fixes; i++) {
+		struct bpf_insn *x = &p->fixes[i].sec->insns[p->fixes[i].slot];
+
+		/* The referring section is written again when it changes. */
+		if (x->imm != p->fixes[i].imm)
+			p->fixes[i].sec->dirty = true;
+		x->imm = p->fixes[i].imm;
+	}
 	for (i = 0; i < obj->nr_syms; i++) {
 		if (obj->syms[i].value != p->sym_value[i] ||
 		    obj->syms[i].size != p->sym_size[i])

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "insn.h"
+#include "kops_ops.h"
 
 #define REG_FP		10	/* frame pointer, read only */
 #define REG_MAX		10
@@ -368,6 +369,12 @@ static int check_jmp(const struct bpf_insn *insn, char *err, size_t errlen)
 		return 1;
 	}
 	if (op == BPF_JA) {
+		/*
+		 * A Kops marker (off 0, src_reg BPF_PSEUDO_KOPS): kernels
+		 * with Kops check its operands, others refuse it.
+		 */
+		if (!is32 && insn->src_reg == BPFEXT_PSEUDO_KOPS && !insn->off)
+			return 1;
 		if (insn->dst_reg)
 			return reserved(err, errlen, "dst_reg", insn->dst_reg, "BPF_JA");
 		if (insn->src_reg)
@@ -477,7 +484,8 @@ int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
 	code = insn->code;
 	if (!opcode_valid(code))
 		return set_err(err, errlen, "invalid opcode 0x%02x", code);
-	if (insn->dst_reg > REG_MAX)
+	/* A Kops marker's dst_reg is operand D, four bits (kops.rst). */
+	if (insn->dst_reg > REG_MAX && !bpfext_kops_is_marker(insn))
 		return set_err(err, errlen, "invalid register dst_reg=%u",
 			       insn->dst_reg);
 	/* src_reg holds a pseudo kind in LD_IMM64; any value > 10 is bad. */
@@ -702,6 +710,11 @@ static void print_jmp(const struct bpf_insn *insn, char *buf, size_t len)
 			out(buf, len, "exit [off=%d]", insn->off);
 		else
 			out(buf, len, "exit");
+	} else if (op == BPF_JA && bpfext_kops_is_marker(insn)) {
+		const char *name = bpfext_einsn_name((uint32_t)insn->imm & 0xff);
+
+		out(buf, len, "goto pc%+d [kops %s dst=%u imm=0x%08x]", insn->off,
+		    name ? name : "op", insn->dst_reg, (unsigned int)insn->imm);
 	} else if (op == BPF_JA) {
 		if (r == 'w')
 			out(buf, len, "gotol pc%+d", insn->imm);
@@ -1140,6 +1153,39 @@ static int parse_ext(struct parser *p, const char *name, int64_t min,
 	return 0;
 }
 
+/* Optional " [kops NAME dst=N imm=0xIMM]" after "goto pc+0": a marker. */
+static int parse_kops(struct parser *p, struct pinsn *insn)
+{
+	const struct tok *t;
+	const char *name;
+	int64_t v;
+	int id;
+
+	if (!tok_is(peek(p), T_PUNCT, "[") || !tok_is(peek2(p), T_IDENT, "kops"))
+		return 0;
+	p->pos += 2;
+	t = peek(p);
+	if (t->type != T_IDENT)
+		return unexpected(p, "an op name");
+	p->pos++;
+	insn->src = BPFEXT_PSEUDO_KOPS;
+	if (expect_word(p, "dst") || expect(p, "=") ||
+	    parse_num(p, 0, 15, 15, &v, NULL))
+		return -EINVAL;
+	insn->dst = (uint8_t)v;
+	if (expect_word(p, "imm") || expect(p, "=") ||
+	    parse_num(p, INT32_MIN, INT32_MAX, UINT32_MAX, &v, NULL) ||
+	    expect(p, "]"))
+		return -EINVAL;
+	insn->imm = (int32_t)(uint32_t)v;
+	id = (int)((uint32_t)insn->imm & 0xff);
+	name = bpfext_einsn_name((unsigned int)id);
+	if (!tok_is(t, T_IDENT, name ? name : "op"))
+		return set_err(p->err, p->errlen,
+			       "kops op name does not match id %d", id);
+	return 0;
+}
+
 /* "(u32 *)" -> BPF_W etc. */
 static int parse_cast(struct parser *p, uint8_t *size)
 {
@@ -1564,7 +1610,9 @@ static int parse_stmt(struct parser *p, struct pinsn *insn)
 	}
 	if (accept_word(p, "goto")) {
 		insn->code = BPF_JMP | BPF_JA;
-		return parse_pc16(p, &insn->off);
+		if (parse_pc16(p, &insn->off))
+			return -EINVAL;
+		return parse_kops(p, insn);
 	}
 	if (accept_word(p, "gotol")) {
 		insn->code = BPF_JMP32 | BPF_JA;

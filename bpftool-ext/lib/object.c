@@ -921,6 +921,34 @@ static void mark_reachable(struct bpfext_object *obj, struct bpfext_section *sec
 	}
 }
 
+bool bpfext_prog__runs_func(struct bpfext_object *obj,
+			    const struct bpfext_prog *prog, size_t shndx,
+			    const char *func)
+{
+	struct bpfext_section *text = bpfext_object__text(obj);
+	const struct bpfext_func *own = &prog->sec->funcs[prog->func];
+	bool *seen, found = false;
+	size_t f;
+
+	if (prog->sec->shndx == shndx && own->sym < obj->nr_syms &&
+	    obj->syms[own->sym].name && !strcmp(obj->syms[own->sym].name, func))
+		return true;
+	if (!text || text->shndx != shndx)
+		return false;
+	seen = calloc(text->nr_funcs + 1, sizeof(*seen));
+	if (!seen)
+		return false;
+	mark_reachable(obj, prog->sec, prog->func, seen);
+	for (f = 0; f < text->nr_funcs && !found; f++) {
+		size_t sym = text->funcs[f].sym;
+
+		found = seen[f] && sym < obj->nr_syms && obj->syms[sym].name &&
+			!strcmp(obj->syms[sym].name, func);
+	}
+	free(seen);
+	return found;
+}
+
 size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 				    const struct bpfext_prog *prog)
 {

@@ -8,9 +8,20 @@
  * So the running kernel has the last word: if the program set with every
  * rewrite applied does not load as the input did, rewrites are added
  * back one at a time, each kept only if everything still loads.
+ *
+ * EInsn recognition (opts->kops_ops) runs before the search, on the
+ * cleaned-up image, and its rewrites are applied at once: the search
+ * then sees the Kops regions and leaves them alone (superopt windows
+ * never cut into a region), so the two never compete for the same
+ * slots, and a recognized idiom is never first "optimized" by the search
+ * into a shape the recognizer no longer knows.  The kernel check only
+ * ever drops search rewrites: a kernel without Kops rejects every
+ * program with a marker, before and after the search alike.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfext_internal.h"
 #include "pipeline.h"
@@ -144,6 +155,99 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 	return ret;
 }
 
+static const char *func_name(const struct bpfext_object *obj,
+			     const struct bpfext_section *sec, size_t slot)
+{
+	size_t f;
+
+	for (f = 0; f < sec->nr_funcs; f++) {
+		const struct bpfext_func *fn = &sec->funcs[f];
+
+		if (slot >= fn->start && slot < fn->start + fn->cnt &&
+		    fn->sym < obj->nr_syms && obj->syms[fn->sym].name)
+			return obj->syms[fn->sym].name;
+	}
+	return "";
+}
+
+/*
+ * Recognize EInsn idioms in the selected sections of *@base, apply them
+ * and make the result the new base image (reopened in *@base).
+ */
+static int recognize(struct bpfext_object **base, void **base_img,
+		     size_t *base_size, const char *name,
+		     const struct bpfext_pipeline_opts *opts,
+		     struct bpfext_pipeline_result *res, struct bpfext_error *err)
+{
+	struct bpfext_recog_opts ro = {
+		.ops = opts->kops_ops, .timeout_ms = opts->kops_timeout_ms,
+	};
+	struct bpfext_object *obj = *base;
+	void *img = NULL;
+	size_t i, k, size = 0, total = 0;
+	int ret = 0;
+
+	for (i = 0; i < obj->nr_secs && !ret; i++) {
+		struct bpfext_section *sec = &obj->secs[i];
+		struct bpfext_rewrite *rw = NULL;
+		struct bpfext_kops_site *tmp;
+		struct bpfext_rewrite *rwt;
+		unsigned int *ops = NULL;
+		size_t n = 0;
+
+		if (!section_selected(obj, sec, opts->prog))
+			continue;
+		ret = bpfext_recognize_section(sec, &ro, &rw, &n, &ops,
+					       &res->kops_stats, err);
+		if (ret || !n) {
+			free(rw);
+			free(ops);
+			continue;
+		}
+		tmp = realloc(res->kops_sites, (res->nr_kops_sites + n) * sizeof(*tmp));
+		if (tmp)
+			res->kops_sites = tmp;
+		rwt = realloc(res->kops_rewrites,
+			      (res->nr_kops_sites + n) * sizeof(*rwt));
+		if (rwt) {
+			res->kops_rewrites = rwt;
+			memcpy(rwt + res->nr_kops_sites, rw, n * sizeof(*rw));
+		}
+		if (!tmp || !rwt) {
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+		} else {
+			res->kops_sites = tmp;
+			for (k = 0; k < n; k++) {
+				struct bpfext_kops_site *s = &tmp[res->nr_kops_sites++];
+
+				memset(s, 0, sizeof(*s));
+				s->shndx = sec->shndx;
+				snprintf(s->func, sizeof(s->func), "%s",
+					 func_name(obj, sec, rw[k].start));
+				s->op = ops[k];
+				s->start = rw[k].start;
+				s->len = rw[k].len;
+				s->cnt = rw[k].cnt;
+			}
+			ret = bpfext_apply_rewrites(obj, sec, rw, n, err);
+			total += n;
+		}
+		free(rw);
+		free(ops);
+	}
+	if (ret || !total)
+		return ret;
+	ret = bpfext_object__write_mem(obj, &img, &size, err);
+	if (ret)
+		return ret;
+	bpfext_object__close(obj);
+	*base = open_typed(img, size, name, opts->type, err);
+	free(*base_img);
+	*base_img = img;
+	*base_size = size;
+	return *base ? 0 : -EINVAL;
+}
+
 int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 			const struct bpfext_pipeline_opts *opts,
 			struct bpfext_pipeline_result *res,
@@ -177,6 +281,11 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		ret = -EINVAL;
 		goto out;
 	}
+	if (opts->kops_ops) {
+		ret = recognize(&base, &base_img, &base_size, name, opts, res, err);
+		if (ret)
+			goto out;
+	}
 	if (!opts->no_search) {
 		ret = search(base, opts, res, err);
 		if (ret)
@@ -187,7 +296,12 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		    &out, &out_size, err);
 	if (ret)
 		goto out;
-	if (opts->kernel_check && res->nr_rewrites) {
+	/*
+	 * A kernel without Kops refuses every program with a marker, so it
+	 * cannot judge the search rewrites of a Kops-form object.
+	 */
+	if (opts->kernel_check && res->nr_rewrites &&
+	    !(res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK))) {
 		before = calloc(nprogs + 1, sizeof(*before));
 		if (!before) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
@@ -240,6 +354,11 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 {
 	free(res->img);
 	free(res->rewrites);
+	free(res->kops_sites);
+	free(res->kops_rewrites);
+	res->kops_sites = NULL;
+	res->kops_rewrites = NULL;
+	res->nr_kops_sites = 0;
 	res->img = NULL;
 	res->rewrites = NULL;
 	res->nr_rewrites = 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The whole optimizing pipeline on one object image:
- *   clean up → search every window → apply proven rewrites →
+ *   clean up → recognize EInsn idioms (Kops form) → search every window
+ *   outside the Kops regions → apply proven rewrites →
  *   check with the running kernel's verifier, keeping only the rewrites
  *   under which every program that loaded before still loads.
  */
@@ -13,6 +14,7 @@
 
 #include "bpfext.h"
 #include "superopt.h"
+#include "recognize.h"
 
 struct bpfext_pipeline_opts {
 	const char *prog;		/* only this program's section, or NULL */
@@ -20,6 +22,16 @@ struct bpfext_pipeline_opts {
 	struct bpfext_opt_opts search;	/* budget is for the whole object */
 	bool kernel_check;		/* load in the running kernel */
 	bool no_search;			/* clean-ups only */
+	uint32_t kops_ops;		/* EInsn op ids to emit (bit n: id n), 0: none */
+	unsigned int kops_timeout_ms;	/* per recognizer proof, 0: default */
+};
+
+/* A site rewritten into Kops form. */
+struct bpfext_kops_site {
+	size_t shndx;			/* section */
+	char func[64];			/* function symbol it lies in */
+	unsigned int op;		/* EInsn id */
+	size_t start, len, cnt;		/* slots in the cleaned-up input, new length */
 };
 
 struct bpfext_pipeline_result {
@@ -32,6 +44,10 @@ struct bpfext_pipeline_result {
 	unsigned int solver_calls;
 	uint64_t proposals;
 	bool kernel_checked;		/* the kernel was asked */
+	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
+	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */
+	size_t nr_kops_sites;
+	struct bpfext_recog_stats kops_stats;
 };
 
 int bpfext_pipeline_run(const void *img, size_t size, const char *name,

@@ -22,6 +22,7 @@
 #include "symbolic.h"
 #include "search.h"
 #include "superopt.h"
+#include "kops_ops.h"
 
 #define WINDOW_SLOTS	16
 /* Proposals per second of budget and window, so a seed fixes the result. */
@@ -216,7 +217,20 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 		live[fn->cnt] = 0;
 		for (s = fn->start; s <= fn->start + fn->cnt && !ret; s++) {
 			const struct bpf_insn *x = &sec->insns[s];
-			bool usable = s < fn->start + fn->cnt &&
+			size_t region = s < fn->start + fn->cnt ?
+				bpfext_kops_region_len(x, fn->start + fn->cnt - s) : 0;
+			bool usable;
+
+			/* A Kops region ends the window and is skipped whole. */
+			if (region) {
+				if (s > run)
+					ret = add_job(p, sec, run, s - run, live,
+						      fn->start);
+				s += region - 1;
+				run = s + 1;
+				continue;
+			}
+			usable = s < fn->start + fn->cnt &&
 				      win_insn_supported(x) &&
 				      !bpfext_insn_is_ldimm64(x) &&
 				      !slot_has_reloc(sec, s) &&
@@ -333,9 +347,20 @@ int bpfext_apply_rewrites(struct bpfext_object *obj, struct bpfext_section *sec,
 		pt[m].insns = &ni[used];
 		pt[m].cnt = rw[i].cnt;
 		for (k = 0; k < rw[i].cnt; k++) {
-			ni[used].insn = rw[i].insns[k];
+			const struct bpf_insn *x = &rw[i].insns[k];
+			long t = (long)k + 1;
+
+			ni[used].insn = *x;
 			ni[used].orig = -1;
 			ni[used].target = -1;
+			/*
+			 * Branches of a replacement (Kops markers and proof
+			 * sequences) stay inside it or go to the slot after it.
+			 */
+			if (bpfext_insn_is_branch(x))
+				t += bpfext_insn_branch_off(x);
+			if (bpfext_insn_is_branch(x) && t >= 0 && (size_t)t <= rw[i].cnt)
+				ni[used].target = BPFEXT_LOCAL(t);
 			used++;
 		}
 		m++;

@@ -27,6 +27,8 @@ struct optimize_args {
 	const char *jobs;
 	const char *seed;
 	const char *cost;
+	const char *kops;
+	const char *target;
 	bool verify;
 	bool changes;
 };
@@ -47,11 +49,14 @@ static int do_help(int argc, char **argv)
 	fprintf(stderr,
 		"Usage: %1$s %2$s optimize OBJ [out FILE] [prog NAME] [type TYPE] [verify]\n"
 		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
-		"                         [seed N] [cost COST] [changes]\n"
+		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
+		"                         [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
 		"       COST := { insns | latency }\n"
+		"       KOPS := { auto | none | OP[,OP...] }\n"
+		"       OP := { rotate | select | bfext | ldbswap | prefetch | memcpy | lea }\n"
 		"       TYPE := { socket | kprobe | kretprobe | classifier | action |\n"
 		"                 tracepoint | raw_tracepoint | xdp | perf_event | cgroup/skb |\n"
 		"                 cgroup/sock | cgroup/dev | lwt_in | lwt_out | lwt_xmit |\n"
@@ -132,6 +137,10 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->seed;
 		else if (is_prefix(*argv, "cost"))
 			dst = &a->cost;
+		else if (is_prefix(*argv, "kops"))
+			dst = &a->kops;
+		else if (is_prefix(*argv, "target"))
+			dst = &a->target;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))
@@ -153,7 +162,7 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost' or 'changes', got: '%s'",
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -245,6 +254,137 @@ static int parse_search(const struct optimize_args *a,
 	return 0;
 }
 
+/*
+ * The EInsn ops to emit: those of the target table (`target FILE`, else
+ * the running kernel's) that `kops` asks for.  Without `kops`, auto when
+ * there is a table, none otherwise.
+ */
+static int parse_kops(const struct optimize_args *a,
+		      struct bpfext_pipeline_opts *po)
+{
+	const char *path = a->target ? a->target : BPFEXT_KOPS_SYSFS;
+	struct bpfext_error err = { "" };
+	struct bpfext_kops_op *ops = NULL;
+	uint32_t offered, want;
+	size_t cnt = 0;
+	int ret;
+
+	po->kops_ops = 0;
+	if (a->kops && !strcmp(a->kops, "none"))
+		return 0;
+	ret = bpfext_kops_read(path, &ops, &cnt, &err);
+	if (ret == -ENOENT && !a->target) {
+		if (!a->kops)
+			return 0;
+		p_err("kops %s: the running kernel has no Kops (%s); use 'target FILE'",
+		      a->kops, BPFEXT_KOPS_SYSFS);
+		return -1;
+	}
+	if (ret) {
+		p_err("%s: %s", path, err.msg);
+		return -1;
+	}
+	offered = bpfext_recog_table_ops(ops, cnt);
+	free(ops);
+	if (!a->kops || !strcmp(a->kops, "auto")) {
+		po->kops_ops = offered;
+		return 0;
+	}
+	if (bpfext_recog_parse_ops(a->kops, &want, &err)) {
+		p_err("kops: %s", err.msg);
+		return -1;
+	}
+	if (want & ~offered) {
+		unsigned int id;
+
+		for (id = 1; id < BPFEXT_EINSN_NR; id++)
+			if (want & ~offered & (1u << id))
+				break;
+		p_err("kops: op '%s' is not offered by %s", bpfext_einsn_name(id), path);
+		return -1;
+	}
+	po->kops_ops = want;
+	return 0;
+}
+
+/*
+ * Kops sites of each op in program @p: in its own function and in the
+ * .text subprograms it calls (a shared subprogram counts for each caller).
+ */
+static void print_prog_kops(const struct bpfext_pipeline_result *pr,
+			    const struct bpfext_pipeline_opts *po,
+			    struct bpfext_object *obj, const struct bpfext_prog *p)
+{
+	unsigned int n[BPFEXT_EINSN_NR] = { 0 }, id, total = 0;
+	size_t i;
+
+	if (!po->kops_ops)
+		return;
+	for (i = 0; i < pr->nr_kops_sites; i++) {
+		const struct bpfext_kops_site *s = &pr->kops_sites[i];
+
+		if (s->op < BPFEXT_EINSN_NR &&
+		    bpfext_prog__runs_func(obj, p, s->shndx, s->func)) {
+			n[s->op]++;
+			total++;
+		}
+	}
+	if (json_output) {
+		jsonw_name(json_wtr, "kops");
+		jsonw_start_object(json_wtr);
+		for (id = 1; id < BPFEXT_EINSN_NR; id++)
+			if (po->kops_ops & (1u << id))
+				jsonw_uint_field(json_wtr, bpfext_einsn_name(id), n[id]);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("	kops: %u site%s", total, total == 1 ? "" : "s");
+	for (id = 1; id < BPFEXT_EINSN_NR; id++)
+		if (n[id])
+			printf(", %s %u", bpfext_einsn_name(id), n[id]);
+	printf("\n");
+}
+
+static void print_kops_summary(const struct bpfext_pipeline_result *pr,
+			       const struct bpfext_pipeline_opts *po,
+			       const struct optimize_args *a)
+{
+	const struct bpfext_recog_stats *st = &pr->kops_stats;
+	unsigned int id;
+
+	if (json_output) {
+		jsonw_name(json_wtr, "kops");
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "target",
+				   a->target ? a->target :
+				   po->kops_ops ? BPFEXT_KOPS_SYSFS : "none");
+		jsonw_name(json_wtr, "ops");
+		jsonw_start_array(json_wtr);
+		for (id = 1; id < BPFEXT_EINSN_NR; id++)
+			if (po->kops_ops & (1u << id))
+				jsonw_string(json_wtr, bpfext_einsn_name(id));
+		jsonw_end_array(json_wtr);
+		jsonw_uint_field(json_wtr, "sites", pr->nr_kops_sites);
+		/* All functions, subprograms of .text included. */
+		jsonw_name(json_wtr, "by_op");
+		jsonw_start_object(json_wtr);
+		for (id = 1; id < BPFEXT_EINSN_NR; id++)
+			if (po->kops_ops & (1u << id))
+				jsonw_uint_field(json_wtr, bpfext_einsn_name(id),
+						 st->sites[id]);
+		jsonw_end_object(json_wtr);
+		jsonw_uint_field(json_wtr, "candidates", st->candidates);
+		jsonw_uint_field(json_wtr, "refused_clobber", st->clobbered);
+		jsonw_uint_field(json_wtr, "refused_unproven", st->unproven);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	if (!po->kops_ops)
+		return;
+	printf("  kops: %zu sites rewritten (%u candidates, %u refused by the clobber rule, %u not proven)\n",
+	       pr->nr_kops_sites, st->candidates, st->clobbered, st->unproven);
+}
+
 struct progress {
 	const char *obj;
 	bool on;
@@ -327,7 +467,8 @@ static int do_optimize(int argc, char **argv)
 	void *img = NULL;
 	int ret = -1;
 
-	if (parse_optimize(argc, argv, &a) || parse_search(&a, &po))
+	if (parse_optimize(argc, argv, &a) || parse_search(&a, &po) ||
+	    parse_kops(&a, &po))
 		return -1;
 	obj = open_obj(a.obj_path);
 	if (!obj)
@@ -440,6 +581,7 @@ static int do_optimize(int argc, char **argv)
 			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
 			/* Only rewrites the solver proved are ever applied. */
 			jsonw_bool_field(json_wtr, "equivalence_proven", true);
+			print_prog_kops(&pr, &po, out, p);
 			if (a.verify)
 				print_result_json(&res[i]);
 			jsonw_end_object(json_wtr);
@@ -452,6 +594,7 @@ static int do_optimize(int argc, char **argv)
 			if (after != before[i])
 				printf(", best after %.1f s", ttb);
 			printf(")\n");
+			print_prog_kops(&pr, &po, out, p);
 			if (a.verify)
 				print_result_plain(&res[i]);
 		}
@@ -468,9 +611,12 @@ static int do_optimize(int argc, char **argv)
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
+		print_kops_summary(&pr, &po, &a);
 		if (a.changes) {
 			jsonw_name(json_wtr, "changes");
 			jsonw_start_array(json_wtr);
+			for (i = 0; i < pr.nr_kops_sites; i++)
+				print_rewrite(&pr.kops_rewrites[i]);
 			for (i = 0; i < pr.nr_rewrites; i++)
 				print_rewrite(&pr.rewrites[i]);
 			jsonw_end_array(json_wtr);
@@ -486,11 +632,20 @@ static int do_optimize(int argc, char **argv)
 		printf("%s\n", interrupted ? " (interrupted)" : "");
 		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
 			print_rewrite(&pr.rewrites[i]);
+		print_kops_summary(&pr, &po, &a);
+		for (i = 0; a.changes && i < pr.nr_kops_sites; i++)
+			print_rewrite(&pr.kops_rewrites[i]);
 	}
 	if (a.verify && !all_loaded) {
+		const char *why = pr.nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK) ?
+			" (Kops form, and the running kernel has no Kops)" : "";
+
 		if (a.out)
-			p_err("%s: the kernel verifier rejected a program; %s not written",
-			      a.obj_path, a.out);
+			p_err("%s: the kernel verifier rejected a program%s; %s not written",
+			      a.obj_path, why, a.out);
+		else if (*why)
+			p_err("%s: the kernel verifier rejected a program%s",
+			      a.obj_path, why);
 		ret = EXIT_NEGATIVE;
 		goto out;
 	}

@@ -98,6 +98,40 @@ tap $? "kops list prints one op per entry"
 printf 'id=1 name=rotate\nid=x name=bad\n' >"$tmp/bad-ops"
 run kops list file "$tmp/bad-ops"; [ $? -eq 2 ] && grep -q "^Error: $tmp/bad-ops: line 2: bad field 'id=x'" "$tmp/err"
 tap $? "a malformed op table is a one-line error naming file and line"
+
+# prog optimize with Kops ops of a target table.
+run -j prog optimize "$obj" budget 0 kops auto target "$ops" &&
+	jq -e '.kops.ops | length == 7' "$tmp/out" >/dev/null &&
+	jq -e '.programs[] | .kops | has("rotate") and has("lea")' "$tmp/out" >/dev/null
+tap $? "kops auto target FILE: every EInsn op, a kops count per program"
+run -j prog optimize "$obj" budget 0 kops rotate,bfext target "$ops" &&
+	jq -e '.kops.ops == ["rotate","bfext"] and
+	       (.programs[] | .kops | keys == ["bfext","rotate"])' "$tmp/out" >/dev/null
+tap $? "kops OP,OP uses only the ops named"
+run prog optimize "$obj" budget 0 kops frob target "$ops"; [ $? -ne 0 ] &&
+	grep -q "^Error: kops: unknown kops op 'frob'" "$tmp/err"
+tap $? "an unknown op is a one-line error"
+grep -v name=lea "$ops" >"$tmp/no-lea"
+run prog optimize "$obj" budget 0 kops lea target "$tmp/no-lea"; [ $? -ne 0 ] &&
+	grep -q "^Error: kops: op 'lea' is not offered by" "$tmp/err"
+tap $? "an op the target lacks is a one-line error"
+run -j prog optimize "$obj" budget 0 kops none target "$ops" &&
+	jq -e '.kops.ops == [] and .kops.sites == 0' "$tmp/out" >/dev/null
+tap $? "kops none emits no Kops form"
+if [ ! -e /sys/kernel/bpf_kops/ops ]; then
+	run prog optimize "$obj" budget 0 kops auto; [ $? -ne 0 ] &&
+		grep -q "^Error: kops auto: the running kernel has no Kops" "$tmp/err"
+	tap $? "kops auto without a Kops kernel or target is an error"
+	run -j prog optimize "$obj" budget 0 && jq -e '.kops.sites == 0' "$tmp/out" >/dev/null
+	tap $? "without a Kops kernel the default is kops none"
+	kobj=$(dirname "$obj")/kops_idioms.o
+	if [ "$(id -u)" = 0 ] && [ -e "$kobj" ]; then
+		run prog optimize "$kobj" budget 0 kops auto target "$ops" verify out "$tmp/k.o"
+		[ $? -eq 1 ] && [ ! -e "$tmp/k.o" ] &&
+			grep -q "running kernel has no Kops" "$tmp/err"
+		tap $? "verify: a kernel without Kops refuses Kops form, nothing written"
+	fi
+fi
 if [ -e /sys/kernel/bpf_kops/ops ]; then
 	run kops list; tap $? "kops list reads the running kernel"
 else

@@ -128,6 +128,11 @@ static const struct print_case print_cases[] = {
 	{ { I(BPF_JMP | BPF_JA, 0, 0, -32768, 0) }, "goto pc-32768" },
 	{ { I(BPF_JMP32 | BPF_JA, 0, 0, 0, 5) }, "gotol pc+5" },
 	{ { I(BPF_JMP32 | BPF_JA, 0, 0, 0, -100000) }, "gotol pc-100000" },
+	/* Kops markers (Documentation/bpf/kops.rst of the Kops series) */
+	{ { I(BPF_JMP | BPF_JA, 3, 1, 0, 0x00d00201) },
+	  "goto pc+0 [kops rotate dst=3 imm=0x00d00201]" },
+	{ { I(BPF_JMP | BPF_JA, 15, 1, 0, (int32_t)0xfffff040) },
+	  "goto pc+0 [kops op dst=15 imm=0xfffff040]" },
 	{ { I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) }, "exit" },
 	{ { I(BPF_JMP | BPF_EXIT, 0, 0, 3, 0) }, "exit [off=3]" },
 	/* calls */
@@ -302,6 +307,8 @@ static const struct reject_case reject_cases[] = {
 	{ { I(BPF_JMP | BPF_JA, 0, 0, 1, 1) }, 1, "reserved field imm=1 in BPF_JA" },
 	{ { I(BPF_JMP | BPF_JA, 1, 0, 1, 0) }, 1, "reserved field dst_reg=1 in BPF_JA" },
 	{ { I(BPF_JMP | BPF_JA, 0, 1, 1, 0) }, 1, "reserved field src_reg=1 in BPF_JA" },
+	{ { I(BPF_JMP | BPF_JA, 0, 2, 0, 0) }, 1, "reserved field src_reg=2 in BPF_JA" },
+	{ { I(BPF_JMP32 | BPF_JA, 0, 1, 0, 1) }, 1, "reserved field src_reg=1 in BPF_JA" },
 	{ { I(BPF_JMP32 | BPF_JA, 0, 0, 1, 1) }, 1, "reserved field off=1 in BPF_JMP32 BPF_JA" },
 	{ { I(BPF_JMP | BPF_JEQ | BPF_X, 1, 2, 0, 1) }, 1, "reserved field imm=1 in BPF_JMP" },
 	{ { I(BPF_JMP32 | BPF_JEQ | BPF_K, 1, 2, 0, 1) }, 1, "reserved field src_reg=2 in BPF_JMP32" },

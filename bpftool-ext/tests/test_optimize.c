@@ -2,7 +2,7 @@
 /*
  * End-to-end check of the superoptimizer on real objects:
  *
- *   test_optimize [-b SECONDS] OBJ...
+ *   test_optimize [-k] [-b SECONDS] OBJ...  (-k: EInsn recognition too)
  *
  * Each object goes through the whole pipeline (clean-up, search, proven
  * rewrites, the running kernel's verdict when run as root).  Then every
@@ -26,6 +26,7 @@
 #define INPUTS 300
 
 static uint64_t rng = 0x853c49e6748fea9bull;
+static uint32_t kops_ops;	/* -k: recognize every EInsn op too */
 
 static uint64_t rnd(void)
 {
@@ -90,7 +91,8 @@ static void compare(const char *path, struct bpfext_object *a,
 			ok(0, "%s: program lost", what);
 			continue;
 		}
-		ok(bpfext_prog__loaded_insn_cnt(b, pb) <=
+		/* Kops form may be longer: markers, kept instructions. */
+		ok(kops_ops || bpfext_prog__loaded_insn_cnt(b, pb) <=
 		   bpfext_prog__loaded_insn_cnt(a, pa),
 		   "%s: %zu -> %zu slots", what,
 		   bpfext_prog__loaded_insn_cnt(a, pa),
@@ -151,15 +153,17 @@ static void run(const char *path, double budget)
 	po.search.budget = budget;
 	po.search.jobs = 2;
 	po.search.seed = 1;
-	po.kernel_check = geteuid() == 0;
+	/* A kernel without Kops refuses every marker: no kernel check then. */
+	po.kernel_check = geteuid() == 0 && !kops_ops;
+	po.kops_ops = kops_ops;
 	if (bpfext_pipeline_run(img, size, path, &po, &pr, &err)) {
 		ok(0, "%s: pipeline: %s", path, err.msg);
 		bpfext_object__close(a);
 		return;
 	}
-	printf("# %s: %zu windows, %u solver calls, %zu rewrites, %zu refused by the kernel\n",
+	printf("# %s: %zu windows, %u solver calls, %zu rewrites, %zu refused by the kernel, %zu kops sites\n",
 	       path, pr.windows, pr.solver_calls, pr.nr_rewrites,
-	       pr.rejected_by_kernel);
+	       pr.rejected_by_kernel, pr.nr_kops_sites);
 	b = bpfext_object__open_mem(pr.img, pr.size, path, &err);
 	ok(b != NULL, "%s: the output reads back%s%s", path, b ? "" : ": ",
 	   b ? "" : err.msg);
@@ -175,9 +179,13 @@ int main(int argc, char **argv)
 	double budget = 2;
 	int i = 1;
 
-	if (argc > 2 && !strcmp(argv[1], "-b")) {
-		budget = atof(argv[2]);
-		i = 3;
+	if (i < argc && !strcmp(argv[i], "-k")) {
+		kops_ops = 0xfe;
+		i++;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "-b")) {
+		budget = atof(argv[i + 1]);
+		i += 2;
 	}
 	libbpf_set_print(quiet);
 	for (; i < argc; i++)
