@@ -14,6 +14,7 @@
 
 #include "bpfext.h"
 #include "main.h"
+#include "equiv.h"
 #include "pipeline.h"
 
 struct optimize_args {
@@ -52,6 +53,7 @@ static int do_help(int argc, char **argv)
 		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
 		"                         [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
+		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
 		"       COST := { insns | latency }\n"
@@ -782,10 +784,191 @@ static int do_dump(int argc, char **argv)
 	return 0;
 }
 
+static void hex_field(const char *name, const uint8_t *p, size_t n)
+{
+	char *buf = malloc(n * 2 + 1);
+	size_t i;
+
+	if (!buf)
+		return;
+	for (i = 0; i < n; i++)
+		sprintf(buf + 2 * i, "%02x", p[i]);
+	buf[2 * n] = 0;
+	jsonw_string_field(json_wtr, name, buf);
+	free(buf);
+}
+
+static void print_cex_json(const struct bpfext_equiv_report *rep,
+			   const struct bpfext_linked_prog *lp)
+{
+	const struct bpfext_sym_cex *c = &rep->cex;
+	size_t i;
+	int s;
+
+	jsonw_name(json_wtr, "counterexample");
+	jsonw_start_object(json_wtr);
+	hex_field("packet", c->pkt, c->pkt_len);
+	hex_field("ctx", c->ctx, c->ctx_len);
+	jsonw_uint_field(json_wtr, "cpu", c->cpu);
+	jsonw_name(json_wtr, "map_entries");
+	jsonw_start_array(json_wtr);
+	for (i = 0; i < c->nr_entries; i++) {
+		const struct bpfext_map_desc *m = c->entries[i].map < lp->nr_maps ?
+						  &lp->maps[c->entries[i].map] : NULL;
+
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "map", m ? m->name : "?");
+		if (m) {
+			hex_field("key", c->entries[i].key, m->key_size);
+			hex_field("value", c->entries[i].value, m->value_size);
+		}
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_name(json_wtr, "outputs");
+	jsonw_start_array(json_wtr);
+	for (s = 0; s < 2; s++) {
+		const struct bpfext_equiv_side *sd = &rep->side[s];
+
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "status",
+				   sd->status == BPFEXT_INTERP_EXIT ? "exit" :
+				   sd->status == BPFEXT_INTERP_TAIL_CALL ? "tail_call" :
+				   "fault");
+		jsonw_uint_field(json_wtr, "r0", sd->r0);
+		hex_field("packet", sd->pkt, sd->pkt_len);
+		if (sd->status == BPFEXT_INTERP_FAULT)
+			jsonw_string_field(json_wtr, "fault", sd->fault);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_string_field(json_wtr, "difference", rep->diff);
+	jsonw_end_object(json_wtr);
+}
+
+/* prog equiv: translation validation of two builds, program by program. */
+static int do_equiv(int argc, char **argv)
+{
+	struct bpfext_sym_opts so = { .timeout_ms = 60000, .max_pkt = 128 };
+	struct bpfext_object *a = NULL, *b = NULL;
+	const char *pa_path, *pb_path, *name = NULL;
+	bool different = false, undecided = false;
+	size_t i, compared = 0;
+	int ret = -1;
+
+	if (!REQ_ARGS(2))
+		return -1;
+	pa_path = GET_ARG();
+	pb_path = GET_ARG();
+	if (argc && is_prefix(*argv, "prog")) {
+		NEXT_ARG();
+		if (!REQ_ARGS(1))
+			return -1;
+		name = GET_ARG();
+	}
+	if (argc) {
+		p_err("expected no more arguments or 'prog', got: '%s'", *argv);
+		return -1;
+	}
+	a = open_obj(pa_path);
+	b = a ? open_obj(pb_path) : NULL;
+	if (!a || !b)
+		goto out;
+	if (name && (!bpfext_object__find_prog(a, name) ||
+		     !bpfext_object__find_prog(b, name))) {
+		p_err("%s: no program named '%s' in both objects",
+		      bpfext_object__find_prog(a, name) ? pb_path : pa_path, name);
+		goto out;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_name(json_wtr, "programs");
+		jsonw_start_array(json_wtr);
+	}
+	for (i = 0; i < bpfext_object__prog_cnt(a); i++) {
+		struct bpfext_prog *pa = bpfext_object__prog(a, i), *pb;
+		struct bpfext_linked_prog la = { 0 }, lb = { 0 };
+		struct bpfext_equiv_report *rep;
+		struct bpfext_error err = { "" };
+		int r = -1;
+
+		if (!selected(pa, name))
+			continue;
+		pb = bpfext_object__find_prog(b, pa->name);
+		if (!pb)
+			continue;	/* only same-named pairs are compared */
+		compared++;
+		rep = calloc(1, sizeof(*rep));
+		if (rep && !bpfext_prog__linked_insns(a, pa, &la, &err) &&
+		    !bpfext_prog__linked_insns(b, pb, &lb, &err))
+			r = bpfext_equiv_progs(&la, &lb, &so, 1000, rep, &err);
+		if (!rep)
+			snprintf(err.msg, sizeof(err.msg), "out of memory");
+		if (r) {
+			undecided = true;
+			if (json_output) {
+				jsonw_start_object(json_wtr);
+				jsonw_string_field(json_wtr, "name", pa->name);
+				jsonw_name(json_wtr, "equivalent");
+				jsonw_null(json_wtr);
+				jsonw_string_field(json_wtr, "error", err.msg);
+				jsonw_end_object(json_wtr);
+			} else {
+				printf("%s: error: %s\n", pa->name, err.msg);
+			}
+		} else if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "name", pa->name);
+			jsonw_name(json_wtr, "equivalent");
+			if (rep->verdict == BPFEXT_EQUIVALENT)
+				jsonw_bool(json_wtr, true);
+			else if (rep->verdict == BPFEXT_DIFFERENT)
+				jsonw_bool(json_wtr, false);
+			else
+				jsonw_null(json_wtr);
+			if (rep->reason[0])
+				jsonw_string_field(json_wtr, "reason", rep->reason);
+			if (rep->verdict == BPFEXT_DIFFERENT)
+				print_cex_json(rep, &la);
+			jsonw_end_object(json_wtr);
+		} else if (rep->verdict == BPFEXT_EQUIVALENT) {
+			printf("%s: equivalent%s%s%s\n", pa->name,
+			       rep->reason[0] ? " (" : "", rep->reason,
+			       rep->reason[0] ? ")" : "");
+		} else if (rep->verdict == BPFEXT_DIFFERENT) {
+			printf("%s: DIFFERENT\n", pa->name);
+			bpfext_equiv_report__print(rep, &la, "  ", stdout);
+		} else {
+			printf("%s: undecided: %s\n", pa->name, rep->reason);
+		}
+		if (!r) {
+			different |= rep->verdict == BPFEXT_DIFFERENT;
+			undecided |= rep->verdict == BPFEXT_UNDECIDED;
+		}
+		free(rep);
+		bpfext_linked_prog__free(&la);
+		bpfext_linked_prog__free(&lb);
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	}
+	if (!compared) {
+		p_err("%s and %s have no program of the same name", pa_path, pb_path);
+		goto out;
+	}
+	ret = different ? EXIT_NEGATIVE : undecided ? -1 : 0;
+out:
+	bpfext_object__close(a);
+	bpfext_object__close(b);
+	return ret;
+}
+
 static const struct cmd cmds[] = {
 	{ "help",	do_help },
 	{ "optimize",	do_optimize },
 	{ "dump",	do_dump },
+	{ "equiv",	do_equiv },
 	{ 0 }
 };
 

@@ -87,6 +87,22 @@ tap $? "a rejected program is not written"
 run -j prog optimize "$tmp/missing.o" budget 0; [ $? -ne 0 ] && jq -e '.error | test("missing.o")' "$tmp/out" >/dev/null
 tap $? "-j errors are JSON objects naming the file"
 
+# prog equiv: translation validation of two builds.
+run -j prog equiv "$obj" "$tmp/o.o" && jq -e '.programs[0].equivalent == true' "$tmp/out" >/dev/null
+tap $? "prog equiv proves the optimized example equivalent (exit 0)"
+"$(dirname "$bin")/tests/mkbad" retval "$obj" "$tmp/other.o"
+run -j prog equiv "$obj" "$tmp/other.o"; [ $? -eq 1 ] &&
+	jq -e '.programs[0].equivalent == false and (.programs[0].counterexample.outputs | length) == 2 and
+	       .programs[0].counterexample.outputs[0].r0 != .programs[0].counterexample.outputs[1].r0' \
+	"$tmp/out" >/dev/null
+tap $? "prog equiv finds a changed constant: exit 1 and a counterexample"
+run prog equiv "$obj" "$tmp/other.o"; grep -q "DIFFERENT" "$tmp/out" && grep -q "difference: r0" "$tmp/out"
+tap $? "prog equiv prints the counterexample and the differing outputs"
+run prog equiv "$obj" "$tmp/nothere.o"; [ $? -eq 2 ] && grep -q "^Error: $tmp/nothere.o" "$tmp/err"
+tap $? "prog equiv with a missing object: exit 2, one-line error"
+run prog equiv "$obj" "$obj" prog nosuch; [ $? -eq 2 ] && grep -q "no program named 'nosuch'" "$tmp/err"
+tap $? "prog equiv with an unknown program name: exit 2"
+
 # kops list, from a target description and from the running kernel.
 ops=$(dirname "$0")/data/kops-x86_64.txt
 run -j kops list file "$ops" && jq -e 'length == 7 and .[0].name == "rotate" and

@@ -113,7 +113,9 @@ expect "bpftool-ext --<TAB> offers the long options" \
 	"--json --pretty --debug --version --help" $B --
 expect "options are skipped before OBJECT" "prog" $B -j -p pr
 expect "nothing after -h" "" $B -h ''
-expect "bpftool-ext prog <TAB> offers the commands" "optimize dump help" $B prog ''
+expect "bpftool-ext prog <TAB> offers the commands" "optimize dump equiv help" $B prog ''
+expect "equiv OBJ_A OBJ_B <TAB> offers prog" "prog" $B prog equiv a.o b.o ''
+expect "equiv OBJ_A <TAB>: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' $B prog equiv a.o ''
 expect "bpftool-ext prog o<TAB> gives optimize" "optimize" $B prog o
 expect "nothing after prog help" "" $B prog help ''
 expect "no options after OBJECT (not accepted there)" "" $B prog optimize a.o -

@@ -9,6 +9,8 @@
  *   jump        make the first branch of the first program jump far away
  *   ldimm64     cut an ld_imm64 in half (second slot gets an opcode)
  *   fallthrough turn the first program's last exit into a move
+ *   retval      a valid program that (for the bundled example) computes
+ *               something else: the first "rN = K" sets K + 1
  *   reloc-sym   make the first relocation name a symbol that is not there
  *   reloc-off   move the first relocation past the end of its section
  *   reloc-insn  move the first relocation onto a non-ld_imm64/call insn
@@ -89,6 +91,20 @@ static int damage(const char *mode)
 	if (!strcmp(mode, "machine")) {
 		eh()->e_machine = EM_X86_64;
 		return 0;
+	}
+	if (!strcmp(mode, "retval")) {
+		s = code_section();
+		if (s < 0)
+			return 2;
+		in = insns(s, &cnt);
+		for (i = 0; i < cnt; i++) {
+			if ((in[i].code == (BPF_ALU64 | BPF_MOV | BPF_K) ||
+			     in[i].code == (BPF_ALU | BPF_MOV | BPF_K))) {
+				in[i].imm++;
+				return 0;
+			}
+		}
+		return 2;
 	}
 	if (!strcmp(mode, "fallthrough")) {
 		s = code_section();
