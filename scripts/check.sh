@@ -144,6 +144,9 @@ done
 for arch in x86_64 arm64; do
 	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
 done
+# bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
+[ -d build/kops/linux/tools/bpf/bpftool ] &&
+	tap bpftool-plugin scripts/test-bpftool-plugin.sh build/bpftool-ext
 [ -f proofs/Makefile ] && step proofs make -C proofs
 
 echo "check finished in $(( $(date +%s) - start ))s; logs in $LOG"
