@@ -9,7 +9,8 @@ pkgs=(
 	libbpf-dev libelf-dev zlib1g-dev libz3-dev z3 cvc5 bpftool
 	linux-source-6.1 flex bison bc libssl-dev dwarves kmod cpio xz-utils
 	qemu-system-x86 qemu-system-arm qemu-user gcc-aarch64-linux-gnu
-	busybox-static python3 python3-docutils jq bash-completion git
+	busybox-static python3 python3-docutils python3-ply python3-git jq
+	bash-completion git
 )
 
 missing=()
