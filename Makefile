@@ -7,6 +7,7 @@
 #   make check      install what is missing, build, run every test
 #   make bench      run the benchmarks
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
+#   make proofs     prove the EInsn native emits (proofs/, issue #6)
 
 CC       ?= cc
 O        := build
@@ -46,7 +47,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
-.PHONY: all deps check test bench install clean fuzz corpus examples demo man
+.PHONY: all deps check test bench install clean fuzz corpus examples demo man proofs
 all: $(BIN) $(TEST_BINS) $(EXAMPLES)
 
 examples: $(EXAMPLES)
@@ -90,6 +91,9 @@ demo: deps
 
 check: deps
 	scripts/check.sh
+
+proofs:
+	$(MAKE) -C proofs
 
 bench: deps all
 	scripts/bench.sh
