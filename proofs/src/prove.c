@@ -69,14 +69,13 @@ static const struct op ops[] = {
 	  { P_LDB(0, 0), P_LDB(3, 0), P_LDB(0, -128), P_LDB(3, 127), P_LDB(0, 128), P_LDB(3, -512) } },
 	{ "prefetch", BPF_EINSN_PREFETCH, { -1, 10, -1, -1 }, 12, 1u << 1, 5,
 	  { 0, 1, 127, 128, 0x800 } },
-	{ "memcpy", BPF_EINSN_MEMCPY, { 10, 10, 10, -1 }, 12, (1u << 0) | (1u << 1), 5,
+	{ "memcpy", BPF_EINSN_MEMCPY, { 10, 10, 9, 15 }, 12, (1u << 0) | (1u << 1), 5,
 	  { P_CPY(0, 0), P_CPY(-1, 1), P_CPY(31, -32), P_CPY(1, 0), P_CPY(0, 2) } },
 	{ "lea", BPF_EINSN_LEA, { 10, 10, 10, -1 }, 12, 0, 6,
 	  { P_LEA(0, 0), P_LEA(3, 0), P_LEA(1, -128), P_LEA(2, 127), P_LEA(0, 128), P_LEA(3, -512) } },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
-/* memcpy also varies the word count C; done through pedge x C below */
 
 static struct {
 	const char *outdir;
@@ -486,7 +485,7 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 		int roles[4] = { m->dst_reg, BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m) };
 		for (int i = 0; i < 4 && at < (int)sizeof(res->why) - 80; i++) {
 			int rr = roles[i];
-			if (i && o->max[i] < 0)
+			if (i && (o->max[i] < 0 || (i == 3 && o->id == BPF_EINSN_MEMCPY)))
 				continue;
 			at += snprintf(res->why + at, sizeof(res->why) - at, " %c=r%d(%s)=%#" PRIx64 "->bpf %#" PRIx64 "/native %#" PRIx64,
 				       "DABC"[i], rr, nat_name(arch, regmap[arch][rr], nm),
@@ -504,6 +503,7 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 }
 
 /* ---- enumeration ---- */
+/* r[3] is operand C; for memcpy it is the word count - 1, part of the form */
 struct inst { int r[4]; int p; };
 
 static bool valid(const struct op *o, const int r[4], int p)
@@ -515,20 +515,29 @@ static bool valid(const struct op *o, const int r[4], int p)
 	return einsn_instantiate(&m, q, &cl, &why) > 0;
 }
 
-/* every register assignment crossed with the representative forms, and
- * every form crossed with representative register assignments; all
- * combinations when that is at most opt.full_limit instances */
+static bool c_is_count(const struct op *o) { return o->id == BPF_EINSN_MEMCPY; }
+
+/*
+ * Instances of an op.  A register assignment is (D, A, B, C) as the
+ * template accepts them; a form is P (and, for memcpy, the word count C).
+ * All combinations when there are at most opt.full_limit; otherwise
+ *   - every register assignment, each with one representative form
+ *     (cycling through o->pedge),
+ *   - every form, each with one representative register assignment
+ *     (cycling through a set where every register appears in every role
+ *     and the aliasing patterns occur),
+ *   - every representative form with every representative assignment.
+ */
 static struct inst *enumerate(const struct op *o, long *count, int *full)
 {
 	struct inst *all = NULL;
 	long n = 0, cap = 0, nregsets = 0, nforms = 0;
-	int r[4], (*regsets)[4] = NULL, *forms = NULL;
-	int lim[4];
+	int r[4], (*regsets)[4] = NULL, (*forms)[2] = NULL, lim[4];
+	long picks[64];
+	int np = 0, nc = c_is_count(o) ? 16 : 1;
 
 	for (int i = 0; i < 4; i++)
-		lim[i] = o->max[i] < 0 ? 0 : o->max[i];
-	/* register assignments valid with the first representative form
-	 * (memcpy: also vary C, the word count, as part of the form) */
+		lim[i] = o->max[i] < 0 || (i == 3 && c_is_count(o)) ? 0 : o->max[i];
 	for (r[0] = 0; r[0] <= lim[0]; r[0]++)
 	for (r[1] = 0; r[1] <= lim[1]; r[1]++)
 	for (r[2] = 0; r[2] <= lim[2]; r[2]++)
@@ -538,52 +547,57 @@ static struct inst *enumerate(const struct op *o, long *count, int *full)
 		regsets = realloc(regsets, (nregsets + 1) * sizeof(*regsets));
 		memcpy(regsets[nregsets++], r, sizeof(r));
 	}
-	for (int p = 0; p < (1 << o->pbits); p++) {
-		if (!valid(o, regsets[0], p))
-			continue;
-		forms = realloc(forms, (nforms + 1) * sizeof(*forms));
-		forms[nforms++] = p;
-	}
-#define ADD(R, P) do {								\
+	/* memcpy: every P with one word count (cycling), every count with the
+	 * representative P values */
+	for (int k = 0; k < (1 << o->pbits) + (nc > 1 ? o->npedge : 0); k++)
+		for (int c = 0; c < nc; c++) {
+			int p = k < (1 << o->pbits) ? k : o->pedge[k - (1 << o->pbits)];
+			int rr[4] = { regsets[0][0], regsets[0][1], regsets[0][2],
+				      c_is_count(o) ? c : regsets[0][3] };
+			if (nc > 1 && k < (1 << o->pbits) && c != k % nc)
+				continue;
+			if (!valid(o, rr, p))
+				continue;
+			forms = realloc(forms, (nforms + 1) * sizeof(*forms));
+			forms[nforms][0] = p;
+			forms[nforms++][1] = c;
+		}
+#define ADD(R, P, C) do {							\
 		if (n == cap) { cap = cap ? 2 * cap : 1024; all = realloc(all, cap * sizeof(*all)); } \
-		memcpy(all[n].r, (R), sizeof(all[n].r)); all[n].p = (P); n++;	\
+		memcpy(all[n].r, (R), sizeof(all[n].r));			\
+		if (c_is_count(o)) all[n].r[3] = (C);				\
+		all[n].p = (P);							\
+		if (valid(o, all[n].r, all[n].p)) n++;				\
 	} while (0)
 	*full = nregsets * nforms <= opt.full_limit;
 	if (*full) {
 		for (long i = 0; i < nregsets; i++)
 			for (long j = 0; j < nforms; j++)
-				ADD(regsets[i], forms[j]);
-	} else {
-		/* representative register assignments: each register in each
-		 * role, the first valid assignments (aliasing), the last ones */
-		long picks[64];
-		int np = 0;
-		for (int v = 0; v <= 10; v++) {
-			for (long i = 0; i < nregsets; i++) {
-				bool all_v = true;
-				for (int k = 0; k < 4; k++)
-					if (o->max[k] >= 0 && regsets[i][k] != (v + 3 * k) % 11 &&
-					    !(regsets[i][k] == v))
-						all_v = false;
-				if (all_v) { picks[np++] = i; break; }
-			}
-		}
-		for (long i = 0; i < nregsets && np < 40; i += nregsets / 16 + 1)
-			picks[np++] = i;
-		picks[np++] = nregsets - 1;
-		for (long i = 0; i < nregsets; i++)
-			for (int j = 0; j < o->npedge; j++)
-				if (valid(o, regsets[i], o->pedge[j]))
-					ADD(regsets[i], o->pedge[j]);
-		for (int q = 0; q < np; q++)
-			for (long j = 0; j < nforms; j++) {
-				bool dup = false;
-				for (int k = 0; k < o->npedge; k++)
-					dup |= forms[j] == o->pedge[k];
-				if (!dup)
-					ADD(regsets[picks[q]], forms[j]);
-			}
+				ADD(regsets[i], forms[j][0], forms[j][1]);
+		goto out;
 	}
+	/* representative assignments: role k holds (v + 3k) mod 11 or v */
+	for (int v = 0; v <= 10; v++) {
+		for (long i = 0; i < nregsets; i++) {
+			bool ok = true;
+			for (int k = 0; k < 4; k++)
+				if (lim[k] && regsets[i][k] != (v + 3 * k) % 11 && regsets[i][k] != v)
+					ok = false;
+			if (ok) { picks[np++] = i; break; }
+		}
+	}
+	picks[np++] = 0;			/* most aliasing: lowest registers */
+	picks[np++] = nregsets - 1;		/* highest registers */
+	/* (memcpy: 1-4 words, which covers single, paired and odd copies) */
+	for (long i = 0; i < nregsets; i++)
+		ADD(regsets[i], o->pedge[i % o->npedge], (int)(i % (nc > 4 ? 4 : nc)));
+	for (long j = 0; j < nforms; j++)
+		ADD(regsets[picks[j % np]], forms[j][0], forms[j][1]);
+	for (int q = 0; q < np; q++)
+		for (int j = 0; j < o->npedge; j++)
+			for (int c = 0; c < nc; c += nc > 1 ? 5 : 1)
+				ADD(regsets[picks[q]], o->pedge[j], c);
+out:
 	free(regsets);
 	free(forms);
 	*count = n;
@@ -775,7 +789,7 @@ int main(int argc, char **argv)
 						m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3], in[j].p,
 						res.hexcode, res.why, res.v == V_REFUTED ? " (counterexample)" : "");
 				for (int k = 0; k < 4; k++)
-					if (k == 0 || o->max[k] >= 0)
+					if (k == 0 || (o->max[k] >= 0 && !(k == 3 && c_is_count(o))))
 						at += snprintf(regs + at, sizeof(regs) - at, "%s%c=%s", k ? "," : "",
 							       "DABC"[k], nat_name(arch, regmap[arch][roles[k]], nm));
 				fprintf(tsv, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%#x\t%#x\t%s\t%s\t%s\n", o->name,
