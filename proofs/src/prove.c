@@ -87,10 +87,13 @@ static struct {
 	const char *a64_runner;
 	int cvc5;
 	int mutants;
-} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1 };
+	long max_inst;		/* per op, 0: all */
+	int max_refuted;	/* stop an op/arch after this many counterexamples */
+	int no_simplify;
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1, 0, 10, 0 };
 
 struct stats {
-	long inst, oblig, proven, failed, declined, unmodelled;
+	long inst, oblig, proven, failed, declined, unmodelled, skipped;
 	double z3_ms;
 	long cvc5_unsat, cvc5_other;
 	double cvc5_ms;
@@ -455,9 +458,11 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 	res->nconj = nconj;
 
 	Z3_ast goal = mk_not(Z3_mk_and(ctx, nconj, conj));
-	Z3_solver s = Z3_mk_solver(ctx);
+	Z3_solver s = Z3_mk_simple_solver(ctx);
 	Z3_solver_inc_ref(ctx, s);
-	Z3_solver_assert(ctx, s, goal);
+	/* Z3 gets the goal after its rewriter (merged BPF paths mostly
+	 * collapse); cvc5 gets the goal as built */
+	Z3_solver_assert(ctx, s, opt.no_simplify ? goal : Z3_simplify(ctx, goal));
 	double t0 = now_ms();
 	Z3_lbool r = Z3_solver_check(ctx, s);
 	res->ms = now_ms() - t0;
@@ -718,7 +723,7 @@ int main(int argc, char **argv)
 	FILE *tsv, *tbl;
 	int c, bad = 0;
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CM")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:S")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
@@ -729,9 +734,13 @@ int main(int argc, char **argv)
 		case 'r': opt.a64_runner = optarg; break;
 		case 'C': opt.cvc5 = 0; break;
 		case 'M': opt.mutants = 0; break;
+		case 'n': opt.max_inst = atol(optarg); break;
+		case 'R': opt.max_refuted = atoi(optarg); break;
+		case 'S': opt.no_simplify = 1; break;
 		default:
 			fprintf(stderr, "usage: %s [-o outdir] [-l full-limit] [-k val-per-instance] "
-				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)] [-v]\n",
+				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)]\n"
+				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)] [-v]\n",
 				argv[0]);
 			return 2;
 		}
@@ -758,6 +767,13 @@ int main(int argc, char **argv)
 		if (opt.only_op && strcmp(opt.only_op, o->name))
 			continue;
 		in = enumerate(o, &n, &full);
+		if (opt.max_inst && n > opt.max_inst) {
+			/* spread the subset over the whole list */
+			for (long j = 0; j < opt.max_inst; j++)
+				in[j] = in[j * n / opt.max_inst];
+			n = opt.max_inst;
+			full = 0;
+		}
 		for (int arch = 0; arch < NARCH; arch++) {
 			struct stats *s = &st[oi][arch];
 			char name[64];
@@ -774,6 +790,10 @@ int main(int argc, char **argv)
 				char regs[128] = "", nm[8];
 				int at = 0, roles[4] = { m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3] };
 
+				if (opt.max_refuted && s->failed >= opt.max_refuted) {
+					s->skipped++;
+					continue;
+				}
 				prove(arch, o, &m, MUT_NONE, smt2, opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
 				s->inst++;
 				s->z3_ms += res.ms;
@@ -826,10 +846,17 @@ int main(int argc, char **argv)
 			     (!opt.cvc5 || s->cvc5_unsat == s->proven) && !s->val_fail &&
 			     (s->val_runs || opt.val_per == 0 || (arch == A64 && !opt.a64_runner));
 			snprintf(v, sizeof(v), "%ld/%ld", s->val_runs - s->val_fail, s->val_runs);
+			char status[96];
+			if (ok)
+				snprintf(status, sizeof(status), "OK");
+			else if (s->failed)
+				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, %ld not tried)",
+					 s->failed, s->skipped);
+			else
+				snprintf(status, sizeof(status), "FAIL (%ld unmodelled)", s->unmodelled);
 			fprintf(tbl, "%-8s %-6s %9ld %9ld %9ld %7.1fs %9ld %7.1fs %13s  %s\n", ops[oi].name,
-				arch_name[arch], s->inst, s->oblig, s->proven, s->z3_ms / 1e3,
-				opt.cvc5 ? s->cvc5_unsat : 0, s->cvc5_ms / 1e3, v,
-				ok ? "OK" : s->failed ? "REFUTED" : "FAIL");
+				arch_name[arch], s->inst + s->skipped, s->oblig, s->proven, s->z3_ms / 1e3,
+				opt.cvc5 ? s->cvc5_unsat : 0, s->cvc5_ms / 1e3, v, status);
 			bad += !ok;
 		}
 	if (opt.mutants)
