@@ -33,6 +33,17 @@ struct jit_ctx {		/* the members emit() uses */
 	__le32 *image;
 };
 
+/* build_kops() hands module ops (->emit set) to build_kops_op(); not under proof */
+struct bpf_kops_op {
+	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg, u8 *buf);
+};
+static const struct bpf_kops_op einsn_op;
+static int build_kops_op(const struct bpf_kops_op *op, const struct bpf_insn *m,
+			 struct jit_ctx *ctx)
+{
+	return -EOPNOTSUPP;
+}
+
 #include "../gen/a64_emit.inc"
 
 /* ---- mutants ---- */
@@ -103,7 +114,7 @@ int a64_emit(const struct bpf_insn *m, u32 *buf, int mutant)
 	int err;
 
 	switch (mutant) {
-	case MUT_NONE:		  err = build_kops(m, &ctx); break;
+	case MUT_NONE:		  err = build_kops(&einsn_op, m, &ctx); break;
 	case MUT_A64_ROTATE_DIR:  err = mut_rotate_dir(m, &ctx); break;
 	case MUT_A64_SELECT_COND: err = mut_select_cond(m, &ctx); break;
 	case MUT_A64_BFEXT_WIDTH: err = mut_bfext_width(m, &ctx); break;

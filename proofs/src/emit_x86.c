@@ -15,6 +15,19 @@
 #define X86_FEATURE_BMI1	1
 #define X86_FEATURE_MOVBE	1
 
+/*
+ * emit_kops() hands ops with an ->emit callback (module ops) to
+ * emit_kops_op(); the EInsn ops have none, and that path is not under proof.
+ */
+struct bpf_kops_op {
+	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg, u8 *buf);
+};
+static const struct bpf_kops_op einsn_op;
+static int emit_kops_op(u8 **pprog, const struct bpf_kops_op *op, const struct bpf_insn *m)
+{
+	return -EOPNOTSUPP;
+}
+
 #include "../gen/x86_emit.inc"
 
 /* ---- mutants: wrong emitters that must be refuted ---- */
@@ -100,7 +113,7 @@ int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant)
 	int err;
 
 	switch (mutant) {
-	case MUT_NONE:		 err = emit_kops(&prog, m); break;
+	case MUT_NONE:		 err = emit_kops(&prog, &einsn_op, m); break;
 	case MUT_ROTATE_DIR:	 err = mut_rotate_dir(&prog, m); break;
 	case MUT_SELECT_COND:	 err = mut_select_cond(&prog, m); break;
 	case MUT_BFEXT_TMP:	 err = mut_bfext_tmp(&prog, m); break;
