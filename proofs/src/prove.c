@@ -462,8 +462,8 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 	Z3_solver_inc_ref(ctx, s);
 	/* Z3 gets the goal after its rewriter (merged BPF paths mostly
 	 * collapse); cvc5 gets the goal as built */
-	Z3_solver_assert(ctx, s, opt.no_simplify ? goal : Z3_simplify(ctx, goal));
 	double t0 = now_ms();
+	Z3_solver_assert(ctx, s, opt.no_simplify ? goal : Z3_simplify(ctx, goal));
 	Z3_lbool r = Z3_solver_check(ctx, s);
 	res->ms = now_ms() - t0;
 
