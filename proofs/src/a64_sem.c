@@ -79,7 +79,7 @@ static int one(uint32_t i, struct mstate *s)
 	unsigned rd = i & 31, rn = (i >> 5) & 31, rm = (i >> 16) & 31;
 
 	if ((i & 0x7FA00000) == 0x13800000) {			/* EXTR */
-		unsigned lsb = (i >> 10) & 63;
+		unsigned lsb = (((i >> 10) & 63) + model_fault) & (w - 1);	/* model_fault: self-test only */
 		if (((i >> 22) & 1) != sf || lsb >= w)
 			return -1;
 		Z3_ast cat = Z3_mk_concat(ctx, rd_zr(s, rn, w), rd_zr(s, rm, w));

@@ -6,6 +6,7 @@
 
 Z3_context ctx;
 char model_err[256];
+int model_fault;
 
 Z3_ast bv(uint64_t v, unsigned w)
 {

@@ -33,6 +33,7 @@ struct mstate {
 
 extern Z3_context ctx;
 extern char model_err[256];	/* why a decoder rejected its input */
+extern int model_fault;		/* validation self-test: deliberately wrong native models */
 
 Z3_ast bv(uint64_t v, unsigned w);
 Z3_ast bvvar(const char *name, unsigned w);

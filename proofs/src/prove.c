@@ -473,9 +473,11 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 		const char *txt = Z3_benchmark_to_smtlib_string(ctx, label, "", "unknown", "", 0, NULL, goal);
 		fprintf(smt2, "(push 1)\n%s(pop 1)\n", txt);
 	}
+	if (model_fault && validate)	/* self-test: validate the wrong model anyway */
+		add_validation(arch, o, m, code, len, &n0, &n1, label);
 	if (r == Z3_L_FALSE) {
 		res->v = V_PROVEN;
-		if (validate)
+		if (validate && !model_fault)
 			add_validation(arch, o, m, code, len, &n0, &n1, label);
 	} else if (r == Z3_L_TRUE) {
 		Z3_model mdl = Z3_solver_get_model(ctx, s);
@@ -723,7 +725,7 @@ int main(int argc, char **argv)
 	FILE *tsv, *tbl;
 	int c, bad = 0;
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:S")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:ST")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
@@ -737,10 +739,12 @@ int main(int argc, char **argv)
 		case 'n': opt.max_inst = atol(optarg); break;
 		case 'R': opt.max_refuted = atoi(optarg); break;
 		case 'S': opt.no_simplify = 1; break;
+		case 'T': model_fault = 1; opt.max_refuted = 0; break;
 		default:
 			fprintf(stderr, "usage: %s [-o outdir] [-l full-limit] [-k val-per-instance] "
 				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)]\n"
-				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)] [-v]\n",
+				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
+				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)] [-v]\n",
 				argv[0]);
 			return 2;
 		}

@@ -172,7 +172,7 @@ static int one(const uint8_t *c, int len, int *pos, struct mstate *s)
 		Z3_ast v, r;
 		if (decode_modrm(c, len, &p, rex, s, &m) || m.mod != 3 || p >= len)
 			goto bad;
-		k = c[p++] & (w - 1);
+		k = (c[p++] + model_fault) & (w - 1);	/* model_fault: self-test only */
 		if ((m.reg & 7) > 1)
 			goto bad;
 		if (!k)
