@@ -109,11 +109,15 @@ void state_merge(struct mstate *out, const struct mstate *a, const struct mstate
 {
 	struct mstate m = *a;
 
+	/* terms are hash-consed: equal terms need no ite (keeps arrays out of
+	 * the queries of paths that do not touch memory) */
+#define JOIN(x, y) (Z3_is_eq_ast(ctx, (x), (y)) ? (x) : mk_ite(a->path, (x), (y)))
 	for (int i = 0; i < 32; i++)
-		m.r[i] = mk_ite(a->path, a->r[i], b->r[i]);
+		m.r[i] = JOIN(a->r[i], b->r[i]);
 	for (int i = 0; i < 4; i++)
-		m.f[i] = mk_ite(a->path, a->f[i], b->f[i]);
-	m.mem = mk_ite(a->path, a->mem, b->mem);
+		m.f[i] = JOIN(a->f[i], b->f[i]);
+	m.mem = JOIN(a->mem, b->mem);
+#undef JOIN
 	m.path = mk_or2(a->path, b->path);
 	for (int i = 0; i < b->nacc && m.nacc < MAX_ACC; i++)
 		m.acc[m.nacc++] = b->acc[i];
