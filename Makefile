@@ -8,6 +8,7 @@
 #   make vmtest     boot the Kops kernel series on x86_64 and arm64 in QEMU
 #   make bench      run the benchmarks
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
+#   make proofs     prove the EInsn native emits (proofs/, issue #6)
 
 CC       ?= cc
 O        := build
@@ -48,7 +49,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
-.PHONY: all deps check test bench install clean fuzz corpus examples demo man
+.PHONY: all deps check test bench install clean fuzz corpus examples demo man proofs
 all: $(BIN) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLES)
 
 examples: $(EXAMPLES)
@@ -97,6 +98,10 @@ demo: deps
 
 check: deps
 	scripts/check.sh
+
+# Z3 + cvc5 proofs of the EInsn native emits; see proofs/README.md.
+proofs: deps
+	$(MAKE) -C proofs
 
 bench: deps
 	$(MAKE) all

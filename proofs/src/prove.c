@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Obligations: for every EInsn op, operand form and register assignment,
+ * the bytes the JIT emitter produces (compiled from the kernel source)
+ * compute what the op's proof sequence (compiled from kernel/bpf/einsn.c)
+ * computes:
+ *   - every BPF register the proof sequence does not clobber, the
+ *     destination included, ends equal (through the JIT register map);
+ *   - native registers outside the map keep their value unless they are
+ *     the JIT's temporaries;
+ *   - memory ends equal;
+ *   - every byte the native code accesses is accessed by the proof
+ *     sequence on the same input (so native code faults no more often).
+ * Each instance is one query (the negated conjunction) to Z3, and the same
+ * query goes to cvc5 as SMT-LIB2.  The model semantics are validated by
+ * running the proven bytes (x86-64 on this CPU, arm64 under qemu-aarch64).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "kshim.h"
+#include "model.h"
+#include "mutants.h"
+#include "val.h"
+
+enum { X86, A64, NARCH };
+static const char *const arch_name[NARCH] = { "x86-64", "arm64" };
+/* BPF r0..r10 -> native register numbers (Documentation/bpf/kops.rst) */
+static const int regmap[NARCH][11] = {
+	{ 0, 7, 6, 2, 1, 8, 3, 13, 14, 15, 5 },		/* rax rdi rsi rdx rcx r8 rbx r13 r14 r15 rbp */
+	{ 7, 0, 1, 2, 3, 4, 19, 20, 21, 22, 25 },	/* x7 x0-x4 x19-x22 x25 */
+};
+/* native registers the JIT may clobber: x86 AUX_REG r11; arm64 tmp x10-x12 */
+static const uint32_t scratch[NARCH] = { 1u << 11, 7u << 10 };
+static const int nregs[NARCH] = { 16, 32 };
+/* registers the runners do not load or compare */
+static const uint32_t noval[NARCH] = { 1u << 4, (7u << 16) | (3u << 29) | (1u << 31) };
+static const char *const x86_reg[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+struct op {
+	const char *name;
+	int id;
+	int max[4];		/* D A B C enumerated 0..max (-1: always 0) */
+	int pbits;		/* P enumerated over 0 .. 2^pbits - 1 */
+	unsigned addr_roles;	/* roles holding pointers (validation inputs) */
+	int npedge;
+	uint16_t pedge[12];	/* representative forms, crossed with every register assignment */
+};
+
+#define P_SEL(op, j32) (((op) >> 4) | ((j32) << 4))
+#define P_BFX(s, w) ((s) | (w) << 6)
+#define P_LDB(sz, off) ((sz) | ((off) & 0x3ff) << 2)
+#define P_CPY(s, d) (((s) & 0x3f) | ((d) & 0x3f) << 6)
+#define P_LEA(s, disp) ((s) | ((disp) & 0x3ff) << 2)
+
+static const struct op ops[] = {
+	{ "rotate", BPF_EINSN_ROTATE, { 10, 10, -1, -1 }, 7, 0, 4, { 1, 63, 0x41, 0x5f } },
+	{ "select", BPF_EINSN_SELECT, { 10, 10, 10, 10 }, 5, 0, 4,
+	  { P_SEL(BPF_JEQ, 0), P_SEL(BPF_JSLT, 1), P_SEL(BPF_JSET, 0), P_SEL(BPF_JGT, 1) } },
+	{ "bfext", BPF_EINSN_BFEXT, { 10, 10, -1, -1 }, 12, 0, 5,
+	  { P_BFX(0, 1), P_BFX(4, 8), P_BFX(63, 1), P_BFX(33, 31), P_BFX(0, 31) } },
+	{ "ldbswap", BPF_EINSN_LDBSWAP, { 10, 10, -1, -1 }, 12, 1u << 1, 6,
+	  { P_LDB(0, 0), P_LDB(3, 0), P_LDB(0, -128), P_LDB(3, 127), P_LDB(0, 128), P_LDB(3, -512) } },
+	{ "prefetch", BPF_EINSN_PREFETCH, { -1, 10, -1, -1 }, 12, 1u << 1, 5,
+	  { 0, 1, 127, 128, 0x800 } },
+	{ "memcpy", BPF_EINSN_MEMCPY, { 10, 10, 9, 15 }, 12, (1u << 0) | (1u << 1), 5,
+	  { P_CPY(0, 0), P_CPY(-1, 1), P_CPY(31, -32), P_CPY(1, 0), P_CPY(0, 2) } },
+	{ "lea", BPF_EINSN_LEA, { 10, 10, 10, -1 }, 12, 0, 6,
+	  { P_LEA(0, 0), P_LEA(3, 0), P_LEA(1, -128), P_LEA(2, 127), P_LEA(0, 128), P_LEA(3, -512) } },
+};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
+
+static struct {
+	const char *outdir;
+	long full_limit;
+	int val_per;
+	int verbose;
+	const char *only_op;
+	int only_arch;
+	const char *a64_runner;
+	int cvc5;
+	int mutants;
+	long max_inst;		/* per op, 0: all */
+	int max_refuted;	/* stop an op/arch after this many counterexamples */
+	int no_simplify;
+	long cvc5_max;		/* cvc5 queries per op/arch, spread evenly; 0: all */
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1, 0, 10, 0, 0 };
+
+struct stats {
+	long inst, oblig, proven, failed, declined, unmodelled, skipped;
+	double z3_ms;
+	long cvc5_unsat, cvc5_other, cvc5_sent, cvc5_sent_proven;
+	double cvc5_ms;
+	long val_runs, val_fail;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static struct bpf_insn marker(int id, int d, int a, int b, int c, int p)
+{
+	struct bpf_insn m = {
+		.code = BPF_JMP | BPF_JA | BPF_K, .dst_reg = d, .src_reg = 1, .off = 0,
+		.imm = (int32_t)(id | a << 8 | b << 12 | c << 16 | (uint32_t)p << 20),
+	};
+	return m;
+}
+
+/* ---- Z3 context, renewed every so often to bound memory ---- */
+static long ctx_uses;
+
+static void ctx_renew(void)
+{
+	Z3_config cfg;
+
+	if (ctx && ctx_uses < 200)
+		return;
+	if (ctx)
+		Z3_del_context(ctx);
+	cfg = Z3_mk_config();
+	Z3_set_param_value(cfg, "model", "true");
+	ctx = Z3_mk_context(cfg);
+	Z3_del_config(cfg);
+	ctx_uses = 0;
+}
+
+static int emit(int arch, const struct bpf_insn *m, int mutant, uint8_t *buf)
+{
+	if (arch == X86)
+		return x86_emit(m, buf, mutant);
+	int n = a64_emit(m, (u32 *)buf, mutant);
+	return n < 0 ? n : 4 * n;
+}
+
+static void hex(const uint8_t *b, int n, char *out)
+{
+	for (int i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = 0;
+}
+
+static const char *nat_name(int arch, int r, char *buf)
+{
+	if (arch == X86)
+		return x86_reg[r];
+	sprintf(buf, "x%d", r);
+	return buf;
+}
+
+static uint64_t eval_u64(Z3_model mdl, Z3_ast e)
+{
+	Z3_ast v = NULL;
+	uint64_t x = 0;
+
+	if (Z3_model_eval(ctx, mdl, e, true, &v))
+		Z3_get_numeral_uint64(ctx, v, &x);
+	return x;
+}
+
+/* ---- validation bookkeeping ---- */
+struct valexp {
+	struct valin in;
+	uint64_t r[32];
+	uint8_t mem[VAL_MAXMEM];
+	char label[700];
+};
+static struct valexp *vexp;
+static long nvexp, capvexp;
+static uint64_t rng = 0x853c49e6748fea9bULL;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static uint64_t edge_value(void)
+{
+	static const uint64_t e[] = { 0, 1, 2, ~0ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
+		0xffffffffULL, 0x7fffffffULL, 0x80000000ULL, 0x100000000ULL, 0xfffffffeULL,
+		0xffffffff80000000ULL, 0x8000000000000001ULL, 0xff, 0x1f, 0x3f };
+	switch (rnd() % 4) {
+	case 0: return e[rnd() % (sizeof(e) / sizeof(e[0]))];
+	case 1: return rnd() & 0xffffffffULL;
+	default: return rnd();
+	}
+}
+
+static Z3_ast concrete_mem(uint32_t seed)
+{
+	Z3_sort bv64 = Z3_mk_bv_sort(ctx, 64);
+	Z3_ast m = Z3_mk_const_array(ctx, bv64, bv(0, 8));
+
+	for (uint32_t i = 0; i < VAL_SIZE; i++)
+		m = Z3_mk_store(ctx, m, bv(VAL_BASE + i, 64), bv(val_byte(seed, i), 8));
+	return m;
+}
+
+static uint64_t subst_u64(Z3_ast e, int n, Z3_ast *from, Z3_ast *to, bool *ok)
+{
+	Z3_ast v = Z3_simplify(ctx, Z3_substitute(ctx, e, n, from, to));
+	uint64_t x = 0;
+
+	if (!Z3_is_numeral_ast(ctx, v) || !Z3_get_numeral_uint64(ctx, v, &x))
+		*ok = false;
+	return x;
+}
+
+/* Record validation runs for one proven instance: inputs, model outputs. */
+static void add_validation(int arch, const struct op *o, const struct bpf_insn *m,
+			   const uint8_t *code, int len, const struct mstate *n0,
+			   const struct mstate *n1, const char *label)
+{
+	int roles[4] = { m->dst_reg, BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m) };
+	static long nbig;
+
+	/* evaluating the model on a concrete 4 KiB memory costs ~1 s for a long
+	 * copy: validate one in ten instances with more than 4 accesses */
+	if (n1->nacc > 4 && nbig++ % 10)
+		return;
+	for (int k = 0; k < opt.val_per; k++) {
+		struct valexp *v;
+		Z3_ast from[40], to[40];
+		int nf = 0;
+		bool ok = true;
+
+		if (nvexp == capvexp) {
+			capvexp = capvexp ? 2 * capvexp : 4096;
+			vexp = realloc(vexp, capvexp * sizeof(*vexp));
+		}
+		v = &vexp[nvexp];
+		memset(v, 0, sizeof(*v));
+		v->in.len = len;
+		memcpy(v->in.code, code, len);
+		v->in.seed = (uint32_t)rnd();
+		for (int i = 0; i < nregs[arch]; i++)
+			v->in.r[i] = (noval[arch] >> i) & 1 ? 0 : edge_value();
+		/* make conditions interesting: sometimes copy one BPF register into another */
+		if (rnd() % 3 == 0) {
+			int a = regmap[arch][rnd() % 11], b = regmap[arch][rnd() % 11];
+			v->in.r[a] = v->in.r[b] + (rnd() % 3) - 1;
+		}
+		for (int i = 0; i < 4; i++)
+			if ((o->addr_roles >> i) & 1)
+				v->in.r[regmap[arch][roles[i]]] =
+					VAL_BASE + VAL_SIZE / 2 + 8 * ((int)(rnd() % 17) - 8);
+		for (int i = 0; i < nregs[arch]; i++) {
+			from[nf] = n0->r[i];
+			to[nf++] = bv(v->in.r[i], 64);
+		}
+		for (int i = 0; i < 4; i++) {
+			from[nf] = n0->f[i];
+			to[nf++] = mk_false();
+		}
+		if (n1->nacc) {
+			from[nf] = n0->mem;
+			to[nf++] = concrete_mem(v->in.seed);
+		}
+		for (int i = 0; i < nregs[arch]; i++)
+			if (!((noval[arch] >> i) & 1))
+				v->r[i] = subst_u64(n1->r[i], nf, from, to, &ok);
+		/* memory bytes around every native access */
+		for (int a = 0; a < n1->nacc && ok; a++) {
+			uint64_t ad = subst_u64(n1->acc[a].addr, nf, from, to, &ok);
+			for (int64_t j = -8; j < (int64_t)n1->acc[a].size + 8; j++) {
+				uint64_t off = ad + j - VAL_BASE;
+				bool dup = false;
+				if (off >= VAL_SIZE || v->in.nmem >= VAL_MAXMEM)
+					continue;
+				for (uint32_t q = 0; q < v->in.nmem && !dup; q++)
+					dup = v->in.memoff[q] == off;
+				if (dup)
+					continue;
+				v->mem[v->in.nmem] = subst_u64(Z3_mk_select(ctx, n1->mem,
+							bv(VAL_BASE + off, 64)), nf, from, to, &ok);
+				v->in.memoff[v->in.nmem++] = off;
+			}
+		}
+		if (!ok) {
+			fprintf(stderr, "validation: model output not concrete for %s\n", label);
+			continue;
+		}
+		snprintf(v->label, sizeof(v->label), "%s", label);
+		nvexp++;
+	}
+}
+
+int x86_validate_one(const struct valin *in, struct valout *out);
+
+/* Run the recorded validations of one op on one architecture. */
+static void run_validation(int arch, struct stats *st, const char *opname)
+{
+	FILE *f = NULL, *g = NULL;
+	char inpath[512], outpath[512], cmd[1400];
+	struct valout out;
+
+	if (!nvexp)
+		return;
+	if (arch == A64) {
+		snprintf(inpath, sizeof(inpath), "%s/val/%s.%s.in", opt.outdir, opname, arch_name[arch]);
+		snprintf(outpath, sizeof(outpath), "%s/val/%s.%s.out", opt.outdir, opname, arch_name[arch]);
+		f = fopen(inpath, "w");
+		for (long i = 0; i < nvexp; i++)
+			fwrite(&vexp[i].in, sizeof(vexp[i].in), 1, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "qemu-aarch64 %s < %s > %s", opt.a64_runner, inpath, outpath);
+		if (system(cmd) != 0)
+			fprintf(stderr, "validation: %s failed\n", cmd);
+		g = fopen(outpath, "r");
+	}
+	for (long i = 0; i < nvexp; i++) {
+		struct valexp *v = &vexp[i];
+		bool bad = false;
+
+		st->val_runs++;
+		if (arch == X86 ? x86_validate_one(&v->in, &out)
+				: (!g || fread(&out, sizeof(out), 1, g) != 1)) {
+			st->val_fail++;
+			if (st->val_fail < 5)
+				fprintf(stderr, "validation: no result for %s\n", v->label);
+			continue;
+		}
+		for (int r = 0; r < nregs[arch]; r++) {
+			if ((noval[arch] >> r) & 1 || out.r[r] == v->r[r])
+				continue;
+			if (!bad && st->val_fail < 10)
+				fprintf(stderr, "validation MISMATCH %s %s: reg %d cpu %#" PRIx64 " model %#" PRIx64 "\n",
+					arch_name[arch], v->label, r, out.r[r], v->r[r]);
+			bad = true;
+		}
+		for (uint32_t q = 0; q < v->in.nmem; q++) {
+			if (out.mem[q] == v->mem[q])
+				continue;
+			if (!bad && st->val_fail < 10)
+				fprintf(stderr, "validation MISMATCH %s %s: mem +%u cpu %#x model %#x\n",
+					arch_name[arch], v->label, v->in.memoff[q], out.mem[q], v->mem[q]);
+			bad = true;
+		}
+		st->val_fail += bad;
+	}
+	if (g)
+		fclose(g);
+	nvexp = 0;
+}
+
+/* ---- one instance ---- */
+enum verdict { V_PROVEN, V_REFUTED, V_DECLINED, V_UNMODELLED, V_INVALID, V_UNKNOWN };
+
+struct result {
+	enum verdict v;
+	int nconj;
+	double ms;
+	char why[512];
+	char hexcode[2 * VAL_MAXCODE + 1];
+};
+
+static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m, int mutant,
+			  FILE *smt2, bool validate, struct result *res)
+{
+	struct bpf_insn p[BPF_MAXINSNS > 64 ? 64 : BPF_MAXINSNS];
+	uint8_t code[VAL_MAXCODE + 64];
+	struct mstate n0, n1, b;
+	const char *why = "";
+	u16 clobber;
+	int np, len, nconj = 0;
+	Z3_ast conj[64];
+	const char *cname[64];
+	char nm[16], label[700];
+
+	memset(res, 0, sizeof(*res));
+	np = einsn_instantiate(m, p, &clobber, &why);
+	if (np < 0) {
+		snprintf(res->why, sizeof(res->why), "%s", why);
+		return res->v = V_INVALID;
+	}
+	len = emit(arch, m, mutant, code);
+	if (len < 0) {
+		snprintf(res->why, sizeof(res->why), "emitter declined (%d)", len);
+		return res->v = V_DECLINED;
+	}
+	if (len > VAL_MAXCODE) {
+		snprintf(res->why, sizeof(res->why), "code too long");
+		return res->v = V_UNMODELLED;
+	}
+	hex(code, len, res->hexcode);
+
+	ctx_renew();
+	ctx_uses++;
+	state_fresh(&n0, "n", nregs[arch]);
+	n1 = n0;
+	memset(&b, 0, sizeof(b));
+	for (int i = 0; i < 32; i++)
+		b.r[i] = bv(0, 64);
+	for (int i = 0; i < 11; i++)
+		b.r[i] = n0.r[regmap[arch][i]];
+	for (int i = 0; i < 4; i++)
+		b.f[i] = mk_false();
+	b.mem = n0.mem;
+	b.path = mk_true();
+	model_err[0] = 0;
+	if (bpf_exec(p, np, &b) ||
+	    (arch == X86 ? x86_exec(code, len, &n1) : a64_exec((const uint32_t *)code, len / 4, &n1))) {
+		snprintf(res->why, sizeof(res->why), "%s", model_err);
+		return res->v = V_UNMODELLED;
+	}
+	/* BPF registers: equal unless clobbered by the proof sequence */
+	for (int i = 0; i < 11; i++) {
+		static char names[11][24];
+		if ((clobber >> i) & 1)
+			continue;
+		snprintf(names[i], sizeof(names[i]), i == m->dst_reg ? "dst r%d" : "r%d preserved", i);
+		cname[nconj] = names[i];
+		conj[nconj++] = mk_eq(b.r[i], n1.r[regmap[arch][i]]);
+	}
+	/* native registers outside the map: preserved unless JIT temporaries */
+	{
+		Z3_ast keep[32];
+		int nk = 0;
+		for (int r = 0; r < nregs[arch]; r++) {
+			bool mapped = false;
+			for (int i = 0; i < 11; i++)
+				mapped |= regmap[arch][i] == r;
+			if (!mapped && !((scratch[arch] >> r) & 1))
+				keep[nk++] = mk_eq(n0.r[r], n1.r[r]);
+		}
+		cname[nconj] = "non-BPF native registers preserved";
+		conj[nconj++] = Z3_mk_and(ctx, nk, keep);
+	}
+	cname[nconj] = "memory equal";
+	conj[nconj++] = mk_eq(b.mem, n1.mem);
+	/* fault freedom: each native byte is a byte the proof sequence accesses */
+	{
+		Z3_ast all[MAX_ACC * 16];
+		int na = 0;
+		for (int a = 0; a < n1.nacc; a++) {
+			for (unsigned j = 0; j < n1.acc[a].size; j++) {
+				Z3_ast byte = Z3_mk_bvadd(ctx, n1.acc[a].addr, bv(j, 64)), any[MAX_ACC];
+				int nany = 0;
+				for (int q = 0; q < b.nacc; q++)
+					any[nany++] = mk_and2(b.acc[q].guard,
+						Z3_mk_bvult(ctx, Z3_mk_bvsub(ctx, byte, b.acc[q].addr),
+							    bv(b.acc[q].size, 64)));
+				all[na++] = Z3_mk_implies(ctx, n1.acc[a].guard,
+							  nany ? Z3_mk_or(ctx, nany, any) : mk_false());
+			}
+		}
+		cname[nconj] = "native accesses within the proof sequence's";
+		conj[nconj++] = na ? Z3_mk_and(ctx, na, all) : mk_true();
+	}
+	res->nconj = nconj;
+
+	Z3_ast goal = mk_not(Z3_mk_and(ctx, nconj, conj));
+	Z3_solver s = Z3_mk_simple_solver(ctx);
+	Z3_solver_inc_ref(ctx, s);
+	/* Z3 gets the goal after its rewriter (merged BPF paths mostly
+	 * collapse); cvc5 gets the goal as built */
+	double t0 = now_ms();
+	Z3_solver_assert(ctx, s, opt.no_simplify ? goal : Z3_simplify(ctx, goal));
+	Z3_lbool r = Z3_solver_check(ctx, s);
+	res->ms = now_ms() - t0;
+
+	snprintf(label, sizeof(label), "%s D=%d A=%d B=%d C=%d P=%#x [%s]", o->name, m->dst_reg,
+		 BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m), BPF_KOPS_P(m), res->hexcode);
+	if (smt2) {
+		const char *txt = Z3_benchmark_to_smtlib_string(ctx, label, "", "unknown", "", 0, NULL, goal);
+		fprintf(smt2, "(reset)\n(set-logic QF_ABV)\n%s", txt);
+	}
+	if (model_fault && validate)	/* self-test: validate the wrong model anyway */
+		add_validation(arch, o, m, code, len, &n0, &n1, label);
+	if (r == Z3_L_FALSE) {
+		res->v = V_PROVEN;
+		if (validate && !model_fault)
+			add_validation(arch, o, m, code, len, &n0, &n1, label);
+	} else if (r == Z3_L_TRUE) {
+		Z3_model mdl = Z3_solver_get_model(ctx, s);
+		int k, at;
+		Z3_model_inc_ref(ctx, mdl);
+		for (k = 0; k < nconj; k++) {
+			Z3_ast v = NULL;
+			if (Z3_model_eval(ctx, mdl, conj[k], true, &v) && Z3_get_bool_value(ctx, v) == Z3_L_FALSE)
+				break;
+		}
+		at = snprintf(res->why, sizeof(res->why), "%s fails:", k < nconj ? cname[k] : "?");
+		int roles[4] = { m->dst_reg, BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m) };
+		for (int i = 0; i < 4 && at < (int)sizeof(res->why) - 80; i++) {
+			int rr = roles[i];
+			if (i && (o->max[i] < 0 || (i == 3 && o->id == BPF_EINSN_MEMCPY)))
+				continue;
+			at += snprintf(res->why + at, sizeof(res->why) - at, " %c=r%d(%s)=%#" PRIx64 "->bpf %#" PRIx64 "/native %#" PRIx64,
+				       "DABC"[i], rr, nat_name(arch, regmap[arch][rr], nm),
+				       eval_u64(mdl, n0.r[regmap[arch][rr]]), eval_u64(mdl, b.r[rr]),
+				       eval_u64(mdl, n1.r[regmap[arch][rr]]));
+		}
+		Z3_model_dec_ref(ctx, mdl);
+		res->v = V_REFUTED;
+	} else {
+		snprintf(res->why, sizeof(res->why), "z3: unknown");
+		res->v = V_UNKNOWN;
+	}
+	Z3_solver_dec_ref(ctx, s);
+	return res->v;
+}
+
+/* ---- enumeration ---- */
+/* r[3] is operand C; for memcpy it is the word count - 1, part of the form */
+struct inst { int r[4]; int p; };
+
+static bool valid(const struct op *o, const int r[4], int p)
+{
+	struct bpf_insn m = marker(o->id, r[0], r[1], r[2], r[3], p), q[64];
+	const char *why;
+	u16 cl;
+
+	return einsn_instantiate(&m, q, &cl, &why) > 0;
+}
+
+static bool c_is_count(const struct op *o) { return o->id == BPF_EINSN_MEMCPY; }
+
+/*
+ * Instances of an op.  A register assignment is (D, A, B, C) as the
+ * template accepts them; a form is P (and, for memcpy, the word count C).
+ * All combinations when there are at most opt.full_limit; otherwise
+ *   - every register assignment, each with one representative form
+ *     (cycling through o->pedge),
+ *   - every form, each with one representative register assignment
+ *     (cycling through a set where every register appears in every role
+ *     and the aliasing patterns occur),
+ *   - every representative form with every representative assignment.
+ */
+static struct inst *enumerate(const struct op *o, long *count, int *full)
+{
+	struct inst *all = NULL;
+	long n = 0, cap = 0, nregsets = 0, nforms = 0;
+	int r[4], (*regsets)[4] = NULL, (*forms)[2] = NULL, lim[4];
+	long picks[64];
+	int np = 0, nc = c_is_count(o) ? 16 : 1;
+
+	for (int i = 0; i < 4; i++)
+		lim[i] = o->max[i] < 0 || (i == 3 && c_is_count(o)) ? 0 : o->max[i];
+	for (r[0] = 0; r[0] <= lim[0]; r[0]++)
+	for (r[1] = 0; r[1] <= lim[1]; r[1]++)
+	for (r[2] = 0; r[2] <= lim[2]; r[2]++)
+	for (r[3] = 0; r[3] <= lim[3]; r[3]++) {
+		if (!valid(o, r, o->pedge[0]))
+			continue;
+		regsets = realloc(regsets, (nregsets + 1) * sizeof(*regsets));
+		memcpy(regsets[nregsets++], r, sizeof(r));
+	}
+	/* memcpy: every P with one word count (cycling), every count with the
+	 * representative P values */
+	for (int k = 0; k < (1 << o->pbits) + (nc > 1 ? o->npedge : 0); k++)
+		for (int c = 0; c < nc; c++) {
+			int p = k < (1 << o->pbits) ? k : o->pedge[k - (1 << o->pbits)];
+			int rr[4] = { regsets[0][0], regsets[0][1], regsets[0][2],
+				      c_is_count(o) ? c : regsets[0][3] };
+			if (nc > 1 && k < (1 << o->pbits) && c != k % nc)
+				continue;
+			if (!valid(o, rr, p))
+				continue;
+			forms = realloc(forms, (nforms + 1) * sizeof(*forms));
+			forms[nforms][0] = p;
+			forms[nforms++][1] = c;
+		}
+#define ADD(R, P, C) do {							\
+		if (n == cap) { cap = cap ? 2 * cap : 1024; all = realloc(all, cap * sizeof(*all)); } \
+		memcpy(all[n].r, (R), sizeof(all[n].r));			\
+		if (c_is_count(o)) all[n].r[3] = (C);				\
+		all[n].p = (P);							\
+		if (valid(o, all[n].r, all[n].p)) n++;				\
+	} while (0)
+	*full = nregsets * nforms <= opt.full_limit;
+	if (*full) {
+		for (long i = 0; i < nregsets; i++)
+			for (long j = 0; j < nforms; j++)
+				ADD(regsets[i], forms[j][0], forms[j][1]);
+		goto out;
+	}
+	/* representative assignments: role k holds (v + 3k) mod 11 or v */
+	for (int v = 0; v <= 10; v++) {
+		for (long i = 0; i < nregsets; i++) {
+			bool ok = true;
+			for (int k = 0; k < 4; k++)
+				if (lim[k] && regsets[i][k] != (v + 3 * k) % 11 && regsets[i][k] != v)
+					ok = false;
+			if (ok) { picks[np++] = i; break; }
+		}
+	}
+	picks[np++] = 0;			/* most aliasing: lowest registers */
+	picks[np++] = nregsets - 1;		/* highest registers */
+	/* (memcpy: 1-4 words, which covers single, paired and odd copies) */
+	for (long i = 0; i < nregsets; i++)
+		ADD(regsets[i], o->pedge[i % o->npedge], (int)(i % (nc > 4 ? 4 : nc)));
+	for (long j = 0; j < nforms; j++)
+		ADD(regsets[picks[j % np]], forms[j][0], forms[j][1]);
+	for (int q = 0; q < np; q++)
+		for (int j = 0; j < o->npedge; j++)
+			for (int c = 0; c < nc; c += nc > 1 ? 5 : 1)
+				ADD(regsets[picks[q]], o->pedge[j], c);
+out:
+	free(regsets);
+	free(forms);
+	*count = n;
+	return all;
+}
+
+/* ---- cvc5 ---- */
+static void run_cvc5(const char *path, long expect, struct stats *st, const char *want)
+{
+	char cmd[1200], line[256];
+	FILE *f;
+	double t0 = now_ms();
+
+	snprintf(cmd, sizeof(cmd), "cvc5 --lang smt2 %s 2>&1", path);
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strcmp(line, want))
+			st->cvc5_unsat++;
+		else {
+			st->cvc5_other++;
+			if (st->cvc5_other < 5)
+				fprintf(stderr, "cvc5 %s: %s\n", path, line);
+		}
+	}
+	if (f)
+		pclose(f);
+	st->cvc5_ms += now_ms() - t0;
+	if (st->cvc5_unsat + st->cvc5_other != expect)
+		st->cvc5_other += expect - st->cvc5_unsat;
+}
+
+static FILE *open_smt2(const char *name, char *path)
+{
+	sprintf(path, "%s/smt2/%s.smt2", opt.outdir, name);
+	return fopen(path, "w");
+}
+
+/* ---- mutants ---- */
+struct mutant {
+	int id, arch;
+	const char *op, *what;
+};
+static const struct mutant mutants[] = {
+	{ MUT_ROTATE_DIR, X86, "rotate", "ror instead of rol" },
+	{ MUT_SELECT_COND, X86, "select", "inverted cmov condition" },
+	{ MUT_BFEXT_TMP, X86, "bfext", "control word in rsi (BPF r2), not r11" },
+	{ MUT_BFEXT_WIDTH, X86, "bfext", "bextr one bit too wide" },
+	{ MUT_MEMCPY_LEN, X86, "memcpy", "copies one word too many" },
+	{ MUT_A64_ROTATE_DIR, A64, "rotate", "extr by k instead of width - k" },
+	{ MUT_A64_SELECT_COND, A64, "select", "inverted csel condition" },
+	{ MUT_A64_BFEXT_WIDTH, A64, "bfext", "ubfx one bit too wide" },
+	{ MUT_A64_MEMCPY_TMP, A64, "memcpy", "odd word through x19 (BPF r6), not x10" },
+};
+
+static int run_mutants(FILE *tbl)
+{
+	int bad = 0;
+
+	fprintf(tbl, "\nmutants (each must be refuted by both solvers):\n");
+	for (size_t i = 0; i < sizeof(mutants) / sizeof(mutants[0]); i++) {
+		const struct mutant *mu = &mutants[i];
+		const struct op *o = NULL;
+		struct inst *in;
+		long n;
+		int full;
+		struct result res;
+		bool refuted = false;
+		char path[600], name[100];
+
+		if (opt.only_arch >= 0 && opt.only_arch != mu->arch)
+			continue;
+		for (size_t k = 0; k < NOPS; k++)
+			if (!strcmp(ops[k].name, mu->op))
+				o = &ops[k];
+		if (opt.only_op && strcmp(opt.only_op, o->name))
+			continue;
+		in = enumerate(o, &n, &full);
+		for (long j = 0; j < n && !refuted; j++) {
+			struct bpf_insn m = marker(o->id, in[j].r[0], in[j].r[1], in[j].r[2], in[j].r[3], in[j].p);
+			if (prove(mu->arch, o, &m, MUT_NONE, NULL, false, &res) != V_PROVEN)
+				continue;	/* only where the real emitter is proven */
+			if (prove(mu->arch, o, &m, mu->id, NULL, false, &res) == V_REFUTED) {
+				struct stats st = { 0 };
+				FILE *f;
+				snprintf(name, sizeof(name), "mutant-%s-%s-%d", o->name, arch_name[mu->arch], mu->id);
+				f = open_smt2(name, path);
+				prove(mu->arch, o, &m, mu->id, f, false, &res);
+				fclose(f);
+				if (opt.cvc5)
+					run_cvc5(path, 1, &st, "sat");
+				refuted = !opt.cvc5 || st.cvc5_unsat == 1;
+				fprintf(tbl, "  %-7s %-6s %-40s refuted%s: D=%d A=%d B=%d C=%d P=%#x [%s]\n      %s\n",
+					o->name, arch_name[mu->arch], mu->what,
+					opt.cvc5 ? (refuted ? " (z3, cvc5)" : " by z3 only") : " (z3)",
+					m.dst_reg, BPF_KOPS_A(&m), BPF_KOPS_B(&m), BPF_KOPS_C(&m),
+					BPF_KOPS_P(&m), res.hexcode, res.why);
+			}
+		}
+		if (!refuted) {
+			fprintf(tbl, "  %-7s %-6s %-40s NOT REFUTED\n", o->name, arch_name[mu->arch], mu->what);
+			bad++;
+		}
+		free(in);
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	static struct stats st[NOPS][NARCH];
+	char path[600], tpath[600];
+	FILE *tsv, *tbl;
+	int c, bad = 0;
+
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:STc:")) != -1) {
+		switch (c) {
+		case 'o': opt.outdir = optarg; break;
+		case 'l': opt.full_limit = atol(optarg); break;
+		case 'k': opt.val_per = atoi(optarg); break;
+		case 'v': opt.verbose++; break;
+		case 'O': opt.only_op = optarg; break;
+		case 'A': opt.only_arch = !strcmp(optarg, "arm64") ? A64 : X86; break;
+		case 'r': opt.a64_runner = optarg; break;
+		case 'C': opt.cvc5 = 0; break;
+		case 'M': opt.mutants = 0; break;
+		case 'n': opt.max_inst = atol(optarg); break;
+		case 'R': opt.max_refuted = atoi(optarg); break;
+		case 'S': opt.no_simplify = 1; break;
+		case 'T': model_fault = 1; opt.max_refuted = 0; break;
+		case 'c': opt.cvc5_max = atol(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-o outdir] [-l full-limit] [-k val-per-instance] "
+				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)]\n"
+				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
+				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)]\n"
+				"\t[-c max-cvc5-queries-per-op (spread evenly; default all)] [-v]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	snprintf(path, sizeof(path), "mkdir -p %s/smt2 %s/val", opt.outdir, opt.outdir);
+	if (system(path))
+		return 2;
+	snprintf(path, sizeof(path), "%s/emits.tsv", opt.outdir);
+	tsv = fopen(path, "w");
+	snprintf(tpath, sizeof(tpath), "%s/table.txt", opt.outdir);
+	tbl = fopen(tpath, "w");
+	if (!tsv || !tbl) {
+		perror(opt.outdir);
+		return 2;
+	}
+	fprintf(tsv, "op\tarch\tid\tD\tA\tB\tC\tP\tmarker_imm\tnative_regs\tverdict\thex\n");
+
+	for (size_t oi = 0; oi < NOPS; oi++) {
+		const struct op *o = &ops[oi];
+		long n;
+		int full;
+		struct inst *in;
+
+		if (opt.only_op && strcmp(opt.only_op, o->name))
+			continue;
+		in = enumerate(o, &n, &full);
+		if (opt.max_inst && n > opt.max_inst) {
+			/* spread the subset over the whole list */
+			for (long j = 0; j < opt.max_inst; j++)
+				in[j] = in[j * n / opt.max_inst];
+			n = opt.max_inst;
+			full = 0;
+		}
+		for (int arch = 0; arch < NARCH; arch++) {
+			struct stats *s = &st[oi][arch];
+			char name[64];
+			FILE *smt2;
+
+			if (opt.only_arch >= 0 && opt.only_arch != arch)
+				continue;
+			snprintf(name, sizeof(name), "%s.%s", o->name, arch_name[arch]);
+			smt2 = opt.cvc5 ? open_smt2(name, path) : NULL;
+			for (long j = 0; j < n; j++) {
+				struct bpf_insn m = marker(o->id, in[j].r[0], in[j].r[1], in[j].r[2],
+							   in[j].r[3], in[j].p);
+				struct result res;
+				char regs[128] = "", nm[8];
+				int at = 0, roles[4] = { m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3] };
+
+				if (opt.max_refuted && s->failed >= opt.max_refuted) {
+					s->skipped++;
+					continue;
+				}
+				bool to_cvc5 = smt2 && (!opt.cvc5_max || n <= opt.cvc5_max ||
+							(j * opt.cvc5_max) / n != ((j + 1) * opt.cvc5_max) / n);
+				prove(arch, o, &m, MUT_NONE, to_cvc5 ? smt2 : NULL,
+				      opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
+				if (to_cvc5 && (res.v == V_PROVEN || res.v == V_REFUTED)) {
+					s->cvc5_sent++;
+					s->cvc5_sent_proven += res.v == V_PROVEN;
+				}
+				s->inst++;
+				s->z3_ms += res.ms;
+				switch (res.v) {
+				case V_PROVEN: s->proven++; s->oblig += res.nconj; break;
+				case V_REFUTED: s->failed++; s->oblig += res.nconj; break;
+				case V_DECLINED: s->declined++; break;
+				default: s->unmodelled++; break;
+				}
+				if (res.v != V_PROVEN && res.v != V_DECLINED && (s->failed + s->unmodelled) <= 3)
+					fprintf(stderr, "%s %s D=%d A=%d B=%d C=%d P=%#x [%s]: %s%s\n",
+						res.v == V_REFUTED ? "REFUTED" : "NOT PROVEN", name,
+						m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3], in[j].p,
+						res.hexcode, res.why, res.v == V_REFUTED ? " (counterexample)" : "");
+				for (int k = 0; k < 4; k++)
+					if (k == 0 || (o->max[k] >= 0 && !(k == 3 && c_is_count(o))))
+						at += snprintf(regs + at, sizeof(regs) - at, "%s%c=%s", k ? "," : "",
+							       "DABC"[k], nat_name(arch, regmap[arch][roles[k]], nm));
+				fprintf(tsv, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%#x\t%#x\t%s\t%s\t%s\n", o->name,
+					arch_name[arch], o->id, m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3],
+					in[j].p, (uint32_t)m.imm, regs,
+					res.v == V_PROVEN ? "proven" : res.v == V_REFUTED ? "refuted" :
+					res.v == V_DECLINED ? "declined" : "unmodelled", res.hexcode);
+				if (opt.verbose && j % 1000 == 999)
+					fprintf(stderr, "  %s: %ld/%ld\n", name, j + 1, n);
+			}
+			if (smt2) {
+				fclose(smt2);
+				run_cvc5(path, s->cvc5_sent, s, "unsat");
+			}
+			run_validation(arch, s, name);
+			fprintf(stderr, "%-8s %-6s %6ld instances (%s) %6ld proven %4ld refuted, z3 %.1fs, cvc5 %ld/%ld %.1fs, validation %ld/%ld\n",
+				o->name, arch_name[arch], s->inst, full ? "all" : "cover", s->proven, s->failed,
+				s->z3_ms / 1e3, s->cvc5_unsat, s->cvc5_sent, s->cvc5_ms / 1e3,
+				s->val_runs - s->val_fail, s->val_runs);
+		}
+		free(in);
+	}
+
+	fprintf(tbl, "%-8s %-6s %9s %9s %9s %8s %11s %8s %13s  %s\n", "op", "arch", "instances",
+		"oblig.", "z3 unsat", "z3 time", "cvc5 unsat", "cvc5 t.", "validation", "status");
+	for (size_t oi = 0; oi < NOPS; oi++)
+		for (int arch = 0; arch < NARCH; arch++) {
+			struct stats *s = &st[oi][arch];
+			char v[32];
+			bool ok;
+			if (!s->inst)
+				continue;
+			ok = s->proven == s->inst - s->declined && !s->failed &&
+			     (!opt.cvc5 || s->cvc5_unsat == s->cvc5_sent_proven) && !s->val_fail &&
+			     (s->val_runs || opt.val_per == 0 || (arch == A64 && !opt.a64_runner));
+			snprintf(v, sizeof(v), "%ld/%ld", s->val_runs - s->val_fail, s->val_runs);
+			char status[96];
+			if (ok)
+				snprintf(status, sizeof(status), "OK");
+			else if (s->failed)
+				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, %ld not tried)",
+					 s->failed, s->skipped);
+			else
+				snprintf(status, sizeof(status), "FAIL (%ld unmodelled)", s->unmodelled);
+			char cv[32];
+			snprintf(cv, sizeof(cv), "%ld/%ld", opt.cvc5 ? s->cvc5_unsat : 0, s->cvc5_sent);
+			fprintf(tbl, "%-8s %-6s %9ld %9ld %9ld %7.1fs %11s %7.1fs %13s  %s\n", ops[oi].name,
+				arch_name[arch], s->inst + s->skipped, s->oblig, s->proven, s->z3_ms / 1e3,
+				cv, s->cvc5_ms / 1e3, v, status);
+			bad += !ok;
+		}
+	if (opt.mutants)
+		bad += run_mutants(tbl);
+	fclose(tbl);
+	fclose(tsv);
+	snprintf(path, sizeof(path), "cat %s", tpath);
+	fflush(stdout);
+	if (system(path))
+		bad++;
+	return bad ? 1 : 0;
+}
