@@ -36,7 +36,7 @@ static uint16_t csum16(const uint8_t *p, size_t n)
 }
 
 /* A random packet: kind 0 random bytes, else crafted headers. */
-static uint32_t make_packet(uint8_t *p, unsigned int i, uint64_t *seed)
+uint32_t bpfext_test_packet(uint8_t *p, unsigned int i, uint64_t *seed)
 {
 	unsigned int kind = i % 10;
 	uint32_t len = 0, l4, payload = rnd(seed) % 64, k;
@@ -203,7 +203,7 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		struct bpfext_sym_cex *cex = &rep->cex;
 
 		memset(&ip, 0, sizeof(ip));
-		cex->pkt_len = make_packet(cex->pkt, i, &seed);
+		cex->pkt_len = bpfext_test_packet(cex->pkt, i, &seed);
 		ip.pkt = cex->pkt;
 		ip.pkt_len = cex->pkt_len;
 		ret = run_pair(ia, ib, &ip, rep);
