@@ -712,6 +712,22 @@ out:
 	return ret;
 }
 
+/* The optional "[prog NAME]" that ends dump and equiv. */
+static int parse_opt_prog(int argc, char **argv, const char **name)
+{
+	if (argc && is_prefix(*argv, "prog")) {
+		NEXT_ARG();
+		if (!REQ_ARGS(1))
+			return -1;
+		*name = GET_ARG();
+	}
+	if (argc) {
+		p_err("expected no more arguments or 'prog', got: '%s'", *argv);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_dump(int argc, char **argv)
 {
 	struct bpfext_object *obj;
@@ -721,16 +737,8 @@ static int do_dump(int argc, char **argv)
 	if (!REQ_ARGS(1))
 		return -1;
 	path = GET_ARG();
-	if (argc && is_prefix(*argv, "prog")) {
-		NEXT_ARG();
-		if (!REQ_ARGS(1))
-			return -1;
-		name = GET_ARG();
-	}
-	if (argc) {
-		p_err("expected no more arguments or 'prog', got: '%s'", *argv);
+	if (parse_opt_prog(argc, argv, &name))
 		return -1;
-	}
 	obj = open_obj(path);
 	if (!obj)
 		return -1;
@@ -860,16 +868,8 @@ static int do_equiv(int argc, char **argv)
 		return -1;
 	pa_path = GET_ARG();
 	pb_path = GET_ARG();
-	if (argc && is_prefix(*argv, "prog")) {
-		NEXT_ARG();
-		if (!REQ_ARGS(1))
-			return -1;
-		name = GET_ARG();
-	}
-	if (argc) {
-		p_err("expected no more arguments or 'prog', got: '%s'", *argv);
+	if (parse_opt_prog(argc, argv, &name))
 		return -1;
-	}
 	a = open_obj(pa_path);
 	b = a ? open_obj(pb_path) : NULL;
 	if (!a || !b)
