@@ -12,25 +12,7 @@
 
 #include "equiv.h"
 
-static int test_num;
-static int failures;
-
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
+#include "tap.h"
 
 /* Parse ';'-separated instructions; returns slots or -1. */
 static int parse(const char *text, struct bpf_insn *out, size_t max)
@@ -639,6 +621,5 @@ int main(void)
 	test_unsupported();
 	test_maps_helpers();
 	test_equiv_progs();
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }

@@ -13,25 +13,7 @@
 
 #include "interp.h"
 
-static int test_num;
-static int failures;
-
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
+#include "tap.h"
 
 /* Parse ';'-separated instructions into @lp (no maps). */
 static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
@@ -718,6 +700,5 @@ int main(void)
 	test_packets();
 	test_maps();
 	test_cmp();
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }
