@@ -6,12 +6,14 @@
 #
 # Environment:
 #   FUZZ_SECONDS   time per libFuzzer harness (default 60)
+#   FUZZ_SEED      libFuzzer seed (default 1)
 #   CHECK_ONLY     space-separated step names to run (default: all)
 #   JOBS           parallel make jobs (default 2)
 set -u
 cd "$(dirname "$0")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SEED=${FUZZ_SEED:-1}
 JOBS=${JOBS:-2}
 LOG=build/check
 mkdir -p "$LOG"
@@ -138,9 +140,12 @@ fuzz() {
 	mkdir -p "$seeds" "$work"
 	cp build/examples/*.o "$seeds/"
 	ls -S build/corpus/samples/*.o | tail -n 12 | xargs -r cp -t "$seeds/"
-	build/fuzz/"$h" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
-		-rss_limit_mb=4096 -max_len=65536 -artifact_prefix="$LOG/$h-" \
-		"$work" "$seeds"
+	# Inputs that once crashed a harness are replayed first; a fixed seed
+	# makes a failure reproducible with the same command.
+	cp bpftool-ext/fuzz/regress/"$h"/* "$seeds/" 2>/dev/null || true
+	build/fuzz/"$h" -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" \
+		-timeout=10 -rss_limit_mb=4096 -max_len=65536 \
+		-artifact_prefix="$LOG/$h-" "$work" "$seeds"
 }
 for h in build/fuzz/*; do
 	[ -x "$h" ] && step "fuzz-$(basename "$h")" fuzz "$(basename "$h")"

@@ -155,6 +155,11 @@ static int read_funcs(struct bpfext_object *obj, struct bpfext_section *sec,
 		sec->nr_funcs = 1;
 	}
 	qsort(sec->funcs, sec->nr_funcs, sizeof(*sec->funcs), cmp_func);
+	/* Code no function symbol covers could be neither checked nor edited. */
+	if (sec->nr_funcs && sec->funcs[0].start)
+		return bpfext_errf(err, EINVAL,
+				   "section %s: insns 0-%zu belong to no function symbol",
+				   sec->name, sec->funcs[0].start - 1);
 	for (i = 0; i < sec->nr_funcs; i++) {
 		size_t end = i + 1 < sec->nr_funcs ? sec->funcs[i + 1].start
 						   : sec->cnt;
