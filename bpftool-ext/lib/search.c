@@ -18,11 +18,16 @@
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "search.h"
+#include "jit_cost.h"
+#include "jit_probe.h"
 #include "symbolic.h"
 
 #define MAX_TESTS	64
 #define INIT_TESTS	16
+/* Weight of one cost unit against one bit of error: an instruction
+ * slot weighs 8; a JIT byte 2, as x86-64 spends about 4 per slot. */
 #define PERF_WEIGHT	8
+#define JIT_WEIGHT	2
 #define BETA		0.35
 #define SEEN_SLOTS	4096
 
@@ -83,7 +88,7 @@ static unsigned int latency(const struct bpf_insn *x)
 }
 
 uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
-		     enum bpfext_cost_model model)
+		     enum bpfext_cost_model model, struct bpfext_jit_probe *jit)
 {
 	uint64_t c = 0;
 	size_t i;
@@ -91,7 +96,17 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 	for (i = 0; i < cnt; i++) {
 		if (is_nop(&insns[i]))
 			continue;
-		c += model == BPFEXT_COST_LATENCY ? latency(&insns[i]) : 1;
+		switch (model) {
+		case BPFEXT_COST_LATENCY:
+			c += latency(&insns[i]);
+			break;
+		case BPFEXT_COST_JIT:
+			c += jit ? (unsigned int)bpfext_jit_probe__bytes(jit, &insns[i]) :
+				   bpfext_x86_jit_bytes(&insns[i]);
+			break;
+		default:
+			c++;
+		}
 	}
 	return c;
 }
@@ -307,6 +322,9 @@ static void mutate_operand(struct bpf_insn *x, const struct pools *p,
 {
 	uint8_t cls = BPF_CLASS(x->code);
 
+	/* A NOP has no operands: setting one would make it invalid. */
+	if (cls == BPF_JMP)
+		return;
 	switch (pick(s, 4)) {
 	case 0:
 		if (cls != BPF_ST && cls != BPF_STX)
@@ -443,7 +461,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 {
 	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
 	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms };
-	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf;
+	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
 	struct tests *t;
 	struct pools p;
 	double t0 = now();
@@ -474,9 +492,10 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	build_pools(win, n, live_in, &p);
 
 	memcpy(cur, win, n * sizeof(*win));
-	best_perf = bpfext_cost(win, n, opts->cost);
+	best_perf = bpfext_cost(win, n, opts->cost, opts->jit);
 	res->cost_before = res->cost_after = best_perf;
-	cur_cost = best_perf * PERF_WEIGHT;
+	weight = opts->cost == BPFEXT_COST_JIT ? JIT_WEIGHT : PERF_WEIGHT;
+	cur_cost = best_perf * weight;
 
 	for (it = 0; it < opts->iters; it++) {
 		uint64_t e, perf, cost;
@@ -488,9 +507,9 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			break;
 		memcpy(next, cur, n * sizeof(*cur));
 		propose(next, n, &p, &s);
-		perf = bpfext_cost(next, n, opts->cost);
+		perf = bpfext_cost(next, n, opts->cost, opts->jit);
 		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
-		cost = e + perf * PERF_WEIGHT;
+		cost = e + perf * weight;
 		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
 		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))
 			continue;
@@ -538,7 +557,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 					res->counterexamples++;
 					cur_cost = error_of(cur, n, t, live_out,
 							    UINT64_MAX / 8) +
-						   perf * PERF_WEIGHT;
+						   perf * weight;
 				}
 			}
 		}

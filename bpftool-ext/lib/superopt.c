@@ -122,12 +122,12 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 	j->res.solver_calls += rule_calls;
 	if (!ruled_any)
 		return 0;
-	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost);
+	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost, so->jit);
 	if (!found.improved) {
 		/* The rules' result is the best there is. */
 		memcpy(j->res.insns, base, cnt * sizeof(*base));
 		j->res.cnt = cnt;
-		j->res.cost_after = bpfext_cost(base, cnt, so->cost);
+		j->res.cost_after = bpfext_cost(base, cnt, so->cost, so->jit);
 		j->res.time_to_best = 0;
 	}
 	j->res.improved = j->res.cost_after < j->res.cost_before;
@@ -155,6 +155,7 @@ static void *worker(void *arg)
 		so.iters = p->iters;
 		so.deadline = p->deadline;
 		so.cost = p->opts->cost;
+		so.jit = p->opts->jit;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);

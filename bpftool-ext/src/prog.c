@@ -16,6 +16,7 @@
 #include "main.h"
 #include "equiv.h"
 #include "pipeline.h"
+#include "jit_probe.h"
 
 struct optimize_args {
 	const char *obj_path;
@@ -57,7 +58,7 @@ static int do_help(int argc, char **argv)
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
-		"       COST := { insns | latency }\n"
+		"       COST := { insns | latency | jit }\n"
 		"       KOPS := { auto | none | OP[,OP...] }\n"
 		"       OP := { rotate | select | bfext | ldbswap | prefetch | memcpy | lea }\n"
 		"       TYPE := { socket | kprobe | kretprobe | classifier | action |\n"
@@ -250,8 +251,10 @@ static int parse_search(const struct optimize_args *a,
 			po->search.cost = BPFEXT_COST_INSNS;
 		} else if (!strcmp(a->cost, "latency")) {
 			po->search.cost = BPFEXT_COST_LATENCY;
+		} else if (!strcmp(a->cost, "jit")) {
+			po->search.cost = BPFEXT_COST_JIT;
 		} else {
-			p_err("cost must be 'insns' or 'latency', got '%s'", a->cost);
+			p_err("cost must be 'insns', 'latency' or 'jit', got '%s'", a->cost);
 			return -1;
 		}
 	}
@@ -508,6 +511,7 @@ static int do_optimize(int argc, char **argv)
 	struct sigaction sa = { 0 }, old_sa;
 	bool all_loaded = true;
 	struct bpfext_rule_cache *cache = NULL;
+	struct bpfext_jit_probe *jit = NULL;
 	char *cache_path = NULL;
 	const void *in_img;
 	void *img = NULL;
@@ -522,6 +526,20 @@ static int do_optimize(int argc, char **argv)
 	if (open_rule_cache(&a, &cache, &cache_path))
 		goto out;
 	po.search.rule_cache = cache;
+	if (po.search.cost == BPFEXT_COST_JIT) {
+		jit = bpfext_jit_probe__new(&err);
+		if (!jit) {
+#if defined(__x86_64__)
+			p_info("Warning: cost jit: %s; using the model of the 6.1 x86-64 JIT",
+			       err.msg);
+#else
+			p_err("cost jit: %s, and there is no model of this architecture's JIT",
+			      err.msg);
+			goto out;
+#endif
+		}
+		po.search.jit = jit;
+	}
 	if (apply_type(obj, a.obj_path, a.prog, a.type))
 		goto out;
 	nprogs = bpfext_object__prog_cnt(obj);
@@ -775,6 +793,7 @@ out:
 	free(img);
 	bpfext_pipeline_result__free(&pr);
 	bpfext_rule_cache__free(cache);
+	bpfext_jit_probe__free(jit);
 	free(cache_path);
 	bpfext_object__close(out);
 	bpfext_object__close(obj);

@@ -60,6 +60,11 @@ run prog optimize "$obj" budget 2 jobs 1 seed 5 cache none out "$tmp/s1.o" &&
 tap $? "jobs 1 with the same seed gives the same object"
 run prog optimize "$obj" budget 1 cost latency changes && grep -q " | " "$tmp/out"
 tap $? "cost latency runs and changes lists old and new instructions"
+run -j prog optimize "$obj" budget 0 verify && before=$(jq '[.programs[].jited_len] | add' "$tmp/out") &&
+	run -j prog optimize "$obj" budget 2 jobs 1 cache none cost jit verify &&
+	jq -e --argjson b "$before" '([.programs[].jited_len] | add) < $b and
+		([.programs[] | select(.loaded)] | length) == (.programs | length)' "$tmp/out" >/dev/null
+tap $? "cost jit: the output loads and its JIT-ed code is smaller"
 # The rule cache: what one run found, the next starts from.
 run -j prog optimize "$obj" budget 2 jobs 1 cache "$tmp/rules" &&
 	jq -e '.rule_cache.learned > 0 and .search.from_rule_cache == 0' "$tmp/out" >/dev/null &&

@@ -145,7 +145,7 @@ expect "all keywords used: nothing left" "" \
 	$B prog optimize a.o out x.o prog p type xdp verify pinmaps sub pin sub \
 	budget 1 jobs 1 seed 1 cost insns kops auto target t.txt cache none changes ''
 expect "after a word that is not a keyword: nothing" "" $B prog optimize a.o frob ''
-expect "cost <TAB> offers the cost models" "insns latency" $B prog optimize a.o cost ''
+expect "cost <TAB> offers the cost models" "insns latency jit" $B prog optimize a.o cost ''
 expect "kops <TAB> offers the modes and the EInsn ops" \
 	"auto none rotate select bfext ldbswap prefetch memcpy lea" $B prog optimize a.o kops ''
 expect "ta<TAB> gives target" "target" $B prog optimize a.o ta
