@@ -32,6 +32,7 @@ struct optimize_args {
 	const char *kops;
 	const char *target;
 	const char *cache;
+	const char *select;
 	bool verify;
 	bool changes;
 };
@@ -53,12 +54,13 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s %2$s optimize OBJ [out FILE] [prog NAME] [type TYPE] [verify]\n"
 		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
 		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
-		"                         [cache { FILE | none }] [changes]\n"
+		"                         [cache { FILE | none }] [select SELECT] [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
 		"       COST := { insns | latency | jit }\n"
+		"       SELECT := { model | measured }\n"
 		"       KOPS := { auto | none | OP[,OP...] }\n"
 		"       OP := { rotate | select | bfext | ldbswap | prefetch | memcpy | lea }\n"
 		"       TYPE := { socket | kprobe | kretprobe | classifier | action |\n"
@@ -147,6 +149,8 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->target;
 		else if (is_prefix(*argv, "cache"))
 			dst = &a->cache;
+		else if (is_prefix(*argv, "select"))
+			dst = &a->select;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))
@@ -168,7 +172,7 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache' or 'changes', got: '%s'",
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache', 'select' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -255,6 +259,14 @@ static int parse_search(const struct optimize_args *a,
 			po->search.cost = BPFEXT_COST_JIT;
 		} else {
 			p_err("cost must be 'insns', 'latency' or 'jit', got '%s'", a->cost);
+			return -1;
+		}
+	}
+	if (a->select) {
+		if (!strcmp(a->select, "measured")) {
+			po->select_measured = true;
+		} else if (strcmp(a->select, "model")) {
+			p_err("select must be 'model' or 'measured', got '%s'", a->select);
 			return -1;
 		}
 	}
@@ -526,7 +538,11 @@ static int do_optimize(int argc, char **argv)
 	if (open_rule_cache(&a, &cache, &cache_path))
 		goto out;
 	po.search.rule_cache = cache;
-	if (po.search.cost == BPFEXT_COST_JIT) {
+	if (po.select_measured) {
+		/* One of the contenders is searched under cost jit. */
+		jit = bpfext_jit_probe__new(&err);
+		po.search.jit = jit;
+	} else if (po.search.cost == BPFEXT_COST_JIT) {
 		jit = bpfext_jit_probe__new(&err);
 		if (!jit) {
 #if defined(__x86_64__)
@@ -652,6 +668,12 @@ static int do_optimize(int argc, char **argv)
 			/* Only rewrites the solver proved are ever applied. */
 			jsonw_bool_field(json_wtr, "equivalence_proven", true);
 			print_prog_kops(&pr, &po, out, p);
+			if (pr.ns_before && pr.ns_before[i]) {
+				jsonw_uint_field(json_wtr, "test_run_ns_before",
+						 pr.ns_before[i]);
+				jsonw_uint_field(json_wtr, "test_run_ns_after",
+						 pr.ns_after[i]);
+			}
 			if (a.verify)
 				print_result_json(&res[i]);
 			jsonw_end_object(json_wtr);
@@ -665,6 +687,10 @@ static int do_optimize(int argc, char **argv)
 				printf(", best after %.1f s", ttb);
 			printf(")\n");
 			print_prog_kops(&pr, &po, out, p);
+			if (pr.ns_before && pr.ns_before[i])
+				printf("\ttest_run: %llu -> %llu ns\n",
+				       (unsigned long long)pr.ns_before[i],
+				       (unsigned long long)pr.ns_after[i]);
 			if (a.verify)
 				print_result_plain(&res[i]);
 		}
@@ -682,6 +708,14 @@ static int do_optimize(int argc, char **argv)
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
+		if (pr.selected) {
+			jsonw_name(json_wtr, "select");
+			jsonw_start_object(json_wtr);
+			jsonw_bool_field(json_wtr, "measured", pr.measured);
+			jsonw_uint_field(json_wtr, "candidates", pr.candidates);
+			jsonw_string_field(json_wtr, "kept", pr.selected);
+			jsonw_end_object(json_wtr);
+		}
 		if (cache) {
 			jsonw_name(json_wtr, "rule_cache");
 			jsonw_start_object(json_wtr);
@@ -713,6 +747,12 @@ static int do_optimize(int argc, char **argv)
 		if (pr.cache_hits)
 			printf(" (%zu from cached rules)", pr.cache_hits);
 		printf("%s\n", interrupted ? " (interrupted)" : "");
+		if (pr.selected && pr.measured)
+			printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
+			       pr.selected, pr.candidates);
+		else if (pr.selected)
+			printf("  select measured: no program could be timed; kept the %s build\n",
+			       pr.selected);
 		if (cache)
 			printf("  rule cache %s: %zu rules, %zu new\n", cache_path,
 			       bpfext_rule_cache__size(cache),

@@ -80,7 +80,13 @@ run prog optimize "$obj" budget 1 cache "$tmp/badrules"; [ $? -eq 2 ] &&
 	grep -q "^Error: $tmp/badrules: not a bpftool-ext rule cache$" "$tmp/err" &&
 	[ "$(wc -l <"$tmp/err")" -eq 1 ]
 tap $? "a corrupt rule cache is a one-line error naming the file"
-for bad in "budget -1" "budget x" "jobs 0" "jobs 1000" "seed q" "cost fast"; do
+run -j prog optimize "$obj" budget 3 jobs 1 cache none select measured verify &&
+	jq -e '.select.measured == true and .select.candidates == 4 and
+		(.select.kept | IN("none", "insns", "latency", "jit")) and
+		([.programs[] | select(.test_run_ns_before > 0 and .test_run_ns_after > 0 and .loaded)]
+		 | length) == (.programs | length)' "$tmp/out" >/dev/null
+tap $? "select measured times the builds of each cost model and keeps one that loads"
+for bad in "budget -1" "budget x" "jobs 0" "jobs 1000" "seed q" "cost fast" "select best"; do
 	run prog optimize "$obj" $bad; [ $? -eq 2 ] && grep -q "^Error: ${bad%% *} must be" "$tmp/err"
 	tap $? "'$bad' is refused with a one-line error"
 done
