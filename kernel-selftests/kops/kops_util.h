@@ -29,7 +29,7 @@ static int ignore_features;
 static char vlog[1 << 16];
 
 /* Print @s as TAP diagnostics, "# " before every line */
-static void diag(const char *s)
+static inline void diag(const char *s)
 {
 	while (*s) {
 		const char *e = strchr(s, '\n');
@@ -42,7 +42,7 @@ static void diag(const char *s)
 	}
 }
 
-static void tap(int ok, const char *fmt, ...)
+static inline void tap(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,12 +57,12 @@ static void tap(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
+static inline long sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-static int write_file(const char *path, const char *val)
+static inline int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY), ret;
 
@@ -73,7 +73,7 @@ static int write_file(const char *path, const char *val)
 	return ret;
 }
 
-static int read_file(const char *path, char *buf, size_t size)
+static inline int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY), n;
 
@@ -87,17 +87,17 @@ static int read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-static void set_jit(int on)
+static inline void set_jit(int on)
 {
 	write_file("/proc/sys/net/core/bpf_jit_enable", on ? "1" : "0");
 }
 
-static void set_native(int on)
+static inline void set_native(int on)
 {
 	write_file("/sys/kernel/bpf_kops/native", on ? "1" : "0");
 }
 
-static int load(const struct bpf_insn *insns, int cnt, int type)
+static inline int load(const struct bpf_insn *insns, int cnt, int type)
 {
 	union bpf_attr attr;
 	int fd;
@@ -125,7 +125,7 @@ static int load(const struct bpf_insn *insns, int cnt, int type)
 }
 
 /* Fetch the JIT image of @fd; return its length (0 if not JITed) */
-static int jited(int fd, uint8_t *buf, uint32_t size)
+static inline int jited(int fd, uint8_t *buf, uint32_t size)
 {
 	struct bpf_prog_info info;
 	union bpf_attr attr;
@@ -149,7 +149,7 @@ static int jited(int fd, uint8_t *buf, uint32_t size)
 	return info.jited_prog_len;
 }
 
-static int contains(const uint8_t *img, int len, const uint8_t *pat, int plen)
+static inline int contains(const uint8_t *img, int len, const uint8_t *pat, int plen)
 {
 	return plen > 0 && memmem(img, len, pat, plen) != NULL;
 }
@@ -159,12 +159,12 @@ static int contains(const uint8_t *img, int len, const uint8_t *pat, int plen)
 
 #if defined(__x86_64__)
 static const int x86_hex[] = { 0, 7, 6, 2, 1, 0, 3, 5, 6, 7, 5 };
-static int x86_ereg(int r)
+static inline int x86_ereg(int r)
 {
 	return r == 5 || r == 7 || r == 8 || r == 9;
 }
 
-static int expected_native(const struct kops_use *u, uint8_t *b)
+static inline int expected_native(const struct kops_use *u, uint8_t *b)
 {
 	int n = 0, d = u->d, a = u->a, bb = u->b, c = u->c;
 	uint32_t p = u->p;
@@ -305,13 +305,13 @@ static int expected_native(const struct kops_use *u, uint8_t *b)
 #elif defined(__aarch64__)
 static const int a64[] = { 7, 0, 1, 2, 3, 4, 19, 20, 21, 22, 25 };
 
-static int put32(uint8_t *b, int n, uint32_t w)
+static inline int put32(uint8_t *b, int n, uint32_t w)
 {
 	memcpy(b + n, &w, 4);
 	return n + 4;
 }
 
-static int expected_native(const struct kops_use *u, uint8_t *b)
+static inline int expected_native(const struct kops_use *u, uint8_t *b)
 {
 	int d = a64[u->d], a = a64[u->a], bb = a64[u->b], c = a64[u->c];
 	uint32_t p = u->p;
@@ -372,14 +372,14 @@ static int expected_native(const struct kops_use *u, uint8_t *b)
 	return -1;
 }
 #else
-static int expected_native(const struct kops_use *u, uint8_t *b)
+static inline int expected_native(const struct kops_use *u, uint8_t *b)
 {
 	return -1;
 }
 #endif
 
 
-static void cpu_features(void)
+static inline void cpu_features(void)
 {
 #if defined(__x86_64__)
 	static char buf[1 << 16];
