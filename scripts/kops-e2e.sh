@@ -57,6 +57,7 @@ die() { echo "kops-e2e.sh: $*" >&2; exit 1; }
 target=$repo/bpftool-ext/tests/data/kops-$arch.txt
 [ -f "$target" ] || die "no target description $target"
 mkdir -p "$out"
+out=$(cd "$out" && pwd)	# make -C below changes directory
 
 # 1. host: build, optimize, pack
 make -s -C "$repo" build/bpftool-ext build/tests/kops_e2e_pack \
