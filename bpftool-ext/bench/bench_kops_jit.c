@@ -13,16 +13,19 @@
  * offsets 0 and 8 of struct xdp_buff (net/core/filter.c,
  * xdp_convert_ctx_access; include/net/xdp.h).
  *
- * The packet is a 256-byte Ethernet/IPv4/TCP packet, which takes every
- * program through its whole body.  Each round times ITERS calls (default
- * 20000) of the original and then of the Kops image, from the same
- * starting packet (the programs write into it); ROUNDS rounds (default
- * 201: the median of many short rounds is stable on a loaded machine).
- * Printed, one program a line, tab-separated:
- *   name  bytes_orig  bytes_kops  ns_orig  ns_kops  speedup  same
+ * The packets are 256-byte Ethernet/IPv4/TCP packets, which take every
+ * program through its whole body: one packet called over and over, and
+ * 1024 packets with varied addresses, ports and payload called in turn.
+ * Each round times ITERS calls (default 20000) of the original and then
+ * of the Kops image, from the same starting packets (the programs write
+ * into them); ROUNDS rounds (default 201: the median of many short rounds
+ * is stable on a loaded machine).  Printed, one program a line,
+ * tab-separated:
+ *   name bytes_orig bytes_kops  ns_orig ns_kops speedup (one packet)
+ *   ns_orig ns_kops speedup (1024 packets)  same
  * with the median ns per call, and "same" when both left the same return
- * value and packet; then "geomean SPEEDUP".  Exit status 1 if an image
- * differs in its results, 2 on bad input.
+ * values and packets; then "geomean SPEEDUP SPEEDUP".  Exit status 1 if
+ * an image differs in its results, 2 on bad input.
  *
  * ARGS-REQUIRED: not run as an argument-less unit test.
  */
@@ -39,6 +42,7 @@
 #define NAME_LEN	32
 #define IMG_MAX		(1 << 16)
 #define PKT_LEN		256
+#define NR_PKTS		1024	/* packets of the varied set */
 
 /* The first fields of the kernel's struct xdp_buff (6.1). */
 struct xdp_buff {
@@ -130,8 +134,13 @@ static int map_image(struct image *im)
 	return 0;
 }
 
-/* An Ethernet/IPv4/TCP packet with a 64-bit cookie, then filler. */
-static void init_packet(uint8_t *p)
+/*
+ * Packet @k of a set: an Ethernet/IPv4/TCP header, then filler; packet 0
+ * is the same every time, the others vary ports, addresses, sequence
+ * numbers and payload from a fixed seed (hashes and selects then see
+ * different values, and branches are not always taken the same way).
+ */
+static void init_packet(uint8_t *p, unsigned int k)
 {
 	static const uint8_t hdr[] = {
 		0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00,
@@ -140,11 +149,15 @@ static void init_packet(uint8_t *p)
 		0x9c, 0x40, 0, 80, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 		0x50, 0x18, 0x01, 0xf5, 0, 0, 0, 0,
 	};
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (k + 1);
 	int i;
 
-	for (i = 0; i < PKT_LEN; i++)
-		p[i] = (uint8_t)(i * 37 + 11);
-	memcpy(p, hdr, sizeof(hdr));
+	for (i = 0; i < PKT_LEN; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		p[i] = k ? (uint8_t)s : (uint8_t)(i * 37 + 11);
+	}
+	/* the others keep Ethernet type, IP version and protocol only */
+	memcpy(p, hdr, k ? 26 : sizeof(hdr));
 }
 
 static double now_ns(void)
@@ -155,23 +168,35 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-/* ns per call over @iters calls from a fresh packet; result in @pkt, @ret */
-static double time_image(const struct image *im, long iters, uint8_t *pkt,
-			 unsigned int *ret)
+/*
+ * ns per call over @iters calls, cycling through @npkts fresh packets at
+ * @pkts; the packets the calls leave in @pkts, the xor of the return
+ * values in @ret.
+ */
+static double time_image(const struct image *im, long iters, uint8_t *pkts,
+			 unsigned int npkts, unsigned int *ret)
 {
-	struct xdp_buff ctx = { 0 };
-	unsigned int r = 0;
+	static struct xdp_buff ctx[NR_PKTS];
+	unsigned int r = 0, k;
 	double t0;
 	long i;
 
-	init_packet(pkt);
-	ctx.data = pkt;
-	ctx.data_end = pkt + PKT_LEN;
-	ctx.data_hard_start = pkt;
-	ctx.frame_sz = PKT_LEN;
+	for (k = 0; k < npkts; k++) {
+		uint8_t *p = pkts + k * PKT_LEN;
+
+		init_packet(p, npkts > 1 ? k + 1 : 0);
+		memset(&ctx[k], 0, sizeof(ctx[k]));
+		ctx[k].data = p;
+		ctx[k].data_end = p + PKT_LEN;
+		ctx[k].data_hard_start = p;
+		ctx[k].frame_sz = PKT_LEN;
+	}
 	t0 = now_ns();
-	for (i = 0; i < iters; i++)
-		r ^= im->fn(&ctx);
+	for (i = 0, k = 0; i < iters; i++) {
+		r ^= im->fn(&ctx[k]);
+		if (++k == npkts)
+			k = 0;
+	}
 	*ret = r;
 	return (now_ns() - t0) / iters;
 }
@@ -183,17 +208,40 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Median ns per call of both images on @npkts packets; 0 if same results */
+static int measure(const struct prog *p, long iters, int rounds,
+		   unsigned int npkts, double med[2])
+{
+	static uint8_t pkts[2][NR_PKTS * PKT_LEN];
+	static double t[2][4096];
+	unsigned int ret[2];
+	int r, same = 1;
+
+	/* warm up, then alternate so that both see the same load */
+	time_image(&p->img[0], iters, pkts[0], npkts, &ret[0]);
+	time_image(&p->img[1], iters, pkts[1], npkts, &ret[1]);
+	for (r = 0; r < rounds; r++) {
+		t[0][r] = time_image(&p->img[0], iters, pkts[0], npkts, &ret[0]);
+		t[1][r] = time_image(&p->img[1], iters, pkts[1], npkts, &ret[1]);
+		same &= ret[0] == ret[1] && !memcmp(pkts[0], pkts[1], npkts * PKT_LEN);
+	}
+	qsort(t[0], rounds, sizeof(double), cmp_double);
+	qsort(t[1], rounds, sizeof(double), cmp_double);
+	med[0] = t[0][rounds / 2];
+	med[1] = t[1][rounds / 2];
+	return !same;
+}
+
 int main(int argc, char **argv)
 {
 	long iters = argc > 2 ? atol(argv[2]) : 20000;
-	int rounds = argc > 3 ? atoi(argv[3]) : 201, i, r, bad = 0, n = 0;
-	static uint8_t pkt[2][PKT_LEN];
-	double logsum = 0, *t[2];
+	int rounds = argc > 3 ? atoi(argv[3]) : 201, i, bad = 0, n = 0;
+	double logsum[2] = { 0, 0 };
 	char line[1024];
 	FILE *f;
 
-	if (argc < 2 || argc > 4 || iters <= 0 || rounds <= 0) {
-		fprintf(stderr, "usage: bench_kops_jit LOG [ITERS [ROUNDS]]\n");
+	if (argc < 2 || argc > 4 || iters <= 0 || rounds <= 0 || rounds > 4096) {
+		fprintf(stderr, "usage: bench_kops_jit LOG [ITERS [ROUNDS (at most 4096)]]\n");
 		return 2;
 	}
 #if !defined(__x86_64__)
@@ -215,38 +263,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_kops_jit: %s: no KOPS-JIT lines (boot with jitdump)\n", argv[1]);
 		return 2;
 	}
-	t[0] = calloc(rounds, sizeof(double));
-	t[1] = calloc(rounds, sizeof(double));
-	if (!t[0] || !t[1])
-		return 2;
 
 	for (i = 0; i < nr_progs; i++) {
 		struct prog *p = &progs[i];
-		unsigned int ret[2];
-		int same = 1;
+		double one[2], var[2];
+		int diff;
 
 		if (!p->img[0].len || !p->img[1].len ||
 		    map_image(&p->img[0]) || map_image(&p->img[1])) {
 			fprintf(stderr, "bench_kops_jit: %s: incomplete image\n", p->name);
 			return 2;
 		}
-		/* warm up, then alternate so that both see the same load */
-		time_image(&p->img[0], iters, pkt[0], &ret[0]);
-		time_image(&p->img[1], iters, pkt[1], &ret[1]);
-		for (r = 0; r < rounds; r++) {
-			t[0][r] = time_image(&p->img[0], iters, pkt[0], &ret[0]);
-			t[1][r] = time_image(&p->img[1], iters, pkt[1], &ret[1]);
-			same &= ret[0] == ret[1] && !memcmp(pkt[0], pkt[1], PKT_LEN);
-		}
-		qsort(t[0], rounds, sizeof(double), cmp_double);
-		qsort(t[1], rounds, sizeof(double), cmp_double);
-		printf("%s\t%u\t%u\t%.2f\t%.2f\t%.3f\t%s\n", p->name, p->img[0].len,
-		       p->img[1].len, t[0][rounds / 2], t[1][rounds / 2],
-		       t[0][rounds / 2] / t[1][rounds / 2], same ? "same" : "DIFFERENT");
-		logsum += log(t[0][rounds / 2] / t[1][rounds / 2]);
+		diff = measure(p, iters, rounds, 1, one);
+		diff |= measure(p, iters, rounds, NR_PKTS, var);
+		printf("%s\t%u\t%u\t%.2f\t%.2f\t%.3f\t%.2f\t%.2f\t%.3f\t%s\n", p->name,
+		       p->img[0].len, p->img[1].len, one[0], one[1], one[0] / one[1],
+		       var[0], var[1], var[0] / var[1], diff ? "DIFFERENT" : "same");
+		logsum[0] += log(one[0] / one[1]);
+		logsum[1] += log(var[0] / var[1]);
 		n++;
-		bad |= !same;
+		bad |= diff;
 	}
-	printf("geomean\t%.3f\n", exp(logsum / n));
+	printf("geomean\t%.3f\t%.3f\n", exp(logsum[0] / n), exp(logsum[1] / n));
 	return bad;
 }
