@@ -96,12 +96,15 @@ static void diag_outcome(const char *what, uint32_t i, const struct outcome *o)
 
 /*
  * Run @fd (and @fd2 if >= 0) over every packet against @ref; return the
- * number of packets on which they differ.  With @show, the first is told.
+ * number of packets on which they differ, and in @by_ret those where the
+ * return value differs.  With @show, the first difference is told.
  */
-static uint32_t compare(int ref, int fd, int fd2, int show)
+static uint32_t compare(int ref, int fd, int fd2, int show, uint32_t *by_ret)
 {
 	static struct outcome a, b, c;
 	uint32_t i, diff = 0;
+
+	*by_ret = 0;
 
 	for (i = 0; i < nr_packets; i++) {
 		run_xdp(ref, &packets[i], &a);
@@ -110,6 +113,8 @@ static uint32_t compare(int ref, int fd, int fd2, int show)
 			run_xdp(fd2, &packets[i], &c);
 		if (same(&a, &b) && (fd2 < 0 || same(&a, &c)))
 			continue;
+		if (a.retval != b.retval || (fd2 >= 0 && a.retval != c.retval))
+			(*by_ret)++;
 		if (show && !diff) {
 			diag_outcome("original", i, &a);
 			diag_outcome("Kops", i, &b);
@@ -269,7 +274,7 @@ static void test_prog(const struct prog *p, int jitdump)
 	static struct bpf_insn bad[BPF_MAXINSNS];
 	int fd_o, fd_k, fd_p, fd_m, len_o = 0, len_k = 0, len_p = 0;
 	char what[128];
-	uint32_t diff;
+	uint32_t diff, by_ret;
 
 	fd_o = load(p->orig, p->n_orig, p->type);
 	tap(fd_o >= 0, "%s: original (%u insns) loads (%d)", p->name, p->n_orig, fd_o);
@@ -300,9 +305,9 @@ static void test_prog(const struct prog *p, int jitdump)
 		dump_jit(p->name, "kops", img_k, len_k);
 	}
 
-	diff = compare(fd_o, fd_k, fd_p, 1);
-	tap(!diff, "%s: original == Kops == Kops without native emits on %u packets (%u differ)",
-	    p->name, nr_packets, diff);
+	diff = compare(fd_o, fd_k, fd_p, 1, &by_ret);
+	tap(!diff, "%s: original == Kops == Kops without native emits on %u packets (%u differ, %u in return value)",
+	    p->name, nr_packets, diff, by_ret);
 
 	if (p->n_kops > BPF_MAXINSNS || mutate(p, bad, what, sizeof(what))) {
 		tap(1, "%s: a wrong Kops form is caught # SKIP no rotate, select, bfext or memcpy", p->name);
@@ -314,9 +319,9 @@ static void test_prog(const struct prog *p, int jitdump)
 		diag(vlog);
 		goto out;
 	}
-	diff = compare(fd_o, fd_m, -1, 0);
-	tap(diff > 0, "%s: a wrong Kops form (%s) is caught on %u of %u packets",
-	    p->name, what, diff, nr_packets);
+	diff = compare(fd_o, fd_m, -1, 0, &by_ret);
+	tap(diff > 0, "%s: a wrong Kops form (%s) is caught on %u of %u packets (%u by return value)",
+	    p->name, what, diff, nr_packets, by_ret);
 	close(fd_m);
 out:
 	if (fd_o >= 0)
