@@ -18,8 +18,9 @@
 #
 # KOPS_BUILD (default: build/kops, as vmtest.sh) holds the kernel build
 # (obj-ARCH) and tree (linux, or KOPS_TREE); it is only read.  Output goes
-# to KOPS_E2E_OUT (default build/kops-e2e/ARCH).  JITDUMP=1 makes the
-# guest print its JIT images (for scripts/bench-kops.sh).
+# to KOPS_E2E_OUT (default build/kops-e2e/ARCH); E2E_PACKETS sets the number
+# of test packets (default 400).  JITDUMP=1 makes the guest print its JIT
+# images (for scripts/bench-kops.sh).
 set -euo pipefail
 
 arch=${1:?usage: kops-e2e.sh x86_64|arm64}
@@ -32,7 +33,7 @@ t0=$(date +%s)
 
 case $arch in
 x86_64)
-	cross= image=arch/x86/boot/bzImage console=ttyS0
+	cross='' image=arch/x86/boot/bzImage console=ttyS0
 	qemu=(qemu-system-x86_64 -accel tcg -m 512M)
 	cpus=("max" "max,-bmi1,-bmi2,-movbe")
 	names=(default no-bmi-movbe)
@@ -71,7 +72,7 @@ kops=$out/kops_e2e.kops.o
 none=$(jq -r '.programs[] | select(([.kops[]?] | add // 0) == 0) | .name' "$out/optimize.json")
 [ -z "$none" ] || die "no Kops site in: $none"
 log "optimized: $(jq -r '[.programs[] | "\(.name) \([.kops[]] | add)"] | join(", ")' "$out/optimize.json") sites"
-"$repo/build/tests/kops_e2e_pack" "$orig" "$kops" "$out/kops_e2e.bin" ${E2E_PACKETS:-400}
+"$repo/build/tests/kops_e2e_pack" "$orig" "$kops" "$out/kops_e2e.bin" "${E2E_PACKETS:-400}"
 
 # 2. guest: static /init and initramfs
 make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross "$out/kops_e2e" >&2
