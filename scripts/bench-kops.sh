@@ -27,19 +27,22 @@ iters=${BENCH_ITERS:-20000}
 rounds=${BENCH_ROUNDS:-201}
 mkdir -p "$out"
 die() { echo "bench-kops.sh: $*" >&2; exit 1; }
-
-for arch in x86_64 arm64; do
-	echo "bench-kops: end-to-end run on $arch" >&2
-	JITDUMP=1 KOPS_E2E_OUT=$out/$arch scripts/kops-e2e.sh "$arch" >"$out/$arch.tap" ||
-		die "kops-e2e.sh $arch failed (see $out/$arch); no figures from a failing test"
-done
-make -s build/bench/bench_kops_jit
+export LC_ALL=C	# for sort and join
 
 # "ARCH IMAGE (sha1 ..., DATE)": which kernel the figures come from
 kernel() {
 	local f=${KOPS_BUILD:-build/kops}/obj-$1/$2
 	printf '%s %s (sha1 %.12s, %s)' "$1" "$f" "$(sha1sum <"$f")" "$(date -u -r "$f" '+%F %H:%M UTC')"
 }
+
+# taken before the runs: others may rebuild the kernels meanwhile
+kernels="$(kernel x86_64 arch/x86/boot/bzImage 2>/dev/null || true), $(kernel arm64 arch/arm64/boot/Image 2>/dev/null || true)"
+for arch in x86_64 arm64; do
+	echo "bench-kops: end-to-end run on $arch" >&2
+	JITDUMP=1 KOPS_E2E_OUT=$out/$arch scripts/kops-e2e.sh "$arch" >"$out/$arch.tap" ||
+		die "kops-e2e.sh $arch failed (see $out/$arch); no figures from a failing test"
+done
+make -s build/bench/bench_kops_jit
 
 # "# size NAME ORIG KOPS NATIVE-OFF" lines of a guest run
 sizes() { sed -n 's/^# size //p' "$out/$1/default.tap"; }
@@ -50,7 +53,7 @@ echo
 echo "Programs: bpftool-ext/examples/kops_e2e.c (clang -O2), optimized with"
 echo "\`bpftool-ext prog optimize kops_e2e.o budget 0 kops auto target"
 echo "bpftool-ext/tests/data/kops-ARCH.txt\`; sizes from the patched 6.1 kernels"
-echo "under QEMU (-cpu max): $(kernel x86_64 arch/x86/boot/bzImage), $(kernel arm64 arch/arm64/boot/Image)."
+echo "under QEMU (-cpu max): $kernels."
 echo
 echo "| Program | x86-64 before | after | change | arm64 before | after | change |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -59,11 +62,14 @@ awk '{
 	printf "| %s | %d | %d | %+.1f%% | %d | %d | %+.1f%% |\n", $1, $2, $3,
 		100 * ($3 - $2) / $2, $5, $6, 100 * ($6 - $5) / $5
 	xo += $2; xk += $3; ao += $5; ak += $6
+	xl += log($3 / $2); al += log($6 / $5); n++
 } END {
 	printf "| **total** | %d | %d | %+.1f%% | %d | %d | %+.1f%% |\n", xo, xk,
 		100 * (xk - xo) / xo, ao, ak, 100 * (ak - ao) / ao
-	printf "\nThe Kops paper: 22.8%% smaller on x86-64, 12.1%% on arm64; here %.1f%% and %.1f%%.\n",
+	printf "\nThe Kops paper: 22.8%% smaller on x86-64, 12.1%% on arm64; here %.1f%% and %.1f%% in total",
 		100 * (xo - xk) / xo, 100 * (ao - ak) / ao
+	printf ", %.1f%% and %.1f%% by the geometric mean of the per-program ratios.\n",
+		100 * (1 - exp(xl / n)), 100 * (1 - exp(al / n))
 }'
 echo
 # the images of the CPU variant this machine can run
