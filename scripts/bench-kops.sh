@@ -39,7 +39,7 @@ kernel() {
 kernels="$(kernel x86_64 arch/x86/boot/bzImage 2>/dev/null || true), $(kernel arm64 arch/arm64/boot/Image 2>/dev/null || true)"
 for arch in x86_64 arm64; do
 	echo "bench-kops: end-to-end run on $arch" >&2
-	JITDUMP=1 KOPS_E2E_OUT=$out/$arch scripts/kops-e2e.sh "$arch" >"$out/$arch.tap" ||
+	KOPS_E2E_OUT=$out/$arch scripts/kops-e2e.sh "$arch" >"$out/$arch.tap" ||
 		die "kops-e2e.sh $arch failed (see $out/$arch); no figures from a failing test"
 done
 make -s build/bench/bench_kops_jit
@@ -96,7 +96,7 @@ awk -F'\t' '$1 == "geomean" { g1 = $2; g2 = $3; next }
 echo
 echo "Reproduce: KOPS_BUILD=DIR scripts/bench-kops.sh (needs the kernels of"
 echo "scripts/vmtest.sh in DIR); or, step by step:"
-echo "JITDUMP=1 KOPS_E2E_OUT=$out/x86_64 scripts/kops-e2e.sh x86_64 &&"
+echo "KOPS_E2E_OUT=$out/x86_64 scripts/kops-e2e.sh x86_64 &&"
 echo "build/bench/bench_kops_jit $out/x86_64/$variant.log.txt $iters $rounds"
 } >"$res"
 cat "$res"

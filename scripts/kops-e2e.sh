@@ -16,11 +16,15 @@
 # and MOVBE.  Prints the guest's TAP on stdout, progress on stderr; exits
 # non-zero on any failure.
 #
+# The guest also prints its JIT images; objdump then confirms, independently
+# of the guest's own encoding tables, the ops' native instructions in the
+# Kops images (ROL, CMOV, BEXTR, MOVBE; ROR, CSEL, UBFX) and their
+# absence in the originals, and BEXTR and MOVBE absent without BMI1/MOVBE.
+#
 # KOPS_BUILD (default: build/kops, as vmtest.sh) holds the kernel build
 # (obj-ARCH) and tree (linux, or KOPS_TREE); it is only read.  Output goes
 # to KOPS_E2E_OUT (default build/kops-e2e/ARCH); E2E_PACKETS sets the number
-# of test packets (default 400).  JITDUMP=1 makes the guest print its JIT
-# images (for scripts/bench-kops.sh).
+# of test packets (default 400).
 set -euo pipefail
 
 arch=${1:?usage: kops-e2e.sh x86_64|arm64}
@@ -31,15 +35,23 @@ obj=$B/obj-$arch
 out=${KOPS_E2E_OUT:-$repo/build/kops-e2e/$arch}
 t0=$(date +%s)
 
+# the ops' native instructions, as binutils names them; not memcpy (moves,
+# LDP/STP) nor arm64's ldbswap (LDR, REV), which the originals have too:
+# the guest checks those by their exact encodings
+declare -A mnem
 case $arch in
 x86_64)
 	cross='' image=arch/x86/boot/bzImage console=ttyS0
+	objdump=(objdump -D -b binary -m i386:x86-64)
+	mnem=([rotate]='rol|ror' [select]='cmov[a-z]+' [bfext]=bextr [ldbswap]=movbe)
 	qemu=(qemu-system-x86_64 -accel tcg -m 512M)
 	cpus=("max" "max,-bmi1,-bmi2,-movbe")
 	names=(default no-bmi-movbe)
 	;;
 arm64)
 	cross=aarch64-linux-gnu- image=arch/arm64/boot/Image console=ttyAMA0
+	objdump=(aarch64-linux-gnu-objdump -D -b binary -m aarch64)
+	mnem=([rotate]='ror|extr' [select]=csel [bfext]=ubfx)	# REV: in both
 	qemu=(qemu-system-aarch64 -M virt -m 512M)
 	cpus=(max)
 	names=(default)
@@ -80,15 +92,50 @@ make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross "$out/kop
 	/kops_e2e.bin="$out/kops_e2e.bin"
 
 # 3. boot and run
-initargs=
-[ "${JITDUMP:-0}" = 1 ] && initargs=" -- jitdump"
+# mnemonics of the JIT image NAME WHICH (orig|kops) of console log LOG,
+# one a line, disassembled by binutils (independently of kops_util.h)
+mnemonics() {
+	grep "^KOPS-JIT $1 $2 " "$3" | cut -d' ' -f5 | tr -d '\n' | xxd -r -p > "$out/jit.bin"
+	"${objdump[@]}" "$out/jit.bin" | awk -F'\t' 'NF >= 3 { split($3, m, " "); print m[1] }'
+}
+
+# objdump_check BOOT LOG: per program, the native instructions of its ops
+# are in the Kops image and not in the original (TAP, one line a program)
+objdump_check() {
+	local boot=$1 logf=$2 prog ops op n re no nk ok msg
+	while read -r prog ops; do
+		ok=1 msg=
+		for op in ${ops//,/ }; do
+			n=${op#*=} op=${op%=*}
+			re=${mnem[$op]:-}
+			if [ -z "$re" ] || [ "$n" -eq 0 ]; then
+				continue
+			fi
+			no=$(mnemonics "$prog" orig "$logf" | grep -cE "^($re)\$" || true)
+			nk=$(mnemonics "$prog" kops "$logf" | grep -cE "^($re)\$" || true)
+			if [[ $boot == no-bmi-movbe && ($op == bfext || $op == ldbswap) ]]; then
+				# without the CPU feature, the JIT must not use it
+				[ "$nk" -eq 0 ] || ok=0
+				msg+=" $op: $re $nk (none allowed),"
+				continue
+			fi
+			[ "$nk" -ge 1 ] && [ "$no" -eq 0 ] || ok=0
+			msg+=" $op x$n: $re $nk (original $no),"
+		done
+		[ -n "$msg" ] || continue
+		echo "$([ $ok = 1 ] || echo 'not ')ok - [$arch $boot] $prog: objdump of the JIT images:${msg%,}"
+		[ $ok = 1 ] || rc=1
+	done < <(jq -r '.programs[] | "\(.name) \(.kops | to_entries | map("\(.key)=\(.value)") | join(","))"' \
+		"$out/optimize.json")
+}
+
 rc=0
 for i in "${!names[@]}"; do
 	name=${names[$i]} logf=$out/${names[$i]}.log
 	log "booting ($name, -cpu ${cpus[$i]})"
 	timeout 600 "${qemu[@]}" -cpu "${cpus[$i]}" -nographic -no-reboot \
 		-kernel "$obj/$image" -initrd "$out/initramfs.cpio" \
-		-append "console=$console panic=-1 loglevel=4$initargs" \
+		-append "console=$console panic=-1 loglevel=4 -- jitdump" \
 		</dev/null >"$logf" 2>&1 || true
 	tr -d '\r' < "$logf" > "$logf.txt"
 	sed -n '/^TAP version/,/^KOPS-E2E-RESULT/p' "$logf.txt" > "$out/$name.tap"
@@ -102,6 +149,7 @@ for i in "${!names[@]}"; do
 		log "$name: FAIL (console log $logf.txt)"
 		rc=1
 	fi
+	objdump_check "$name" "$out/$name.tap"
 done
 log "$([ $rc -eq 0 ] && echo PASS || echo FAIL) (output in $out)"
 exit $rc
