@@ -140,6 +140,7 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 		res->windows += r.windows;
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
+		res->cache_hits += r.cache_hits;
 		tmp = realloc(res->rewrites, (res->nr_rewrites + r.nr_rewrites + 1) *
 				      sizeof(*tmp));
 		if (!tmp) {

@@ -43,6 +43,7 @@ struct bpfext_pipeline_result {
 	size_t rejected_by_kernel;	/* proven rewrites the verifier refused */
 	unsigned int solver_calls;
 	uint64_t proposals;
+	size_t cache_hits;		/* rewrites that began as a cached rule */
 	bool kernel_checked;		/* the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
 	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */

@@ -30,6 +30,7 @@ struct optimize_args {
 	const char *cost;
 	const char *kops;
 	const char *target;
+	const char *cache;
 	bool verify;
 	bool changes;
 };
@@ -51,7 +52,7 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s %2$s optimize OBJ [out FILE] [prog NAME] [type TYPE] [verify]\n"
 		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
 		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
-		"                         [changes]\n"
+		"                         [cache { FILE | none }] [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s help\n"
@@ -143,6 +144,8 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->kops;
 		else if (is_prefix(*argv, "target"))
 			dst = &a->target;
+		else if (is_prefix(*argv, "cache"))
+			dst = &a->cache;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))
@@ -164,7 +167,7 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target' or 'changes', got: '%s'",
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -453,6 +456,45 @@ static double prog_time_to_best(const struct bpfext_pipeline_result *pr,
 	return t;
 }
 
+/*
+ * The rule cache: `cache FILE`, `cache none`, or by default the user's
+ * cache directory (XDG_CACHE_HOME, else ~/.cache).  *path is NULL when
+ * there is none.
+ */
+static int open_rule_cache(const struct optimize_args *a,
+			   struct bpfext_rule_cache **rc, char **path)
+{
+	struct bpfext_error err = { "" };
+	const char *base = getenv("XDG_CACHE_HOME"), *sub = "bpftool-ext/rules";
+
+	*rc = NULL;
+	*path = NULL;
+	if (a->cache && !strcmp(a->cache, "none"))
+		return 0;
+	if (a->cache) {
+		*path = strdup(a->cache);
+	} else {
+		if (!base || !*base) {
+			base = getenv("HOME");
+			sub = ".cache/bpftool-ext/rules";
+		}
+		if (!base || !*base)
+			return 0;
+		if (asprintf(path, "%s/%s", base, sub) < 0)
+			*path = NULL;
+	}
+	if (!*path) {
+		p_err("out of memory");
+		return -1;
+	}
+	*rc = bpfext_rule_cache__open(*path, &err);
+	if (!*rc) {
+		p_err("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_optimize(int argc, char **argv)
 {
 	struct optimize_args a = { 0 };
@@ -465,6 +507,8 @@ static int do_optimize(int argc, char **argv)
 	struct bpfext_error err = { "" };
 	struct sigaction sa = { 0 }, old_sa;
 	bool all_loaded = true;
+	struct bpfext_rule_cache *cache = NULL;
+	char *cache_path = NULL;
 	const void *in_img;
 	void *img = NULL;
 	int ret = -1;
@@ -475,6 +519,9 @@ static int do_optimize(int argc, char **argv)
 	obj = open_obj(a.obj_path);
 	if (!obj)
 		return -1;
+	if (open_rule_cache(&a, &cache, &cache_path))
+		goto out;
+	po.search.rule_cache = cache;
 	if (apply_type(obj, a.obj_path, a.prog, a.type))
 		goto out;
 	nprogs = bpfext_object__prog_cnt(obj);
@@ -513,6 +560,9 @@ static int do_optimize(int argc, char **argv)
 	img = pr.img;
 	size = pr.size;
 	pr.img = NULL;
+	/* Rules are proven when reused, so keep them even if loading fails. */
+	if (bpfext_rule_cache__save(cache, &err))
+		p_info("Warning: rule cache not saved: %s", err.msg);
 
 	/* Everything below looks at the bytes that would be written. */
 	out = bpfext_object__open_mem(img, size, a.out ? a.out : a.obj_path,
@@ -609,10 +659,21 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "proposals", pr.proposals);
 		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
 		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
+		jsonw_uint_field(json_wtr, "from_rule_cache", pr.cache_hits);
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
+		if (cache) {
+			jsonw_name(json_wtr, "rule_cache");
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "path", cache_path);
+			jsonw_uint_field(json_wtr, "rules",
+					 bpfext_rule_cache__size(cache));
+			jsonw_uint_field(json_wtr, "learned",
+					 bpfext_rule_cache__learned(cache));
+			jsonw_end_object(json_wtr);
+		}
 		print_kops_summary(&pr, &po, &a);
 		if (a.changes) {
 			jsonw_name(json_wtr, "changes");
@@ -631,7 +692,13 @@ static int do_optimize(int argc, char **argv)
 		if (pr.rejected_by_kernel)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
+		if (pr.cache_hits)
+			printf(" (%zu from cached rules)", pr.cache_hits);
 		printf("%s\n", interrupted ? " (interrupted)" : "");
+		if (cache)
+			printf("  rule cache %s: %zu rules, %zu new\n", cache_path,
+			       bpfext_rule_cache__size(cache),
+			       bpfext_rule_cache__learned(cache));
 		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
 			print_rewrite(&pr.rewrites[i]);
 		print_kops_summary(&pr, &po, &a);
@@ -707,6 +774,8 @@ out:
 	free(before);
 	free(img);
 	bpfext_pipeline_result__free(&pr);
+	bpfext_rule_cache__free(cache);
+	free(cache_path);
 	bpfext_object__close(out);
 	bpfext_object__close(obj);
 	return ret;
