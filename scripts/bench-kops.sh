@@ -5,7 +5,7 @@
 #
 #   1. native JIT image size (jited_prog_len) of every program of
 #      bpftool-ext/examples/kops_e2e.c, as built (clang -O2) and after
-#      `prog optimize ... budget 0 kops auto`, on the x86_64 and arm64
+#      `prog optimize ... budget 0 cache none kops auto`, on the x86_64 and arm64
 #      kernels with the series (QEMU), against the Kops paper's 22.8%
 #      (x86-64) and 12.1% (arm64) smaller;
 #   2. run time of the x86-64 JIT images on this machine's CPU: the guest
@@ -51,7 +51,7 @@ sizes() { sed -n 's/^# size //p' "$out/$1/default.tap"; }
 echo "## Kops: native JIT image size (jited_prog_len, bytes)"
 echo
 echo "Programs: bpftool-ext/examples/kops_e2e.c (clang -O2), optimized with"
-echo "\`bpftool-ext prog optimize kops_e2e.o budget 0 kops auto target"
+echo "\`bpftool-ext prog optimize kops_e2e.o budget 0 cache none kops auto target"
 echo "bpftool-ext/tests/data/kops-ARCH.txt\`; sizes from the patched 6.1 kernels"
 echo "under QEMU (-cpu max): $kernels."
 echo
