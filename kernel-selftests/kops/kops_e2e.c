@@ -11,9 +11,10 @@
  * program: both versions load; the Kops version's JIT image holds the
  * native instruction of every Kops site (where the CPU has the feature);
  * over every packet, the original, the Kops version and the Kops version
- * with native emits off (/sys/kernel/bpf_kops/native = 0) give the same
- * return value and output packet; and a deliberately wrong Kops version is
- * caught by the same comparison.  Output is kselftest TAP, then
+ * with native emits off (/sys/kernel/bpf_kops/native = 0) and in the
+ * interpreter give the same return value and output packet as the
+ * original; and a deliberately wrong Kops version is caught by the same
+ * comparison.  Output is kselftest TAP, then
  * "KOPS-E2E-RESULT: PASS|FAIL".  Also printed, for the benchmarks:
  * "# size NAME ORIG KOPS" (jited_prog_len), and with "jitdump" (also as
  * a kernel command-line word when /init) the JIT images as lines
@@ -272,7 +273,7 @@ static void test_prog(const struct prog *p, int jitdump)
 {
 	static uint8_t img_o[IMG_MAX], img_k[IMG_MAX], img_p[IMG_MAX];
 	static struct bpf_insn bad[BPF_MAXINSNS];
-	int fd_o, fd_k, fd_p, fd_m, len_o = 0, len_k = 0, len_p = 0;
+	int fd_o, fd_k, fd_p, fd_i, fd_m, len_o = 0, len_k = 0, len_p = 0;
 	char what[128];
 	uint32_t diff, by_ret;
 
@@ -308,6 +309,19 @@ static void test_prog(const struct prog *p, int jitdump)
 	diff = compare(fd_o, fd_k, fd_p, 1, &by_ret);
 	tap(!diff, "%s: original == Kops == Kops without native emits on %u packets (%u differ, %u in return value)",
 	    p->name, nr_packets, diff, by_ret);
+
+	/* the interpreter runs the proof sequences */
+	set_jit(0);
+	fd_i = load(p->kops, p->n_kops, p->type);
+	set_jit(1);
+	tap(fd_i >= 0 && jited(fd_i, img_p, sizeof(img_p)) == 0,
+	    "%s: Kops form loads with the JIT off (%d)", p->name, fd_i);
+	if (fd_i >= 0) {
+		diff = compare(fd_o, fd_i, -1, 1, &by_ret);
+		tap(!diff, "%s: original == Kops in the interpreter on %u packets (%u differ)",
+		    p->name, nr_packets, diff);
+		close(fd_i);
+	}
 
 	if (p->n_kops > BPF_MAXINSNS || mutate(p, bad, what, sizeof(what))) {
 		tap(1, "%s: a wrong Kops form is caught # SKIP no rotate, select, bfext or memcpy", p->name);
