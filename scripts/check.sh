@@ -157,6 +157,11 @@ done
 for arch in x86_64 arm64; do
 	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
 done
+# Objects optimized into Kops form, loaded and compared on the kernels
+# vmtest built (KOPS_BUILD, default build/kops).
+for arch in x86_64 arm64; do
+	[ -x scripts/kops-e2e.sh ] && tap "kops-e2e-$arch" scripts/kops-e2e.sh "$arch"
+done
 # bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
 [ -d build/kops/linux/tools/bpf/bpftool ] &&
 	tap bpftool-plugin scripts/test-bpftool-plugin.sh build/bpftool-ext
