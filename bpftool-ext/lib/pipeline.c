@@ -25,6 +25,7 @@
 
 #include "bpfext_internal.h"
 #include "pipeline.h"
+#include "proof_cache.h"
 
 static struct bpfext_object *open_typed(const void *img, size_t size,
 					const char *name, const char *type,
@@ -429,16 +430,21 @@ out:
 }
 
 int bpfext_pipeline_run(const void *img, size_t size, const char *name,
-			const struct bpfext_pipeline_opts *opts,
+			const struct bpfext_pipeline_opts *user_opts,
 			struct bpfext_pipeline_result *res,
 			struct bpfext_error *err)
 {
+	struct bpfext_pipeline_opts o = *user_opts, *opts = &o;
+	struct bpfext_proof_cache *proofs = NULL;
 	struct bpfext_object *base = NULL;
 	void *base_img = NULL, *out = NULL;
 	size_t base_size = 0, out_size = 0, i, nprogs;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	/* Proofs are shared by every section and cost model of the run. */
+	if (!o.search.proofs)
+		o.search.proofs = proofs = bpfext_proof_cache__new();
 	base = open_typed(img, size, name, opts->type, err);
 	if (!base)
 		return -EINVAL;
@@ -484,6 +490,8 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 	res->size = out_size;
 	out = NULL;
 out:
+	res->proofs_reused = bpfext_proof_cache__hits(o.search.proofs);
+	bpfext_proof_cache__free(proofs);
 	bpfext_object__close(base);
 	free(base_img);
 	free(out);

@@ -47,6 +47,7 @@ struct bpfext_pipeline_result {
 	unsigned int solver_calls;
 	uint64_t proposals;
 	size_t cache_hits;		/* rewrites that began as a cached rule */
+	size_t proofs_reused;		/* solver calls the proven-pair cache saved */
 	bool kernel_checked;		/* the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
 	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */

@@ -20,6 +20,7 @@
 #include "search.h"
 #include "jit_cost.h"
 #include "jit_probe.h"
+#include "proof_cache.h"
 #include "symbolic.h"
 
 #define MAX_TESTS	64
@@ -531,9 +532,17 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			seen[h % SEEN_SLOTS] = h;
 			if (!bpfext_window_safe(win, n, tmp, m, live_in))
 				continue;
-			res->solver_calls++;
-			v = bpfext_sym_equiv_window(win, n, tmp, m, live_out, &so,
-						    &cex, &serr);
+			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
+						    live_out)) {
+				v = BPFEXT_EQUIVALENT;
+			} else {
+				res->solver_calls++;
+				v = bpfext_sym_equiv_window(win, n, tmp, m, live_out,
+							    &so, &cex, &serr);
+				if (v == BPFEXT_EQUIVALENT)
+					bpfext_proof_cache__add(opts->proofs, win, n,
+								tmp, m, live_out);
+			}
 			if (v == BPFEXT_EQUIVALENT) {
 				memcpy(res->insns, tmp, m * sizeof(*tmp));
 				res->cnt = m;

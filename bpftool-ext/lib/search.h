@@ -30,6 +30,7 @@ struct search_opts {
 	double deadline;		/* absolute CLOCK_MONOTONIC seconds, 0: none */
 	enum bpfext_cost_model cost;
 	struct bpfext_jit_probe *jit;	/* BPFEXT_COST_JIT: measured sizes, or NULL */
+	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	unsigned int solver_timeout_ms;
 	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
 };

@@ -20,6 +20,7 @@
 #include "liveness.h"
 #include "rules.h"
 #include "rule_cache.h"
+#include "proof_cache.h"
 #include "symbolic.h"
 #include "search.h"
 #include "superopt.h"
@@ -75,11 +76,18 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
 	for (i = 0; i < *cnt; i++)
 		if (ruled[i].code != (BPF_JMP | BPF_JA))
 			compact[m++] = ruled[i];
-	j->res.solver_calls++;
-	if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in) ||
-	    bpfext_sym_equiv_window(j->insns, j->len, compact, m, j->live_out,
-				    &sym, NULL, &j->err) != BPFEXT_EQUIVALENT)
+	if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in))
 		return false;
+	if (!bpfext_proof_cache__has(so->proofs, j->insns, j->len, compact, m,
+				     j->live_out)) {
+		j->res.solver_calls++;
+		if (bpfext_sym_equiv_window(j->insns, j->len, compact, m,
+					    j->live_out, &sym, NULL,
+					    &j->err) != BPFEXT_EQUIVALENT)
+			return false;
+		bpfext_proof_cache__add(so->proofs, j->insns, j->len, compact, m,
+					j->live_out);
+	}
 	memcpy(base, compact, m * sizeof(*compact));
 	*cnt = m;
 	return true;
@@ -156,6 +164,7 @@ static void *worker(void *arg)
 		so.deadline = p->deadline;
 		so.cost = p->opts->cost;
 		so.jit = p->opts->jit;
+		so.proofs = p->opts->proofs;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);

@@ -17,6 +17,7 @@ struct bpfext_opt_opts {
 	uint64_t seed;
 	enum bpfext_cost_model cost;
 	struct bpfext_jit_probe *jit;	/* for BPFEXT_COST_JIT, or NULL */
+	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	volatile sig_atomic_t *stop;
 	/* Rewrites found before, proposed again; learns new ones. NULL: none */
 	struct bpfext_rule_cache *rule_cache;

@@ -702,6 +702,7 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "windows", pr.windows);
 		jsonw_uint_field(json_wtr, "proposals", pr.proposals);
 		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
+		jsonw_uint_field(json_wtr, "proofs_reused", pr.proofs_reused);
 		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
 		jsonw_uint_field(json_wtr, "from_rule_cache", pr.cache_hits);
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
@@ -738,9 +739,9 @@ static int do_optimize(int argc, char **argv)
 		}
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("  search: %zu windows, %llu proposals, %u solver calls, %zu rewrites kept",
+		printf("  search: %zu windows, %llu proposals, %u solver calls (%zu proofs reused), %zu rewrites kept",
 		       pr.windows, (unsigned long long)pr.proposals,
-		       pr.solver_calls, pr.nr_rewrites);
+		       pr.solver_calls, pr.proofs_reused, pr.nr_rewrites);
 		if (pr.rejected_by_kernel)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
