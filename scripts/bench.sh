@@ -89,9 +89,9 @@ echo
 echo "The programs run in the order listed, sharing one rule cache that"
 echo "starts empty; $(grep -vc '^#' "$out/rules" 2>/dev/null || echo 0) rules at the end."
 echo
-echo "test_run ns: median of 5 rounds of 20000 runs, summed over 5 packets"
-echo "(IPv4 TCP, IPv6 UDP, IPv4 UDP, VLAN, bare IPv4), on this machine's"
-echo "CPU and kernel JIT; '-' where the program type has no test_run."
+echo "test_run ns: median of 5 rounds of 20000 runs (the two builds in turns),"
+echo "summed over the 8 representative packets of bpfext_measure(), on this"
+echo "machine's CPU and kernel JIT; '-' where the program type has no test_run."
 echo
 echo "## Interpreter"
 echo

@@ -211,6 +211,21 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 	return true;
 }
 
+/* Does every instruction pass the ISA check (no reserved field set)? */
+static bool valid_insns(const struct bpf_insn *x, size_t n)
+{
+	char msg[BPFEXT_ERRMSG_MAX];
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i += k) {
+		k = bpfext_insn_check(&x[i], n - i, msg, sizeof(msg));
+		if (k <= 0)
+			return false;
+	}
+	return true;
+}
+
 /* What a proposal may draw from. */
 struct pools {
 	uint8_t regs[11];
@@ -332,7 +347,10 @@ static void mutate_operand(struct bpf_insn *x, const struct pools *p,
 			x->dst_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 1:
-		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+		/* For BPF_ST and BPF_END that bit means size or byte order. */
+		if (((cls == BPF_ALU || cls == BPF_ALU64) &&
+		     BPF_SRC(x->code) == BPF_X && BPF_OP(x->code) != BPF_END) ||
+		    cls == BPF_LDX || cls == BPF_STX)
 			x->src_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 2:
@@ -530,7 +548,8 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			if (seen[h % SEEN_SLOTS] == h)
 				continue;
 			seen[h % SEEN_SLOTS] = h;
-			if (!bpfext_window_safe(win, n, tmp, m, live_in))
+			if (!valid_insns(tmp, m) ||
+			    !bpfext_window_safe(win, n, tmp, m, live_in))
 				continue;
 			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
 						    live_out)) {
