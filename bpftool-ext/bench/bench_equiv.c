@@ -162,7 +162,7 @@ static int query(const struct bpfext_linked_prog *lp, size_t s, size_t n,
 	struct bpfext_linked_prog b = *lp;
 	int ret;
 
-	if (bpfext_proof_cache__has(pc, lp->insns + s, n, cand, n, 0x7ff))
+	if (bpfext_proof_cache__has(pc, lp->insns + s, n, cand, n, 0x7ff, NULL))
 		return BPFEXT_EQUIVALENT;
 	if (modular) {
 		ret = bpfext_sym_equiv_window(lp->insns + s, n, cand, n, 0x7ff,
@@ -177,7 +177,7 @@ static int query(const struct bpfext_linked_prog *lp, size_t s, size_t n,
 		free(b.insns);
 	}
 	if (ret == BPFEXT_EQUIVALENT)
-		bpfext_proof_cache__add(pc, lp->insns + s, n, cand, n, 0x7ff);
+		bpfext_proof_cache__add(pc, lp->insns + s, n, cand, n, 0x7ff, NULL);
 	return ret;
 }
 

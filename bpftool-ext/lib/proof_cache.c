@@ -18,6 +18,7 @@
 struct pair {
 	struct pair *next;
 	uint64_t hash;
+	uint64_t pre[11];		/* known-zero bits assumed of the inputs */
 	uint16_t live_out;
 	uint8_t na, nb;
 	struct bpf_insn insns[];	/* a then b */
@@ -29,13 +30,18 @@ struct bpfext_proof_cache {
 	size_t hits;
 };
 
+static const uint64_t no_pre[11];
+
 static uint64_t hash_pair(const struct bpf_insn *a, size_t na,
-			  const struct bpf_insn *b, size_t nb, uint16_t live_out)
+			  const struct bpf_insn *b, size_t nb, uint16_t live_out,
+			  const uint64_t *pre)
 {
 	const unsigned char *p;
 	uint64_t h = 0xcbf29ce484222325ull ^ live_out ^ (na << 16) ^ (nb << 24);
 	size_t i;
 
+	for (i = 0; i < 11; i++)
+		h = (h ^ pre[i]) * 0x100000001b3ull;
 	p = (const unsigned char *)a;
 	for (i = 0; i < na * sizeof(*a); i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
@@ -46,10 +52,11 @@ static uint64_t hash_pair(const struct bpf_insn *a, size_t na,
 }
 
 static bool same(const struct pair *x, uint64_t h, const struct bpf_insn *a,
-		 size_t na, const struct bpf_insn *b, size_t nb, uint16_t live_out)
+		 size_t na, const struct bpf_insn *b, size_t nb, uint16_t live_out,
+		 const uint64_t *pre)
 {
 	return x->hash == h && x->na == na && x->nb == nb &&
-	       x->live_out == live_out &&
+	       x->live_out == live_out && !memcmp(x->pre, pre, sizeof(x->pre)) &&
 	       !memcmp(x->insns, a, na * sizeof(*a)) &&
 	       !memcmp(x->insns + na, b, nb * sizeof(*b));
 }
@@ -84,7 +91,7 @@ void bpfext_proof_cache__free(struct bpfext_proof_cache *pc)
 bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,
 			     const struct bpf_insn *a, size_t na,
 			     const struct bpf_insn *b, size_t nb,
-			     uint16_t live_out)
+			     uint16_t live_out, const uint64_t *pre)
 {
 	uint64_t h;
 	struct pair *x;
@@ -92,10 +99,12 @@ bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,
 
 	if (!pc || na + nb > MAX_PAIR)
 		return false;
-	h = hash_pair(a, na, b, nb, live_out);
+	if (!pre)
+		pre = no_pre;
+	h = hash_pair(a, na, b, nb, live_out, pre);
 	pthread_mutex_lock(&pc->lock);
 	for (x = pc->bucket[h % BUCKETS]; x && !found; x = x->next)
-		found = same(x, h, a, na, b, nb, live_out);
+		found = same(x, h, a, na, b, nb, live_out, pre);
 	pc->hits += found;
 	pthread_mutex_unlock(&pc->lock);
 	return found;
@@ -104,7 +113,7 @@ bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,
 void bpfext_proof_cache__add(struct bpfext_proof_cache *pc,
 			     const struct bpf_insn *a, size_t na,
 			     const struct bpf_insn *b, size_t nb,
-			     uint16_t live_out)
+			     uint16_t live_out, const uint64_t *pre)
 {
 	struct pair *x;
 	uint64_t h;
@@ -114,8 +123,11 @@ void bpfext_proof_cache__add(struct bpfext_proof_cache *pc,
 	x = malloc(sizeof(*x) + (na + nb) * sizeof(*a));
 	if (!x)
 		return;
-	h = hash_pair(a, na, b, nb, live_out);
+	if (!pre)
+		pre = no_pre;
+	h = hash_pair(a, na, b, nb, live_out, pre);
 	x->hash = h;
+	memcpy(x->pre, pre, sizeof(x->pre));
 	x->live_out = live_out;
 	x->na = na;
 	x->nb = nb;

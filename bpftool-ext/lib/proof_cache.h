@@ -14,17 +14,21 @@ struct bpfext_proof_cache;
 struct bpfext_proof_cache *bpfext_proof_cache__new(void);
 void bpfext_proof_cache__free(struct bpfext_proof_cache *pc);
 
-/* Was @a[0, na) proven equivalent to @b[0, nb) for @live_out? Thread-safe. */
+/*
+ * Was @a[0, na) proven equivalent to @b[0, nb) for @live_out, assuming
+ * the known-zero input bits @pre (11 masks, or NULL for none)?
+ * Thread-safe.
+ */
 bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,
 			     const struct bpf_insn *a, size_t na,
 			     const struct bpf_insn *b, size_t nb,
-			     uint16_t live_out);
+			     uint16_t live_out, const uint64_t *pre);
 
 /* Remember a proof of that.  Thread-safe. */
 void bpfext_proof_cache__add(struct bpfext_proof_cache *pc,
 			     const struct bpf_insn *a, size_t na,
 			     const struct bpf_insn *b, size_t nb,
-			     uint16_t live_out);
+			     uint16_t live_out, const uint64_t *pre);
 
 /* Lookups answered from the cache. */
 size_t bpfext_proof_cache__hits(const struct bpfext_proof_cache *pc);

@@ -112,22 +112,88 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 	return c;
 }
 
-/* Byte ranges, per base register, the original window read and wrote. */
-#define OFF_SPAN	1024		/* offsets -512..511 */
+/*
+ * Addresses as the window computes them: a register holds the sum of
+ * distinct input registers plus a constant when only moves and additions
+ * made it (r3 = r10; r3 += -64; r3 += r1 is r10 + r1 - 64), and
+ * something unknown otherwise.  Accesses are compared by that sum, so
+ * a candidate may reach memory through a pointer it computes, but only
+ * bytes the original reached through the same sum.
+ */
+struct sum {
+	bool known;
+	uint16_t regs;			/* input registers added up */
+	int64_t k;
+};
+
+static void sum_step(struct sum *r, const struct bpf_insn *x)
+{
+	uint16_t def, use;
+	struct sum v;
+	int d = x->dst_reg;
+
+	bpfext_insn_defuse(x, &def, &use);
+	if (!(def & 0x7ff))
+		return;
+	v.known = false;
+	if (BPF_CLASS(x->code) == BPF_ALU64) {
+		switch (x->code) {
+		case BPF_ALU64 | BPF_MOV | BPF_X:
+			v = r[x->src_reg];
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			v = (struct sum){ true, 0, x->imm };
+			break;
+		case BPF_ALU64 | BPF_ADD | BPF_K:
+		case BPF_ALU64 | BPF_SUB | BPF_K:
+			v = r[d];
+			v.k += BPF_OP(x->code) == BPF_ADD ? x->imm : -(int64_t)x->imm;
+			break;
+		case BPF_ALU64 | BPF_ADD | BPF_X:
+			v = r[d];
+			v.known &= r[x->src_reg].known &&
+				   !(v.regs & r[x->src_reg].regs);
+			v.regs |= r[x->src_reg].regs;
+			v.k += r[x->src_reg].k;
+			break;
+		}
+	}
+	if (d < 11)
+		r[d] = v;
+}
+
+static void sums_init(struct sum *r)
+{
+	int i;
+
+	for (i = 0; i < 11; i++)
+		r[i] = (struct sum){ true, (uint16_t)(1u << i), 0 };
+}
+
+/* Byte ranges the original window read and wrote, per address sum. */
+#define OFF_SPAN	1024		/* offsets -512..511 from the sum's registers */
 #define OFF_WORDS	(OFF_SPAN / 64)
 
 struct access_map {
-	uint64_t read[11][OFF_WORDS];
-	uint64_t written[11][OFF_WORDS];
-	bool ok[11];			/* every access within the span */
+	size_t n, nr_exact;
+	struct {
+		uint16_t regs;
+		uint64_t read[OFF_WORDS];
+		uint64_t written[OFF_WORDS];
+	} base[WIN_MAX_INSNS];
+	struct {
+		int b;
+		int64_t off;
+		unsigned int size;
+	} exact[WIN_MAX_INSNS];		/* every access, for alignment */
 };
 
-static bool mark(uint64_t *bm, int off, unsigned int size, bool test)
+static bool mark(uint64_t *bm, int64_t off, unsigned int size, bool test)
 {
 	unsigned int i;
 
 	for (i = 0; i < size; i++) {
-		int o = off + (int)i + OFF_SPAN / 2;
+		int64_t o = off + (int64_t)i + OFF_SPAN / 2;
 
 		if (o < 0 || o >= OFF_SPAN)
 			return false;
@@ -146,28 +212,71 @@ static unsigned int msize(uint8_t code)
 	return sz[BPF_SIZE(code) >> 3];
 }
 
+static bool is_mem(const struct bpf_insn *x)
+{
+	uint8_t cls = BPF_CLASS(x->code);
+
+	return cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
+}
+
+/* The address sum of memory access @x, or NULL when it has none. */
+static const struct sum *addr_of(const struct sum *r, const struct bpf_insn *x)
+{
+	const struct sum *b = &r[BPF_CLASS(x->code) == BPF_LDX ? x->src_reg
+							       : x->dst_reg];
+
+	return b->known && b->regs ? b : NULL;
+}
+
+static int find_base(struct access_map *am, uint16_t regs, bool add)
+{
+	size_t i;
+
+	for (i = 0; i < am->n; i++)
+		if (am->base[i].regs == regs)
+			return (int)i;
+	if (!add || am->n == WIN_MAX_INSNS)
+		return -1;
+	memset(&am->base[am->n], 0, sizeof(am->base[0]));
+	am->base[am->n].regs = regs;
+	return (int)am->n++;
+}
+
 static void collect_access(const struct bpf_insn *w, size_t n,
 			   struct access_map *am)
 {
-	uint16_t written = 0, def, use;
+	struct sum r[11];
 	size_t i;
 
-	memset(am, 0, sizeof(*am));
-	for (i = 0; i < 11; i++)
-		am->ok[i] = true;
+	am->n = am->nr_exact = 0;
+	sums_init(r);
 	for (i = 0; i < n; i++) {
-		uint8_t cls = BPF_CLASS(w[i].code);
-		int base = cls == BPF_LDX ? w[i].src_reg : w[i].dst_reg;
+		const struct sum *a = is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
+		int b = a ? find_base(am, a->regs, true) : -1;
 
-		if ((cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) &&
-		    !(written & (1u << base))) {
-			if (!mark(cls == BPF_LDX ? am->read[base] : am->written[base],
-				  w[i].off, msize(w[i].code), false))
-				am->ok[base] = false;
+		/* Accesses outside the span are not recorded: never reused. */
+		if (b >= 0) {
+			mark(BPF_CLASS(w[i].code) == BPF_LDX ? am->base[b].read
+							       : am->base[b].written,
+			     a->k + w[i].off, msize(w[i].code), false);
+			am->exact[am->nr_exact].b = b;
+			am->exact[am->nr_exact].off = a->k + w[i].off;
+			am->exact[am->nr_exact++].size = msize(w[i].code);
 		}
-		bpfext_insn_defuse(&w[i], &def, &use);
-		written |= def;
+		sum_step(r, &w[i]);
 	}
+}
+
+static bool same_access(const struct access_map *am, int b, int64_t off,
+			unsigned int size)
+{
+	size_t i;
+
+	for (i = 0; i < am->nr_exact; i++)
+		if (am->exact[i].b == b && am->exact[i].off == off &&
+		    am->exact[i].size == size)
+			return true;
+	return false;
 }
 
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
@@ -175,10 +284,12 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			uint16_t live_in)
 {
 	struct access_map am;
-	uint16_t avail = live_in | (1u << 10), written = 0, def, use;
+	uint16_t avail = live_in | (1u << 10), def, use;
+	struct sum r[11];
 	size_t i;
 
 	collect_access(orig, n, &am);
+	sums_init(r);
 	for (i = 0; i < m; i++) {
 		const struct bpf_insn *x = &cand[i];
 		uint8_t cls = BPF_CLASS(x->code);
@@ -190,23 +301,24 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			return false;
 		if (use & ~avail)
 			return false;
-		if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
-			int base = cls == BPF_LDX ? x->src_reg : x->dst_reg;
+		if (is_mem(x)) {
+			const struct sum *a = addr_of(r, x);
 			unsigned int sz = msize(x->code);
 			bool in_read, in_written;
+			int b = a ? find_base(&am, a->regs, false) : -1;
 
-			if ((written & (1u << base)) || !am.ok[base])
+			if (b < 0)
 				return false;
-			in_written = mark(am.written[base], x->off, sz, true);
-			in_read = mark(am.read[base], x->off, sz, true);
+			in_written = mark(am.base[b].written, a->k + x->off, sz, true);
+			in_read = mark(am.base[b].read, a->k + x->off, sz, true);
 			if (cls == BPF_LDX ? !(in_read || in_written) : !in_written)
 				return false;
-			/* Keep the original's alignment discipline. */
-			if (x->off % (int)sz)
+			/* Misaligned only where the original was. */
+			if ((a->k + x->off) % (int)sz && !same_access(&am, b, a->k + x->off, sz))
 				return false;
 		}
+		sum_step(r, x);
 		avail |= def;
-		written |= def;
 	}
 	return true;
 }
@@ -404,7 +516,8 @@ static void propose(struct bpf_insn *c, size_t n, const struct pools *p,
 	}
 }
 
-static void random_input(struct win_input *in, uint64_t *s, unsigned int k)
+static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
+			 const uint64_t *known_zero)
 {
 	static const uint64_t edge[] = { 0, 1, ~0ull, 0x80000000ull,
 					 0x7fffffffull, 0xffffffffull,
@@ -427,6 +540,9 @@ static void random_input(struct win_input *in, uint64_t *s, unsigned int k)
 			in->regs[r] = 0x1000 + (rnd(s) & 0xff) * 8;
 		}
 	}
+	/* Inputs respect what is known of the window's registers. */
+	for (r = 0; known_zero && r < 11; r++)
+		in->regs[r] &= ~known_zero[r];
 	in->mem_seed = rnd(s);
 }
 
@@ -479,7 +595,8 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			 struct search_result *res, struct bpfext_error *err)
 {
 	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
-	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms };
+	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
+				      .known_zero = opts->known_zero };
 	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
 	struct tests *t;
 	struct pools p;
@@ -501,7 +618,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		goto out;
 	}
 	for (i = 0; i < INIT_TESTS; i++) {
-		random_input(&t->in[i], &s, i);
+		random_input(&t->in[i], &s, i, opts->known_zero);
 		if (win_eval(win, n, &t->in[i], &t->want[i])) {
 			ret = bpfext_errf(err, EINVAL, "window does not evaluate");
 			goto out;
@@ -552,7 +669,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			    !bpfext_window_safe(win, n, tmp, m, live_in))
 				continue;
 			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
-						    live_out)) {
+						    live_out, opts->known_zero)) {
 				v = BPFEXT_EQUIVALENT;
 			} else {
 				res->solver_calls++;
@@ -560,7 +677,8 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 							    &so, &cex, &serr);
 				if (v == BPFEXT_EQUIVALENT)
 					bpfext_proof_cache__add(opts->proofs, win, n,
-								tmp, m, live_out);
+								tmp, m, live_out,
+								opts->known_zero);
 			}
 			if (v == BPFEXT_EQUIVALENT) {
 				memcpy(res->insns, tmp, m * sizeof(*tmp));

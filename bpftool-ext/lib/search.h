@@ -31,6 +31,7 @@ struct search_opts {
 	enum bpfext_cost_model cost;
 	struct bpfext_jit_probe *jit;	/* BPFEXT_COST_JIT: measured sizes, or NULL */
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
+	const uint64_t *known_zero;	/* input bits known zero (11), or NULL */
 	unsigned int solver_timeout_ms;
 	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
 };
@@ -58,9 +59,11 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 /*
  * Conservative static safety of @cand against the window it replaces:
  * it writes no frame pointer, reads only registers live into the window
- * or written before, and touches memory only through an unmodified
- * base register, within bytes the original window accessed the same way
- * (reads within what it read or wrote, writes within what it wrote).
+ * or written before, and touches memory only through a pointer that is
+ * the same sum of input registers plus a constant as one the original
+ * window used, within bytes the original accessed through it (reads
+ * within what it read or wrote, writes within what it wrote), aligned
+ * unless the original made the same access.
  */
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "bpfext_internal.h"
+#include "knownbits.h"
 #include "liveness.h"
 #include "rules.h"
 #include "rule_cache.h"
@@ -39,6 +40,7 @@ struct job {
 	int ret;
 	struct bpfext_error err;
 	bool cache_hit;			/* a cached rule was applied */
+	uint64_t known_zero[11];	/* of the live-in registers */
 };
 
 struct pool {
@@ -69,7 +71,8 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
 			 const struct bpf_insn *ruled, struct bpf_insn *base,
 			 size_t *cnt)
 {
-	struct bpfext_sym_opts sym = { .timeout_ms = so->solver_timeout_ms };
+	struct bpfext_sym_opts sym = { .timeout_ms = so->solver_timeout_ms,
+				       .known_zero = j->known_zero };
 	struct bpf_insn compact[WIN_MAX_INSNS];
 	size_t i, m = 0;
 
@@ -79,14 +82,14 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
 	if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in))
 		return false;
 	if (!bpfext_proof_cache__has(so->proofs, j->insns, j->len, compact, m,
-				     j->live_out)) {
+				     j->live_out, j->known_zero)) {
 		j->res.solver_calls++;
 		if (bpfext_sym_equiv_window(j->insns, j->len, compact, m,
 					    j->live_out, &sym, NULL,
 					    &j->err) != BPFEXT_EQUIVALENT)
 			return false;
 		bpfext_proof_cache__add(so->proofs, j->insns, j->len, compact, m,
-					j->live_out);
+					j->live_out, j->known_zero);
 	}
 	memcpy(base, compact, m * sizeof(*compact));
 	*cnt = m;
@@ -165,6 +168,7 @@ static void *worker(void *arg)
 		so.cost = p->opts->cost;
 		so.jit = p->opts->jit;
 		so.proofs = p->opts->proofs;
+		so.known_zero = j->known_zero;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
@@ -217,9 +221,11 @@ static bool slot_has_core(const struct bpfext_section *sec, size_t s)
 }
 
 static int add_job(struct pool *p, const struct bpfext_section *sec,
-		   size_t start, size_t len, const uint16_t *live, size_t fstart)
+		   size_t start, size_t len, const uint16_t *live,
+		   uint64_t (*kz)[11], size_t fstart)
 {
 	struct job *j, *tmp;
+	int r;
 
 	if (!len)
 		return 0;
@@ -234,6 +240,9 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 	j->len = len;
 	j->live_in = live[start - fstart];
 	j->live_out = live[start + len - fstart];
+	for (r = 0; r < 11; r++)
+		if (j->live_in & (1u << r))
+			j->known_zero[r] = kz[start - fstart][r];
 	return 0;
 }
 
@@ -249,10 +258,14 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 	for (f = 0; f < sec->nr_funcs && !ret; f++) {
 		const struct bpfext_func *fn = &sec->funcs[f];
 		uint16_t *live = calloc(fn->cnt + 1, sizeof(*live));
+		uint64_t (*kz)[11] = calloc(fn->cnt + 1, sizeof(*kz));
 		size_t s, run = fn->start;
 
-		if (!live || bpfext_liveness(&sec->insns[fn->start], fn->cnt, live)) {
+		if (!live || !kz ||
+		    bpfext_liveness(&sec->insns[fn->start], fn->cnt, live) ||
+		    bpfext_known_zero(&sec->insns[fn->start], fn->cnt, kz)) {
 			free(live);
+			free(kz);
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 			break;
 		}
@@ -267,7 +280,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			if (region) {
 				if (s > run)
 					ret = add_job(p, sec, run, s - run, live,
-						      fn->start);
+						      kz, fn->start);
 				s += region - 1;
 				run = s + 1;
 				continue;
@@ -283,10 +296,12 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 				continue;
 			/* The window is [run, s); s is inside the function. */
 			if (s > run && s < fn->start + fn->cnt)
-				ret = add_job(p, sec, run, s - run, live, fn->start);
+				ret = add_job(p, sec, run, s - run, live, kz,
+					      fn->start);
 			run = usable ? s : s + 1;
 		}
 		free(live);
+		free(kz);
 	}
 	free(target);
 	return ret;

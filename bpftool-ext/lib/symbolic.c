@@ -1760,7 +1760,7 @@ int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
 	struct shared sh = { .err = err };
 	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
 	struct wfill wf = { { &sa, &sb }, cex };
-	Z3_ast same, regs;
+	Z3_ast same, regs, pre;
 	char name[16];
 	int k, ret;
 
@@ -1792,7 +1792,15 @@ int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
 	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.end_cond, regs));
 	same = and2(&sh, same, mem_same(&sa, &sb, M_FLAT));
-	ret = solve(&sh, NULL, same, fill_window, &wf);
+	/* What static analysis knows of the inputs (modular checking). */
+	pre = Z3_mk_true(sh.z);
+	for (k = 0; opts && opts->known_zero && k < 11; k++)
+		if (opts->known_zero[k])
+			pre = and2(&sh, pre,
+				   Z3_mk_eq(sh.z, Z3_mk_bvand(sh.z, sh.regs0[k],
+							      k64(&sh, opts->known_zero[k])),
+					    k64(&sh, 0)));
+	ret = solve(&sh, pre, same, fill_window, &wf);
 out:
 	side_free(&sa);
 	side_free(&sb);

@@ -13,6 +13,7 @@
 #include "liveness.h"
 #include "rules.h"
 #include "search.h"
+#include "knownbits.h"
 #include "proof_cache.h"
 #include "symbolic.h"
 #include "tap.h"
@@ -93,9 +94,25 @@ static void test_safety(void)
 	   "a store to bytes the window only read is refused");
 	ok(bpfext_window_safe(o, n, c, asm_text("r0 = *(u16 *)(r1 +4)", c, 8), R(1)),
 	   "a narrower load of bytes the window read is allowed");
+	ok(bpfext_window_safe(o, n, c,
+			      asm_text("r2 = r1; r2 += 4; r0 = *(u32 *)(r2 +0)", c, 8),
+			      R(1)),
+	   "the same bytes through a computed pointer are allowed");
 	ok(!bpfext_window_safe(o, n, c,
-			       asm_text("r1 += 4; r0 = *(u32 *)(r1 +0)", c, 8), R(1)),
-	   "an access through a modified base register is refused");
+			       asm_text("r1 += 8; r0 = *(u32 *)(r1 +0)", c, 8), R(1)),
+	   "other bytes through a computed pointer are refused");
+	ok(!bpfext_window_safe(o, n, c,
+			       asm_text("r1 <<= 1; r0 = *(u32 *)(r1 +4)", c, 8), R(1)),
+	   "an access through a pointer that is not a sum is refused");
+	n = asm_text("r3 = r10; r3 += -64; r3 += r1; r0 = *(u16 *)(r3 +2)", o, 8);
+	ok(bpfext_window_safe(o, n, c,
+			      asm_text("r3 = r1; r3 += r10; r0 = *(u16 *)(r3 -62)", c, 8),
+			      R(1)),
+	   "sums compare whatever order they were added in");
+	ok(!bpfext_window_safe(o, n, c,
+			       asm_text("r3 = r1; r3 += r10; r0 = *(u32 *)(r3 -62)", c, 8),
+			       R(1)),
+	   "a wider access through the same sum is refused");
 }
 
 static void test_reducible(void)
@@ -219,11 +236,39 @@ static void test_proof_cache(void)
 	   "the second search of a window proves nothing again (%u, then %u solver calls)",
 	   a.solver_calls, b.solver_calls);
 	m = asm_text("r1 &= 255", v, 8);
-	ok(bpfext_proof_cache__has(pc, w, n, v, m, R(1)) &&
-	   !bpfext_proof_cache__has(pc, w, n, v, m, R(1) | R(3)) &&
-	   !bpfext_proof_cache__has(pc, w, n - 1, v, m, R(1)),
+	ok(bpfext_proof_cache__has(pc, w, n, v, m, R(1), NULL) &&
+	   !bpfext_proof_cache__has(pc, w, n, v, m, R(1) | R(3), NULL) &&
+	   !bpfext_proof_cache__has(pc, w, n - 1, v, m, R(1), NULL),
 	   "pairs are matched exactly: window, candidate and live-out registers");
 	bpfext_proof_cache__free(pc);
+}
+
+/*
+ * Known-zero bits: a 16-bit load on both paths into a join leaves the
+ * upper bits zero there, and a window may use that.
+ */
+static void test_known_zero(void)
+{
+	struct bpf_insn p[16], w[4];
+	uint64_t kz[17][11], pre[11] = { 0 };
+	struct search_opts o = opts(5);
+	struct search_result res;
+	struct bpfext_error err;
+	size_t n = asm_text("r3 = *(u16 *)(r10 -8); if r3 == 0x5 goto pc+1; "
+			    "r3 = *(u16 *)(r10 -16); r3 &= 65535; w4 = w3; "
+			    "r4 >>= 4; r0 = r3; exit", p, 16), m;
+
+	ok(!bpfext_known_zero(p, n, kz) && kz[3][3] == ~0xffffull &&
+	   kz[5][4] == ~0xffffull && kz[6][4] == ~0xfffull,
+	   "known-zero bits after loads, a join, 32-bit moves and shifts");
+	m = asm_text("r3 &= 65535", w, 4);
+	o.iters = 20000;
+	bpfext_search_window(w, m, R(3), R(3), &o, &res, &err);
+	ok(!res.improved, "without what is known, the mask stays");
+	pre[3] = kz[3][3];
+	o.known_zero = pre;
+	bpfext_search_window(w, m, R(3), R(3), &o, &res, &err);
+	ok(res.improved && res.cnt == 0, "with the upper bits known zero, it goes");
 }
 
 /* Switching offset concretization off changes no verdict. */
@@ -251,6 +296,7 @@ int main(void)
 {
 	test_proof_cache();
 	test_no_offset_conc();
+	test_known_zero();
 	test_liveness();
 	test_safety();
 	test_reducible();

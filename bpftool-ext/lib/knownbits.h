@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Bits of registers known to be zero; see knownbits.c. */
+#ifndef BPFEXT_KNOWNBITS_H
+#define BPFEXT_KNOWNBITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+/*
+ * For each slot of the function @insns[0, cnt), the bits of r0-r10
+ * known to be zero whenever that slot is reached: @kz has cnt + 1 rows.
+ * Return: 0 or -ENOMEM.
+ */
+int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
+		      uint64_t (*kz)[11]);
+
+#endif
