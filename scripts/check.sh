@@ -9,6 +9,8 @@
 #   FUZZ_SEED      libFuzzer seed (default 1)
 #   CHECK_ONLY     space-separated step names to run (default: all)
 #   JOBS           parallel make jobs (default 2)
+#   KOPS_BUILD     kernel trees and builds of the QEMU steps
+#                  (default ~/.cache/bpftool-ext/kops, kept between runs)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_SEED=${FUZZ_SEED:-1}
 JOBS=${JOBS:-2}
 LOG=build/check
+# Kernel trees and builds of the QEMU steps are kept between runs, like a
+# compiler cache: a rerun only rebuilds what the series changed.
+export KOPS_BUILD=${KOPS_BUILD:-${HOME:-/root}/.cache/bpftool-ext/kops}
 # Optimizer runs of the tests keep their rule cache here, not in ~/.cache.
 export XDG_CACHE_HOME="$PWD/$LOG/xdg-cache"
 mkdir -p "$LOG"
@@ -158,12 +163,12 @@ for arch in x86_64 arm64; do
 	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
 done
 # Objects optimized into Kops form, loaded and compared on the kernels
-# vmtest built (KOPS_BUILD, default build/kops).
+# vmtest built (in KOPS_BUILD).
 for arch in x86_64 arm64; do
 	[ -x scripts/kops-e2e.sh ] && tap "kops-e2e-$arch" scripts/kops-e2e.sh "$arch"
 done
 # bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
-[ -d build/kops/linux/tools/bpf/bpftool ] &&
+[ -d "$KOPS_BUILD/linux/tools/bpf/bpftool" ] &&
 	tap bpftool-plugin scripts/test-bpftool-plugin.sh build/bpftool-ext
 # `make proofs` is not part of the count yet: it refutes the arm64 memcpy
 # emitter (LDP/STP reorders an overlapping copy) until the series is
