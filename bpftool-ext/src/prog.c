@@ -2,6 +2,7 @@
 /*
  * prog optimize: read → clean up / optimize → write → verify → report.
  * prog dump: list an object's programs in verifier notation.
+ * prog check: static safety analysis of an object's programs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ static int do_help(int argc, char **argv)
 		"                         [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
+		"       %1$s %2$s check OBJ [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
 		"       COST := { insns | latency }\n"
@@ -728,25 +730,38 @@ static int parse_opt_prog(int argc, char **argv, const char **name)
 	return 0;
 }
 
+/*
+ * "OBJ [prog NAME]" of dump and check: open OBJ (*@path), which must
+ * have a program named *@name if one is given.
+ */
+static struct bpfext_object *open_obj_prog(int argc, char **argv,
+					   const char **path, const char **name)
+{
+	struct bpfext_object *obj;
+
+	if (!REQ_ARGS(1))
+		return NULL;
+	*path = GET_ARG();
+	if (parse_opt_prog(argc, argv, name))
+		return NULL;
+	obj = open_obj(*path);
+	if (obj && *name && !bpfext_object__find_prog(obj, *name)) {
+		p_err("%s: no program named '%s'", *path, *name);
+		bpfext_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static int do_dump(int argc, char **argv)
 {
 	struct bpfext_object *obj;
 	const char *path, *name = NULL;
 	size_t i, s;
 
-	if (!REQ_ARGS(1))
-		return -1;
-	path = GET_ARG();
-	if (parse_opt_prog(argc, argv, &name))
-		return -1;
-	obj = open_obj(path);
+	obj = open_obj_prog(argc, argv, &path, &name);
 	if (!obj)
 		return -1;
-	if (name && !bpfext_object__find_prog(obj, name)) {
-		p_err("%s: no program named '%s'", path, name);
-		bpfext_object__close(obj);
-		return -1;
-	}
 	if (json_output)
 		jsonw_start_array(json_wtr);
 	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
@@ -964,11 +979,72 @@ out:
 	return ret;
 }
 
+/*
+ * prog check: the static safety analysis on every program (or one).
+ * Exit status 0 when no program is unsafe, 1 when one is.
+ */
+static int do_check(int argc, char **argv)
+{
+	struct bpfext_object *obj;
+	const char *path, *name = NULL;
+	bool unsafe = false;
+	size_t i;
+	int ret = 0;
+
+	obj = open_obj_prog(argc, argv, &path, &name);
+	if (!obj)
+		return -1;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "object", path);
+		jsonw_name(json_wtr, "programs");
+		jsonw_start_array(json_wtr);
+	}
+	for (i = 0; i < bpfext_object__prog_cnt(obj) && !ret; i++) {
+		struct bpfext_prog *p = bpfext_object__prog(obj, i);
+		struct bpfext_safety_report rep;
+		struct bpfext_error err = { "" };
+
+		if (!selected(p, name))
+			continue;
+		if (bpfext_safety_check(obj, p, NULL, &rep, &err)) {
+			p_err("%s: program %s: %s", path, p->name, err.msg);
+			ret = -1;
+			break;
+		}
+		unsafe |= rep.verdict == BPFEXT_SAFETY_UNSAFE;
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "name", p->name);
+			jsonw_string_field(json_wtr, "section", p->sec->name);
+			jsonw_string_field(json_wtr, "verdict",
+					   bpfext_safety_name(rep.verdict));
+			if (rep.verdict != BPFEXT_SAFETY_SAFE) {
+				jsonw_uint_field(json_wtr, "insn", rep.insn);
+				jsonw_string_field(json_wtr, "reason", rep.reason);
+			}
+			jsonw_end_object(json_wtr);
+		} else if (rep.verdict == BPFEXT_SAFETY_SAFE) {
+			printf("%s: safe\n", p->name);
+		} else {
+			printf("%s: %s: insn %zu: %s\n", p->name,
+			       bpfext_safety_name(rep.verdict), rep.insn, rep.reason);
+		}
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	}
+	bpfext_object__close(obj);
+	return ret ? ret : unsafe ? EXIT_NEGATIVE : 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "help",	do_help },
 	{ "optimize",	do_optimize },
 	{ "dump",	do_dump },
 	{ "equiv",	do_equiv },
+	{ "check",	do_check },
 	{ 0 }
 };
 
