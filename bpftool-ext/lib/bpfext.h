@@ -396,7 +396,8 @@ struct bpfext_linked_prog;
  * @rep: the verdict; ->insn counts slots from the program's first
  *       instruction, as `prog dump` does
  *
- * A program that cannot be linked (unsupported relocations) is UNKNOWN.
+ * A program that cannot be linked (unsupported relocations, map
+ * definitions that cannot be read) is UNKNOWN.
  *
  * Return: 0 (see @rep->verdict), or a negative errno.
  */

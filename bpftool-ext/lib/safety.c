@@ -1984,7 +1984,7 @@ int bpfext_safety_check(struct bpfext_object *obj, const struct bpfext_prog *pro
 
 	memset(rep, 0, sizeof(*rep));
 	ret = bpfext_prog__linked_insns(obj, prog, &lp, err);
-	if (ret == -ENOTSUP) {
+	if (ret && ret != -ENOMEM) {
 		rep->verdict = BPFEXT_SAFETY_UNKNOWN;
 		snprintf(rep->reason, sizeof(rep->reason), "cannot link: %.200s",
 			 err ? err->msg : "unsupported relocation");
