@@ -3,6 +3,8 @@
  * The whole optimizing pipeline on one object image:
  *   clean up → recognize EInsn idioms (Kops form) → search every window
  *   outside the Kops regions → apply proven rewrites →
+ *   check with the static safety analysis (lib/safety.c), dropping
+ *   rewrites that make a program unsafe that was not →
  *   check with the running kernel's verifier, keeping only the rewrites
  *   under which every program that loaded before still loads.
  */
@@ -34,6 +36,14 @@ struct bpfext_kops_site {
 	size_t start, len, cnt;		/* slots in the cleaned-up input, new length */
 };
 
+/* A search rewrite the safety analysis refused, and why. */
+struct bpfext_safety_drop {
+	struct bpfext_rewrite rw;	/* the rewrite */
+	char prog[64];			/* the program it made unsafe */
+	size_t insn;			/* slot of the violation in that program */
+	char reason[256];
+};
+
 struct bpfext_pipeline_result {
 	void *img;			/* the output object, malloc()ed */
 	size_t size;
@@ -41,6 +51,8 @@ struct bpfext_pipeline_result {
 	size_t nr_rewrites;
 	size_t windows;
 	size_t rejected_by_kernel;	/* proven rewrites the verifier refused */
+	size_t rejected_by_safety;	/* ... the safety analysis refused */
+	struct bpfext_safety_drop *safety_drops;	/* malloc()ed, that many */
 	unsigned int solver_calls;
 	uint64_t proposals;
 	bool kernel_checked;		/* the kernel was asked */

@@ -441,6 +441,37 @@ static void print_rewrite(const struct bpfext_rewrite *rw)
 	}
 }
 
+/* Search rewrites the safety analysis refused because of program @p. */
+static size_t prog_safety_drops(const struct bpfext_pipeline_result *pr,
+				const struct bpfext_prog *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pr->rejected_by_safety; i++)
+		n += !strcmp(pr->safety_drops[i].prog, p->name);
+	return n;
+}
+
+/* With -d: each refused rewrite and the violation it caused. */
+static void print_safety_drops(const struct bpfext_pipeline_result *pr)
+{
+	size_t i;
+
+	for (i = 0; verbose && i < pr->rejected_by_safety; i++) {
+		const struct bpfext_safety_drop *d = &pr->safety_drops[i];
+		char buf[BPFEXT_INSN_STR_MAX];
+		size_t k;
+
+		fprintf(stderr, "safety: rewrite of section %s, insns %zu-%zu dropped: program %s: insn %zu: %s\n",
+			d->rw.sec_name, d->rw.start, d->rw.start + d->rw.len - 1,
+			d->prog, d->insn, d->reason);
+		for (k = 0; k < d->rw.cnt; k++) {
+			bpfext_insn_print(&d->rw.insns[k], d->rw.cnt - k, buf, sizeof(buf));
+			fprintf(stderr, "safety:   new: %s\n", buf);
+		}
+	}
+}
+
 /* Latest time-to-best of the rewrites in a program's section. */
 static double prog_time_to_best(const struct bpfext_pipeline_result *pr,
 				const struct bpfext_prog *p)
@@ -511,6 +542,7 @@ static int do_optimize(int argc, char **argv)
 		ret = -1;
 		goto out;
 	}
+	print_safety_drops(&pr);
 	ret = -1;
 	img = pr.img;
 	size = pr.size;
@@ -585,6 +617,8 @@ static int do_optimize(int argc, char **argv)
 			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
 			/* Only rewrites the solver proved are ever applied. */
 			jsonw_bool_field(json_wtr, "equivalence_proven", true);
+			jsonw_uint_field(json_wtr, "rejected_by_safety",
+					 prog_safety_drops(&pr, p));
 			print_prog_kops(&pr, &po, out, p);
 			if (a.verify)
 				print_result_json(&res[i]);
@@ -612,6 +646,7 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
 		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
+		jsonw_uint_field(json_wtr, "rejected_by_safety", pr.rejected_by_safety);
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
@@ -630,6 +665,9 @@ static int do_optimize(int argc, char **argv)
 		printf("  search: %zu windows, %llu proposals, %u solver calls, %zu rewrites kept",
 		       pr.windows, (unsigned long long)pr.proposals,
 		       pr.solver_calls, pr.nr_rewrites);
+		if (pr.rejected_by_safety)
+			printf(", %zu refused by the safety analysis",
+			       pr.rejected_by_safety);
 		if (pr.rejected_by_kernel)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
