@@ -150,6 +150,34 @@ static bool var_zero(const struct reg *r)
 	return r->umin == 0 && r->umax == 0;
 }
 
+/* a + b, saturated to the int64_t range */
+static int64_t sadd(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b < 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
+/* Add @off to the variable part of @r; false if the bounds overflow. */
+static bool shift_var(struct reg *r, int64_t off)
+{
+	int64_t smin, smax, umin, umax;
+
+	if (r->umax > (uint64_t)INT64_MAX ||
+	    __builtin_add_overflow(r->smin, off, &smin) ||
+	    __builtin_add_overflow(r->smax, off, &smax) ||
+	    __builtin_add_overflow((int64_t)r->umin, off, &umin) ||
+	    __builtin_add_overflow((int64_t)r->umax, off, &umax) || umin < 0)
+		return false;
+	r->smin = smin;
+	r->smax = smax;
+	r->umin = (uint64_t)umin;
+	r->umax = (uint64_t)umax;
+	return true;
+}
+
 /* Tighten unsigned bounds from signed ones and back. */
 static void sync_bounds(struct reg *r)
 {
@@ -247,16 +275,13 @@ static void join_reg(struct reg *a, const struct reg *b, bool widen)
 			/* fold the fixed offsets into the variable part */
 			struct reg t = *b;
 
-			t.umin += t.off;
-			t.umax += t.off;
-			t.smin += t.off;
-			t.smax += t.off;
-			a->umin += a->off;
-			a->umax += a->off;
-			a->smin += a->off;
-			a->smax += a->off;
-			a->off = 0;
-			widen_bounds(a, &t);
+			if (shift_var(&t, t.off) && shift_var(a, a->off)) {
+				a->off = 0;
+				widen_bounds(a, &t);
+			} else {
+				a->off = 0;
+				widen = true;	/* bounds lost */
+			}
 		} else {
 			widen_bounds(a, b);
 		}
@@ -390,6 +415,13 @@ static bool skb_type(enum bpf_prog_type t)
 	}
 }
 
+/* Read-only contexts of plain numbers: pt_regs, trace records, args. */
+static bool scalar_ctx_type(enum bpf_prog_type t)
+{
+	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT ||
+	       t == BPF_PROG_TYPE_PERF_EVENT || t == BPF_PROG_TYPE_RAW_TRACEPOINT;
+}
+
 /* The value a context load gives. */
 static void ctx_load(const struct ctx *c, int32_t off, int size, struct reg *dst)
 {
@@ -413,6 +445,9 @@ static void ctx_load(const struct ctx *c, int32_t off, int size, struct reg *dst
 		else if (off == 140 || off == 144 || off == 168)
 			set_type(dst, T_UNKNOWN);	/* meta, flow_keys, sk */
 		else if (size < 8)
+			set_scalar(dst, 0, (1ull << (size * 8)) - 1);
+	} else if (scalar_ctx_type(t)) {
+		if (size < 8)
 			set_scalar(dst, 0, (1ull << (size * 8)) - 1);
 	} else {
 		/* tracing contexts hold BTF pointers, pt_regs, ... */
@@ -476,7 +511,7 @@ static void check_ctx_access(struct ctx *c, struct state *s, size_t i,
 		verdict(c, i, true, "invalid bpf_context access off=%d size=%d", off, size);
 		return;
 	}
-	if (ctx_size && off % size) {
+	if ((ctx_size || scalar_ctx_type(t)) && off % size) {
 		verdict(c, i, true, "misaligned context access off=%d size=%d", off, size);
 		return;
 	}
@@ -500,7 +535,7 @@ static void check_ctx_access(struct ctx *c, struct state *s, size_t i,
 				off, size);
 		return;
 	}
-	if (t == BPF_PROG_TYPE_XDP)
+	if (t == BPF_PROG_TYPE_XDP || scalar_ctx_type(t))
 		verdict(c, i, true, "invalid bpf_context access off=%d size=%d (write)",
 			off, size);
 	else if (t != BPF_PROG_TYPE_SCHED_CLS && t != BPF_PROG_TYPE_SCHED_ACT)
@@ -549,7 +584,7 @@ static void check_map_access(struct ctx *c, struct state *s, size_t i,
 		verdict(c, i, false, "R%d points into a map the program does not list", base);
 		return;
 	}
-	lo = (int64_t)r->off + x->off + r->smin;
+	lo = sadd((int64_t)r->off + x->off, r->smin);
 	hi = (int64_t)r->off + x->off + (r->umax > (1u << 29) ? (1ll << 40) :
 					 (int64_t)r->umax) + size;
 	if (r->smin < -(1 << 29) || lo < 0 || hi > m->value_size) {
@@ -910,8 +945,8 @@ static void ptr_add(struct reg *p, const struct reg *sc, bool sub, size_t insn)
 		int64_t v = (int64_t)sc->umin, n;
 
 		if (sub)
-			v = -v;
-		n = (int64_t)p->off + v;
+			v = v == INT64_MIN ? INT64_MAX : -v;
+		n = sadd(p->off, v);
 		if (n >= INT32_MIN && n <= INT32_MAX) {
 			p->off = (int32_t)n;
 			p->approx = approx;
@@ -1749,7 +1784,7 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 						if (a->type != T_STACK || a->frame != depth)
 							continue;
 						for (b = 0; b < STACK_SIZE; b++) {
-							if (b - STACK_SIZE < a->off + a->smin)
+							if (b - STACK_SIZE < sadd(a->off, a->smin))
 								continue;
 							if (s->stk[b] == B_UNINIT)
 								s->stk[b] = B_MAYBE;

@@ -188,6 +188,13 @@ static void test_rules(void)
 		  "invalid bpf_context access");
 	unsafe_at("ctx read past the end", XDP, "r0 = *(u32 *)(r1 +24); exit", 0,
 		  "invalid bpf_context access");
+	safe("kprobe registers are numbers", BPF_PROG_TYPE_KPROBE,
+	     "r1 = *(u64 *)(r1 +112); r0 = r1; exit");
+	unsafe_at("kprobe registers are not pointers", BPF_PROG_TYPE_KPROBE,
+		  "r1 = *(u64 *)(r1 +112); r0 = *(u64 *)(r1 +0); exit", 1,
+		  "invalid mem access 'scalar'");
+	unsafe_at("kprobe context is read-only", BPF_PROG_TYPE_KPROBE,
+		  "*(u64 *)(r1 +112) = 0; r0 = 0; exit", 0, "invalid bpf_context access");
 	unsafe_at("modified ctx pointer", XDP, "r1 += 4; r0 = *(u32 *)(r1 +0); exit", 1,
 		  "dereference of modified ctx ptr");
 
@@ -244,7 +251,7 @@ static void test_unknown(void)
 	unknown("joined packet pointers", XDP,
 		PKT "r4 = *(u32 *)(r1 +12); r5 = r2; if r4 == 0x0 goto pc+1; r5 += 4; "
 		"r0 = *(u8 *)(r5 +0); exit");
-	unknown("tracing context", BPF_PROG_TYPE_KPROBE,
+	unknown("BTF pointers of a tracing context", BPF_PROG_TYPE_TRACING,
 		"r1 = *(u64 *)(r1 +8); r0 = *(u64 *)(r1 +0); exit");
 	/* a loop: its index comes out of a join, so a violation is not exact */
 	unknown("loop index past the map value", XDP,
