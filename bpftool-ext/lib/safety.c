@@ -217,8 +217,12 @@ static void widen_bounds(struct reg *a, const struct reg *b)
 	a->smax = a->smax > b->smax ? a->smax : b->smax;
 }
 
-/* *a = *a ⊔ *b; @widen: give up on bounds that still move. */
-static void join_reg(struct reg *a, const struct reg *b, bool widen)
+/*
+ * *a = *a ⊔ *b; @widen: give up on bounds that still move.  @jid: the
+ * id two packet pointers of different ids get (fixed per join point and
+ * register, so that joining again gives the same).
+ */
+static void join_reg(struct reg *a, const struct reg *b, bool widen, uint32_t jid)
 {
 	bool same_bounds = a->umin == b->umin && a->umax == b->umax &&
 			   a->smin == b->smin && a->smax == b->smax;
@@ -259,6 +263,19 @@ static void join_reg(struct reg *a, const struct reg *b, bool widen)
 		if (a->id == b->id && a->off == b->off && same_bounds) {
 			a->range = a->range < b->range ? a->range : b->range;
 			a->approx |= b->approx;
+			return;
+		}
+		/*
+		 * Each path's range holds from its own base: the smaller one
+		 * holds on both, under a new id.  Copies lose their link.
+		 */
+		if (a->off == b->off && a->smin >= 0 && b->smin >= 0) {
+			a->range = a->range < b->range ? a->range : b->range;
+			widen_bounds(a, b);
+			if (widen)
+				a->umax = UINT64_MAX;
+			a->id = jid;
+			a->approx = true;
 			return;
 		}
 		set_type(a, T_UNKNOWN);
@@ -308,7 +325,8 @@ static void join_reg(struct reg *a, const struct reg *b, bool widen)
 }
 
 /* *a = *a ⊔ *b; true if *a changed. */
-static bool join_state(struct state *a, const struct state *b, bool widen)
+static bool join_state(struct state *a, const struct state *b, bool widen,
+		       uint32_t jid)
 {
 	bool changed = false;
 	struct reg old;
@@ -316,7 +334,7 @@ static bool join_state(struct state *a, const struct state *b, bool widen)
 
 	for (i = 0; i < 11; i++) {
 		old = a->r[i];
-		join_reg(&a->r[i], &b->r[i], widen);
+		join_reg(&a->r[i], &b->r[i], widen, jid + i);
 		changed |= !reg_eq(&old, &a->r[i]);
 	}
 	for (i = 0; i < STACK_SIZE; i++) {
@@ -340,7 +358,7 @@ static bool join_state(struct state *a, const struct state *b, bool widen)
 			set_unknown_scalar(&bs);
 			bs.approx = true;
 		}
-		join_reg(&a->spill[i], &bs, widen);
+		join_reg(&a->spill[i], &bs, widen, jid + 11 + i);
 		changed |= !reg_eq(&old, &a->spill[i]);
 	}
 	return changed;
@@ -538,6 +556,8 @@ static void check_ctx_access(struct ctx *c, struct state *s, size_t i,
 	if (t == BPF_PROG_TYPE_XDP || scalar_ctx_type(t))
 		verdict(c, i, true, "invalid bpf_context access off=%d size=%d (write)",
 			off, size);
+	else if (skb_type(t) && off >= 48 && off + size <= 68)
+		return;		/* cb[]: scratch space every skb program may write */
 	else if (t != BPF_PROG_TYPE_SCHED_CLS && t != BPF_PROG_TYPE_SCHED_ACT)
 		verdict(c, i, false, "ctx write off=%d size=%d not modelled for this program type",
 			off, size);
@@ -619,6 +639,56 @@ static void stack_write_bytes(struct state *s, int lo, int hi, uint8_t how)
 	}
 }
 
+/*
+ * A stack access at fp + @off + [smin, smax] of @r (privileged programs
+ * may do this): every byte it may touch must be inside the frame, and
+ * for a read, initialized.  A write initializes none of them for sure.
+ */
+static void check_stack_var_access(struct ctx *c, struct state *s, size_t i,
+				   const struct reg *r, int64_t off, int size,
+				   bool write, struct reg *out)
+{
+	int64_t lo, hi, b;
+	bool maybe = false;
+
+	if (r->smin < -STACK_SIZE || r->smax > STACK_SIZE) {
+		VIOLATION(c, i, r, "unbounded variable-offset stack access off=%lld",
+			  (long long)off);
+		return;
+	}
+	lo = off + r->smin;
+	hi = off + r->smax + size;
+	if (lo < -STACK_SIZE || hi > 0) {
+		VIOLATION(c, i, r, "invalid variable-offset stack access off=%lld size=%d",
+			  (long long)lo, (int)(hi - lo));
+		return;
+	}
+	for (b = lo; b < hi; b++) {
+		uint8_t *st = &s->stk[b + STACK_SIZE];
+		struct reg *sp = &s->spill[(b + STACK_SIZE) / 8];
+
+		if (write) {
+			if (*st == B_UNINIT)
+				*st = B_MAYBE;
+			if (sp->type != T_NOT_INIT) {
+				set_type(sp, T_UNKNOWN);
+				sp->approx = true;
+			}
+			continue;
+		}
+		if (*st == B_UNINIT) {
+			VIOLATION(c, i, r, "invalid variable-offset read from stack off %lld+%lld size %d",
+				  (long long)lo, (long long)(b - lo), size);
+			return;
+		}
+		maybe |= *st == B_MAYBE || (sp->type != T_NOT_INIT && is_ptr(sp));
+	}
+	if (!write) {
+		set_scalar(out, 0, size == 8 ? UINT64_MAX : (1ull << (size * 8)) - 1);
+		out->approx = maybe || r->approx;
+	}
+}
+
 static void check_stack_access(struct ctx *c, struct state *s, size_t i,
 			       const struct bpf_insn *x, int base, int size,
 			       bool write, struct reg *out, int src, int depth)
@@ -637,11 +707,7 @@ static void check_stack_access(struct ctx *c, struct state *s, size_t i,
 		return;
 	}
 	if (!var_zero(r)) {
-		verdict(c, i, false, "variable-offset stack access through R%d", base);
-		if (!write) {
-			set_type(out, T_UNKNOWN);
-			out->approx = true;
-		}
+		check_stack_var_access(c, s, i, r, off, size, write && !atomic, out);
 		return;
 	}
 	if (off < -STACK_SIZE || off + size > 0) {
@@ -1237,6 +1303,11 @@ static void do_helper(struct ctx *c, struct state *s, size_t i,
 	int id = x->imm, n;
 	struct reg *r0 = &s->r[0];
 	const struct bpfext_map_desc *m = NULL;
+	long local_storage = -1;
+
+	if (id == BPF_FUNC_get_local_storage && s->r[1].type == T_MAP_PTR &&
+	    !s->r[1].approx && map_of(c, &s->r[1]))
+		local_storage = (long)s->r[1].map;
 
 	if (id == BPF_FUNC_map_lookup_elem || id == BPF_FUNC_map_update_elem ||
 	    id == BPF_FUNC_map_delete_elem) {
@@ -1302,7 +1373,11 @@ out:
 	}
 	for (n = 1; n <= 5; n++)
 		set_type(&s->r[n], T_NOT_INIT);
-	if (id == BPF_FUNC_map_lookup_elem && m && !map_of_maps_or_socks(m->type)) {
+	if (id == BPF_FUNC_get_local_storage && local_storage >= 0) {
+		/* never NULL: the cgroup storage of the map in r1 */
+		set_type(r0, T_MAP_VALUE);
+		r0->map = (uint32_t)local_storage;
+	} else if (id == BPF_FUNC_map_lookup_elem && m && !map_of_maps_or_socks(m->type)) {
 		set_type(r0, T_MAP_VALUE_OR_NULL);
 		r0->map = (uint32_t)(m - c->lp->maps);
 		r0->id = (uint32_t)i + 1 + (1u << 31);
@@ -1633,7 +1708,8 @@ static void flow(struct ctx *c, struct frame_an *f, size_t to, const struct stat
 		return;
 	}
 	f->visits[l]++;
-	if (join_state(t, s, f->visits[l] > WIDEN_AFTER))
+	/* ids of joined packet pointers: 1 << 29 | leader << 7 | register */
+	if (join_state(t, s, f->visits[l] > WIDEN_AFTER, (1u << 29) | l << 7))
 		f->pending[l] = true;
 }
 
@@ -1744,7 +1820,7 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 					return;
 				}
 				if (f->returned)
-					join_reg(&f->ret, &s->r[0], false);
+					join_reg(&f->ret, &s->r[0], false, 1u << 28);
 				else
 					f->ret = s->r[0];
 				f->returned = true;

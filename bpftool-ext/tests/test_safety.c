@@ -236,6 +236,19 @@ static void test_rules(void)
 	safe("aligned narrow stack access", XDP,
 	     "*(u64 *)(r10 -8) = 0; r0 = *(u16 *)(r10 -6); exit");
 
+	/* variable stack offsets, as privileged programs may use them */
+	safe("variable-offset stack read of initialized bytes", XDP,
+	     "*(u64 *)(r10 -16) = 0; *(u64 *)(r10 -8) = 0; r1 = *(u32 *)(r1 +12); "
+	     "r1 &= 6; r2 = r10; r2 += -16; r2 += r1; r0 = *(u16 *)(r2 +0); exit");
+	unsafe_at("variable-offset stack read of uninitialized bytes", XDP,
+		  "*(u64 *)(r10 -16) = 0; r1 = *(u32 *)(r1 +12); "
+		  "r1 &= 6; r2 = r10; r2 += -16; r2 += r1; r0 = *(u32 *)(r2 +6); exit", 6,
+		  "invalid variable-offset read from stack");
+	unsafe_at("variable-offset stack access out of the frame", XDP,
+		  "*(u64 *)(r10 -8) = 0; r1 = *(u32 *)(r1 +12); "
+		  "r1 &= 15; r2 = r10; r2 += -8; r2 += r1; r0 = *(u8 *)(r2 +0); exit", 6,
+		  "invalid variable-offset stack access");
+
 	/* memory through a scalar */
 	unsafe_at("load through a scalar", XDP, "r2 = 0; r0 = *(u32 *)(r2 +0); exit", 1,
 		  "invalid mem access 'scalar'");
