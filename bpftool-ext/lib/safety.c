@@ -95,6 +95,8 @@ struct ctx {
 	size_t *leader_slot;		/* leader index to slot */
 	size_t nr_leaders;
 	uint64_t steps, max_steps;
+	/* callers' states at their call, by depth (valid during the callee) */
+	const struct state *caller[MAX_DEPTH];
 	bool stop;			/* a violation was found */
 	int err;
 };
@@ -640,6 +642,46 @@ static void stack_write_bytes(struct state *s, int lo, int hi, uint8_t how)
 }
 
 /*
+ * A callee's access to a caller's frame, judged on the caller's state at
+ * the call: the callee may have written the frame since, so what is
+ * read is approximate, and bytes uninitialized at the call are unknown.
+ * The caller forgets what it knew of its frame after the call.
+ */
+static void check_caller_stack(struct ctx *c, size_t i, const struct reg *r,
+			       int base, int64_t off, int size, bool write,
+			       struct reg *out)
+{
+	const struct state *cs = r->frame < MAX_DEPTH ? c->caller[r->frame] : NULL;
+	int64_t lo = sadd(off, r->smin), hi = sadd(sadd(off, r->smax), size), b;
+
+	if (!cs) {
+		verdict(c, i, false, "access to a caller's stack frame through R%d", base);
+		return;
+	}
+	if (r->smin < -STACK_SIZE || r->smax > STACK_SIZE || lo < -STACK_SIZE || hi > 0) {
+		VIOLATION(c, i, r, "invalid access to the caller's stack off=%lld size=%d",
+			  (long long)lo, size);
+		return;
+	}
+	if (write)
+		return;
+	for (b = lo; b < hi; b++) {
+		if (cs->stk[b + STACK_SIZE] != B_INIT) {
+			verdict(c, i, false,
+				"R%d reads caller stack off %lld that was not initialized at the call",
+				base, (long long)b);
+			return;
+		}
+	}
+	if (var_zero(r) && size == 8 && !((off + STACK_SIZE) % 8) &&
+	    cs->spill[(off + STACK_SIZE) / 8].type != T_NOT_INIT)
+		*out = cs->spill[(off + STACK_SIZE) / 8];
+	else
+		set_scalar(out, 0, size == 8 ? UINT64_MAX : (1ull << (size * 8)) - 1);
+	out->approx = true;
+}
+
+/*
  * A stack access at fp + @off + [smin, smax] of @r (privileged programs
  * may do this): every byte it may touch must be inside the frame, and
  * for a read, initialized.  A write initializes none of them for sure.
@@ -699,11 +741,7 @@ static void check_stack_access(struct ctx *c, struct state *s, size_t i,
 	int b, slot;
 
 	if (r->frame != depth) {
-		verdict(c, i, false, "access to a caller's stack frame through R%d", base);
-		if (!write || atomic) {
-			set_type(out, T_UNKNOWN);
-			out->approx = true;
-		}
+		check_caller_stack(c, i, r, base, off, size, write && !atomic, out);
 		return;
 	}
 	if (!var_zero(r)) {
@@ -1241,6 +1279,15 @@ static void check_mem_arg(struct ctx *c, struct state *s, size_t i, int n,
 		return;
 	switch (r->type) {
 	case T_STACK:
+		if (r->frame != depth && var_zero(r)) {
+			struct reg ignored;
+			int64_t at;
+
+			/* byte by byte, so that no alignment is asked for */
+			for (at = 0; at < size && !c->stop; at++)
+				check_caller_stack(c, i, r, n, r->off + at, 1, false, &ignored);
+			return;
+		}
 		if (r->frame != depth || !var_zero(r)) {
 			verdict(c, i, false, "R%d %s on a stack the analysis does not track",
 				n, what);
@@ -1848,7 +1895,9 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 						memset(in.stk, B_UNINIT, sizeof(in.stk));
 						for (n = 0; n < SLOTS; n++)
 							in.spill[n].type = T_NOT_INIT;
+						c->caller[depth] = s;
 						ret = analyse(c, (size_t)t, &in, depth + 1, &r0);
+						c->caller[depth] = NULL;
 						if (ret || c->stop)
 							return;
 					}

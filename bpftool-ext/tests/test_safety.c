@@ -285,6 +285,16 @@ static void test_unknown(void)
 	safe("subprogram call with a packet pointer", XDP,
 	     PKT "r4 = r2; r4 += 4; if r4 > r3 goto pc+3; r1 = r2; call pc+3; exit; "
 	     "r0 = 0; exit; r0 = *(u32 *)(r1 +0); r0 = 0; exit");
+	safe("callee reads the caller's initialized stack", XDP,
+	     "*(u64 *)(r10 -8) = 0; r1 = r10; r1 += -8; call pc+2; r0 = 0; exit; "
+	     "r0 = *(u64 *)(r1 +0); r0 = 0; exit");
+	unknown("callee reads the caller's uninitialized stack", XDP,
+		"r1 = r10; r1 += -8; call pc+2; r0 = 0; exit; "
+		"r0 = *(u64 *)(r1 +0); r0 = 0; exit");
+	unsafe_at("callee writes past the caller's frame", XDP,
+		  "r1 = r10; r1 += -8; call pc+2; r0 = 0; exit; "
+		  "*(u64 *)(r1 +8) = 0; r0 = 0; exit", 5,
+		  "invalid access to the caller's stack off=0 size=8");
 	unsafe_at("subprogram: violation in the callee", XDP,
 		  PKT "r4 = r2; r4 += 2; if r4 > r3 goto pc+3; r1 = r2; call pc+3; exit; "
 		  "r0 = 0; exit; r0 = *(u32 *)(r1 +0); r0 = 0; exit", 10,
