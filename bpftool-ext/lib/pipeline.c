@@ -182,32 +182,32 @@ static long made_unsafe(const void *base, size_t size, const char *name,
 	return ret ? -2 : bad;
 }
 
-/*
- * Drop the search rewrites under which a program becomes unsafe: all of
- * them are tried at once, and if that fails, one at a time.
- */
-static int safety_filter(struct bpfext_object *base, const void *img, size_t size,
-			 const char *name, const struct bpfext_pipeline_opts *opts,
-			 struct bpfext_pipeline_result *res, struct bpfext_error *err)
+int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
+				  const char *type, struct bpfext_pipeline_result *res,
+				  struct bpfext_error *err)
 {
-	size_t nprogs = base->nr_progs, i, kept = 0;
+	struct bpfext_object *base = open_typed(img, size, name, type, err);
+	size_t nprogs = base ? base->nr_progs : 0, i, kept = 0;
 	struct bpfext_safety_report *orig = calloc(nprogs + 1, sizeof(*orig));
 	struct bpfext_safety_report why;
 	int ret;
 	long bad;
 
-	if (!orig)
-		return bpfext_errf(err, ENOMEM, "out of memory");
-	ret = safety_reports(img, size, name, opts->type, NULL, orig, nprogs, err);
+	if (!base || !orig) {
+		bpfext_object__close(base);
+		free(orig);
+		return base ? bpfext_errf(err, ENOMEM, "out of memory") : -EINVAL;
+	}
+	ret = safety_reports(img, size, name, type, NULL, orig, nprogs, err);
 	if (ret)
 		goto out;
-	bad = made_unsafe(img, size, name, opts->type, res->rewrites, res->nr_rewrites,
+	bad = made_unsafe(img, size, name, type, res->rewrites, res->nr_rewrites,
 			  orig, nprogs, &why, err);
 	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
 		struct bpfext_safety_drop *d, *tmp;
 
 		res->rewrites[kept] = res->rewrites[i];
-		bad = made_unsafe(img, size, name, opts->type, res->rewrites, kept + 1,
+		bad = made_unsafe(img, size, name, type, res->rewrites, kept + 1,
 				  orig, nprogs, &why, err);
 		if (bad == -1) {
 			kept++;
@@ -238,6 +238,7 @@ static int safety_filter(struct bpfext_object *base, const void *img, size_t siz
 	if (res->rejected_by_safety)
 		res->nr_rewrites = kept;
 out:
+	bpfext_object__close(base);
 	free(orig);
 	return ret;
 }
@@ -415,7 +416,8 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 	if (!opts->no_search) {
 		ret = search(base, opts, res, err);
 		if (!ret && res->nr_rewrites)
-			ret = safety_filter(base, base_img, base_size, name, opts, res, err);
+			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+							    opts->type, res, err);
 		if (ret)
 			goto out;
 	}

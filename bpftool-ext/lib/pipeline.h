@@ -69,4 +69,18 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 
 void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res);
 
+/*
+ * bpfext_pipeline_safety_filter - the pipeline's safety step on its own
+ * @img, @size: the object the rewrites refer to
+ * @type: program type override, or NULL
+ * @res: ->rewrites[0..nr_rewrites) to check; those under which a program
+ *       becomes unsafe (its original being safe or unknown) are removed,
+ *       counted in ->rejected_by_safety and described in ->safety_drops
+ *
+ * Return: 0 or a negative errno.
+ */
+int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
+				  const char *type, struct bpfext_pipeline_result *res,
+				  struct bpfext_error *err);
+
 #endif

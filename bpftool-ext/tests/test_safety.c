@@ -13,6 +13,7 @@
 #include "interp.h"
 
 #include "asm.h"
+#include "pipeline.h"
 #include "tap.h"
 
 /* Parse ';'-separated instructions into @lp, with two maps. */
@@ -325,10 +326,73 @@ static void test_ctx_writes(void)
 	   "a candidate writing the same field with another size is unsafe: %s", r.reason);
 }
 
-int main(void)
+/* A rewrite by hand: @text replaces slots [start, start + len). */
+static void make_rewrite(struct bpfext_rewrite *rw, const struct bpfext_section *sec,
+			 size_t start, size_t len, const char *text)
+{
+	struct bpfext_linked_prog lp;
+
+	memset(rw, 0, sizeof(*rw));
+	rw->shndx = sec->shndx;
+	snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
+	rw->start = start;
+	rw->len = len;
+	memcpy(rw->old, &sec->insns[start], len * sizeof(*rw->old));
+	if (!asm_linked(&lp, XDP, text)) {
+		memcpy(rw->insns, lp.insns, lp.cnt * sizeof(*lp.insns));
+		rw->cnt = lp.cnt;
+	}
+	bpfext_linked_prog__free(&lp);
+}
+
+/*
+ * The pipeline's safety step: of two rewrites of the example, the one
+ * shifting the context pointer goes, with the reason; the other stays.
+ */
+static void test_pipeline_filter(const char *path)
+{
+	struct bpfext_pipeline_result res = { 0 };
+	struct bpfext_error err = { "" };
+	struct bpfext_object *obj = bpfext_object__open(path, &err);
+	const struct bpfext_prog *p;
+	const void *img;
+	size_t size;
+	int ret;
+
+	if (!obj) {
+		skip("pipeline safety filter", "the example object is not built");
+		return;
+	}
+	p = bpfext_object__prog(obj, 0);
+	img = bpfext_object__image(obj, &size);
+	res.rewrites = calloc(2, sizeof(*res.rewrites));
+	if (!res.rewrites)
+		abort();
+	/* slot 0 rewritten as itself; slot 1 (r8 = data_end) into a shift */
+	make_rewrite(&res.rewrites[0], p->sec, p->sec->funcs[p->func].start, 1, "w6 = 2");
+	make_rewrite(&res.rewrites[1], p->sec, p->sec->funcs[p->func].start + 1, 1,
+		     "r8 = r1; r8 <<= 1");
+	res.nr_rewrites = 2;
+	ret = bpfext_pipeline_safety_filter(img, size, path, NULL, &res, &err);
+	ok(!ret && res.nr_rewrites == 1 && res.rewrites[0].cnt == 1 &&
+	   res.rejected_by_safety == 1,
+	   "pipeline: the unsafe rewrite is dropped, the other kept (%d, %s)", ret, err.msg);
+	ok(res.rejected_by_safety == 1 && res.safety_drops[0].rw.cnt == 2 &&
+	   res.safety_drops[0].insn == 2 &&
+	   strstr(res.safety_drops[0].reason, "<<= operator prohibited") &&
+	   !strcmp(res.safety_drops[0].prog, p->name),
+	   "pipeline: the drop names the program, the slot and the reason: %s",
+	   res.rejected_by_safety ? res.safety_drops[0].reason : "none");
+	bpfext_pipeline_result__free(&res);
+	bpfext_object__close(obj);
+}
+
+int main(int argc, char **argv)
 {
 	test_rules();
 	test_unknown();
 	test_ctx_writes();
+	/* run from the top of the tree, as check.sh does */
+	test_pipeline_filter(argc > 1 ? argv[1] : "build/examples/xdp_count.o");
 	return tap_finish();
 }
