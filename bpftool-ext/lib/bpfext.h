@@ -344,7 +344,9 @@ bool bpfext_kops_op__has_arch(const struct bpfext_kops_op *op,
  * the kernel verifier stays the final check.
  *
  * Verdicts: SAFE (no violation found), UNSAFE (a violation on a path with
- * exact values: the kernel would refuse it too), UNKNOWN (a construct the
+ * exact values: the kernel would refuse it too, except that reads of
+ * uninitialized stack and a pointer returned in r0 are unsafe as for an
+ * unprivileged loader, while Linux 6.1 lets root do both), UNKNOWN (a construct the
  * analysis does not model, or a violation only after a lossy join; the
  * kernel verifier decides).
  */

@@ -16,6 +16,10 @@
  * source produced carries an "approx" mark; a violation that involves
  * such a value is not reported as unsafe but as unknown (the kernel
  * verifier decides).  Only a violation on exact values is "unsafe".
+ * Two rules are deliberately stricter than a privileged 6.1 verifier
+ * (which lets root read uninitialized stack and return a pointer): they
+ * follow its unprivileged mode, and no compiled program of the corpus
+ * trips them.
  *
  * bpf-to-bpf calls are analysed in the caller's context (the callee's
  * own stack frame, arguments as the caller passed them), up to 8 deep.
