@@ -6,7 +6,7 @@
 #   make deps       install the Debian packages everything needs
 #   make check      install what is missing, build, run every test
 #   make vmtest     boot the Kops kernel series on x86_64 and arm64 in QEMU
-#   make bench      run the benchmarks
+#   make bench      run the benchmarks (Kops: on the kernels make vmtest built)
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
 #   make proofs     prove the EInsn native emits (proofs/, issue #6)
 
@@ -106,6 +106,7 @@ proofs: deps
 bench: deps
 	$(MAKE) all
 	scripts/bench.sh
+	scripts/bench-kops.sh
 
 corpus: deps
 	scripts/build-corpus.sh

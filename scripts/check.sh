@@ -16,6 +16,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_SEED=${FUZZ_SEED:-1}
 JOBS=${JOBS:-2}
 LOG=build/check
+# Optimizer runs of the tests keep their rule cache here, not in ~/.cache.
+export XDG_CACHE_HOME="$PWD/$LOG/xdg-cache"
 mkdir -p "$LOG"
 passed=0 failed=0 skipped=0
 start=$(date +%s)
@@ -162,6 +164,11 @@ done
 # The kernel series, booted under QEMU on both architectures.
 for arch in x86_64 arm64; do
 	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
+done
+# Objects optimized into Kops form, loaded and compared on the kernels
+# vmtest built (KOPS_BUILD, default build/kops).
+for arch in x86_64 arm64; do
+	[ -x scripts/kops-e2e.sh ] && tap "kops-e2e-$arch" scripts/kops-e2e.sh "$arch"
 done
 # bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
 [ -d build/kops/linux/tools/bpf/bpftool ] &&

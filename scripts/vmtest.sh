@@ -92,17 +92,9 @@ mk -j"$jobs" "$(basename $image)" modules
 log "kernel built"
 
 # 3. selftest binary and initramfs
-make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross
-gcc -O2 -o "$out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
-cat > "$out/initramfs.list" <<LIST
-dir /dev 755 0 0
-nod /dev/console 600 0 0 c 5 1
-dir /proc 755 0 0
-dir /sys 755 0 0
-file /init $out/kops_test 755 0 0
-file /test_bpf_kops.ko $obj/lib/test_bpf_kops.ko 644 0 0
-LIST
-"$out/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross "$out/kops_test"
+"$repo/scripts/mkinitramfs.sh" "$src" "$out" "$out/kops_test" \
+	/test_bpf_kops.ko="$obj/lib/test_bpf_kops.ko"
 
 # 4. boot and run
 boot() {

@@ -8,11 +8,23 @@
  * with every register live out.  Prints the verdict counts and the
  * median, 90th percentile and maximum time per query.
  *
+ * K2's speed-ups are on unless -s turns one off:
+ *   -s offset    memory offset concretization (symbolic.c)
+ *   -s cache     the proven-pair cache: without it every query goes to
+ *                the solver, with it a pair proven before is answered
+ *                at once (the corpus holds the same code several times)
+ *   -s modular   modular checking of the window: the whole program with
+ *                the window replaced is checked against the original
+ *                instead (program check; programs it cannot encode are
+ *                counted as not encodable)
+ * Memory-type and map-type concretization are part of the program
+ * check's encoding and cannot be turned off.
+ *
  * Build and run (from the repository root, after `make`):
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ibpftool-ext/lib \
  *      bpftool-ext/bench/bench_equiv.c build/libbpfext.a \
  *      -lbpf -lelf -lz3 -lz -o build/bench_equiv
- *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] OBJ...
+ *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] [-s SWITCH] OBJ...
  * -v prints the mutated windows found equivalent.
  */
 #include <errno.h>
@@ -22,13 +34,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proof_cache.h"
 #include "symbolic.h"
 
 static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);	/* CPU time: the machine may be busy */
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -137,24 +150,69 @@ static void show(const struct bpf_insn *a, const struct bpf_insn *b, size_t n)
 	}
 }
 
+/*
+ * One query: window [s, s + n) of @lp against @cand, checked alone
+ * (modular) or as the whole program with the window replaced.
+ */
+static int query(const struct bpfext_linked_prog *lp, size_t s, size_t n,
+		 const struct bpf_insn *cand, const struct bpfext_sym_opts *o,
+		 struct bpfext_proof_cache *pc, bool modular,
+		 struct bpfext_error *err)
+{
+	struct bpfext_linked_prog b = *lp;
+	int ret;
+
+	if (bpfext_proof_cache__has(pc, lp->insns + s, n, cand, n, 0x7ff))
+		return BPFEXT_EQUIVALENT;
+	if (modular) {
+		ret = bpfext_sym_equiv_window(lp->insns + s, n, cand, n, 0x7ff,
+					      o, NULL, err);
+	} else {
+		b.insns = malloc(lp->cnt * sizeof(*b.insns));
+		if (!b.insns)
+			return -ENOMEM;
+		memcpy(b.insns, lp->insns, lp->cnt * sizeof(*b.insns));
+		memcpy(b.insns + s, cand, n * sizeof(*cand));
+		ret = bpfext_sym_equiv_prog(lp, &b, o, NULL, err);
+		free(b.insns);
+	}
+	if (ret == BPFEXT_EQUIVALENT)
+		bpfext_proof_cache__add(pc, lp->insns + s, n, cand, n, 0x7ff);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	size_t wlen = 8, max = 2000, nq = 0, cap = 0;
 	unsigned int verdict[2][3] = { { 0 } }, errors = 0;
 	double *times = NULL, total = 0;
+	struct bpfext_proof_cache *pc = bpfext_proof_cache__new();
+	char off[64] = "";
+	bool modular = true;
+	unsigned int flags = 0;
 	int i, opt;
 
-	while ((opt = getopt(argc, argv, "vw:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "vw:n:s:")) != -1) {
 		if (opt == 'v')
 			verbose = true;
+		else if (opt == 's' && !strcmp(optarg, "offset"))
+			flags |= BPFEXT_SYM_NO_OFFSET_CONC;
+		else if (opt == 's' && !strcmp(optarg, "cache"))
+			bpfext_proof_cache__free(pc), pc = NULL;
+		else if (opt == 's' && !strcmp(optarg, "modular"))
+			modular = false;
 		else if (opt == 'w')
 			wlen = (size_t)atoi(optarg);
 		else if (opt == 'n')
 			max = (size_t)atoi(optarg);
 		else {
-			fprintf(stderr, "usage: %s [-w WINDOW] [-n MAX] OBJ...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [-w WINDOW] [-n MAX] [-s offset|cache|modular]... OBJ...\n",
+				argv[0]);
 			return 2;
 		}
+		if (opt == 's')
+			snprintf(off + strlen(off), sizeof(off) - strlen(off),
+				 "%s%s", *off ? " " : "", optarg);
 	}
 	if (wlen < 1 || wlen > 64)
 		return 2;
@@ -174,7 +232,8 @@ int main(int argc, char **argv)
 			/* non-overlapping windows */
 			for (s = 0; s + wlen <= lp.cnt && nq < 2 * max; s += wlen) {
 				struct bpf_insn cand[64];
-				struct bpfext_sym_opts o = { .timeout_ms = 10000 };
+				struct bpfext_sym_opts o = { .timeout_ms = 10000,
+							     .flags = flags };
 				struct bpfext_error err;
 				int kind, ret;
 
@@ -188,9 +247,7 @@ int main(int argc, char **argv)
 					if (kind && !mutate(cand, wlen, (unsigned int)s))
 						continue;
 					t0 = now();
-					ret = bpfext_sym_equiv_window(lp.insns + s, wlen,
-								      cand, wlen, 0x7ff,
-								      &o, NULL, &err);
+					ret = query(&lp, s, wlen, cand, &o, pc, modular, &err);
 					t0 = now() - t0;
 					if (ret < 0) {
 						errors++;
@@ -218,7 +275,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	qsort(times, nq, sizeof(*times), cmp_d);
-	printf("window %zu insns: %zu queries (%u not encodable)\n", wlen, nq, errors);
+	printf("window %zu insns, speed-ups off: %s\n", wlen, *off ? off : "none");
+	printf("%zu queries (%u not encodable, %zu answered by the proven-pair cache)\n",
+	       nq, errors, bpfext_proof_cache__hits(pc));
 	printf("  identical: %u equivalent, %u different, %u undecided\n",
 	       verdict[0][0], verdict[0][1], verdict[0][2]);
 	printf("  mutated:   %u equivalent, %u different, %u undecided\n",
@@ -227,5 +286,6 @@ int main(int argc, char **argv)
 	       times[nq / 2] * 1e3, times[nq * 9 / 10] * 1e3, times[nq - 1] * 1e3,
 	       total / nq * 1e3);
 	free(times);
+	bpfext_proof_cache__free(pc);
 	return 0;
 }

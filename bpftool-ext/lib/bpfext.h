@@ -299,6 +299,25 @@ int bpfext_object__load(struct bpfext_object *obj,
 
 void bpfext_load_result__free(struct bpfext_load_result *res);
 
+/* Can programs of type @t be run with BPF_PROG_TEST_RUN on a packet? */
+bool bpfext_prog_type_timeable(enum bpf_prog_type t);
+
+/**
+ * bpfext_measure - time builds of one object with BPF_PROG_TEST_RUN
+ * @objs, @nobj: the builds (the same programs, in the same order)
+ * @only: time only this program, or NULL
+ * @repeat: runs per timing
+ * @ns: out, @nobj rows of bpfext_object__prog_cnt() entries: the median
+ *      ns per run (of 5 rounds, builds timed in turns), summed over 8
+ *      representative packets; 0 where a program cannot be timed (its
+ *      type has no packet test_run, or a build does not load)
+ *
+ * Return: 0, or a negative errno if loading could not be attempted.
+ */
+int bpfext_measure(struct bpfext_object *const *objs, size_t nobj,
+		   const char *only, uint32_t repeat, uint64_t *ns,
+		   struct bpfext_error *err);
+
 /*
  * Kops: the BPF operations a kernel with the Kops series offers, as listed
  * in /sys/kernel/bpf_kops/ops or in a target description file of the same

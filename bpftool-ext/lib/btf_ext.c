@@ -217,6 +217,7 @@ int bpfext_btf_ext_rels_parse(struct bpfext_object *obj, Elf_Data *data,
 	obj->ext_nr_rels = n;
 	for (i = 0; i < n; i++) {
 		struct ext_rel *er = &obj->ext_rels[i];
+		struct ext_block *blk;
 
 		if (!gelf_getrel(data, i, &er->rel))
 			return bpfext_errf(err, EINVAL,
@@ -226,16 +227,18 @@ int bpfext_btf_ext_rels_parse(struct bpfext_object *obj, Elf_Data *data,
 					   ".rel.BTF.ext entry #%zu references missing symbol #%llu",
 					   i, (unsigned long long)GELF_R_SYM(er->rel.r_info));
 		locate(obj, &hdr, er->rel.r_offset, er);
-		if (er->kind >= 0) {
-			struct ext_block *blk = &obj->ext_blocks[er->kind][er->block];
-
-			if (blk->sec && !er->field_off)
-				sec_recs(blk->sec, er->kind)->recs[er->rec].rel = i;
-			else if (blk->sec)
-				return bpfext_errf(err, ENOTSUP,
-						   ".rel.BTF.ext entry #%zu points inside a %s record",
-						   i, kind_name[er->kind]);
-		}
+		/* Headers move when records go: nothing there is relocatable. */
+		if (er->kind < 0)
+			return bpfext_errf(err, EINVAL,
+					   ".rel.BTF.ext entry #%zu points outside the .BTF.ext records",
+					   i);
+		blk = &obj->ext_blocks[er->kind][er->block];
+		if (blk->sec && er->field_off)
+			return bpfext_errf(err, ENOTSUP,
+					   ".rel.BTF.ext entry #%zu points inside a %s record",
+					   i, kind_name[er->kind]);
+		if (blk->sec)
+			sec_recs(blk->sec, er->kind)->recs[er->rec].rel = i;
 	}
 	return 0;
 }

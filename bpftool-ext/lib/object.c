@@ -613,10 +613,14 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 				return bpfext_errf(err, EINVAL,
 						   "version section is not 4 bytes");
 			memcpy(&obj->kern_version, data->d_buf, 4);
-		} else if (!strcmp(name, ".BTF")) {
-			obj->btf_shndx = idx;
-		} else if (!strcmp(name, ".BTF.ext")) {
-			obj->btf_ext_shndx = idx;
+		} else if (!strcmp(name, ".BTF") || !strcmp(name, ".BTF.ext")) {
+			if (!data)
+				return bpfext_errf(err, EINVAL,
+						   "section %s holds no data", name);
+			if (name[4])
+				obj->btf_ext_shndx = idx;
+			else
+				obj->btf_shndx = idx;
 		} else if (!strncmp(name, ".data", 5) ||
 			   !strncmp(name, ".rodata", 7) ||
 			   !strncmp(name, ".bss", 4)) {

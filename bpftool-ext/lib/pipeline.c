@@ -31,6 +31,7 @@
 
 #include "bpfext_internal.h"
 #include "pipeline.h"
+#include "proof_cache.h"
 
 static struct bpfext_object *open_typed(const void *img, size_t size,
 					const char *name, const char *type,
@@ -267,6 +268,7 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 		res->windows += r.windows;
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
+		res->cache_hits += r.cache_hits;
 		tmp = realloc(res->rewrites, (res->nr_rewrites + r.nr_rewrites + 1) *
 				      sizeof(*tmp));
 		if (!tmp) {
@@ -375,18 +377,201 @@ static int recognize(struct bpfext_object **base, void **base_img,
 	return *base ? 0 : -EINVAL;
 }
 
+/*
+ * The kernel's last word on a set of proven rewrites: build *@out from
+ * @rw[0, *n) and, if some program that loaded before no longer loads,
+ * add the rewrites back one at a time, keeping only those under which
+ * everything still loads.
+ */
+static int check_in_kernel(const void *img, size_t size, const char *name,
+			   const struct bpfext_pipeline_opts *opts, bool kops_form,
+			   const void *base_img, size_t base_size, size_t nprogs,
+			   struct bpfext_rewrite *rw, size_t *n,
+			   struct bpfext_pipeline_result *res, void **out,
+			   size_t *out_size, struct bpfext_error *err)
+{
+	bool *before = NULL;
+	size_t i, kept = 0;
+	int ret;
+
+	ret = build(base_img, base_size, name, rw, *n, out, out_size, err);
+	/*
+	 * A kernel without Kops refuses every program with a marker, so it
+	 * cannot judge the search rewrites of a Kops-form object.
+	 */
+	if (ret || !opts->kernel_check || !*n ||
+	    (kops_form && access(BPFEXT_KOPS_SYSFS, F_OK)))
+		return ret;
+	before = calloc(nprogs + 1, sizeof(*before));
+	if (!before)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	res->kernel_checked = true;
+	ret = verdicts(img, size, name, opts->type, before, err);
+	if (ret || still_loads(*out, *out_size, name, opts->type, before, nprogs))
+		goto out;
+	/* Add rewrites back one at a time. */
+	for (i = 0; i < *n; i++) {
+		void *t = NULL;
+		size_t tsz;
+
+		rw[kept] = rw[i];
+		ret = build(base_img, base_size, name, rw, kept + 1, &t, &tsz, err);
+		if (ret)
+			goto out;
+		if (still_loads(t, tsz, name, opts->type, before, nprogs))
+			kept++;
+		else
+			res->rejected_by_kernel++;
+		free(t);
+	}
+	*n = kept;
+	free(*out);
+	*out = NULL;
+	ret = build(base_img, base_size, name, rw, kept, out, out_size, err);
+out:
+	free(before);
+	return ret;
+}
+
+/* One contender of `select measured`. */
+struct candidate {
+	const char *cost;
+	struct bpfext_rewrite *rw;
+	size_t n;
+	void *img;
+	size_t size;
+	struct bpfext_object *obj;
+};
+
+static const char *const cost_names[] = {
+	[BPFEXT_COST_INSNS] = "insns",
+	[BPFEXT_COST_LATENCY] = "latency",
+	[BPFEXT_COST_JIT] = "jit",
+};
+
+static size_t total_slots(struct bpfext_object *obj)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		n += bpfext_prog__loaded_insn_cnt(obj, &obj->progs[i]);
+	return n;
+}
+
+/*
+ * `select measured`: a search under each cost model (a third of the
+ * budget each), then the input and the three results are timed with
+ * BPF_PROG_TEST_RUN and the fastest kept.  Timings within 1% of the
+ * fastest count as a tie, which the fewest instruction slots breaks.
+ */
+static int select_measured(struct bpfext_object *base, const void *base_img,
+			   size_t base_size, const void *img, size_t size,
+			   const char *name, const struct bpfext_pipeline_opts *opts,
+			   struct bpfext_pipeline_result *res, struct bpfext_error *err)
+{
+	enum { NCAND = 4 };
+	struct candidate c[NCAND] = { { .cost = "none" } };
+	struct bpfext_object *objs[NCAND];
+	size_t nprogs = base->nr_progs, i, k, best = 0;
+	uint64_t *ns = NULL, total[NCAND] = { 0 }, lim;
+	bool kops_form = res->nr_kops_sites;
+	int ret;
+
+	ret = build(base_img, base_size, name, NULL, 0, &c[0].img, &c[0].size, err);
+	for (k = 1; k < NCAND && !ret; k++) {
+		struct bpfext_pipeline_opts o = *opts;
+		struct bpfext_pipeline_result r = { 0 };
+
+		o.search.cost = (enum bpfext_cost_model)(k - 1);
+		o.search.budget = opts->search.budget / (NCAND - 1);
+		c[k].cost = cost_names[o.search.cost];
+		ret = search(base, &o, &r, err);
+		if (k == 1)
+			res->windows = r.windows;
+		res->solver_calls += r.solver_calls;
+		res->proposals += r.proposals;
+		c[k].rw = r.rewrites;
+		c[k].n = r.nr_rewrites;
+		if (!ret)
+			ret = check_in_kernel(img, size, name, opts, kops_form,
+					      base_img, base_size, nprogs, c[k].rw,
+					      &c[k].n, res, &c[k].img, &c[k].size,
+					      err);
+	}
+	for (k = 0; k < NCAND && !ret; k++) {
+		c[k].obj = open_typed(c[k].img, c[k].size, name, opts->type, err);
+		objs[k] = c[k].obj;
+		if (!c[k].obj)
+			ret = -EINVAL;
+	}
+	if (!ret) {
+		ns = calloc(NCAND * nprogs + 1, sizeof(*ns));
+		ret = ns ? bpfext_measure(objs, NCAND, opts->prog,
+					  opts->measure_repeat ? opts->measure_repeat : 10000,
+					  ns, err)
+			 : bpfext_errf(err, ENOMEM, "out of memory");
+	}
+	if (ret)
+		goto out;
+	for (k = 0; k < NCAND; k++)
+		for (i = 0; i < nprogs; i++)
+			total[k] += ns[k * nprogs + i];
+	res->measured = total[0] > 0;
+	if (res->measured) {
+		for (k = 1; k < NCAND; k++)
+			if (total[k] < total[best])
+				best = k;
+		lim = total[best] + total[best] / 100;
+		for (k = 0; k < NCAND; k++)
+			if (total[k] <= lim &&
+			    total_slots(c[k].obj) < total_slots(c[best].obj))
+				best = k;
+	} else {
+		/* Nothing could be timed: the model the user chose decides. */
+		best = 1 + opts->search.cost;
+	}
+	res->selected = c[best].cost;
+	res->candidates = NCAND;
+	res->rewrites = c[best].rw;
+	res->nr_rewrites = c[best].n;
+	c[best].rw = NULL;
+	res->img = c[best].img;
+	res->size = c[best].size;
+	c[best].img = NULL;
+	res->ns_before = calloc(nprogs + 1, sizeof(*res->ns_before));
+	res->ns_after = calloc(nprogs + 1, sizeof(*res->ns_after));
+	if (!res->ns_before || !res->ns_after) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(res->ns_before, ns, nprogs * sizeof(*ns));
+	memcpy(res->ns_after, &ns[best * nprogs], nprogs * sizeof(*ns));
+out:
+	for (k = 0; k < NCAND; k++) {
+		free(c[k].rw);
+		free(c[k].img);
+		bpfext_object__close(c[k].obj);
+	}
+	free(ns);
+	return ret;
+}
+
 int bpfext_pipeline_run(const void *img, size_t size, const char *name,
-			const struct bpfext_pipeline_opts *opts,
+			const struct bpfext_pipeline_opts *user_opts,
 			struct bpfext_pipeline_result *res,
 			struct bpfext_error *err)
 {
+	struct bpfext_pipeline_opts o = *user_opts, *opts = &o;
+	struct bpfext_proof_cache *proofs = NULL;
 	struct bpfext_object *base = NULL;
 	void *base_img = NULL, *out = NULL;
-	size_t base_size = 0, out_size = 0, i, kept = 0, nprogs;
-	bool *before = NULL;
+	size_t base_size = 0, out_size = 0, i, nprogs;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	/* Proofs are shared by every section and cost model of the run. */
+	if (!o.search.proofs)
+		o.search.proofs = proofs = bpfext_proof_cache__new();
 	base = open_typed(img, size, name, opts->type, err);
 	if (!base)
 		return -EINVAL;
@@ -413,6 +598,11 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		if (ret)
 			goto out;
 	}
+	if (opts->select_measured && !opts->no_search) {
+		ret = select_measured(base, base_img, base_size, img, size, name,
+				      opts, res, err);
+		goto out;
+	}
 	if (!opts->no_search) {
 		ret = search(base, opts, res, err);
 		if (!ret && res->nr_rewrites)
@@ -421,60 +611,20 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		if (ret)
 			goto out;
 	}
-
-	ret = build(base_img, base_size, name, res->rewrites, res->nr_rewrites,
-		    &out, &out_size, err);
+	ret = check_in_kernel(img, size, name, opts, res->nr_kops_sites,
+			      base_img, base_size, nprogs, res->rewrites,
+			      &res->nr_rewrites, res, &out, &out_size, err);
 	if (ret)
 		goto out;
-	/*
-	 * A kernel without Kops refuses every program with a marker, so it
-	 * cannot judge the search rewrites of a Kops-form object.
-	 */
-	if (opts->kernel_check && res->nr_rewrites &&
-	    !(res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK))) {
-		before = calloc(nprogs + 1, sizeof(*before));
-		if (!before) {
-			ret = bpfext_errf(err, ENOMEM, "out of memory");
-			goto out;
-		}
-		res->kernel_checked = true;
-		ret = verdicts(img, size, name, opts->type, before, err);
-		if (ret)
-			goto out;
-		if (!still_loads(out, out_size, name, opts->type, before, nprogs)) {
-			/* Add rewrites back one at a time. */
-			for (i = 0; i < res->nr_rewrites; i++) {
-				void *t = NULL;
-				size_t tsz;
-
-				res->rewrites[kept] = res->rewrites[i];
-				ret = build(base_img, base_size, name, res->rewrites,
-					    kept + 1, &t, &tsz, err);
-				if (ret)
-					goto out;
-				if (still_loads(t, tsz, name, opts->type, before, nprogs))
-					kept++;
-				else
-					res->rejected_by_kernel++;
-				free(t);
-			}
-			res->nr_rewrites = kept;
-			free(out);
-			out = NULL;
-			ret = build(base_img, base_size, name, res->rewrites, kept,
-				    &out, &out_size, err);
-			if (ret)
-				goto out;
-		}
-	}
 	res->img = out;
 	res->size = out_size;
 	out = NULL;
 out:
+	res->proofs_reused = bpfext_proof_cache__hits(o.search.proofs);
+	bpfext_proof_cache__free(proofs);
 	bpfext_object__close(base);
 	free(base_img);
 	free(out);
-	free(before);
 	if (ret)
 		bpfext_pipeline_result__free(res);
 	return ret;
@@ -495,5 +645,8 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 	res->img = NULL;
 	res->rewrites = NULL;
 	res->nr_rewrites = 0;
+	free(res->ns_before);
+	free(res->ns_after);
+	res->ns_before = res->ns_after = NULL;
 }
 

@@ -26,6 +26,9 @@ struct bpfext_pipeline_opts {
 	bool no_search;			/* clean-ups only */
 	uint32_t kops_ops;		/* EInsn op ids to emit (bit n: id n), 0: none */
 	unsigned int kops_timeout_ms;	/* per recognizer proof, 0: default */
+	bool select_measured;		/* search under every cost model, time
+					 * the results, keep the fastest */
+	unsigned int measure_repeat;	/* test_run repeat, 0: default */
 };
 
 /* A site rewritten into Kops form. */
@@ -55,11 +58,18 @@ struct bpfext_pipeline_result {
 	struct bpfext_safety_drop *safety_drops;	/* malloc()ed, that many */
 	unsigned int solver_calls;
 	uint64_t proposals;
+	size_t cache_hits;		/* rewrites that began as a cached rule */
+	size_t proofs_reused;		/* solver calls the proven-pair cache saved */
 	bool kernel_checked;		/* the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
 	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */
 	size_t nr_kops_sites;
 	struct bpfext_recog_stats kops_stats;
+	/* select measured */
+	bool measured;			/* the candidates could be timed */
+	const char *selected;		/* cost model of the build kept, "none" */
+	size_t candidates;
+	uint64_t *ns_before, *ns_after;	/* per program, test_run ns, 0: not timed */
 };
 
 int bpfext_pipeline_run(const void *img, size_t size, const char *name,

@@ -18,11 +18,17 @@
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "search.h"
+#include "jit_cost.h"
+#include "jit_probe.h"
+#include "proof_cache.h"
 #include "symbolic.h"
 
 #define MAX_TESTS	64
 #define INIT_TESTS	16
+/* Weight of one cost unit against one bit of error: an instruction
+ * slot weighs 8; a JIT byte 2, as x86-64 spends about 4 per slot. */
 #define PERF_WEIGHT	8
+#define JIT_WEIGHT	2
 #define BETA		0.35
 #define SEEN_SLOTS	4096
 
@@ -83,7 +89,7 @@ static unsigned int latency(const struct bpf_insn *x)
 }
 
 uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
-		     enum bpfext_cost_model model)
+		     enum bpfext_cost_model model, struct bpfext_jit_probe *jit)
 {
 	uint64_t c = 0;
 	size_t i;
@@ -91,7 +97,17 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 	for (i = 0; i < cnt; i++) {
 		if (is_nop(&insns[i]))
 			continue;
-		c += model == BPFEXT_COST_LATENCY ? latency(&insns[i]) : 1;
+		switch (model) {
+		case BPFEXT_COST_LATENCY:
+			c += latency(&insns[i]);
+			break;
+		case BPFEXT_COST_JIT:
+			c += jit ? (unsigned int)bpfext_jit_probe__bytes(jit, &insns[i]) :
+				   bpfext_x86_jit_bytes(&insns[i]);
+			break;
+		default:
+			c++;
+		}
 	}
 	return c;
 }
@@ -191,6 +207,21 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 		}
 		avail |= def;
 		written |= def;
+	}
+	return true;
+}
+
+/* Does every instruction pass the ISA check (no reserved field set)? */
+static bool valid_insns(const struct bpf_insn *x, size_t n)
+{
+	char msg[BPFEXT_ERRMSG_MAX];
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i += k) {
+		k = bpfext_insn_check(&x[i], n - i, msg, sizeof(msg));
+		if (k <= 0)
+			return false;
 	}
 	return true;
 }
@@ -307,13 +338,19 @@ static void mutate_operand(struct bpf_insn *x, const struct pools *p,
 {
 	uint8_t cls = BPF_CLASS(x->code);
 
+	/* A NOP has no operands: setting one would make it invalid. */
+	if (cls == BPF_JMP)
+		return;
 	switch (pick(s, 4)) {
 	case 0:
 		if (cls != BPF_ST && cls != BPF_STX)
 			x->dst_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 1:
-		if (BPF_SRC(x->code) == BPF_X || cls == BPF_LDX || cls == BPF_STX)
+		/* For BPF_ST and BPF_END that bit means size or byte order. */
+		if (((cls == BPF_ALU || cls == BPF_ALU64) &&
+		     BPF_SRC(x->code) == BPF_X && BPF_OP(x->code) != BPF_END) ||
+		    cls == BPF_LDX || cls == BPF_STX)
 			x->src_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 2:
@@ -443,7 +480,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 {
 	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
 	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms };
-	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf;
+	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
 	struct tests *t;
 	struct pools p;
 	double t0 = now();
@@ -474,9 +511,10 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	build_pools(win, n, live_in, &p);
 
 	memcpy(cur, win, n * sizeof(*win));
-	best_perf = bpfext_cost(win, n, opts->cost);
+	best_perf = bpfext_cost(win, n, opts->cost, opts->jit);
 	res->cost_before = res->cost_after = best_perf;
-	cur_cost = best_perf * PERF_WEIGHT;
+	weight = opts->cost == BPFEXT_COST_JIT ? JIT_WEIGHT : PERF_WEIGHT;
+	cur_cost = best_perf * weight;
 
 	for (it = 0; it < opts->iters; it++) {
 		uint64_t e, perf, cost;
@@ -488,9 +526,9 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			break;
 		memcpy(next, cur, n * sizeof(*cur));
 		propose(next, n, &p, &s);
-		perf = bpfext_cost(next, n, opts->cost);
+		perf = bpfext_cost(next, n, opts->cost, opts->jit);
 		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
-		cost = e + perf * PERF_WEIGHT;
+		cost = e + perf * weight;
 		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
 		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))
 			continue;
@@ -510,11 +548,20 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			if (seen[h % SEEN_SLOTS] == h)
 				continue;
 			seen[h % SEEN_SLOTS] = h;
-			if (!bpfext_window_safe(win, n, tmp, m, live_in))
+			if (!valid_insns(tmp, m) ||
+			    !bpfext_window_safe(win, n, tmp, m, live_in))
 				continue;
-			res->solver_calls++;
-			v = bpfext_sym_equiv_window(win, n, tmp, m, live_out, &so,
-						    &cex, &serr);
+			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
+						    live_out)) {
+				v = BPFEXT_EQUIVALENT;
+			} else {
+				res->solver_calls++;
+				v = bpfext_sym_equiv_window(win, n, tmp, m, live_out,
+							    &so, &cex, &serr);
+				if (v == BPFEXT_EQUIVALENT)
+					bpfext_proof_cache__add(opts->proofs, win, n,
+								tmp, m, live_out);
+			}
 			if (v == BPFEXT_EQUIVALENT) {
 				memcpy(res->insns, tmp, m * sizeof(*tmp));
 				res->cnt = m;
@@ -538,7 +585,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 					res->counterexamples++;
 					cur_cost = error_of(cur, n, t, live_out,
 							    UINT64_MAX / 8) +
-						   perf * PERF_WEIGHT;
+						   perf * weight;
 				}
 			}
 		}

@@ -21,6 +21,7 @@
 enum bpfext_cost_model {
 	BPFEXT_COST_INSNS,	/* instruction slots */
 	BPFEXT_COST_LATENCY,	/* per-opcode latency estimate */
+	BPFEXT_COST_JIT,	/* bytes of x86-64 JIT code (jit_cost.c) */
 };
 
 struct search_opts {
@@ -28,6 +29,8 @@ struct search_opts {
 	uint64_t iters;			/* proposals to make */
 	double deadline;		/* absolute CLOCK_MONOTONIC seconds, 0: none */
 	enum bpfext_cost_model cost;
+	struct bpfext_jit_probe *jit;	/* BPFEXT_COST_JIT: measured sizes, or NULL */
+	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	unsigned int solver_timeout_ms;
 	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
 };
@@ -43,9 +46,14 @@ struct search_result {
 	double time_to_best;		/* seconds from the start of this search */
 };
 
-/* Cost of a sequence under @model (NOP slots are free). */
+struct bpfext_jit_probe;
+
+/*
+ * Cost of a sequence under @model (NOP slots are free); for
+ * BPFEXT_COST_JIT, sizes measured by @jit, or modelled when it is NULL.
+ */
 uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
-		     enum bpfext_cost_model model);
+		     enum bpfext_cost_model model, struct bpfext_jit_probe *jit);
 
 /*
  * Conservative static safety of @cand against the window it replaces:

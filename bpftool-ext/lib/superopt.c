@@ -19,6 +19,8 @@
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "rules.h"
+#include "rule_cache.h"
+#include "proof_cache.h"
 #include "symbolic.h"
 #include "search.h"
 #include "superopt.h"
@@ -36,6 +38,7 @@ struct job {
 	struct search_result res;
 	int ret;
 	struct bpfext_error err;
+	bool cache_hit;			/* a cached rule was applied */
 };
 
 struct pool {
@@ -58,44 +61,81 @@ static double now(void)
 }
 
 /*
- * The rule tier first: a proven rule application becomes the window the
- * search starts from (what it finds is then proven against that, which
- * is proven against the original).
+ * Prove @ruled[0, j->len) (a rule tier's output, NOPs where instructions
+ * went) against the job's original window; on success it becomes the
+ * window the search starts from, in @base.
  */
-static int search_with_rules(struct job *j, const struct search_opts *so)
+static bool accept_ruled(struct job *j, const struct search_opts *so,
+			 const struct bpf_insn *ruled, struct bpf_insn *base,
+			 size_t *cnt)
 {
 	struct bpfext_sym_opts sym = { .timeout_ms = so->solver_timeout_ms };
-	struct bpf_insn ruled[WIN_MAX_INSNS], compact[WIN_MAX_INSNS];
-	struct search_result first;
+	struct bpf_insn compact[WIN_MAX_INSNS];
 	size_t i, m = 0;
-	int ret;
 
-	if (bpfext_rules_apply(j->insns, j->len, j->live_out, ruled)) {
-		for (i = 0; i < j->len; i++)
-			if (ruled[i].code != (BPF_JMP | BPF_JA))
-				compact[m++] = ruled[i];
-		if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in) ||
-		    bpfext_sym_equiv_window(j->insns, j->len, compact, m,
+	for (i = 0; i < *cnt; i++)
+		if (ruled[i].code != (BPF_JMP | BPF_JA))
+			compact[m++] = ruled[i];
+	if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in))
+		return false;
+	if (!bpfext_proof_cache__has(so->proofs, j->insns, j->len, compact, m,
+				     j->live_out)) {
+		j->res.solver_calls++;
+		if (bpfext_sym_equiv_window(j->insns, j->len, compact, m,
 					    j->live_out, &sym, NULL,
 					    &j->err) != BPFEXT_EQUIVALENT)
-			m = 0;
+			return false;
+		bpfext_proof_cache__add(so->proofs, j->insns, j->len, compact, m,
+					j->live_out);
 	}
-	if (!m)
-		return bpfext_search_window(j->insns, j->len, j->live_in,
-					    j->live_out, so, &j->res, &j->err);
+	memcpy(base, compact, m * sizeof(*compact));
+	*cnt = m;
+	return true;
+}
 
-	ret = bpfext_search_window(compact, m, j->live_in, j->live_out, so,
-				   &first, &j->err);
+/*
+ * The rule tiers first, built-in rules then the cache of rewrites found
+ * before: a proven rule application becomes the window the search starts
+ * from (what it finds is then proven against that, which is proven
+ * against the original).  What the search finds goes into the cache.
+ */
+static int search_with_rules(struct job *j, const struct search_opts *so,
+			     struct bpfext_rule_cache *cache)
+{
+	struct bpf_insn base[WIN_MAX_INSNS], ruled[WIN_MAX_INSNS];
+	struct search_result found;
+	unsigned int rule_calls;
+	size_t cnt = j->len;
+	bool ruled_any = false;
+	int ret;
+
+	memcpy(base, j->insns, cnt * sizeof(*base));
+	if (bpfext_rules_apply(base, cnt, j->live_out, ruled))
+		ruled_any |= accept_ruled(j, so, ruled, base, &cnt);
+	if (bpfext_rule_cache__apply(cache, base, cnt, j->live_out, ruled) &&
+	    accept_ruled(j, so, ruled, base, &cnt)) {
+		ruled_any = true;
+		j->cache_hit = true;
+	}
+	rule_calls = j->res.solver_calls;
+
+	ret = bpfext_search_window(base, cnt, j->live_in, j->live_out, so,
+				   &found, &j->err);
 	if (ret)
 		return ret;
-	j->res = first;
-	j->res.solver_calls++;
-	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost);
-	if (!first.improved) {
-		/* The rule's result is the best there is. */
-		memcpy(j->res.insns, compact, m * sizeof(*compact));
-		j->res.cnt = m;
-		j->res.cost_after = bpfext_cost(compact, m, so->cost);
+	if (found.improved)
+		bpfext_rule_cache__learn(cache, j->insns, j->len, found.insns,
+					 found.cnt, j->live_out);
+	j->res = found;
+	j->res.solver_calls += rule_calls;
+	if (!ruled_any)
+		return 0;
+	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost, so->jit);
+	if (!found.improved) {
+		/* The rules' result is the best there is. */
+		memcpy(j->res.insns, base, cnt * sizeof(*base));
+		j->res.cnt = cnt;
+		j->res.cost_after = bpfext_cost(base, cnt, so->cost, so->jit);
 		j->res.time_to_best = 0;
 	}
 	j->res.improved = j->res.cost_after < j->res.cost_before;
@@ -123,9 +163,11 @@ static void *worker(void *arg)
 		so.iters = p->iters;
 		so.deadline = p->deadline;
 		so.cost = p->opts->cost;
+		so.jit = p->opts->jit;
+		so.proofs = p->opts->proofs;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
-		j->ret = search_with_rules(j, &so);
+		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
 		pthread_mutex_lock(&p->lock);
 		p->done++;
 		if (p->opts->progress)
@@ -301,6 +343,7 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 
 		out->solver_calls += j->res.solver_calls;
 		out->proposals += j->res.iters;
+		out->cache_hits += j->cache_hit && j->res.improved;
 		if (j->ret || !j->res.improved)
 			continue;
 		rw = &out->rewrites[out->nr_rewrites++];

@@ -9,13 +9,18 @@
 
 #include "bpfext.h"
 #include "search.h"
+#include "rule_cache.h"
 
 struct bpfext_opt_opts {
 	double budget;			/* seconds for the section */
 	unsigned int jobs;		/* threads */
 	uint64_t seed;
 	enum bpfext_cost_model cost;
+	struct bpfext_jit_probe *jit;	/* for BPFEXT_COST_JIT, or NULL */
+	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	volatile sig_atomic_t *stop;
+	/* Rewrites found before, proposed again; learns new ones. NULL: none */
+	struct bpfext_rule_cache *rule_cache;
 	/* Called (serialised) as windows finish. */
 	void (*progress)(void *arg, size_t done, size_t total);
 	void *progress_arg;
@@ -39,6 +44,7 @@ struct bpfext_opt_result {
 	size_t windows;
 	uint64_t proposals;
 	unsigned int solver_calls;
+	size_t cache_hits;		/* rewrites that started from a cached rule */
 };
 
 /*

@@ -63,9 +63,17 @@ enum bpfext_equiv {
 	BPFEXT_UNDECIDED = 2,		/* solver timeout or unknown */
 };
 
+/*
+ * Switches of the speed-ups, for measurement (bench_equiv): without
+ * memory offset concretization every load is compared with every older
+ * store in the solver, even where both addresses are known numbers.
+ */
+#define BPFEXT_SYM_NO_OFFSET_CONC	(1u << 0)
+
 struct bpfext_sym_opts {
 	unsigned int timeout_ms;	/* 0: none */
 	uint32_t max_pkt;		/* program check: bytes; 0: 128 */
+	unsigned int flags;		/* BPFEXT_SYM_NO_* */
 };
 
 #define BPFEXT_SYM_MAX_PKT	1500

@@ -17,6 +17,7 @@
 #include "main.h"
 #include "equiv.h"
 #include "pipeline.h"
+#include "jit_probe.h"
 
 struct optimize_args {
 	const char *obj_path;
@@ -31,6 +32,8 @@ struct optimize_args {
 	const char *cost;
 	const char *kops;
 	const char *target;
+	const char *cache;
+	const char *select;
 	bool verify;
 	bool changes;
 };
@@ -52,13 +55,14 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s %2$s optimize OBJ [out FILE] [prog NAME] [type TYPE] [verify]\n"
 		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
 		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
-		"                         [changes]\n"
+		"                         [cache { FILE | none }] [select SELECT] [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s check OBJ [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
-		"       COST := { insns | latency }\n"
+		"       COST := { insns | latency | jit }\n"
+		"       SELECT := { model | measured }\n"
 		"       KOPS := { auto | none | OP[,OP...] }\n"
 		"       OP := { rotate | select | bfext | ldbswap | prefetch | memcpy | lea }\n"
 		"       TYPE := { socket | kprobe | kretprobe | classifier | action |\n"
@@ -145,6 +149,10 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			dst = &a->kops;
 		else if (is_prefix(*argv, "target"))
 			dst = &a->target;
+		else if (is_prefix(*argv, "cache"))
+			dst = &a->cache;
+		else if (is_prefix(*argv, "select"))
+			dst = &a->select;
 		if (dst) {
 			NEXT_ARG();
 			if (!REQ_ARGS(1))
@@ -166,7 +174,7 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target' or 'changes', got: '%s'",
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache', 'select' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -249,8 +257,18 @@ static int parse_search(const struct optimize_args *a,
 			po->search.cost = BPFEXT_COST_INSNS;
 		} else if (!strcmp(a->cost, "latency")) {
 			po->search.cost = BPFEXT_COST_LATENCY;
+		} else if (!strcmp(a->cost, "jit")) {
+			po->search.cost = BPFEXT_COST_JIT;
 		} else {
-			p_err("cost must be 'insns' or 'latency', got '%s'", a->cost);
+			p_err("cost must be 'insns', 'latency' or 'jit', got '%s'", a->cost);
+			return -1;
+		}
+	}
+	if (a->select) {
+		if (!strcmp(a->select, "measured")) {
+			po->select_measured = true;
+		} else if (strcmp(a->select, "model")) {
+			p_err("select must be 'model' or 'measured', got '%s'", a->select);
 			return -1;
 		}
 	}
@@ -486,6 +504,45 @@ static double prog_time_to_best(const struct bpfext_pipeline_result *pr,
 	return t;
 }
 
+/*
+ * The rule cache: `cache FILE`, `cache none`, or by default the user's
+ * cache directory (XDG_CACHE_HOME, else ~/.cache).  *path is NULL when
+ * there is none.
+ */
+static int open_rule_cache(const struct optimize_args *a,
+			   struct bpfext_rule_cache **rc, char **path)
+{
+	struct bpfext_error err = { "" };
+	const char *base = getenv("XDG_CACHE_HOME"), *sub = "bpftool-ext/rules";
+
+	*rc = NULL;
+	*path = NULL;
+	if (a->cache && !strcmp(a->cache, "none"))
+		return 0;
+	if (a->cache) {
+		*path = strdup(a->cache);
+	} else {
+		if (!base || !*base) {
+			base = getenv("HOME");
+			sub = ".cache/bpftool-ext/rules";
+		}
+		if (!base || !*base)
+			return 0;
+		if (asprintf(path, "%s/%s", base, sub) < 0)
+			*path = NULL;
+	}
+	if (!*path) {
+		p_err("out of memory");
+		return -1;
+	}
+	*rc = bpfext_rule_cache__open(*path, &err);
+	if (!*rc) {
+		p_err("%s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_optimize(int argc, char **argv)
 {
 	struct optimize_args a = { 0 };
@@ -498,6 +555,9 @@ static int do_optimize(int argc, char **argv)
 	struct bpfext_error err = { "" };
 	struct sigaction sa = { 0 }, old_sa;
 	bool all_loaded = true;
+	struct bpfext_rule_cache *cache = NULL;
+	struct bpfext_jit_probe *jit = NULL;
+	char *cache_path = NULL;
 	const void *in_img;
 	void *img = NULL;
 	int ret = -1;
@@ -508,6 +568,27 @@ static int do_optimize(int argc, char **argv)
 	obj = open_obj(a.obj_path);
 	if (!obj)
 		return -1;
+	if (open_rule_cache(&a, &cache, &cache_path))
+		goto out;
+	po.search.rule_cache = cache;
+	if (po.select_measured) {
+		/* One of the contenders is searched under cost jit. */
+		jit = bpfext_jit_probe__new(&err);
+		po.search.jit = jit;
+	} else if (po.search.cost == BPFEXT_COST_JIT) {
+		jit = bpfext_jit_probe__new(&err);
+		if (!jit) {
+#if defined(__x86_64__)
+			p_info("Warning: cost jit: %s; using the model of the 6.1 x86-64 JIT",
+			       err.msg);
+#else
+			p_err("cost jit: %s, and there is no model of this architecture's JIT",
+			      err.msg);
+			goto out;
+#endif
+		}
+		po.search.jit = jit;
+	}
 	if (apply_type(obj, a.obj_path, a.prog, a.type))
 		goto out;
 	nprogs = bpfext_object__prog_cnt(obj);
@@ -547,6 +628,9 @@ static int do_optimize(int argc, char **argv)
 	img = pr.img;
 	size = pr.size;
 	pr.img = NULL;
+	/* Rules are proven when reused, so keep them even if loading fails. */
+	if (bpfext_rule_cache__save(cache, &err))
+		p_info("Warning: rule cache not saved: %s", err.msg);
 
 	/* Everything below looks at the bytes that would be written. */
 	out = bpfext_object__open_mem(img, size, a.out ? a.out : a.obj_path,
@@ -620,6 +704,12 @@ static int do_optimize(int argc, char **argv)
 			jsonw_uint_field(json_wtr, "rejected_by_safety",
 					 prog_safety_drops(&pr, p));
 			print_prog_kops(&pr, &po, out, p);
+			if (pr.ns_before && pr.ns_before[i]) {
+				jsonw_uint_field(json_wtr, "test_run_ns_before",
+						 pr.ns_before[i]);
+				jsonw_uint_field(json_wtr, "test_run_ns_after",
+						 pr.ns_after[i]);
+			}
 			if (a.verify)
 				print_result_json(&res[i]);
 			jsonw_end_object(json_wtr);
@@ -633,6 +723,10 @@ static int do_optimize(int argc, char **argv)
 				printf(", best after %.1f s", ttb);
 			printf(")\n");
 			print_prog_kops(&pr, &po, out, p);
+			if (pr.ns_before && pr.ns_before[i])
+				printf("\ttest_run: %llu -> %llu ns\n",
+				       (unsigned long long)pr.ns_before[i],
+				       (unsigned long long)pr.ns_after[i]);
 			if (a.verify)
 				print_result_plain(&res[i]);
 		}
@@ -644,12 +738,32 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "windows", pr.windows);
 		jsonw_uint_field(json_wtr, "proposals", pr.proposals);
 		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
+		jsonw_uint_field(json_wtr, "proofs_reused", pr.proofs_reused);
 		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
+		jsonw_uint_field(json_wtr, "from_rule_cache", pr.cache_hits);
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
 		jsonw_uint_field(json_wtr, "rejected_by_safety", pr.rejected_by_safety);
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
+		if (pr.selected) {
+			jsonw_name(json_wtr, "select");
+			jsonw_start_object(json_wtr);
+			jsonw_bool_field(json_wtr, "measured", pr.measured);
+			jsonw_uint_field(json_wtr, "candidates", pr.candidates);
+			jsonw_string_field(json_wtr, "kept", pr.selected);
+			jsonw_end_object(json_wtr);
+		}
+		if (cache) {
+			jsonw_name(json_wtr, "rule_cache");
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "path", cache_path);
+			jsonw_uint_field(json_wtr, "rules",
+					 bpfext_rule_cache__size(cache));
+			jsonw_uint_field(json_wtr, "learned",
+					 bpfext_rule_cache__learned(cache));
+			jsonw_end_object(json_wtr);
+		}
 		print_kops_summary(&pr, &po, &a);
 		if (a.changes) {
 			jsonw_name(json_wtr, "changes");
@@ -662,16 +776,28 @@ static int do_optimize(int argc, char **argv)
 		}
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("  search: %zu windows, %llu proposals, %u solver calls, %zu rewrites kept",
+		printf("  search: %zu windows, %llu proposals, %u solver calls (%zu proofs reused), %zu rewrites kept",
 		       pr.windows, (unsigned long long)pr.proposals,
-		       pr.solver_calls, pr.nr_rewrites);
+		       pr.solver_calls, pr.proofs_reused, pr.nr_rewrites);
 		if (pr.rejected_by_safety)
 			printf(", %zu refused by the safety analysis",
 			       pr.rejected_by_safety);
 		if (pr.rejected_by_kernel)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
+		if (pr.cache_hits)
+			printf(" (%zu from cached rules)", pr.cache_hits);
 		printf("%s\n", interrupted ? " (interrupted)" : "");
+		if (pr.selected && pr.measured)
+			printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
+			       pr.selected, pr.candidates);
+		else if (pr.selected)
+			printf("  select measured: no program could be timed; kept the %s build\n",
+			       pr.selected);
+		if (cache)
+			printf("  rule cache %s: %zu rules, %zu new\n", cache_path,
+			       bpfext_rule_cache__size(cache),
+			       bpfext_rule_cache__learned(cache));
 		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
 			print_rewrite(&pr.rewrites[i]);
 		print_kops_summary(&pr, &po, &a);
@@ -747,6 +873,9 @@ out:
 	free(before);
 	free(img);
 	bpfext_pipeline_result__free(&pr);
+	bpfext_rule_cache__free(cache);
+	bpfext_jit_probe__free(jit);
+	free(cache_path);
 	bpfext_object__close(out);
 	bpfext_object__close(obj);
 	return ret;

@@ -14,6 +14,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# The default rule cache lives under XDG_CACHE_HOME: keep it in $tmp.
+export XDG_CACHE_HOME=$tmp/xdg
 . "$(dirname "$0")/tap.sh"
 run() { "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; }
 
@@ -52,13 +54,39 @@ run -j prog optimize "$obj" budget 3 jobs 2 verify && jq -e '.programs[0].insns_
 	.programs[0].equivalence_proven == true and .programs[0].loaded == true and
 	.search.solver_calls > 0 and .search.rewrites > 0' "$tmp/out" >/dev/null
 tap $? "the search shortens the example, proves and verifies it"
-run prog optimize "$obj" budget 2 jobs 1 seed 5 out "$tmp/s1.o" &&
-	"$bin" prog optimize "$obj" budget 2 jobs 1 seed 5 out "$tmp/s2.o" >/dev/null 2>&1 &&
+run prog optimize "$obj" budget 2 jobs 1 seed 5 cache none out "$tmp/s1.o" &&
+	"$bin" prog optimize "$obj" budget 2 jobs 1 seed 5 cache none out "$tmp/s2.o" >/dev/null 2>&1 &&
 	cmp -s "$tmp/s1.o" "$tmp/s2.o"
 tap $? "jobs 1 with the same seed gives the same object"
 run prog optimize "$obj" budget 1 cost latency changes && grep -q " | " "$tmp/out"
 tap $? "cost latency runs and changes lists old and new instructions"
-for bad in "budget -1" "budget x" "jobs 0" "jobs 1000" "seed q" "cost fast"; do
+run -j prog optimize "$obj" budget 0 verify && before=$(jq '[.programs[].jited_len] | add' "$tmp/out") &&
+	run -j prog optimize "$obj" budget 2 jobs 1 cache none cost jit verify &&
+	jq -e --argjson b "$before" '([.programs[].jited_len] | add) < $b and
+		([.programs[] | select(.loaded)] | length) == (.programs | length)' "$tmp/out" >/dev/null
+tap $? "cost jit: the output loads and its JIT-ed code is smaller"
+# The rule cache: what one run found, the next starts from.
+run -j prog optimize "$obj" budget 2 jobs 1 cache "$tmp/rules" &&
+	jq -e '.rule_cache.learned > 0 and .search.from_rule_cache == 0' "$tmp/out" >/dev/null &&
+	head -1 "$tmp/rules" | grep -q "^# bpftool-ext rule cache"
+tap $? "a run stores the rewrites it found in the rule cache"
+run -j prog optimize "$obj" budget 2 jobs 1 cache "$tmp/rules" &&
+	jq -e '.search.from_rule_cache > 0 and .rule_cache.rules > 0' "$tmp/out" >/dev/null
+tap $? "the next run reuses them"
+run prog optimize "$obj" budget 1 jobs 1 && [ -s "$tmp/xdg/bpftool-ext/rules" ]
+tap $? "the default cache is XDG_CACHE_HOME/bpftool-ext/rules"
+printf 'no cache\n' >"$tmp/badrules"
+run prog optimize "$obj" budget 1 cache "$tmp/badrules"; [ $? -eq 2 ] &&
+	grep -q "^Error: $tmp/badrules: not a bpftool-ext rule cache$" "$tmp/err" &&
+	[ "$(wc -l <"$tmp/err")" -eq 1 ]
+tap $? "a corrupt rule cache is a one-line error naming the file"
+run -j prog optimize "$obj" budget 3 jobs 1 cache none select measured verify &&
+	jq -e '.select.measured == true and .select.candidates == 4 and
+		(.select.kept | IN("none", "insns", "latency", "jit")) and
+		([.programs[] | select(.test_run_ns_before > 0 and .test_run_ns_after > 0 and .loaded)]
+		 | length) == (.programs | length)' "$tmp/out" >/dev/null
+tap $? "select measured times the builds of each cost model and keeps one that loads"
+for bad in "budget -1" "budget x" "jobs 0" "jobs 1000" "seed q" "cost fast" "select best"; do
 	run prog optimize "$obj" $bad; [ $? -eq 2 ] && grep -q "^Error: ${bad%% *} must be" "$tmp/err"
 	tap $? "'$bad' is refused with a one-line error"
 done

@@ -101,7 +101,7 @@ lacks() {
 }
 
 B=bpftool-ext
-opt_kw="out prog type verify pinmaps pin budget jobs seed cost kops target changes"
+opt_kw="out prog type verify pinmaps pin budget jobs seed cost kops target cache select changes"
 
 # Objects, commands, global options.
 expect "bpftool-ext pr<TAB> gives prog" "prog" $B pr
@@ -131,27 +131,30 @@ expect "pinmaps DIR: directories only" $'sub\nwith space' $B prog optimize a.o p
 
 # Keywords: all of them first, then only those not used yet.
 expect "optimize OBJ <TAB> offers every keyword" "$opt_kw" $B prog optimize a.o ''
-expect "after verify, verify is not offered again" "out prog type pinmaps pin budget jobs seed cost kops target changes" \
+expect "after verify, verify is not offered again" "out prog type pinmaps pin budget jobs seed cost kops target cache select changes" \
 	$B prog optimize a.o verify ''
-expect "after out FILE and type TYPE, neither is offered again" "prog verify pinmaps pin budget jobs seed cost kops target changes" \
+expect "after out FILE and type TYPE, neither is offered again" "prog verify pinmaps pin budget jobs seed cost kops target cache select changes" \
 	$B prog optimize a.o out x.o type xdp ''
 expect "a value that looks like a keyword is not taken for one" \
-	"prog type verify pinmaps pin budget jobs seed cost kops target changes" $B prog optimize a.o out prog ''
+	"prog type verify pinmaps pin budget jobs seed cost kops target cache select changes" $B prog optimize a.o out prog ''
 expect "p<TAB> offers prog, pinmaps and pin" "prog pinmaps pin" $B prog optimize a.o p
-expect "abbreviated keywords count as used (ver, ou)" "prog type pinmaps pin budget jobs seed cost kops target changes" \
+expect "abbreviated keywords count as used (ver, ou)" "prog type pinmaps pin budget jobs seed cost kops target cache select changes" \
 	$B prog optimize a.o ver ou x.o ''
-expect "pin and pinmaps are told apart" "out prog type verify budget jobs seed cost kops target changes" \
+expect "pin and pinmaps are told apart" "out prog type verify budget jobs seed cost kops target cache select changes" \
 	$B prog optimize a.o pin sub pinmaps sub ''
 expect "all keywords used: nothing left" "" \
 	$B prog optimize a.o out x.o prog p type xdp verify pinmaps sub pin sub \
-	budget 1 jobs 1 seed 1 cost insns kops auto target t.txt changes ''
+	budget 1 jobs 1 seed 1 cost insns kops auto target t.txt cache none select measured changes ''
 expect "after a word that is not a keyword: nothing" "" $B prog optimize a.o frob ''
-expect "cost <TAB> offers the cost models" "insns latency" $B prog optimize a.o cost ''
+expect "cost <TAB> offers the cost models" "insns latency jit" $B prog optimize a.o cost ''
 expect "kops <TAB> offers the modes and the EInsn ops" \
 	"auto none rotate select bfext ldbswap prefetch memcpy lea" $B prog optimize a.o kops ''
 expect "ta<TAB> gives target" "target" $B prog optimize a.o ta
+expect "ca<TAB> gives cache" "cache" $B prog optimize a.o ca
+offers "cache <TAB> offers none" none $B prog optimize a.o cache ''
+expect "select <TAB> offers model and measured" "model measured" $B prog optimize a.o select ''
 expect "after changes, changes is not offered again" \
-	"out prog type verify pinmaps pin budget jobs seed cost kops target" $B prog optimize a.o changes ''
+	"out prog type verify pinmaps pin budget jobs seed cost kops target cache select" $B prog optimize a.o changes ''
 expect "dump OBJ <TAB> offers prog" "prog" $B prog dump a.o ''
 expect "dump OBJ prog NAME <TAB>: nothing" "" $B prog dump a.o prog xdp ''
 expect "check OBJ <TAB> offers prog" "prog" $B prog check a.o ''

@@ -13,29 +13,12 @@
 #include "liveness.h"
 #include "rules.h"
 #include "search.h"
+#include "proof_cache.h"
 #include "symbolic.h"
 #include "tap.h"
+#include "asm_text.h"
 
 #define R(n) (1u << (n))
-
-/* Parse "insn; insn; ..." into @out; returns the slot count. */
-static size_t asm_text(const char *text, struct bpf_insn *out, size_t max)
-{
-	char buf[1024], *tok, *save = NULL, err[128];
-	size_t n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		int k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
-
-		if (k < 0 || n + k > max) {
-			printf("# cannot parse '%s': %s\n", tok, err);
-			exit(2);
-		}
-		n += k;
-	}
-	return n;
-}
 
 struct reducible {
 	const char *what;
@@ -217,8 +200,57 @@ static void test_deterministic(void)
 	   "the same seed gives the same search");
 }
 
+/* The proven-pair cache answers the second search of a window. */
+static void test_proof_cache(void)
+{
+	struct bpfext_proof_cache *pc = bpfext_proof_cache__new();
+	struct search_result a, b;
+	struct search_opts o = opts(99);
+	struct bpfext_error err;
+	struct bpf_insn w[8], v[8];
+	size_t n = asm_text("r3 = r1; r3 &= 255; r1 = r3", w, 8), m;
+
+	o.iters = 50000;
+	o.proofs = pc;
+	bpfext_search_window(w, n, R(1), R(1), &o, &a, &err);
+	bpfext_search_window(w, n, R(1), R(1), &o, &b, &err);
+	ok(a.improved && a.solver_calls > 0 && b.solver_calls == 0 &&
+	   b.cnt == a.cnt && bpfext_proof_cache__hits(pc) > 0,
+	   "the second search of a window proves nothing again (%u, then %u solver calls)",
+	   a.solver_calls, b.solver_calls);
+	m = asm_text("r1 &= 255", v, 8);
+	ok(bpfext_proof_cache__has(pc, w, n, v, m, R(1)) &&
+	   !bpfext_proof_cache__has(pc, w, n, v, m, R(1) | R(3)) &&
+	   !bpfext_proof_cache__has(pc, w, n - 1, v, m, R(1)),
+	   "pairs are matched exactly: window, candidate and live-out registers");
+	bpfext_proof_cache__free(pc);
+}
+
+/* Switching offset concretization off changes no verdict. */
+static void test_no_offset_conc(void)
+{
+	struct bpfext_sym_opts on = { .timeout_ms = 20000 };
+	struct bpfext_sym_opts off = { .timeout_ms = 20000,
+				       .flags = BPFEXT_SYM_NO_OFFSET_CONC };
+	struct bpfext_error err;
+	struct bpf_insn a[8], b[8];
+	size_t n = asm_text("*(u64 *)(r10 -16) = r4; r5 = *(u64 *)(r10 -16); r0 = r5", a, 8);
+	size_t m = asm_text("*(u64 *)(r10 -16) = r4; r0 = r4", b, 8);
+	size_t k;
+	int v1, v2;
+
+	v1 = bpfext_sym_equiv_window(a, n, b, m, R(0), &on, NULL, &err);
+	v2 = bpfext_sym_equiv_window(a, n, b, m, R(0), &off, NULL, &err);
+	k = asm_text("*(u64 *)(r10 -8) = r4; r0 = r4", b, 8);
+	ok(v1 == BPFEXT_EQUIVALENT && v2 == BPFEXT_EQUIVALENT &&
+	   bpfext_sym_equiv_window(a, n, b, k, R(0), &off, NULL, &err) == BPFEXT_DIFFERENT,
+	   "without offset concretization the verdicts stay the same");
+}
+
 int main(void)
 {
+	test_proof_cache();
+	test_no_offset_conc();
 	test_liveness();
 	test_safety();
 	test_reducible();

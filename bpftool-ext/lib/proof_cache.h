@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Window pairs already proven equivalent; see proof_cache.c. */
+#ifndef BPFEXT_PROOF_CACHE_H
+#define BPFEXT_PROOF_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+struct bpfext_proof_cache;
+
+/* An empty cache, or NULL when out of memory. */
+struct bpfext_proof_cache *bpfext_proof_cache__new(void);
+void bpfext_proof_cache__free(struct bpfext_proof_cache *pc);
+
+/* Was @a[0, na) proven equivalent to @b[0, nb) for @live_out? Thread-safe. */
+bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,
+			     const struct bpf_insn *a, size_t na,
+			     const struct bpf_insn *b, size_t nb,
+			     uint16_t live_out);
+
+/* Remember a proof of that.  Thread-safe. */
+void bpfext_proof_cache__add(struct bpfext_proof_cache *pc,
+			     const struct bpf_insn *a, size_t na,
+			     const struct bpf_insn *b, size_t nb,
+			     uint16_t live_out);
+
+/* Lookups answered from the cache. */
+size_t bpfext_proof_cache__hits(const struct bpfext_proof_cache *pc);
+
+#endif

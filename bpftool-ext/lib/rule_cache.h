@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Rewrites the search discovered, kept as rules for later windows, runs
+ * and programs; see rule_cache.c.
+ */
+#ifndef BPFEXT_RULE_CACHE_H
+#define BPFEXT_RULE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#include "bpfext.h"
+
+struct bpfext_rule_cache;
+
+/*
+ * Open the cache stored in @path (a missing file is an empty cache; NULL:
+ * an in-memory cache that is never saved).
+ * Return: the cache, or NULL with @err set (unreadable or corrupt file).
+ */
+struct bpfext_rule_cache *bpfext_rule_cache__open(const char *path,
+						  struct bpfext_error *err);
+
+/* Write the cache back atomically if rules were learned. 0 or -errno. */
+int bpfext_rule_cache__save(struct bpfext_rule_cache *rc,
+			    struct bpfext_error *err);
+
+void bpfext_rule_cache__free(struct bpfext_rule_cache *rc);
+
+size_t bpfext_rule_cache__size(const struct bpfext_rule_cache *rc);
+/* Rules learned since open. */
+size_t bpfext_rule_cache__learned(const struct bpfext_rule_cache *rc);
+
+/*
+ * Remember that @old[0, n) may become @new[0, m) when the registers in
+ * @live_out are live after it.  The rule kept is the smallest differing
+ * middle part, with registers renamed, so it matches elsewhere too.
+ * Thread-safe.
+ */
+void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
+			      const struct bpf_insn *old, size_t n,
+			      const struct bpf_insn *new, size_t m,
+			      uint16_t live_out);
+
+/*
+ * Rewrite @win[0, n) into @out (same slot count, NOPs where instructions
+ * went) with every cached rule that matches.  Nothing is proven here:
+ * the caller proves @out against @win.  Thread-safe.
+ * Return: the number of rule applications.
+ */
+size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
+				const struct bpf_insn *win, size_t n,
+				uint16_t live_out, struct bpf_insn *out);
+
+#endif
