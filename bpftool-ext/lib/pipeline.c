@@ -438,6 +438,8 @@ struct candidate {
 	const char *cost;
 	struct bpfext_rewrite *rw;
 	size_t n;
+	struct bpfext_safety_drop *drops;	/* what the safety step refused */
+	size_t nr_drops;
 	void *img;
 	size_t size;
 	struct bpfext_object *obj;
@@ -492,6 +494,13 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 		res->proposals += r.proposals;
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
+		if (!ret && r.nr_rewrites) {
+			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+							    opts->type, &r, err);
+			c[k].n = r.nr_rewrites;
+			c[k].drops = r.safety_drops;
+			c[k].nr_drops = r.rejected_by_safety;
+		}
 		if (!ret)
 			ret = check_in_kernel(img, size, name, opts, kops_form,
 					      base_img, base_size, nprogs, c[k].rw,
@@ -535,6 +544,9 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 	res->rewrites = c[best].rw;
 	res->nr_rewrites = c[best].n;
 	c[best].rw = NULL;
+	res->safety_drops = c[best].drops;
+	res->rejected_by_safety = c[best].nr_drops;
+	c[best].drops = NULL;
 	res->img = c[best].img;
 	res->size = c[best].size;
 	c[best].img = NULL;
@@ -549,6 +561,7 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 out:
 	for (k = 0; k < NCAND; k++) {
 		free(c[k].rw);
+		free(c[k].drops);
 		free(c[k].img);
 		bpfext_object__close(c[k].obj);
 	}
