@@ -111,6 +111,14 @@ else
 	echo "roundtrip-kernel: skipped (needs root and bpf())"
 	skipped=$((skipped + 1))
 fi
+# The safety analysis is sound relative to the kernel: no program the
+# kernel loads may be reported unsafe.  Prints the acceptance rate.
+if have_bpf; then
+	tap safety-corpus "$SAN/tests/test_safety_corpus" "${corpus[@]}"
+else
+	echo "safety-corpus: skipped (needs root and bpf())"
+	skipped=$((skipped + 1))
+fi
 # The superoptimizer end to end: proven rewrites, the kernel's verdict,
 # and the interpreter finding the same outcomes before and after.
 k2=(samples/xdp1.o samples/xdp2.o samples/xdp_fwd.o samples/sockex3.o

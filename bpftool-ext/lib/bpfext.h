@@ -354,4 +354,85 @@ int bpfext_kops_read(const char *path, struct bpfext_kops_op **ops,
 bool bpfext_kops_op__has_arch(const struct bpfext_kops_op *op,
 			      const char *arch);
 
+/*
+ * Static safety analysis (lib/safety.c), in the spirit of the kernel
+ * verifier: register types (scalar with bounds, ctx, packet with a
+ * verified range, packet end, stack, map pointer, map value and map value
+ * or NULL), initialized stack bytes and spilled registers, alignment,
+ * helper arguments of the map helpers.  It runs before any kernel load;
+ * the kernel verifier stays the final check.
+ *
+ * Verdicts: SAFE (no violation found), UNSAFE (a violation on a path with
+ * exact values: the kernel would refuse it too, except that reads of
+ * uninitialized stack and a pointer returned in r0 are unsafe as for an
+ * unprivileged loader, while Linux 6.1 lets root do both), UNKNOWN (a construct the
+ * analysis does not model, or a violation only after a lossy join; the
+ * kernel verifier decides).
+ */
+enum bpfext_safety {
+	BPFEXT_SAFETY_SAFE = 0,
+	BPFEXT_SAFETY_UNSAFE,
+	BPFEXT_SAFETY_UNKNOWN,
+};
+
+#define BPFEXT_SAFETY_CTX_WRITES_MAX 32
+
+/* A store into the program's context. */
+struct bpfext_ctx_write {
+	int32_t off;
+	uint32_t size;
+};
+
+struct bpfext_safety_opts {
+	/*
+	 * With ctx_writes_given, a context store is allowed only if it is in
+	 * ctx_writes (the writes the original program makes, from its report);
+	 * otherwise the program type's writable fields decide.
+	 */
+	bool ctx_writes_given;
+	const struct bpfext_ctx_write *ctx_writes;
+	size_t nr_ctx_writes;
+	uint64_t max_steps;		/* instructions interpreted, 0: 2,000,000 */
+};
+
+struct bpfext_safety_report {
+	enum bpfext_safety verdict;
+	size_t insn;			/* slot of the violation or of the unknown */
+	char reason[256];
+	uint64_t steps;			/* abstract instructions interpreted */
+	/* context stores seen (on every path explored) */
+	struct bpfext_ctx_write ctx_writes[BPFEXT_SAFETY_CTX_WRITES_MAX];
+	size_t nr_ctx_writes;
+	bool ctx_writes_truncated;
+};
+
+struct bpfext_linked_prog;
+
+/**
+ * bpfext_safety_check - analyse one program of an object
+ * @obj: the object
+ * @prog: one of its programs; it is linked with the subprograms it calls
+ *        (see bpfext_prog__linked_insns()) and analysed from its entry
+ * @opts: may be NULL
+ * @rep: the verdict; ->insn counts slots from the program's first
+ *       instruction, as `prog dump` does
+ *
+ * A program that cannot be linked (unsupported relocations, map
+ * definitions that cannot be read) is UNKNOWN.
+ *
+ * Return: 0 (see @rep->verdict), or a negative errno.
+ */
+int bpfext_safety_check(struct bpfext_object *obj, const struct bpfext_prog *prog,
+			const struct bpfext_safety_opts *opts,
+			struct bpfext_safety_report *rep, struct bpfext_error *err);
+
+/* The same on an already linked program (interp.h). */
+int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
+			       const struct bpfext_safety_opts *opts,
+			       struct bpfext_safety_report *rep,
+			       struct bpfext_error *err);
+
+/* "safe", "unsafe" or "unknown". */
+const char *bpfext_safety_name(enum bpfext_safety v);
+
 #endif /* BPFEXT_H */

@@ -9,6 +9,12 @@
  * rewrite applied does not load as the input did, rewrites are added
  * back one at a time, each kept only if everything still loads.
  *
+ * Before the kernel is asked, the static safety analysis (safety.c)
+ * checks every program with the rewrites applied: a rewrite that makes
+ * a program unsafe whose original was not (safe or unknown) is dropped
+ * with the reason, the same way, one rewrite at a time.  Unknown is not
+ * unsafe: those programs are left to the kernel verifier.
+ *
  * EInsn recognition (opts->kops_ops) runs before the search, on the
  * cleaned-up image, and its rewrites are applied at once: the search
  * then sees the Kops regions and leaves them alone (superopt windows
@@ -115,6 +121,127 @@ static bool still_loads(const void *img, size_t size, const char *name,
 			ok = false;
 	free(now);
 	return ok;
+}
+
+/* The safety verdict of every program of an image. */
+static int safety_reports(const void *img, size_t size, const char *name,
+			  const char *type, const struct bpfext_safety_report *orig,
+			  struct bpfext_safety_report *rep, size_t nprogs,
+			  struct bpfext_error *err)
+{
+	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	size_t i;
+	int ret = 0;
+
+	if (!obj)
+		return -EINVAL;
+	for (i = 0; i < obj->nr_progs && i < nprogs && !ret; i++) {
+		/* a candidate may write the context only as its original does */
+		struct bpfext_safety_opts so = {
+			.ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
+			.ctx_writes = orig ? orig[i].ctx_writes : NULL,
+			.nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0,
+		};
+
+		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], err);
+	}
+	bpfext_object__close(obj);
+	return ret;
+}
+
+/*
+ * The first program @rw[0..n) applied to @base makes unsafe, with the
+ * violation in @why; -1 if none.
+ */
+static long made_unsafe(const void *base, size_t size, const char *name,
+			const char *type, const struct bpfext_rewrite *rw, size_t n,
+			const struct bpfext_safety_report *orig, size_t nprogs,
+			struct bpfext_safety_report *why, struct bpfext_error *err)
+{
+	struct bpfext_safety_report *now = calloc(nprogs + 1, sizeof(*now));
+	void *img = NULL;
+	size_t img_size, i;
+	long bad = -1;
+	int ret;
+
+	if (!now) {
+		bpfext_errf(err, ENOMEM, "out of memory");
+		return -2;
+	}
+	ret = build(base, size, name, rw, n, &img, &img_size, err);
+	if (!ret)
+		ret = safety_reports(img, img_size, name, type, orig, now, nprogs, err);
+	for (i = 0; !ret && i < nprogs && bad < 0; i++) {
+		if (orig[i].verdict != BPFEXT_SAFETY_UNSAFE &&
+		    now[i].verdict == BPFEXT_SAFETY_UNSAFE) {
+			bad = (long)i;
+			*why = now[i];
+		}
+	}
+	free(img);
+	free(now);
+	return ret ? -2 : bad;
+}
+
+int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
+				  const char *type, struct bpfext_pipeline_result *res,
+				  struct bpfext_error *err)
+{
+	struct bpfext_object *base = open_typed(img, size, name, type, err);
+	size_t nprogs = base ? base->nr_progs : 0, i, kept = 0;
+	struct bpfext_safety_report *orig = calloc(nprogs + 1, sizeof(*orig));
+	struct bpfext_safety_report why;
+	int ret;
+	long bad;
+
+	if (!base || !orig) {
+		bpfext_object__close(base);
+		free(orig);
+		return base ? bpfext_errf(err, ENOMEM, "out of memory") : -EINVAL;
+	}
+	ret = safety_reports(img, size, name, type, NULL, orig, nprogs, err);
+	if (ret)
+		goto out;
+	bad = made_unsafe(img, size, name, type, res->rewrites, res->nr_rewrites,
+			  orig, nprogs, &why, err);
+	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
+		struct bpfext_safety_drop *d, *tmp;
+
+		res->rewrites[kept] = res->rewrites[i];
+		bad = made_unsafe(img, size, name, type, res->rewrites, kept + 1,
+				  orig, nprogs, &why, err);
+		if (bad == -1) {
+			kept++;
+			bad = 0;	/* go on with the next rewrite */
+			continue;
+		}
+		if (bad < 0)
+			break;
+		tmp = realloc(res->safety_drops,
+			      (res->rejected_by_safety + 1) * sizeof(*tmp));
+		if (!tmp) {
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		res->safety_drops = tmp;
+		d = &tmp[res->rejected_by_safety++];
+		memset(d, 0, sizeof(*d));
+		d->rw = res->rewrites[kept];
+		snprintf(d->prog, sizeof(d->prog), "%s", base->progs[bad].name);
+		d->insn = why.insn;
+		snprintf(d->reason, sizeof(d->reason), "%s", why.reason);
+		bad = 0;
+	}
+	if (bad < -1) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (res->rejected_by_safety)
+		res->nr_rewrites = kept;
+out:
+	bpfext_object__close(base);
+	free(orig);
+	return ret;
 }
 
 static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *opts,
@@ -311,6 +438,8 @@ struct candidate {
 	const char *cost;
 	struct bpfext_rewrite *rw;
 	size_t n;
+	struct bpfext_safety_drop *drops;	/* what the safety step refused */
+	size_t nr_drops;
 	void *img;
 	size_t size;
 	struct bpfext_object *obj;
@@ -365,6 +494,13 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 		res->proposals += r.proposals;
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
+		if (!ret && r.nr_rewrites) {
+			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+							    opts->type, &r, err);
+			c[k].n = r.nr_rewrites;
+			c[k].drops = r.safety_drops;
+			c[k].nr_drops = r.rejected_by_safety;
+		}
 		if (!ret)
 			ret = check_in_kernel(img, size, name, opts, kops_form,
 					      base_img, base_size, nprogs, c[k].rw,
@@ -408,6 +544,9 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 	res->rewrites = c[best].rw;
 	res->nr_rewrites = c[best].n;
 	c[best].rw = NULL;
+	res->safety_drops = c[best].drops;
+	res->rejected_by_safety = c[best].nr_drops;
+	c[best].drops = NULL;
 	res->img = c[best].img;
 	res->size = c[best].size;
 	c[best].img = NULL;
@@ -422,6 +561,7 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 out:
 	for (k = 0; k < NCAND; k++) {
 		free(c[k].rw);
+		free(c[k].drops);
 		free(c[k].img);
 		bpfext_object__close(c[k].obj);
 	}
@@ -478,6 +618,9 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 	}
 	if (!opts->no_search) {
 		ret = search(base, opts, res, err);
+		if (!ret && res->nr_rewrites)
+			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+							    opts->type, res, err);
 		if (ret)
 			goto out;
 	}
@@ -506,6 +649,9 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 	free(res->rewrites);
 	free(res->kops_sites);
 	free(res->kops_rewrites);
+	free(res->safety_drops);
+	res->safety_drops = NULL;
+	res->rejected_by_safety = 0;
 	res->kops_sites = NULL;
 	res->kops_rewrites = NULL;
 	res->nr_kops_sites = 0;

@@ -3,6 +3,8 @@
  * The whole optimizing pipeline on one object image:
  *   clean up → recognize EInsn idioms (Kops form) → search every window
  *   outside the Kops regions → apply proven rewrites →
+ *   check with the static safety analysis (lib/safety.c), dropping
+ *   rewrites that make a program unsafe that was not →
  *   check with the running kernel's verifier, keeping only the rewrites
  *   under which every program that loaded before still loads.
  */
@@ -37,6 +39,14 @@ struct bpfext_kops_site {
 	size_t start, len, cnt;		/* slots in the cleaned-up input, new length */
 };
 
+/* A search rewrite the safety analysis refused, and why. */
+struct bpfext_safety_drop {
+	struct bpfext_rewrite rw;	/* the rewrite */
+	char prog[64];			/* the program it made unsafe */
+	size_t insn;			/* slot of the violation in that program */
+	char reason[256];
+};
+
 struct bpfext_pipeline_result {
 	void *img;			/* the output object, malloc()ed */
 	size_t size;
@@ -44,6 +54,8 @@ struct bpfext_pipeline_result {
 	size_t nr_rewrites;
 	size_t windows;
 	size_t rejected_by_kernel;	/* proven rewrites the verifier refused */
+	size_t rejected_by_safety;	/* ... the safety analysis refused */
+	struct bpfext_safety_drop *safety_drops;	/* malloc()ed, that many */
 	unsigned int solver_calls;
 	uint64_t proposals;
 	size_t cache_hits;		/* rewrites that began as a cached rule */
@@ -66,5 +78,19 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 			struct bpfext_error *err);
 
 void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res);
+
+/*
+ * bpfext_pipeline_safety_filter - the pipeline's safety step on its own
+ * @img, @size: the object the rewrites refer to
+ * @type: program type override, or NULL
+ * @res: ->rewrites[0..nr_rewrites) to check; those under which a program
+ *       becomes unsafe (its original being safe or unknown) are removed,
+ *       counted in ->rejected_by_safety and described in ->safety_drops
+ *
+ * Return: 0 or a negative errno.
+ */
+int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
+				  const char *type, struct bpfext_pipeline_result *res,
+				  struct bpfext_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 /*
  * prog optimize: read → clean up / optimize → write → verify → report.
  * prog dump: list an object's programs in verifier notation.
+ * prog check: static safety analysis of an object's programs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ static int do_help(int argc, char **argv)
 		"                         [cache { FILE | none }] [select SELECT] [changes]\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
+		"       %1$s %2$s check OBJ [prog NAME]\n"
 		"       %1$s %2$s help\n"
 		"\n"
 		"       COST := { insns | latency | jit }\n"
@@ -457,6 +459,37 @@ static void print_rewrite(const struct bpfext_rewrite *rw)
 	}
 }
 
+/* Search rewrites the safety analysis refused because of program @p. */
+static size_t prog_safety_drops(const struct bpfext_pipeline_result *pr,
+				const struct bpfext_prog *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pr->rejected_by_safety; i++)
+		n += !strcmp(pr->safety_drops[i].prog, p->name);
+	return n;
+}
+
+/* With -d: each refused rewrite and the violation it caused. */
+static void print_safety_drops(const struct bpfext_pipeline_result *pr)
+{
+	size_t i;
+
+	for (i = 0; verbose && i < pr->rejected_by_safety; i++) {
+		const struct bpfext_safety_drop *d = &pr->safety_drops[i];
+		char buf[BPFEXT_INSN_STR_MAX];
+		size_t k;
+
+		fprintf(stderr, "safety: rewrite of section %s, insns %zu-%zu dropped: program %s: insn %zu: %s\n",
+			d->rw.sec_name, d->rw.start, d->rw.start + d->rw.len - 1,
+			d->prog, d->insn, d->reason);
+		for (k = 0; k < d->rw.cnt; k++) {
+			bpfext_insn_print(&d->rw.insns[k], d->rw.cnt - k, buf, sizeof(buf));
+			fprintf(stderr, "safety:   new: %s\n", buf);
+		}
+	}
+}
+
 /* Latest time-to-best of the rewrites in a program's section. */
 static double prog_time_to_best(const struct bpfext_pipeline_result *pr,
 				const struct bpfext_prog *p)
@@ -590,6 +623,7 @@ static int do_optimize(int argc, char **argv)
 		ret = -1;
 		goto out;
 	}
+	print_safety_drops(&pr);
 	ret = -1;
 	img = pr.img;
 	size = pr.size;
@@ -667,6 +701,8 @@ static int do_optimize(int argc, char **argv)
 			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
 			/* Only rewrites the solver proved are ever applied. */
 			jsonw_bool_field(json_wtr, "equivalence_proven", true);
+			jsonw_uint_field(json_wtr, "rejected_by_safety",
+					 prog_safety_drops(&pr, p));
 			print_prog_kops(&pr, &po, out, p);
 			if (pr.ns_before && pr.ns_before[i]) {
 				jsonw_uint_field(json_wtr, "test_run_ns_before",
@@ -706,6 +742,7 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
 		jsonw_uint_field(json_wtr, "from_rule_cache", pr.cache_hits);
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
+		jsonw_uint_field(json_wtr, "rejected_by_safety", pr.rejected_by_safety);
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
 		jsonw_bool_field(json_wtr, "interrupted", interrupted);
 		jsonw_end_object(json_wtr);
@@ -742,6 +779,9 @@ static int do_optimize(int argc, char **argv)
 		printf("  search: %zu windows, %llu proposals, %u solver calls (%zu proofs reused), %zu rewrites kept",
 		       pr.windows, (unsigned long long)pr.proposals,
 		       pr.solver_calls, pr.proofs_reused, pr.nr_rewrites);
+		if (pr.rejected_by_safety)
+			printf(", %zu refused by the safety analysis",
+			       pr.rejected_by_safety);
 		if (pr.rejected_by_kernel)
 			printf(", %zu refused by the kernel verifier",
 			       pr.rejected_by_kernel);
@@ -857,25 +897,38 @@ static int parse_opt_prog(int argc, char **argv, const char **name)
 	return 0;
 }
 
+/*
+ * "OBJ [prog NAME]" of dump and check: open OBJ (*@path), which must
+ * have a program named *@name if one is given.
+ */
+static struct bpfext_object *open_obj_prog(int argc, char **argv,
+					   const char **path, const char **name)
+{
+	struct bpfext_object *obj;
+
+	if (!REQ_ARGS(1))
+		return NULL;
+	*path = GET_ARG();
+	if (parse_opt_prog(argc, argv, name))
+		return NULL;
+	obj = open_obj(*path);
+	if (obj && *name && !bpfext_object__find_prog(obj, *name)) {
+		p_err("%s: no program named '%s'", *path, *name);
+		bpfext_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 static int do_dump(int argc, char **argv)
 {
 	struct bpfext_object *obj;
 	const char *path, *name = NULL;
 	size_t i, s;
 
-	if (!REQ_ARGS(1))
-		return -1;
-	path = GET_ARG();
-	if (parse_opt_prog(argc, argv, &name))
-		return -1;
-	obj = open_obj(path);
+	obj = open_obj_prog(argc, argv, &path, &name);
 	if (!obj)
 		return -1;
-	if (name && !bpfext_object__find_prog(obj, name)) {
-		p_err("%s: no program named '%s'", path, name);
-		bpfext_object__close(obj);
-		return -1;
-	}
 	if (json_output)
 		jsonw_start_array(json_wtr);
 	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
@@ -1093,11 +1146,72 @@ out:
 	return ret;
 }
 
+/*
+ * prog check: the static safety analysis on every program (or one).
+ * Exit status 0 when no program is unsafe, 1 when one is.
+ */
+static int do_check(int argc, char **argv)
+{
+	struct bpfext_object *obj;
+	const char *path, *name = NULL;
+	bool unsafe = false;
+	size_t i;
+	int ret = 0;
+
+	obj = open_obj_prog(argc, argv, &path, &name);
+	if (!obj)
+		return -1;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "object", path);
+		jsonw_name(json_wtr, "programs");
+		jsonw_start_array(json_wtr);
+	}
+	for (i = 0; i < bpfext_object__prog_cnt(obj) && !ret; i++) {
+		struct bpfext_prog *p = bpfext_object__prog(obj, i);
+		struct bpfext_safety_report rep;
+		struct bpfext_error err = { "" };
+
+		if (!selected(p, name))
+			continue;
+		if (bpfext_safety_check(obj, p, NULL, &rep, &err)) {
+			p_err("%s: program %s: %s", path, p->name, err.msg);
+			ret = -1;
+			break;
+		}
+		unsafe |= rep.verdict == BPFEXT_SAFETY_UNSAFE;
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			jsonw_string_field(json_wtr, "name", p->name);
+			jsonw_string_field(json_wtr, "section", p->sec->name);
+			jsonw_string_field(json_wtr, "verdict",
+					   bpfext_safety_name(rep.verdict));
+			if (rep.verdict != BPFEXT_SAFETY_SAFE) {
+				jsonw_uint_field(json_wtr, "insn", rep.insn);
+				jsonw_string_field(json_wtr, "reason", rep.reason);
+			}
+			jsonw_end_object(json_wtr);
+		} else if (rep.verdict == BPFEXT_SAFETY_SAFE) {
+			printf("%s: safe\n", p->name);
+		} else {
+			printf("%s: %s: insn %zu: %s\n", p->name,
+			       bpfext_safety_name(rep.verdict), rep.insn, rep.reason);
+		}
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	}
+	bpfext_object__close(obj);
+	return ret ? ret : unsafe ? EXIT_NEGATIVE : 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "help",	do_help },
 	{ "optimize",	do_optimize },
 	{ "dump",	do_dump },
 	{ "equiv",	do_equiv },
+	{ "check",	do_check },
 	{ 0 }
 };
 

@@ -99,10 +99,49 @@ wait $pid; rc=$?
 [ $rc -eq 0 ] && [ $(( $(date +%s) - t0 )) -lt 30 ] && [ -s "$tmp/int.o" ] &&
 	grep -q "(interrupted)" "$tmp/out" && "$bin" prog optimize "$tmp/int.o" budget 0 verify >/dev/null
 tap $? "SIGINT ends the search and writes the best program proven so far"
+# prog check: the static safety analysis.
+run prog check "$obj"; tap $? "prog check of the example exits 0"
+grep -qE '^[a-z_0-9]+: (safe|unknown: insn [0-9]+: .+)$' "$tmp/out"
+tap $? "prog check prints one verdict line per program"
+run -j prog check "$obj" && jq -e '.programs | length > 0 and
+	all(.[]; (.name|type)=="string" and (.section|type)=="string" and
+	    (.verdict == "safe" or .verdict == "unknown"))' "$tmp/out" >/dev/null
+tap $? "prog check -j gives name, section and verdict"
+# An unsafe copy of the example: its first instruction becomes r0 = *(u64 *)(r10 -8),
+# a read of uninitialized stack (opcode 0x79, dst r0, src r10, off -8).
+cp "$obj" "$tmp/unsafe.o"
+off=$(python3 - "$tmp/unsafe.o" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+shoff, = struct.unpack_from('<Q', d, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', d, 0x3a)
+def sh(i):
+    return struct.unpack_from('<IIQQQQIIQQ', d, shoff + i * shentsize)
+names = sh(shstrndx)[4]
+for i in range(shnum):
+    s = sh(i)
+    name = d[names + s[0]:d.index(b'\0', names + s[0])].decode()
+    if s[1] == 1 and s[2] & 4 and s[5] >= 8 and name != '.text':
+        print(s[4])
+        break
+PY
+)
+[ -n "$off" ] && printf '\x79\xa0\xf8\xff\x00\x00\x00\x00' |
+	dd of="$tmp/unsafe.o" bs=1 seek="$off" conv=notrunc 2>/dev/null
+run prog check "$tmp/unsafe.o"; [ $? -eq 1 ] &&
+	grep -q 'unsafe: insn 0: invalid read from stack off -8' "$tmp/out"
+tap $? "prog check finds an uninitialized stack read: exit 1, insn 0 and the reason"
+run -j prog check "$tmp/unsafe.o"; [ $? -eq 1 ] &&
+	jq -e '.programs[0].verdict == "unsafe" and .programs[0].insn == 0' "$tmp/out" >/dev/null
+tap $? "prog check -j reports the violation"
+run prog check "$obj" prog nosuch; [ $? -eq 2 ] && grep -q "no program named 'nosuch'" "$tmp/err"
+tap $? "prog check with an unknown program name: exit 2"
+
 run prog dump "$obj"; tap $? "prog dump exits 0"
 grep -q "exit" "$tmp/out"; tap $? "prog dump prints instructions in verifier notation"
 run -j prog dump "$obj" && jq -e '.[0].insns | length > 0' "$tmp/out" >/dev/null
 tap $? "prog dump -j lists instructions"
+
 name=$(jq -r '.[0].name' "$tmp/out")
 run -j prog optimize "$obj" budget 0 prog "$name" && jq -e --arg n "$name" '[.programs[].name] == [$n]' "$tmp/out" >/dev/null
 tap $? "prog NAME selects one program"

@@ -113,7 +113,7 @@ expect "bpftool-ext --<TAB> offers the long options" \
 	"--json --pretty --debug --version --help" $B --
 expect "options are skipped before OBJECT" "prog" $B -j -p pr
 expect "nothing after -h" "" $B -h ''
-expect "bpftool-ext prog <TAB> offers the commands" "optimize dump equiv help" $B prog ''
+expect "bpftool-ext prog <TAB> offers the commands" "optimize dump equiv check help" $B prog ''
 expect "equiv OBJ_A OBJ_B <TAB> offers prog" "prog" $B prog equiv a.o b.o ''
 expect "equiv OBJ_A <TAB>: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' $B prog equiv a.o ''
 expect "bpftool-ext prog o<TAB> gives optimize" "optimize" $B prog o
@@ -123,6 +123,7 @@ expect "no options after OBJECT (not accepted there)" "" $B prog optimize a.o -
 # Files and directories.
 expect "OBJ: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' $B prog optimize ''
 expect "dump OBJ: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' $B prog dump ''
+expect "check OBJ: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' $B prog check ''
 expect "out FILE: .o files and directories" $'a.o\nmy obj.o\nsub\nwith space' \
 	$B prog optimize a.o out ''
 expect "pin PATH: directories only" $'sub\nwith space' $B prog optimize a.o pin ''
@@ -156,6 +157,8 @@ expect "after changes, changes is not offered again" \
 	"out prog type verify pinmaps pin budget jobs seed cost kops target cache select" $B prog optimize a.o changes ''
 expect "dump OBJ <TAB> offers prog" "prog" $B prog dump a.o ''
 expect "dump OBJ prog NAME <TAB>: nothing" "" $B prog dump a.o prog xdp ''
+expect "check OBJ <TAB> offers prog" "prog" $B prog check a.o ''
+expect "check OBJ prog NAME <TAB>: nothing" "" $B prog check a.o prog xdp ''
 expect "abbreviated object and command (p o)" "$opt_kw" $B p o a.o ''
 
 # Program types.
@@ -205,6 +208,8 @@ expect "optimize OBJ prog <TAB> offers the object's programs" "$names" \
 	$B prog optimize "$obj" prog ''
 expect "dump OBJ prog <TAB> offers the object's programs" "$names" \
 	$B prog dump "$obj" prog ''
+expect "check OBJ prog <TAB> offers the object's programs" "$names" \
+	$B prog check "$obj" prog ''
 first=$(echo "$names" | head -n 1)
 expect "prog <partial name><TAB> completes it" "$first" \
 	$B prog optimize "$obj" prog "${first:0:3}"

@@ -13,36 +13,13 @@
 
 #include "interp.h"
 
+#include "asm.h"
 #include "tap.h"
 
-/* Parse ';'-separated instructions into @lp (no maps). */
 static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 		 const char *text)
 {
-	char *copy = strdup(text), *save = NULL, *tok;
-	char err[256];
-
-	memset(lp, 0, sizeof(*lp));
-	lp->type = type;
-	lp->insns = calloc(strlen(text) + 2, sizeof(*lp->insns));
-	if (!copy || !lp->insns) {
-		free(copy);
-		return -ENOMEM;
-	}
-	for (tok = strtok_r(copy, ";", &save); tok;
-	     tok = strtok_r(NULL, ";", &save)) {
-		int n = bpfext_insn_parse(tok, &lp->insns[lp->cnt], err,
-					  sizeof(err));
-
-		if (n < 0) {
-			printf("# parse error in '%s': %s\n", tok, err);
-			free(copy);
-			return n;
-		}
-		lp->cnt += n;
-	}
-	free(copy);
-	return 0;
+	return asm_linked(lp, type, text);
 }
 
 static void add_map(struct bpfext_linked_prog *lp, uint32_t type,
