@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Hand-written linked programs for the C tests, in verifier notation. */
+/* Hand-written programs and windows for the C tests, in verifier notation. */
 #ifndef BPFEXT_TESTS_ASM_H
 #define BPFEXT_TESTS_ASM_H
 
@@ -11,7 +11,8 @@
 #include "interp.h"
 
 /* Parse ';'-separated instructions into @lp (no maps). */
-static int asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
+static __attribute__((unused)) int
+asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 		      const char *text)
 {
 	char *copy = strdup(text), *save = NULL, *tok;
@@ -38,6 +39,26 @@ static int asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 	}
 	free(copy);
 	return 0;
+}
+
+/* Parse "insn; insn; ..." into @out; returns the slot count. */
+static __attribute__((unused)) size_t
+asm_text(const char *text, struct bpf_insn *out, size_t max)
+{
+	char buf[1024], *tok, *save = NULL, err[128];
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		int k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
+
+		if (k < 0 || n + k > max) {
+			printf("# cannot parse '%s': %s\n", tok, err);
+			exit(2);
+		}
+		n += k;
+	}
+	return n;
 }
 
 #endif

@@ -15,7 +15,7 @@
 #include "window.h"
 #include "symbolic.h"
 #include "tap.h"
-#include "asm_text.h"
+#include "asm.h"
 
 #define R(n) (1u << (n))
 

@@ -17,7 +17,7 @@
 #include "proof_cache.h"
 #include "symbolic.h"
 #include "tap.h"
-#include "asm_text.h"
+#include "asm.h"
 
 #define R(n) (1u << (n))
 
