@@ -12,16 +12,29 @@
  * which one load of twice the width computes: rC = *(u2N *)(rB + k).
  * The loads may come in either order and the shift may sit on either;
  * what is combined must not be needed afterwards.
+ *
+ * Store combining, the other way round: clang writes a field it cannot
+ * prove aligned byte by byte from shifted copies,
+ *     *(u8 *)(rB + k) = rX;  rX >>= 8;  *(u8 *)(rB + k + 1) = rX
+ * which one wide store of rX before the shifts writes at once.  Groups
+ * of 2, 4 or 8 equal stores covering a field are tried with every
+ * register as the value, at the first or the last store of the group,
+ * and kept when the window evaluator agrees on random states.
+ *
+ * Dead code: an ALU instruction whose result nothing reads before it is
+ * overwritten or the window ends with it dead goes (what store
+ * combining leaves behind, among others).
  */
 #include <string.h>
 
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "rules.h"
+#include "window.h"
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
 
-static unsigned int width(uint8_t code)
+static unsigned int width_of(uint8_t code)
 {
 	static const unsigned int w[] = { 4, 2, 1, 8 };
 
@@ -88,12 +101,12 @@ static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
 		    size_t lo, size_t hi, size_t sh, size_t orr)
 {
 	const struct bpf_insn *L = &w[lo], *H = &w[hi];
-	unsigned int bytes = width(L->code), dst = w[orr].dst_reg;
+	unsigned int bytes = width_of(L->code), dst = w[orr].dst_reg;
 	unsigned int other = dst == L->dst_reg ? H->dst_reg : L->dst_reg;
 	size_t first = lo < hi ? lo : hi, last = orr;
 
 	if (bytes == 8 || L->src_reg != H->src_reg || L->off + (int)bytes != H->off ||
-	    width(H->code) != bytes || L->dst_reg == H->dst_reg)
+	    width_of(H->code) != bytes || L->dst_reg == H->dst_reg)
 		return false;
 	/* The shift moves the high half up, the or merges the halves. */
 	if (w[sh].code != (BPF_ALU64 | BPF_LSH | BPF_K) || w[sh].imm != (int)bytes * 8 ||
@@ -144,6 +157,121 @@ static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
 	return true;
 }
 
+static bool is_store(const struct bpf_insn *x)
+{
+	return BPF_CLASS(x->code) == BPF_STX && BPF_MODE(x->code) == BPF_MEM;
+}
+
+/* Do @a and @b agree on a few random states? */
+static bool agree(const struct bpf_insn *a, const struct bpf_insn *b, size_t n,
+		  uint16_t live_out)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	struct win_state x, y;
+	struct win_input in;
+	int t, r;
+
+	for (t = 0; t < 8; t++) {
+		memset(&in, 0, sizeof(in));
+		for (r = 0; r < 11; r++) {
+			s ^= s << 13;
+			s ^= s >> 7;
+			s ^= s << 17;
+			in.regs[r] = s;
+		}
+		in.mem_seed = s * 31;
+		if (win_eval(a, n, &in, &x) || win_eval(b, n, &in, &y) ||
+		    win_distance(&x, &y, &in, live_out))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Stores of size @sz at @w[first..] through base @base covering
+ * [k, k + width) exactly once each, base unchanged in between: their
+ * slots in @at (width / sz of them).  False if not all are there.
+ */
+static bool find_group(const struct bpf_insn *w, size_t n, size_t first,
+		       unsigned int width, size_t *at, size_t *last)
+{
+	const struct bpf_insn *f = &w[first];
+	unsigned int sz = width_of(f->code), need = width / sz, got = 0, k;
+	size_t i;
+
+	for (k = 0; k < need; k++)
+		at[k] = SIZE_MAX;
+	for (i = first; i < n && got < need; i++) {
+		const struct bpf_insn *x = &w[i];
+
+		if (is_store(x) && x->dst_reg == f->dst_reg &&
+		    width_of(x->code) == sz && x->off >= f->off &&
+		    x->off < f->off + (int)width && (x->off - f->off) % sz == 0 &&
+		    at[(x->off - f->off) / sz] == SIZE_MAX) {
+			at[(x->off - f->off) / sz] = i;
+			got++;
+			*last = i;
+		}
+		if (i > first && written(w, i, i + 1, f->dst_reg))
+			return false;
+	}
+	return got == need;
+}
+
+static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
+{
+	struct bpf_insn c[WIN_MAX_INSNS];
+	size_t first, last = 0, at[8], k, pos[2];
+	unsigned int width, r, p;
+
+	for (first = 0; first < n; first++) {
+		if (!is_store(&w[first]) || width_of(w[first].code) == 8)
+			continue;
+		for (width = 8; width >= 2 * width_of(w[first].code); width /= 2) {
+			if (!find_group(w, n, first, width, at, &last))
+				continue;
+			pos[0] = first;
+			pos[1] = last;
+			for (p = 0; p < 2; p++) {
+				for (r = 0; r < 10; r++) {
+					memcpy(c, w, n * sizeof(*w));
+					for (k = 0; k < width / width_of(w[first].code); k++)
+						c[at[k]] = NOP;
+					c[pos[p]] = (struct bpf_insn){
+						.code = BPF_STX | BPF_MEM | size_code(width),
+						.dst_reg = w[first].dst_reg, .src_reg = r,
+						.off = w[at[0]].off,
+					};
+					if (agree(w, c, n, live_out)) {
+						memcpy(w, c, n * sizeof(*w));
+						return true;
+					}
+				}
+			}
+		}
+	}
+	return false;
+}
+
+static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out)
+{
+	uint16_t live = live_out, def, use;
+	size_t i, dropped = 0;
+
+	for (i = n; i-- > 0;) {
+		uint8_t cls = BPF_CLASS(w[i].code);
+
+		bpfext_insn_defuse(&w[i], &def, &use);
+		if ((cls == BPF_ALU || cls == BPF_ALU64) && !(def & live)) {
+			w[i] = NOP;
+			dropped++;
+			continue;
+		}
+		live = (live & ~def) | use;
+	}
+	return dropped;
+}
+
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
 			  struct bpf_insn *out)
 {
@@ -172,5 +300,8 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 			}
 		}
 	}
+	while (applied < n && combine_stores(out, n, live_out))
+		applied++;
+	applied += drop_dead(out, n, live_out);
 	return applied;
 }

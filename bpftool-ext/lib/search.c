@@ -29,6 +29,7 @@
  * slot weighs 8; a JIT byte 2, as x86-64 spends about 4 per slot. */
 #define PERF_WEIGHT	8
 #define JIT_WEIGHT	2
+#define UNSAFE_ERROR	64
 #define BETA		0.35
 #define SEEN_SLOTS	4096
 
@@ -123,7 +124,7 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 struct sum {
 	bool known;
 	uint16_t regs;			/* input registers added up */
-	int64_t k;
+	uint64_t k;			/* modulo 2^64, as addresses */
 };
 
 static void sum_step(struct sum *r, const struct bpf_insn *x)
@@ -142,12 +143,15 @@ static void sum_step(struct sum *r, const struct bpf_insn *x)
 			v = r[x->src_reg];
 			break;
 		case BPF_ALU64 | BPF_MOV | BPF_K:
-			v = (struct sum){ true, 0, x->imm };
+			v = (struct sum){ true, 0, (uint64_t)(int64_t)x->imm };
 			break;
 		case BPF_ALU64 | BPF_ADD | BPF_K:
 		case BPF_ALU64 | BPF_SUB | BPF_K:
 			v = r[d];
-			v.k += BPF_OP(x->code) == BPF_ADD ? x->imm : -(int64_t)x->imm;
+			if (BPF_OP(x->code) == BPF_ADD)
+				v.k += (uint64_t)(int64_t)x->imm;
+			else
+				v.k -= (uint64_t)(int64_t)x->imm;
 			break;
 		case BPF_ALU64 | BPF_ADD | BPF_X:
 			v = r[d];
@@ -219,6 +223,12 @@ static bool is_mem(const struct bpf_insn *x)
 	return cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
 }
 
+/* Byte offset of access @x from the registers of its sum @a. */
+static int64_t offset_of(const struct sum *a, const struct bpf_insn *x)
+{
+	return (int64_t)(a->k + (uint64_t)(int64_t)x->off);
+}
+
 /* The address sum of memory access @x, or NULL when it has none. */
 static const struct sum *addr_of(const struct sum *r, const struct bpf_insn *x)
 {
@@ -258,9 +268,9 @@ static void collect_access(const struct bpf_insn *w, size_t n,
 		if (b >= 0) {
 			mark(BPF_CLASS(w[i].code) == BPF_LDX ? am->base[b].read
 							       : am->base[b].written,
-			     a->k + w[i].off, msize(w[i].code), false);
+			     offset_of(a, &w[i]), msize(w[i].code), false);
 			am->exact[am->nr_exact].b = b;
-			am->exact[am->nr_exact].off = a->k + w[i].off;
+			am->exact[am->nr_exact].off = offset_of(a, &w[i]);
 			am->exact[am->nr_exact++].size = msize(w[i].code);
 		}
 		sum_step(r, &w[i]);
@@ -309,12 +319,18 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 
 			if (b < 0)
 				return false;
-			in_written = mark(am.base[b].written, a->k + x->off, sz, true);
-			in_read = mark(am.base[b].read, a->k + x->off, sz, true);
+			in_written = mark(am.base[b].written, offset_of(a, x), sz, true);
+			in_read = mark(am.base[b].read, offset_of(a, x), sz, true);
 			if (cls == BPF_LDX ? !(in_read || in_written) : !in_written)
 				return false;
 			/* Misaligned only where the original was. */
-			if ((a->k + x->off) % (int)sz && !same_access(&am, b, a->k + x->off, sz))
+			/*
+			 * The kernel insists on aligned stack accesses; for
+			 * other memory this host's verifier allows unaligned
+			 * ones, and the kernel check has the last word.
+			 */
+			if ((a->regs & (1u << BPF_REG_10)) && offset_of(a, x) % (int)sz &&
+			    !same_access(&am, b, offset_of(a, x), sz))
 				return false;
 		}
 		sum_step(r, x);
@@ -645,6 +661,13 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		propose(next, n, &p, &s);
 		perf = bpfext_cost(next, n, opts->cost, opts->jit);
 		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
+		/*
+		 * A correct but unsafe state (it reads a register nobody
+		 * set, say) must not hold the walk: it can never be kept.
+		 */
+		if (!e && !bpfext_window_safe(win, n, tmp, compact(next, n, tmp),
+					      live_in))
+			e = UNSAFE_ERROR;
 		cost = e + perf * weight;
 		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
 		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))

@@ -62,8 +62,8 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
  * or written before, and touches memory only through a pointer that is
  * the same sum of input registers plus a constant as one the original
  * window used, within bytes the original accessed through it (reads
- * within what it read or wrote, writes within what it wrote), aligned
- * unless the original made the same access.
+ * within what it read or wrote, writes within what it wrote); stack
+ * accesses aligned unless the original made the same access.
  */
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,
