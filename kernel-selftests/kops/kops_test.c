@@ -134,7 +134,7 @@ static uint8_t img[65536];
 static void check_op(const char *name, const struct kops_use *u, int nuses)
 {
 	struct bpf_insn insns[MAX_INSNS];
-	uint8_t pat[64];
+	uint8_t pat[512];
 	int fds[3], n, plen, len, i, m, ok = 1, here;
 	uint64_t ctx[3][CTX_SIZE / 8], in[CTX_SIZE / 8];
 	uint32_t ret = 0;
@@ -193,11 +193,14 @@ static void check_op(const char *name, const struct kops_use *u, int nuses)
 		    memcmp(ctx[0], ctx[2], sizeof(ctx[0]))) {
 			ok = 0;
 			printf("# mismatch at input %d\n", i);
-			for (m = 8; m < 16; m++)
-				printf("#  out[%d] native %016llx proof %016llx interp %016llx\n",
-				       m - 8, (unsigned long long)ctx[0][m],
+			for (m = 0; m < CTX_SIZE / 8; m++) {
+				if (ctx[0][m] == ctx[1][m] && ctx[0][m] == ctx[2][m])
+					continue;
+				printf("#  ctx[%d] native %016llx proof %016llx interp %016llx\n",
+				       m, (unsigned long long)ctx[0][m],
 				       (unsigned long long)ctx[1][m],
 				       (unsigned long long)ctx[2][m]);
+			}
 		}
 	}
 	tap(ok, "%s: native == jitted proof == interpreter over %d inputs",
@@ -397,6 +400,28 @@ static void test_ops(void)
 		check_op(name, &mc[i], 1);
 	}
 
+	/*
+	 * Overlapping copies, one word apart in both directions: the proof
+	 * sequence stores word i before it loads word i + 1, so a forward
+	 * copy replicates the first word.  r1 and r6 both hold the ctx
+	 * pointer, so the two-register forms overlap as well, with a
+	 * distance the JIT cannot see.
+	 */
+	struct {
+		const char *name;
+		struct kops_use u;
+	} mco[] = {
+		{ "fwd", { EINSN_MEMCPY, 1, 6, 3, 3, P_MEMCPY(16, 17) } },
+		{ "back", { EINSN_MEMCPY, 1, 6, 3, 3, P_MEMCPY(17, 16) } },
+		{ "fwd/one-base", { EINSN_MEMCPY, 6, 6, 3, 3, P_MEMCPY(16, 17) } },
+		{ "back/one-base", { EINSN_MEMCPY, 6, 6, 3, 4, P_MEMCPY(17, 16) } },
+		{ "same/two-bases", { EINSN_MEMCPY, 6, 1, 9, 2, P_MEMCPY(20, 20) } },
+	};
+	for (i = 0; i < sizeof(mco) / sizeof(mco[0]); i++) {
+		snprintf(name, sizeof(name), "memcpy/overlap/%s", mco[i].name);
+		check_op(name, &mco[i].u, 1);
+	}
+
 	struct kops_use lea[] = {
 		{ EINSN_LEA, 0, 2, 3, 0, P_LEA(3, 0) },
 		{ EINSN_LEA, 7, 8, 9, 0, P_LEA(2, -100) },
@@ -558,7 +583,7 @@ static void test_rejects(void)
 static int load_check_native(const char *name, struct bpf_insn *insns, int n,
 			     const struct kops_use *u, int want_native)
 {
-	uint8_t pat[64];
+	uint8_t pat[512];
 	int fd, len, plen, has;
 
 	fd = load(insns, n, BPF_PROG_TYPE_SYSCALL);
@@ -650,7 +675,7 @@ static void test_rewrites(void)
 	{
 		struct kops_use lb = { EINSN_LDBSWAP, 0, 1, 0, 0,
 				       P_LDBSWAP(0, 0) /* offsetof(len) */ };
-		uint8_t pkt[64] = { 0 }, pat[64];
+		uint8_t pkt[64] = { 0 }, pat[512];
 		int len, plen;
 
 		n = 0;
@@ -759,7 +784,7 @@ static void test_unpriv(void)
 	struct kops_use lea = { EINSN_LEA, 3, 10, 2, 0, P_LEA(0, 8) };
 	struct kops_use pf = { EINSN_PREFETCH, 0, 1, 0, 0, 0 };
 	struct bpf_insn insns[MAX_INSNS];
-	uint8_t pkt[64] = { 0 }, pat[64];
+	uint8_t pkt[64] = { 0 }, pat[512];
 	int n = 0, fd, len, plen = expected_native(&lea, pat);
 	unsigned int cl;
 	uint32_t ret = 0;
@@ -873,7 +898,7 @@ static void test_module(const char *path)
 	struct bpf_insn insns[MAX_INSNS];
 	uint64_t ctx[CTX_SIZE / 8];
 	char list[4096];
-	uint8_t pat[64];
+	uint8_t pat[512];
 	int mfd, id, n, fd, i, ok, len, plen;
 	uint32_t ret = 0;
 

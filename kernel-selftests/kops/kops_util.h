@@ -164,6 +164,19 @@ static inline int x86_ereg(int r)
 	return r == 5 || r == 7 || r == 8 || r == 9;
 }
 
+/* ModRM @modrm with mod 01 and disp8, or mod 10 and disp32 */
+static inline int put_modrm_disp(uint8_t *b, int n, int modrm, int off)
+{
+	if (off >= -128 && off < 128) {
+		b[n++] = 0x40 | modrm;
+		b[n++] = off;
+		return n;
+	}
+	b[n++] = 0x80 | modrm;
+	memcpy(b + n, &off, 4);
+	return n + 4;
+}
+
 static inline int expected_native(const struct kops_use *u, uint8_t *b)
 {
 	int n = 0, d = u->d, a = u->a, bb = u->b, c = u->c;
@@ -227,15 +240,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0x0f;
 		b[n++] = 0x38;
 		b[n++] = 0xf0;
-		if (off >= -128 && off < 128) {
-			b[n++] = 0x40 | x86_hex[a] | x86_hex[d] << 3;
-			b[n++] = off;
-		} else {
-			b[n++] = 0x80 | x86_hex[a] | x86_hex[d] << 3;
-			memcpy(b + n, &off, 4);
-			n += 4;
-		}
-		return n;
+		return put_modrm_disp(b, n, x86_hex[a] | x86_hex[d] << 3, off);
 	}
 	case EINSN_PREFETCH: {
 		int off = kops_sext(p, 12);
@@ -244,40 +249,21 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 			b[n++] = 0x41;
 		b[n++] = 0x0f;
 		b[n++] = 0x18;
-		if (off >= -128 && off < 128) {
-			b[n++] = 0x48 | x86_hex[a];
-			b[n++] = off;
-		} else {
-			b[n++] = 0x88 | x86_hex[a];
-			memcpy(b + n, &off, 4);
-			n += 4;
-		}
-		return n;
+		return put_modrm_disp(b, n, 0x08 | x86_hex[a], off);
 	}
 	case EINSN_MEMCPY: {
-		int soff = kops_sext(p & 0x3f, 6) * 8;
-		int doff = kops_sext(p >> 6, 6) * 8;
+		int i, soff, doff;
 
-		/* mov r11, [a + soff]; mov [d + doff], r11 (disp8 cases) */
-		b[n++] = 0x4c | x86_ereg(a);
-		b[n++] = 0x8b;
-		if (soff >= -128 && soff < 128) {
-			b[n++] = 0x58 | x86_hex[a];
-			b[n++] = soff;
-		} else {
-			b[n++] = 0x98 | x86_hex[a];
-			memcpy(b + n, &soff, 4);
-			n += 4;
-		}
-		b[n++] = 0x4c | x86_ereg(d);
-		b[n++] = 0x89;
-		if (doff >= -128 && doff < 128) {
-			b[n++] = 0x58 | x86_hex[d];
-			b[n++] = doff;
-		} else {
-			b[n++] = 0x98 | x86_hex[d];
-			memcpy(b + n, &doff, 4);
-			n += 4;
+		/* per word: mov r11, [a + soff]; mov [d + doff], r11 */
+		for (i = 0; i <= c; i++) {
+			soff = (kops_sext(p & 0x3f, 6) + i) * 8;
+			doff = (kops_sext(p >> 6, 6) + i) * 8;
+			b[n++] = 0x4c | x86_ereg(a);
+			b[n++] = 0x8b;
+			n = put_modrm_disp(b, n, 0x18 | x86_hex[a], soff);
+			b[n++] = 0x4c | x86_ereg(d);
+			b[n++] = 0x89;
+			n = put_modrm_disp(b, n, 0x18 | x86_hex[d], doff);
 		}
 		return n;
 	}
@@ -311,10 +297,23 @@ static inline int put32(uint8_t *b, int n, uint32_t w)
 	return n + 4;
 }
 
+/* mov xd, #v as the JIT's emit_a64_mov_i() does it for |v| < 65536 */
+static inline int put_mov(uint8_t *b, int n, int d, int v)
+{
+	if (v < 0)	/* movn */
+		return put32(b, n, 0x92800000 | (~v & 0xffff) << 5 | d);
+	return put32(b, n, 0xd2800000 | v << 5 | d);	/* movz */
+}
+
+/*
+ * The whole sequence the JIT emits (x10, x11 and x12 are its temporaries),
+ * so a check that the image contains it pins every instruction down.
+ */
 static inline int expected_native(const struct kops_use *u, uint8_t *b)
 {
 	int d = a64[u->d], a = a64[u->a], bb = a64[u->b], c = a64[u->c];
 	uint32_t p = u->p;
+	int n = 0;
 
 	switch (u->id) {
 	case EINSN_ROTATE:
@@ -329,8 +328,11 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 			[6] = 0xc, [7] = 0xa, [0xa] = 0x3, [0xb] = 0x9,
 			[0xc] = 0xb, [0xd] = 0xd,
 		};
+		/* cmp xa, xb (tst for jset; w for jmp32) */
+		n = put32(b, 0, ((p & 0xf) == 4 ? 0x6a00001f : 0x6b00001f) |
+			  (p & 0x10 ? 0 : 0x80000000) | bb << 16 | a << 5);
 		/* csel xd, xc, xd, cond */
-		return put32(b, 0, 0x9a800000 | d << 16 | cond[p & 0xf] << 12 |
+		return put32(b, n, 0x9a800000 | d << 16 | cond[p & 0xf] << 12 |
 			     c << 5 | d);
 	}
 	case EINSN_BFEXT: {
@@ -343,31 +345,62 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 			     a << 5 | d);
 	}
 	case EINSN_LDBSWAP:
-		/* ldr (register offset, x10) then rev */
+		/* mov x10, #off; ldr (register offset, x10); rev */
+		n = put_mov(b, 0, 10, kops_sext(p >> 2, 10));
 		if ((p & 3) == 3)
-			return put32(b, put32(b, 0, 0xf8606800 | 10 << 16 | a << 5 | d),
+			return put32(b, put32(b, n, 0xf8606800 | 10 << 16 | a << 5 | d),
 				     0xdac00c00 | d << 5 | d);
-		return put32(b, put32(b, 0, 0xb8606800 | 10 << 16 | a << 5 | d),
+		return put32(b, put32(b, n, 0xb8606800 | 10 << 16 | a << 5 | d),
 			     0x5ac00800 | d << 5 | d);
 	case EINSN_PREFETCH:
-		if (kops_sext(p, 12))	/* prfm pldl1keep, [x10] */
-			return put32(b, 0, 0xf9800000 | 10 << 5);
+		if (kops_sext(p, 12)) {
+			/* mov x10, #off; add x10, xa, x10; prfm pldl1keep, [x10] */
+			n = put_mov(b, 0, 10, kops_sext(p, 12));
+			n = put32(b, n, 0x8b000000 | 10 << 16 | a << 5 | 10);
+			return put32(b, n, 0xf9800000 | 10 << 5);
+		}
 		return put32(b, 0, 0xf9800000 | a << 5);
 	case EINSN_MEMCPY: {
 		int soff = kops_sext(p & 0x3f, 6), doff = kops_sext(p >> 6, 6);
+		int i = 0, words = u->c + 1;
 
-		if (u->c == 0)
-			return -1;
-		/* ldp x10, x11, [a, soff]; stp x10, x11, [d, doff] */
-		return put32(b, put32(b, 0, 0xa9400000 | (soff & 0x7f) << 15 |
-				      11 << 10 | a << 5 | 10),
-			     0xa9000000 | (doff & 0x7f) << 15 | 11 << 10 |
-			     d << 5 | 10);
+		/*
+		 * ldp x10, x11 / stp x10, x11 pairs only with one base register
+		 * and no store into the pair's second word (doff == soff + 1);
+		 * else, and for an odd last word, in the proof sequence's order:
+		 * mov x12, #soff; ldr x10, [a, x12]; [mov x12, #doff;]
+		 * str x10, [d, x12]
+		 */
+		if (u->a == u->d && doff != soff + 1)
+			for (; i + 1 < words; i += 2) {
+				n = put32(b, n, 0xa9400000 |
+					  ((soff + i) & 0x7f) << 15 |
+					  11 << 10 | a << 5 | 10);
+				n = put32(b, n, 0xa9000000 |
+					  ((doff + i) & 0x7f) << 15 |
+					  11 << 10 | d << 5 | 10);
+			}
+		for (; i < words; i++) {
+			n = put_mov(b, n, 12, 8 * (soff + i));
+			n = put32(b, n, 0xf8606800 | 12 << 16 | a << 5 | 10);
+			if (doff != soff)
+				n = put_mov(b, n, 12, 8 * (doff + i));
+			n = put32(b, n, 0xf8206800 | 12 << 16 | d << 5 | 10);
+		}
+		return n;
 	}
-	case EINSN_LEA:
-		/* add xd, xa, xb, lsl #s */
-		return put32(b, 0, 0x8b000000 | bb << 16 | (p & 3) << 10 |
-			     a << 5 | d);
+	case EINSN_LEA: {
+		int disp = kops_sext(p >> 2, 10);
+
+		/* add xd, xa, xb, lsl #s; add/sub xd, xd, #|disp| */
+		n = put32(b, 0, 0x8b000000 | bb << 16 | (p & 3) << 10 |
+			  a << 5 | d);
+		if (disp > 0)
+			n = put32(b, n, 0x91000000 | disp << 10 | d << 5 | d);
+		else if (disp < 0)
+			n = put32(b, n, 0xd1000000 | -disp << 10 | d << 5 | d);
+		return n;
+	}
 	}
 	return -1;
 }
