@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kshim.h"
+#include "eval.h"
 #include "model.h"
 #include "mutants.h"
 #include "val.h"
@@ -200,25 +201,128 @@ static uint64_t edge_value(void)
 	}
 }
 
-static Z3_ast concrete_mem(uint32_t seed)
+/* the byte at addr of a validation run's input memory: the window, 0 outside */
+static uint64_t input_byte(uint32_t seed, uint64_t addr)
 {
-	Z3_sort bv64 = Z3_mk_bv_sort(ctx, 64);
-	Z3_ast m = Z3_mk_const_array(ctx, bv64, bv(0, 8));
-
-	for (uint32_t i = 0; i < VAL_SIZE; i++)
-		m = Z3_mk_store(ctx, m, bv(VAL_BASE + i, 64), bv(val_byte(seed, i), 8));
-	return m;
+	return addr - VAL_BASE < VAL_SIZE ? val_byte(seed, addr - VAL_BASE) : 0;
 }
 
-static uint64_t subst_u64(Z3_ast e, int n, Z3_ast *from, Z3_ast *to, bool *ok)
+/*
+ * A model output for a validation input.  Substituting the input registers
+ * and simplifying leaves loads from the input memory mem0 at constant
+ * addresses (no model address depends on memory; if one did, the result
+ * is not a numeral and the run fails); those are replaced by the input
+ * bytes and the result simplified again.  This avoids building the 4 KiB
+ * window as a Z3 store chain and walking it for every byte.
+ */
+static struct { unsigned *id; size_t cap, n; } seen;
+
+static bool seen_add(unsigned id)
 {
-	Z3_ast v = Z3_simplify(ctx, Z3_substitute(ctx, e, n, from, to));
+	size_t h;
+
+	if (2 * (seen.n + 1) > seen.cap) {
+		unsigned *old = seen.id;
+		size_t oc = seen.cap;
+		seen.cap = oc ? 2 * oc : 4096;
+		seen.id = calloc(seen.cap, sizeof(*seen.id));
+		seen.n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i])
+				seen_add(old[i] - 1);
+		free(old);
+	}
+	for (h = (id * 2654435761u) & (seen.cap - 1); seen.id[h]; h = (h + 1) & (seen.cap - 1))
+		if (seen.id[h] == id + 1)
+			return false;
+	seen.id[h] = id + 1;
+	seen.n++;
+	return true;
+}
+
+struct loads { Z3_ast *from, *to; int n, cap; };
+
+static void collect_loads(Z3_ast e, Z3_ast mem0, uint32_t seed, struct loads *l)
+{
+	Z3_app app;
+	Z3_func_decl d;
+	unsigned n;
+
+	if (Z3_get_ast_kind(ctx, e) != Z3_APP_AST || !seen_add(Z3_get_ast_id(ctx, e)))
+		return;
+	app = Z3_to_app(ctx, e);
+	d = Z3_get_app_decl(ctx, app);
+	n = Z3_get_app_num_args(ctx, app);
+	if (Z3_get_decl_kind(ctx, d) == Z3_OP_SELECT && Z3_is_eq_ast(ctx, Z3_get_app_arg(ctx, app, 0), mem0)) {
+		uint64_t a;
+		if (Z3_is_numeral_ast(ctx, Z3_get_app_arg(ctx, app, 1)) &&
+		    Z3_get_numeral_uint64(ctx, Z3_get_app_arg(ctx, app, 1), &a)) {
+			if (l->n == l->cap) {
+				l->cap = l->cap ? 2 * l->cap : 256;
+				l->from = realloc(l->from, l->cap * sizeof(*l->from));
+				l->to = realloc(l->to, l->cap * sizeof(*l->to));
+			}
+			l->from[l->n] = e;
+			l->to[l->n++] = bv(input_byte(seed, a), 8);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		collect_loads(Z3_get_app_arg(ctx, app, i), mem0, seed, l);
+}
+
+static Z3_ast concretize(Z3_ast e, int nf, Z3_ast *from, Z3_ast *to, Z3_ast mem0, uint32_t seed)
+{
+	static struct loads l;
+
+	e = Z3_simplify(ctx, Z3_substitute(ctx, e, nf, from, to));
+	l.n = 0;
+	seen.n = 0;
+	if (seen.cap)
+		memset(seen.id, 0, seen.cap * sizeof(*seen.id));
+	collect_loads(e, mem0, seed, &l);
+	return l.n ? Z3_simplify(ctx, Z3_substitute(ctx, e, l.n, l.from, l.to)) : e;
+}
+
+static uint64_t numeral(Z3_ast e, bool *ok)
+{
 	uint64_t x = 0;
 
-	if (!Z3_is_numeral_ast(ctx, v) || !Z3_get_numeral_uint64(ctx, v, &x))
+	if (!Z3_is_numeral_ast(ctx, e) || !Z3_get_numeral_uint64(ctx, e, &x))
 		*ok = false;
 	return x;
 }
+
+/*
+ * Byte at addr of a concretized memory: a chain of stores of numerals over
+ * the input memory mem0, read off directly instead of one simplifier run
+ * per byte.
+ */
+static uint64_t mem_byte(Z3_ast a, Z3_ast mem0, uint32_t seed, uint64_t addr, bool *ok)
+{
+	for (;;) {
+		Z3_app app;
+		uint64_t i;
+
+		if (Z3_is_eq_ast(ctx, a, mem0))
+			return input_byte(seed, addr);
+		if (Z3_get_ast_kind(ctx, a) != Z3_APP_AST)
+			break;
+		app = Z3_to_app(ctx, a);
+		if (Z3_get_decl_kind(ctx, Z3_get_app_decl(ctx, app)) != Z3_OP_STORE ||
+		    !Z3_is_numeral_ast(ctx, Z3_get_app_arg(ctx, app, 1)) ||
+		    !Z3_get_numeral_uint64(ctx, Z3_get_app_arg(ctx, app, 1), &i))
+			break;
+		if (i == addr)
+			return numeral(Z3_get_app_arg(ctx, app, 2), ok);
+		a = Z3_get_app_arg(ctx, app, 0);
+	}
+	*ok = false;
+	return 0;
+}
+
+/* validation runs whose expected outputs could not be computed (failures) */
+static long nvbad, nzcheck;
 
 /* Record validation runs for one proven instance: inputs, model outputs. */
 static void add_validation(int arch, const struct op *o, const struct bpf_insn *m,
@@ -226,15 +330,11 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 			   const struct mstate *n1, const char *label)
 {
 	int roles[4] = { m->dst_reg, BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m) };
-	static long nbig;
 
-	/* evaluating the model on a concrete 4 KiB memory costs ~1 s for a long
-	 * copy: validate one in ten instances with more than 4 accesses */
-	if (n1->nacc > 4 && nbig++ % 10)
-		return;
 	for (int k = 0; k < opt.val_per; k++) {
 		struct valexp *v;
 		Z3_ast from[40], to[40];
+		uint64_t val[40];
 		int nf = 0;
 		bool ok = true;
 
@@ -260,22 +360,19 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 					VAL_BASE + VAL_SIZE / 2 + 8 * ((int)(rnd() % 17) - 8);
 		for (int i = 0; i < nregs[arch]; i++) {
 			from[nf] = n0->r[i];
+			val[nf] = v->in.r[i];
 			to[nf++] = bv(v->in.r[i], 64);
 		}
 		for (int i = 0; i < 4; i++) {
 			from[nf] = n0->f[i];
+			val[nf] = 0;
 			to[nf++] = mk_false();
 		}
-		if (n1->nacc) {
-			from[nf] = n0->mem;
-			to[nf++] = concrete_mem(v->in.seed);
-		}
-		for (int i = 0; i < nregs[arch]; i++)
-			if (!((noval[arch] >> i) & 1))
-				v->r[i] = subst_u64(n1->r[i], nf, from, to, &ok);
-		/* memory bytes around every native access */
+		struct evin ei = { from, val, nf, n0->mem, v->in.seed, input_byte };
+		eval_begin(&ei);
+		/* the window bytes around every native access */
 		for (int a = 0; a < n1->nacc && ok; a++) {
-			uint64_t ad = subst_u64(n1->acc[a].addr, nf, from, to, &ok);
+			uint64_t ad = eval_bv(n1->acc[a].addr, &ok);
 			for (int64_t j = -8; j < (int64_t)n1->acc[a].size + 8; j++) {
 				uint64_t off = ad + j - VAL_BASE;
 				bool dup = false;
@@ -283,15 +380,34 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 					continue;
 				for (uint32_t q = 0; q < v->in.nmem && !dup; q++)
 					dup = v->in.memoff[q] == off;
-				if (dup)
-					continue;
-				v->mem[v->in.nmem] = subst_u64(Z3_mk_select(ctx, n1->mem,
-							bv(VAL_BASE + off, 64)), nf, from, to, &ok);
-				v->in.memoff[v->in.nmem++] = off;
+				if (!dup)
+					v->in.memoff[v->in.nmem++] = off;
+			}
+		}
+		for (int i = 0; i < nregs[arch] && ok; i++)
+			if (!((noval[arch] >> i) & 1))
+				v->r[i] = eval_bv(n1->r[i], &ok);
+		for (uint32_t q = 0; q < v->in.nmem && ok; q++)
+			v->mem[q] = eval_byte(n1->mem, VAL_BASE + v->in.memoff[q], &ok);
+		/* the evaluator against Z3 on a sample: the first run and one in 32 */
+		if (ok && nzcheck++ % 32 == 0) {
+			Z3_ast mem1 = n1->nacc ? concretize(n1->mem, nf, from, to, n0->mem, v->in.seed) : NULL;
+			bool zok = true, same = true;
+			for (int i = 0; i < nregs[arch]; i++)
+				if (!((noval[arch] >> i) & 1))
+					same &= v->r[i] == numeral(concretize(n1->r[i], nf, from, to, n0->mem,
+									      v->in.seed), &zok);
+			for (uint32_t q = 0; q < v->in.nmem; q++)
+				same &= v->mem[q] == mem_byte(mem1, n0->mem, v->in.seed,
+							       VAL_BASE + v->in.memoff[q], &zok);
+			if (!zok || !same) {
+				fprintf(stderr, "validation: evaluator and Z3 disagree on %s\n", label);
+				ok = false;
 			}
 		}
 		if (!ok) {
 			fprintf(stderr, "validation: model output not concrete for %s\n", label);
+			nvbad++;
 			continue;
 		}
 		snprintf(v->label, sizeof(v->label), "%s", label);
@@ -308,6 +424,9 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 	char inpath[512], outpath[512], cmd[1400];
 	struct valout out;
 
+	st->val_runs += nvbad;
+	st->val_fail += nvbad;
+	nvbad = 0;
 	if (!nvexp)
 		return;
 	if (arch == A64) {
