@@ -7,12 +7,15 @@
  * a chain of byte stores whose loads Z3's rewriter resolves by walking the
  * chain, per output.  This evaluates the same terms directly, with the
  * SMT-LIB semantics of the few operators the models build (bit-vectors up
- * to 64 bits, Booleans, arrays of bytes), every shared subterm once.  The
+ * to 128 bits, Booleans, arrays of bytes), every shared subterm once.  The
  * caller cross-checks a sample of the results against Z3's.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "eval.h"
+
+typedef unsigned __int128 u128;
+typedef __int128 s128;
 
 struct anode {			/* array value: a store over a parent, or a base */
 	int parent;		/* -1: base */
@@ -27,12 +30,12 @@ static struct {
 	int na, capa;
 	/* memo: ast id + 1 -> value, open addressing */
 	unsigned *key;
-	uint64_t *val;
+	u128 *val;
 	size_t cap, n;
 	bool bad;
 } E;
 
-static bool memo_get(unsigned id, uint64_t *v)
+static bool memo_get(unsigned id, u128 *v)
 {
 	if (!E.cap)
 		return false;
@@ -44,13 +47,13 @@ static bool memo_get(unsigned id, uint64_t *v)
 	return false;
 }
 
-static void memo_put(unsigned id, uint64_t v)
+static void memo_put(unsigned id, u128 v)
 {
 	size_t h;
 
 	if (2 * (E.n + 1) > E.cap) {
 		unsigned *ok = E.key;
-		uint64_t *ov = E.val;
+		u128 *ov = E.val;
 		size_t oc = E.cap;
 
 		E.cap = oc ? 2 * oc : 1 << 12;
@@ -80,14 +83,32 @@ static int new_anode(int parent, uint64_t addr, uint8_t byte, bool input)
 	return E.na++;
 }
 
-static uint64_t mask(uint64_t v, unsigned w)
+static u128 mask(u128 v, unsigned w)
 {
-	return w >= 64 ? v : v & ((1ULL << w) - 1);
+	return w >= 128 ? v : v & (((u128)1 << w) - 1);
 }
 
-static int64_t sx(uint64_t v, unsigned w)
+static s128 sx(u128 v, unsigned w)
 {
-	return w >= 64 ? (int64_t)v : (int64_t)(v << (64 - w)) >> (64 - w);
+	return w >= 128 ? (s128)v : (s128)(v << (128 - w)) >> (128 - w);
+}
+
+/* a numeral of up to 128 bits */
+static u128 num(Z3_ast e)
+{
+	uint64_t x;
+	u128 v = 0;
+
+	if (Z3_get_numeral_uint64(ctx, e, &x))
+		return x;
+	for (const char *p = Z3_get_numeral_string(ctx, e); *p; p++) {
+		if (*p < '0' || *p > '9' || v >> 124) {
+			E.bad = true;
+			return 0;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	return v;
 }
 
 static unsigned bvw(Z3_ast e)
@@ -97,18 +118,18 @@ static unsigned bvw(Z3_ast e)
 	return Z3_get_sort_kind(ctx, s) == Z3_BV_SORT ? Z3_get_bv_sort_size(ctx, s) : 1;
 }
 
-static uint64_t ev(Z3_ast e);
+static u128 ev(Z3_ast e);
 
-static uint64_t arg(Z3_app app, unsigned i)
+static u128 arg(Z3_app app, unsigned i)
 {
 	return ev(Z3_get_app_arg(ctx, app, i));
 }
 
-static uint64_t select_byte(int a, uint64_t addr)
+static u128 select_byte(int a, u128 addr)
 {
 	for (; a >= 0; a = E.a[a].parent) {
 		if (E.a[a].parent < 0)
-			return E.a[a].input ? E.in->mem(E.in->seed, addr) : E.a[a].byte;
+			return E.a[a].input ? E.in->mem(E.in->seed, (uint64_t)addr) : E.a[a].byte;
 		if (E.a[a].addr == addr)
 			return E.a[a].byte;
 	}
@@ -116,20 +137,18 @@ static uint64_t select_byte(int a, uint64_t addr)
 	return 0;
 }
 
-static uint64_t ev_app(Z3_ast e)
+static u128 ev_app(Z3_ast e)
 {
 	Z3_app app = Z3_to_app(ctx, e);
 	Z3_func_decl d = Z3_get_app_decl(ctx, app);
 	unsigned n = Z3_get_app_num_args(ctx, app), w = bvw(e), aw;
-	uint64_t x, y;
+	u128 x, y;
 
 	switch (Z3_get_decl_kind(ctx, d)) {
 	case Z3_OP_TRUE: return 1;
 	case Z3_OP_FALSE: return 0;
 	case Z3_OP_BNUM:
-		if (w > 64 || !Z3_get_numeral_uint64(ctx, e, &x))
-			break;
-		return x;
+		return num(e);
 	case Z3_OP_UNINTERPRETED:
 		for (int i = 0; i < E.in->nvar; i++)
 			if (Z3_is_eq_ast(ctx, e, E.in->var[i]))
@@ -166,7 +185,7 @@ static uint64_t ev_app(Z3_ast e)
 			x *= arg(app, i);
 		return mask(x, w);
 	case Z3_OP_BAND:
-		x = ~0ULL;
+		x = ~(u128)0;
 		for (unsigned i = 0; i < n; i++)
 			x &= arg(app, i);
 		return mask(x, w);
@@ -191,7 +210,7 @@ static uint64_t ev_app(Z3_ast e)
 		return y >= w ? 0 : x >> y;
 	case Z3_OP_BASHR:
 		x = arg(app, 0), y = arg(app, 1);
-		return mask((uint64_t)(sx(x, w) >> (y >= w ? w - 1 : y)), w);
+		return mask((u128)(sx(x, w) >> (y >= w ? w - 1 : (unsigned)y)), w);
 	case Z3_OP_ROTATE_LEFT:
 	case Z3_OP_ROTATE_RIGHT: {
 		unsigned k = Z3_get_decl_int_parameter(ctx, d, 0) % w;
@@ -218,32 +237,24 @@ static uint64_t ev_app(Z3_ast e)
 	}
 	case Z3_OP_EXTRACT: {
 		unsigned hi = Z3_get_decl_int_parameter(ctx, d, 0), lo = Z3_get_decl_int_parameter(ctx, d, 1);
-		if (bvw(Z3_get_app_arg(ctx, app, 0)) > 64)
-			break;
 		return mask(arg(app, 0) >> lo, hi - lo + 1);
 	}
 	case Z3_OP_CONCAT:
-		if (w > 64)
-			break;
 		x = 0;
 		for (unsigned i = 0; i < n; i++) {
 			aw = bvw(Z3_get_app_arg(ctx, app, i));
-			x = (aw >= 64 ? 0 : x << aw) | arg(app, i);
+			x = (aw >= 128 ? 0 : x << aw) | arg(app, i);
 		}
 		return x;
 	case Z3_OP_ZERO_EXT:
-		if (w > 64)
-			break;
 		return arg(app, 0);
 	case Z3_OP_SIGN_EXT:
-		if (w > 64)
-			break;
-		return mask((uint64_t)sx(arg(app, 0), bvw(Z3_get_app_arg(ctx, app, 0))), w);
+		return mask((u128)sx(arg(app, 0), bvw(Z3_get_app_arg(ctx, app, 0))), w);
 	case Z3_OP_CONST_ARRAY:
 		return new_anode(-1, 0, (uint8_t)arg(app, 0), false);
 	case Z3_OP_STORE:
 		x = arg(app, 0);
-		return new_anode((int)x, arg(app, 1), (uint8_t)arg(app, 2), false);
+		return new_anode((int)x, (uint64_t)arg(app, 1), (uint8_t)arg(app, 2), false);
 	case Z3_OP_SELECT:
 		x = arg(app, 0);
 		return select_byte((int)x, arg(app, 1));
@@ -254,16 +265,18 @@ static uint64_t ev_app(Z3_ast e)
 	return 0;
 }
 
-static uint64_t ev(Z3_ast e)
+static u128 ev(Z3_ast e)
 {
 	unsigned id = Z3_get_ast_id(ctx, e);
-	uint64_t v;
+	u128 v;
 
 	if (memo_get(id, &v))
 		return v;
-	if (Z3_get_ast_kind(ctx, e) == Z3_NUMERAL_AST) {
-		if (bvw(e) > 64 || !Z3_get_numeral_uint64(ctx, e, &v))
-			E.bad = true;
+	if (bvw(e) > 128) {
+		E.bad = true;
+		v = 0;
+	} else if (Z3_get_ast_kind(ctx, e) == Z3_NUMERAL_AST) {
+		v = num(e);
 	} else if (Z3_get_ast_kind(ctx, e) == Z3_APP_AST) {
 		v = ev_app(e);
 	} else {
@@ -286,16 +299,16 @@ void eval_begin(const struct evin *in)
 
 uint64_t eval_bv(Z3_ast e, bool *ok)
 {
-	uint64_t v = ev(e);
+	u128 v = ev(e);
 
-	if (E.bad)
+	if (E.bad || bvw(e) > 64)
 		*ok = false;
-	return v;
+	return (uint64_t)v;
 }
 
 uint8_t eval_byte(Z3_ast mem, uint64_t addr, bool *ok)
 {
-	uint64_t v = select_byte((int)ev(mem), addr);
+	u128 v = select_byte((int)ev(mem), addr);
 
 	if (E.bad)
 		*ok = false;
