@@ -103,7 +103,7 @@ struct stats {
 	long cvc5_unsat, cvc5_other, cvc5_sent, cvc5_sent_proven;
 	double cvc5_ms;
 	long val_runs, val_fail;
-	long oblig_proven, enumerated, cvc5_cap;
+	long oblig_proven, enumerated, cvc5_cap, cvc5_refuted_sat;
 	int full, crashed;
 	double wall_ms;
 };
@@ -483,6 +483,9 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 }
 
 /* ---- one instance ---- */
+/* while set, every refuted query goes here (to cvc5, which must say sat) */
+static FILE *refuted_smt2;
+
 enum verdict { V_PROVEN, V_REFUTED, V_DECLINED, V_UNMODELLED, V_INVALID, V_UNKNOWN };
 
 struct result {
@@ -600,6 +603,8 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 
 	snprintf(label, sizeof(label), "%s D=%d A=%d B=%d C=%d P=%#x [%s]", o->name, m->dst_reg,
 		 BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m), BPF_KOPS_P(m), res->hexcode);
+	if (r == Z3_L_TRUE && refuted_smt2)
+		smt2 = refuted_smt2;
 	if (smt2) {
 		const char *txt = Z3_benchmark_to_smtlib_string(ctx, label, "", "unknown", "", 0, NULL, goal);
 		fprintf(smt2, "(reset)\n(set-logic QF_ABV)\n%s", txt);
@@ -851,7 +856,7 @@ static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
 	long n;
 	int full;
 	struct inst *in;
-	char name[64], path[600];
+	char name[64], path[600], rname[80], rpath[600];
 	FILE *smt2;
 	double t0 = now_ms();
 
@@ -868,6 +873,11 @@ static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
 	s->cvc5_cap = o->id == BPF_EINSN_MEMCPY ? opt.cvc5_max_memcpy : opt.cvc5_max;
 	snprintf(name, sizeof(name), "%s.%s", o->name, arch_name[arch]);
 	smt2 = opt.cvc5 ? open_smt2(name, path) : NULL;
+	if (smt2) {
+		/* the refuted queries, all of them, to cvc5 as well */
+		snprintf(rname, sizeof(rname), "%s.refuted", name);
+		refuted_smt2 = open_smt2(rname, rpath);
+	}
 	for (long j = 0; j < n; j++) {
 		struct bpf_insn m = marker(o->id, in[j].r[0], in[j].r[1], in[j].r[2],
 					   in[j].r[3], in[j].p);
@@ -883,9 +893,9 @@ static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
 					(j * s->cvc5_cap) / n != ((j + 1) * s->cvc5_cap) / n);
 		prove(arch, o, &m, MUT_NONE, to_cvc5 ? smt2 : NULL,
 		      opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
-		if (to_cvc5 && (res.v == V_PROVEN || res.v == V_REFUTED)) {
+		if (to_cvc5 && res.v == V_PROVEN) {
 			s->cvc5_sent++;
-			s->cvc5_sent_proven += res.v == V_PROVEN;
+			s->cvc5_sent_proven++;
 		}
 		s->inst++;
 		s->z3_ms += res.ms;
@@ -913,8 +923,16 @@ static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
 			fprintf(stderr, "  %s: %ld/%ld\n", name, j + 1, n);
 	}
 	if (smt2) {
+		struct stats t = { 0 };
 		fclose(smt2);
 		run_cvc5(path, s->cvc5_sent, s, "unsat");
+		fclose(refuted_smt2);
+		refuted_smt2 = NULL;
+		if (s->failed) {
+			run_cvc5(rpath, s->failed, &t, "sat");
+			s->cvc5_refuted_sat = t.cvc5_unsat;
+			s->cvc5_ms += t.cvc5_ms;
+		}
 	}
 	run_validation(arch, s, name);
 	s->wall_ms = now_ms() - t0;
@@ -1095,8 +1113,8 @@ int main(int argc, char **argv)
 			else if (ok)
 				snprintf(status, sizeof(status), "OK");
 			else if (s->failed)
-				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, %ld not tried)",
-					 s->failed, s->skipped);
+				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, cvc5 sat on %ld; %ld not tried)",
+					 s->failed, s->cvc5_refuted_sat, s->skipped);
 			else if (s->val_fail)
 				snprintf(status, sizeof(status), "FAIL (validation disagrees)");
 			else if (s->unmodelled)
