@@ -23,7 +23,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "kshim.h"
+#include "eval.h"
 #include "model.h"
 #include "mutants.h"
 #include "val.h"
@@ -91,7 +93,9 @@ static struct {
 	int max_refuted;	/* stop an op/arch after this many counterexamples */
 	int no_simplify;
 	long cvc5_max;		/* cvc5 queries per op/arch, spread evenly; 0: all */
-} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1, 0, 10, 0, 0 };
+	long cvc5_max_memcpy;	/* the same for memcpy (~0.5 s a query) */
+	int jobs;		/* worker processes */
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1, 0, 3, 0, 1000, 100, 2 };
 
 struct stats {
 	long inst, oblig, proven, failed, declined, unmodelled, skipped;
@@ -99,6 +103,9 @@ struct stats {
 	long cvc5_unsat, cvc5_other, cvc5_sent, cvc5_sent_proven;
 	double cvc5_ms;
 	long val_runs, val_fail;
+	long oblig_proven, enumerated, cvc5_cap, cvc5_refuted_sat;
+	int full, crashed;
+	double wall_ms;
 };
 
 static double now_ms(void)
@@ -200,25 +207,128 @@ static uint64_t edge_value(void)
 	}
 }
 
-static Z3_ast concrete_mem(uint32_t seed)
+/* the byte at addr of a validation run's input memory: the window, 0 outside */
+static uint64_t input_byte(uint32_t seed, uint64_t addr)
 {
-	Z3_sort bv64 = Z3_mk_bv_sort(ctx, 64);
-	Z3_ast m = Z3_mk_const_array(ctx, bv64, bv(0, 8));
-
-	for (uint32_t i = 0; i < VAL_SIZE; i++)
-		m = Z3_mk_store(ctx, m, bv(VAL_BASE + i, 64), bv(val_byte(seed, i), 8));
-	return m;
+	return addr - VAL_BASE < VAL_SIZE ? val_byte(seed, addr - VAL_BASE) : 0;
 }
 
-static uint64_t subst_u64(Z3_ast e, int n, Z3_ast *from, Z3_ast *to, bool *ok)
+/*
+ * A model output for a validation input.  Substituting the input registers
+ * and simplifying leaves loads from the input memory mem0 at constant
+ * addresses (no model address depends on memory; if one did, the result
+ * is not a numeral and the run fails); those are replaced by the input
+ * bytes and the result simplified again.  This avoids building the 4 KiB
+ * window as a Z3 store chain and walking it for every byte.
+ */
+static struct { unsigned *id; size_t cap, n; } seen;
+
+static bool seen_add(unsigned id)
 {
-	Z3_ast v = Z3_simplify(ctx, Z3_substitute(ctx, e, n, from, to));
+	size_t h;
+
+	if (2 * (seen.n + 1) > seen.cap) {
+		unsigned *old = seen.id;
+		size_t oc = seen.cap;
+		seen.cap = oc ? 2 * oc : 4096;
+		seen.id = calloc(seen.cap, sizeof(*seen.id));
+		seen.n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i])
+				seen_add(old[i] - 1);
+		free(old);
+	}
+	for (h = (id * 2654435761u) & (seen.cap - 1); seen.id[h]; h = (h + 1) & (seen.cap - 1))
+		if (seen.id[h] == id + 1)
+			return false;
+	seen.id[h] = id + 1;
+	seen.n++;
+	return true;
+}
+
+struct loads { Z3_ast *from, *to; int n, cap; };
+
+static void collect_loads(Z3_ast e, Z3_ast mem0, uint32_t seed, struct loads *l)
+{
+	Z3_app app;
+	Z3_func_decl d;
+	unsigned n;
+
+	if (Z3_get_ast_kind(ctx, e) != Z3_APP_AST || !seen_add(Z3_get_ast_id(ctx, e)))
+		return;
+	app = Z3_to_app(ctx, e);
+	d = Z3_get_app_decl(ctx, app);
+	n = Z3_get_app_num_args(ctx, app);
+	if (Z3_get_decl_kind(ctx, d) == Z3_OP_SELECT && Z3_is_eq_ast(ctx, Z3_get_app_arg(ctx, app, 0), mem0)) {
+		uint64_t a;
+		if (Z3_is_numeral_ast(ctx, Z3_get_app_arg(ctx, app, 1)) &&
+		    Z3_get_numeral_uint64(ctx, Z3_get_app_arg(ctx, app, 1), &a)) {
+			if (l->n == l->cap) {
+				l->cap = l->cap ? 2 * l->cap : 256;
+				l->from = realloc(l->from, l->cap * sizeof(*l->from));
+				l->to = realloc(l->to, l->cap * sizeof(*l->to));
+			}
+			l->from[l->n] = e;
+			l->to[l->n++] = bv(input_byte(seed, a), 8);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		collect_loads(Z3_get_app_arg(ctx, app, i), mem0, seed, l);
+}
+
+static Z3_ast concretize(Z3_ast e, int nf, Z3_ast *from, Z3_ast *to, Z3_ast mem0, uint32_t seed)
+{
+	static struct loads l;
+
+	e = Z3_simplify(ctx, Z3_substitute(ctx, e, nf, from, to));
+	l.n = 0;
+	seen.n = 0;
+	if (seen.cap)
+		memset(seen.id, 0, seen.cap * sizeof(*seen.id));
+	collect_loads(e, mem0, seed, &l);
+	return l.n ? Z3_simplify(ctx, Z3_substitute(ctx, e, l.n, l.from, l.to)) : e;
+}
+
+static uint64_t numeral(Z3_ast e, bool *ok)
+{
 	uint64_t x = 0;
 
-	if (!Z3_is_numeral_ast(ctx, v) || !Z3_get_numeral_uint64(ctx, v, &x))
+	if (!Z3_is_numeral_ast(ctx, e) || !Z3_get_numeral_uint64(ctx, e, &x))
 		*ok = false;
 	return x;
 }
+
+/*
+ * Byte at addr of a concretized memory: a chain of stores of numerals over
+ * the input memory mem0, read off directly instead of one simplifier run
+ * per byte.
+ */
+static uint64_t mem_byte(Z3_ast a, Z3_ast mem0, uint32_t seed, uint64_t addr, bool *ok)
+{
+	for (;;) {
+		Z3_app app;
+		uint64_t i;
+
+		if (Z3_is_eq_ast(ctx, a, mem0))
+			return input_byte(seed, addr);
+		if (Z3_get_ast_kind(ctx, a) != Z3_APP_AST)
+			break;
+		app = Z3_to_app(ctx, a);
+		if (Z3_get_decl_kind(ctx, Z3_get_app_decl(ctx, app)) != Z3_OP_STORE ||
+		    !Z3_is_numeral_ast(ctx, Z3_get_app_arg(ctx, app, 1)) ||
+		    !Z3_get_numeral_uint64(ctx, Z3_get_app_arg(ctx, app, 1), &i))
+			break;
+		if (i == addr)
+			return numeral(Z3_get_app_arg(ctx, app, 2), ok);
+		a = Z3_get_app_arg(ctx, app, 0);
+	}
+	*ok = false;
+	return 0;
+}
+
+/* validation runs whose expected outputs could not be computed (failures) */
+static long nvbad, nzcheck;
 
 /* Record validation runs for one proven instance: inputs, model outputs. */
 static void add_validation(int arch, const struct op *o, const struct bpf_insn *m,
@@ -226,15 +336,11 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 			   const struct mstate *n1, const char *label)
 {
 	int roles[4] = { m->dst_reg, BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m) };
-	static long nbig;
 
-	/* evaluating the model on a concrete 4 KiB memory costs ~1 s for a long
-	 * copy: validate one in ten instances with more than 4 accesses */
-	if (n1->nacc > 4 && nbig++ % 10)
-		return;
 	for (int k = 0; k < opt.val_per; k++) {
 		struct valexp *v;
 		Z3_ast from[40], to[40];
+		uint64_t val[40];
 		int nf = 0;
 		bool ok = true;
 
@@ -260,22 +366,19 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 					VAL_BASE + VAL_SIZE / 2 + 8 * ((int)(rnd() % 17) - 8);
 		for (int i = 0; i < nregs[arch]; i++) {
 			from[nf] = n0->r[i];
+			val[nf] = v->in.r[i];
 			to[nf++] = bv(v->in.r[i], 64);
 		}
 		for (int i = 0; i < 4; i++) {
 			from[nf] = n0->f[i];
+			val[nf] = 0;
 			to[nf++] = mk_false();
 		}
-		if (n1->nacc) {
-			from[nf] = n0->mem;
-			to[nf++] = concrete_mem(v->in.seed);
-		}
-		for (int i = 0; i < nregs[arch]; i++)
-			if (!((noval[arch] >> i) & 1))
-				v->r[i] = subst_u64(n1->r[i], nf, from, to, &ok);
-		/* memory bytes around every native access */
+		struct evin ei = { from, val, nf, n0->mem, v->in.seed, input_byte };
+		eval_begin(&ei);
+		/* the window bytes around every native access */
 		for (int a = 0; a < n1->nacc && ok; a++) {
-			uint64_t ad = subst_u64(n1->acc[a].addr, nf, from, to, &ok);
+			uint64_t ad = eval_bv(n1->acc[a].addr, &ok);
 			for (int64_t j = -8; j < (int64_t)n1->acc[a].size + 8; j++) {
 				uint64_t off = ad + j - VAL_BASE;
 				bool dup = false;
@@ -283,15 +386,34 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 					continue;
 				for (uint32_t q = 0; q < v->in.nmem && !dup; q++)
 					dup = v->in.memoff[q] == off;
-				if (dup)
-					continue;
-				v->mem[v->in.nmem] = subst_u64(Z3_mk_select(ctx, n1->mem,
-							bv(VAL_BASE + off, 64)), nf, from, to, &ok);
-				v->in.memoff[v->in.nmem++] = off;
+				if (!dup)
+					v->in.memoff[v->in.nmem++] = off;
+			}
+		}
+		for (int i = 0; i < nregs[arch] && ok; i++)
+			if (!((noval[arch] >> i) & 1))
+				v->r[i] = eval_bv(n1->r[i], &ok);
+		for (uint32_t q = 0; q < v->in.nmem && ok; q++)
+			v->mem[q] = eval_byte(n1->mem, VAL_BASE + v->in.memoff[q], &ok);
+		/* the evaluator against Z3 on a sample: the first run and one in 32 */
+		if (ok && nzcheck++ % 32 == 0) {
+			Z3_ast mem1 = n1->nacc ? concretize(n1->mem, nf, from, to, n0->mem, v->in.seed) : NULL;
+			bool zok = true, same = true;
+			for (int i = 0; i < nregs[arch]; i++)
+				if (!((noval[arch] >> i) & 1))
+					same &= v->r[i] == numeral(concretize(n1->r[i], nf, from, to, n0->mem,
+									      v->in.seed), &zok);
+			for (uint32_t q = 0; q < v->in.nmem; q++)
+				same &= v->mem[q] == mem_byte(mem1, n0->mem, v->in.seed,
+							       VAL_BASE + v->in.memoff[q], &zok);
+			if (!zok || !same) {
+				fprintf(stderr, "validation: evaluator and Z3 disagree on %s\n", label);
+				ok = false;
 			}
 		}
 		if (!ok) {
 			fprintf(stderr, "validation: model output not concrete for %s\n", label);
+			nvbad++;
 			continue;
 		}
 		snprintf(v->label, sizeof(v->label), "%s", label);
@@ -308,6 +430,9 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 	char inpath[512], outpath[512], cmd[1400];
 	struct valout out;
 
+	st->val_runs += nvbad;
+	st->val_fail += nvbad;
+	nvbad = 0;
 	if (!nvexp)
 		return;
 	if (arch == A64) {
@@ -358,6 +483,9 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 }
 
 /* ---- one instance ---- */
+/* while set, every refuted query goes here (to cvc5, which must say sat) */
+static FILE *refuted_smt2;
+
 enum verdict { V_PROVEN, V_REFUTED, V_DECLINED, V_UNMODELLED, V_INVALID, V_UNKNOWN };
 
 struct result {
@@ -475,6 +603,8 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 
 	snprintf(label, sizeof(label), "%s D=%d A=%d B=%d C=%d P=%#x [%s]", o->name, m->dst_reg,
 		 BPF_KOPS_A(m), BPF_KOPS_B(m), BPF_KOPS_C(m), BPF_KOPS_P(m), res->hexcode);
+	if (r == Z3_L_TRUE && refuted_smt2)
+		smt2 = refuted_smt2;
 	if (smt2) {
 		const char *txt = Z3_benchmark_to_smtlib_string(ctx, label, "", "unknown", "", 0, NULL, goal);
 		fprintf(smt2, "(reset)\n(set-logic QF_ABV)\n%s", txt);
@@ -719,14 +849,111 @@ static int run_mutants(FILE *tbl)
 	return bad;
 }
 
+/* ---- one op on one architecture (a worker process) ---- */
+static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
+{
+	const struct op *o = &ops[oi];
+	long n;
+	int full;
+	struct inst *in;
+	char name[64], path[600], rname[80], rpath[600];
+	FILE *smt2;
+	double t0 = now_ms();
+
+	in = enumerate(o, &n, &full);
+	s->enumerated = n;
+	if (opt.max_inst && n > opt.max_inst) {
+		/* spread the subset over the whole list */
+		for (long j = 0; j < opt.max_inst; j++)
+			in[j] = in[j * n / opt.max_inst];
+		n = opt.max_inst;
+		full = 0;
+	}
+	s->full = full;
+	s->cvc5_cap = o->id == BPF_EINSN_MEMCPY ? opt.cvc5_max_memcpy : opt.cvc5_max;
+	snprintf(name, sizeof(name), "%s.%s", o->name, arch_name[arch]);
+	smt2 = opt.cvc5 ? open_smt2(name, path) : NULL;
+	if (smt2) {
+		/* the refuted queries, all of them, to cvc5 as well */
+		snprintf(rname, sizeof(rname), "%s.refuted", name);
+		refuted_smt2 = open_smt2(rname, rpath);
+	}
+	for (long j = 0; j < n; j++) {
+		struct bpf_insn m = marker(o->id, in[j].r[0], in[j].r[1], in[j].r[2],
+					   in[j].r[3], in[j].p);
+		struct result res;
+		char regs[128] = "", nm[8];
+		int at = 0, roles[4] = { m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3] };
+
+		if (opt.max_refuted && s->failed >= opt.max_refuted) {
+			s->skipped++;
+			continue;
+		}
+		bool to_cvc5 = smt2 && (!s->cvc5_cap || n <= s->cvc5_cap ||
+					(j * s->cvc5_cap) / n != ((j + 1) * s->cvc5_cap) / n);
+		prove(arch, o, &m, MUT_NONE, to_cvc5 ? smt2 : NULL,
+		      opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
+		if (to_cvc5 && res.v == V_PROVEN) {
+			s->cvc5_sent++;
+			s->cvc5_sent_proven++;
+		}
+		s->inst++;
+		s->z3_ms += res.ms;
+		switch (res.v) {
+		case V_PROVEN: s->proven++; s->oblig += res.nconj; s->oblig_proven += res.nconj; break;
+		case V_REFUTED: s->failed++; s->oblig += res.nconj; break;
+		case V_DECLINED: s->declined++; break;
+		default: s->unmodelled++; break;
+		}
+		if (res.v != V_PROVEN && res.v != V_DECLINED && (s->failed + s->unmodelled) <= 3)
+			fprintf(stderr, "%s %s D=%d A=%d B=%d C=%d P=%#x [%s]: %s%s\n",
+				res.v == V_REFUTED ? "REFUTED" : "NOT PROVEN", name,
+				m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3], in[j].p,
+				res.hexcode, res.why, res.v == V_REFUTED ? " (counterexample)" : "");
+		for (int k = 0; k < 4; k++)
+			if (k == 0 || (o->max[k] >= 0 && !(k == 3 && c_is_count(o))))
+				at += snprintf(regs + at, sizeof(regs) - at, "%s%c=%s", k ? "," : "",
+					       "DABC"[k], nat_name(arch, regmap[arch][roles[k]], nm));
+		fprintf(tsv, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%#x\t%#x\t%s\t%s\t%s\n", o->name,
+			arch_name[arch], o->id, m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3],
+			in[j].p, (uint32_t)m.imm, regs,
+			res.v == V_PROVEN ? "proven" : res.v == V_REFUTED ? "refuted" :
+			res.v == V_DECLINED ? "declined" : "unmodelled", res.hexcode);
+		if (opt.verbose && j % 1000 == 999)
+			fprintf(stderr, "  %s: %ld/%ld\n", name, j + 1, n);
+	}
+	if (smt2) {
+		struct stats t = { 0 };
+		fclose(smt2);
+		run_cvc5(path, s->cvc5_sent, s, "unsat");
+		fclose(refuted_smt2);
+		refuted_smt2 = NULL;
+		if (s->failed) {
+			run_cvc5(rpath, s->failed, &t, "sat");
+			s->cvc5_refuted_sat = t.cvc5_unsat;
+			s->cvc5_ms += t.cvc5_ms;
+		}
+	}
+	run_validation(arch, s, name);
+	s->wall_ms = now_ms() - t0;
+	fprintf(stderr, "%-8s %-6s %6ld instances (%s) %6ld proven %4ld refuted, z3 %.1fs, cvc5 %ld/%ld %.1fs, validation %ld/%ld, %.0fs\n",
+		o->name, arch_name[arch], s->inst, full ? "all" : "cover", s->proven, s->failed,
+		s->z3_ms / 1e3, s->cvc5_unsat, s->cvc5_sent, s->cvc5_ms / 1e3,
+		s->val_runs - s->val_fail, s->val_runs, s->wall_ms / 1e3);
+	free(in);
+}
+
 int main(int argc, char **argv)
 {
 	static struct stats st[NOPS][NARCH];
+	static const int cost_order[] = { 1, 5, 0, 6, 3, 4, 2 };	/* select memcpy rotate lea ... */
+	struct { size_t oi; int arch; pid_t pid; } unit[NOPS * NARCH];
 	char path[600], tpath[600];
 	FILE *tsv, *tbl;
-	int c, bad = 0;
+	int c, bad = 0, nunit = 0, running = 0;
+	double t0 = now_ms();
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:STc:")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:STc:m:j:")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
@@ -742,17 +969,20 @@ int main(int argc, char **argv)
 		case 'S': opt.no_simplify = 1; break;
 		case 'T': model_fault = 1; opt.max_refuted = 0; break;
 		case 'c': opt.cvc5_max = atol(optarg); break;
+		case 'm': opt.cvc5_max_memcpy = atol(optarg); break;
+		case 'j': opt.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		default:
 			fprintf(stderr, "usage: %s [-o outdir] [-l full-limit] [-k val-per-instance] "
 				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)]\n"
 				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
 				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)]\n"
-				"\t[-c max-cvc5-queries-per-op (spread evenly; default all)] [-v]\n",
+				"\t[-c cvc5-queries-per-op-and-arch (spread evenly; 0: all)]\n"
+				"\t[-m the same for memcpy] [-j parallel-workers] [-v]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	snprintf(path, sizeof(path), "mkdir -p %s/smt2 %s/val", opt.outdir, opt.outdir);
+	snprintf(path, sizeof(path), "mkdir -p %s/smt2 %s/val %s/unit", opt.outdir, opt.outdir, opt.outdir);
 	if (system(path))
 		return 2;
 	snprintf(path, sizeof(path), "%s/emits.tsv", opt.outdir);
@@ -764,119 +994,149 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fprintf(tsv, "op\tarch\tid\tD\tA\tB\tC\tP\tmarker_imm\tnative_regs\tverdict\thex\n");
+	fflush(tsv);
 
-	for (size_t oi = 0; oi < NOPS; oi++) {
-		const struct op *o = &ops[oi];
-		long n;
-		int full;
-		struct inst *in;
-
-		if (opt.only_op && strcmp(opt.only_op, o->name))
-			continue;
-		in = enumerate(o, &n, &full);
-		if (opt.max_inst && n > opt.max_inst) {
-			/* spread the subset over the whole list */
-			for (long j = 0; j < opt.max_inst; j++)
-				in[j] = in[j * n / opt.max_inst];
-			n = opt.max_inst;
-			full = 0;
-		}
+	/* each op x arch in a worker process, the costly ones first; a worker
+	 * writes its emits.tsv rows and its counters to out/unit/ */
+	for (size_t k = 0; k < NOPS; k++)
 		for (int arch = 0; arch < NARCH; arch++) {
-			struct stats *s = &st[oi][arch];
-			char name[64];
-			FILE *smt2;
-
-			if (opt.only_arch >= 0 && opt.only_arch != arch)
+			size_t oi = cost_order[k];
+			if ((opt.only_op && strcmp(opt.only_op, ops[oi].name)) ||
+			    (opt.only_arch >= 0 && opt.only_arch != arch))
 				continue;
-			snprintf(name, sizeof(name), "%s.%s", o->name, arch_name[arch]);
-			smt2 = opt.cvc5 ? open_smt2(name, path) : NULL;
-			for (long j = 0; j < n; j++) {
-				struct bpf_insn m = marker(o->id, in[j].r[0], in[j].r[1], in[j].r[2],
-							   in[j].r[3], in[j].p);
-				struct result res;
-				char regs[128] = "", nm[8];
-				int at = 0, roles[4] = { m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3] };
-
-				if (opt.max_refuted && s->failed >= opt.max_refuted) {
-					s->skipped++;
-					continue;
-				}
-				bool to_cvc5 = smt2 && (!opt.cvc5_max || n <= opt.cvc5_max ||
-							(j * opt.cvc5_max) / n != ((j + 1) * opt.cvc5_max) / n);
-				prove(arch, o, &m, MUT_NONE, to_cvc5 ? smt2 : NULL,
-				      opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
-				if (to_cvc5 && (res.v == V_PROVEN || res.v == V_REFUTED)) {
-					s->cvc5_sent++;
-					s->cvc5_sent_proven += res.v == V_PROVEN;
-				}
-				s->inst++;
-				s->z3_ms += res.ms;
-				switch (res.v) {
-				case V_PROVEN: s->proven++; s->oblig += res.nconj; break;
-				case V_REFUTED: s->failed++; s->oblig += res.nconj; break;
-				case V_DECLINED: s->declined++; break;
-				default: s->unmodelled++; break;
-				}
-				if (res.v != V_PROVEN && res.v != V_DECLINED && (s->failed + s->unmodelled) <= 3)
-					fprintf(stderr, "%s %s D=%d A=%d B=%d C=%d P=%#x [%s]: %s%s\n",
-						res.v == V_REFUTED ? "REFUTED" : "NOT PROVEN", name,
-						m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3], in[j].p,
-						res.hexcode, res.why, res.v == V_REFUTED ? " (counterexample)" : "");
-				for (int k = 0; k < 4; k++)
-					if (k == 0 || (o->max[k] >= 0 && !(k == 3 && c_is_count(o))))
-						at += snprintf(regs + at, sizeof(regs) - at, "%s%c=%s", k ? "," : "",
-							       "DABC"[k], nat_name(arch, regmap[arch][roles[k]], nm));
-				fprintf(tsv, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%#x\t%#x\t%s\t%s\t%s\n", o->name,
-					arch_name[arch], o->id, m.dst_reg, in[j].r[1], in[j].r[2], in[j].r[3],
-					in[j].p, (uint32_t)m.imm, regs,
-					res.v == V_PROVEN ? "proven" : res.v == V_REFUTED ? "refuted" :
-					res.v == V_DECLINED ? "declined" : "unmodelled", res.hexcode);
-				if (opt.verbose && j % 1000 == 999)
-					fprintf(stderr, "  %s: %ld/%ld\n", name, j + 1, n);
-			}
-			if (smt2) {
-				fclose(smt2);
-				run_cvc5(path, s->cvc5_sent, s, "unsat");
-			}
-			run_validation(arch, s, name);
-			fprintf(stderr, "%-8s %-6s %6ld instances (%s) %6ld proven %4ld refuted, z3 %.1fs, cvc5 %ld/%ld %.1fs, validation %ld/%ld\n",
-				o->name, arch_name[arch], s->inst, full ? "all" : "cover", s->proven, s->failed,
-				s->z3_ms / 1e3, s->cvc5_unsat, s->cvc5_sent, s->cvc5_ms / 1e3,
-				s->val_runs - s->val_fail, s->val_runs);
+			unit[nunit].oi = oi;
+			unit[nunit].arch = arch;
+			unit[nunit++].pid = 0;
 		}
-		free(in);
-	}
+	for (int u = 0, done = 0; done < nunit;) {
+		if (u < nunit && running < opt.jobs) {
+			char base[700];
+			pid_t pid;
 
-	fprintf(tbl, "%-8s %-6s %9s %9s %9s %8s %11s %8s %13s  %s\n", "op", "arch", "instances",
-		"oblig.", "z3 unsat", "z3 time", "cvc5 unsat", "cvc5 t.", "validation", "status");
+			snprintf(base, sizeof(base), "%s/unit/%s.%s", opt.outdir, ops[unit[u].oi].name,
+				 arch_name[unit[u].arch]);
+			fflush(NULL);
+			pid = fork();
+			if (pid == 0) {
+				struct stats s = { 0 };
+				FILE *f;
+				snprintf(path, sizeof(path), "%s.tsv", base);
+				f = fopen(path, "w");
+				if (!f)
+					_exit(2);
+				run_unit(unit[u].oi, unit[u].arch, &s, f);
+				fclose(f);
+				snprintf(path, sizeof(path), "%s.stats", base);
+				f = fopen(path, "w");
+				if (!f || fwrite(&s, sizeof(s), 1, f) != 1 || fclose(f))
+					_exit(2);
+				_exit(0);
+			}
+			if (pid < 0) {
+				perror("fork");
+				return 2;
+			}
+			snprintf(path, sizeof(path), "%s.stats", base);
+			unlink(path);
+			unit[u++].pid = pid;
+			running++;
+			continue;
+		}
+		int status;
+		pid_t pid = wait(&status);
+		if (pid < 0)
+			break;
+		for (int k = 0; k < nunit; k++)
+			if (unit[k].pid == pid) {
+				running--;
+				done++;
+				if (!WIFEXITED(status) || WEXITSTATUS(status))
+					fprintf(stderr, "worker for %s %s died (status %#x)\n",
+						ops[unit[k].oi].name, arch_name[unit[k].arch], status);
+			}
+	}
+	/* collect, in table order */
+	for (size_t oi = 0; oi < NOPS; oi++)
+		for (int arch = 0; arch < NARCH; arch++) {
+			char base[700], line[4096];
+			FILE *f;
+			bool ran = false;
+
+			for (int k = 0; k < nunit; k++)
+				ran |= unit[k].oi == oi && unit[k].arch == arch;
+			if (!ran)
+				continue;
+			snprintf(base, sizeof(base), "%s/unit/%s.%s", opt.outdir, ops[oi].name, arch_name[arch]);
+			snprintf(path, sizeof(path), "%s.stats", base);
+			f = fopen(path, "r");
+			if (!f || fread(&st[oi][arch], sizeof(st[oi][arch]), 1, f) != 1)
+				st[oi][arch].crashed = 1;
+			if (f)
+				fclose(f);
+			snprintf(path, sizeof(path), "%s.tsv", base);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f))
+				fputs(line, tsv);
+			if (f)
+				fclose(f);
+		}
+
+	fprintf(tbl, "%-8s %-6s %15s %9s %8s %8s %15s %8s %13s %6s  %s\n", "op", "arch",
+		"instances", "oblig.", "refuted", "z3", "cvc5 unsat", "cvc5", "validation", "wall", "status");
+	fprintf(tbl, "%-8s %-6s %15s %9s %8s %8s %15s %8s %13s %6s\n", "", "",
+		"(set)", "proven", "", "time", "/sent (sample)", "time", "agree/run", "");
 	for (size_t oi = 0; oi < NOPS; oi++)
 		for (int arch = 0; arch < NARCH; arch++) {
 			struct stats *s = &st[oi][arch];
-			char v[32];
+			char v[32], inst[40], cv[40], status[120];
 			bool ok;
-			if (!s->inst)
+			bool ran = false;
+
+			for (int k = 0; k < nunit; k++)
+				ran |= unit[k].oi == oi && unit[k].arch == arch;
+			if (!ran)
 				continue;
-			ok = s->proven == s->inst - s->declined && !s->failed &&
-			     (!opt.cvc5 || s->cvc5_unsat == s->cvc5_sent_proven) && !s->val_fail &&
+			ok = !s->crashed && s->inst && s->proven == s->inst - s->declined && !s->failed &&
+			     (!opt.cvc5 || (s->cvc5_unsat == s->cvc5_sent_proven && s->cvc5_sent)) &&
+			     !s->val_fail &&
 			     (s->val_runs || opt.val_per == 0 || (arch == A64 && !opt.a64_runner));
 			snprintf(v, sizeof(v), "%ld/%ld", s->val_runs - s->val_fail, s->val_runs);
-			char status[96];
-			if (ok)
+			snprintf(inst, sizeof(inst), "%ld (%s)", s->inst + s->skipped,
+				 s->full ? "all" : s->enumerated > s->inst + s->skipped ? "spread" : "cover");
+			if (!opt.cvc5)
+				snprintf(cv, sizeof(cv), "-");
+			else
+				snprintf(cv, sizeof(cv), "%ld/%ld%s", s->cvc5_unsat, s->cvc5_sent,
+					 s->cvc5_sent < s->inst - s->declined ? " (s)" : "");
+			if (s->crashed)
+				snprintf(status, sizeof(status), "FAIL (worker died)");
+			else if (ok)
 				snprintf(status, sizeof(status), "OK");
 			else if (s->failed)
-				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, %ld not tried)",
-					 s->failed, s->skipped);
-			else
+				snprintf(status, sizeof(status), "REFUTED (%ld counterexamples, cvc5 sat on %ld; %ld not tried)",
+					 s->failed, s->cvc5_refuted_sat, s->skipped);
+			else if (s->val_fail)
+				snprintf(status, sizeof(status), "FAIL (validation disagrees)");
+			else if (s->unmodelled)
 				snprintf(status, sizeof(status), "FAIL (%ld unmodelled)", s->unmodelled);
-			char cv[32];
-			snprintf(cv, sizeof(cv), "%ld/%ld", opt.cvc5 ? s->cvc5_unsat : 0, s->cvc5_sent);
-			fprintf(tbl, "%-8s %-6s %9ld %9ld %9ld %7.1fs %11s %7.1fs %13s  %s\n", ops[oi].name,
-				arch_name[arch], s->inst + s->skipped, s->oblig, s->proven, s->z3_ms / 1e3,
-				cv, s->cvc5_ms / 1e3, v, status);
+			else
+				snprintf(status, sizeof(status), "FAIL (cvc5 did not prove all it was sent)");
+			fprintf(tbl, "%-8s %-6s %15s %9ld %8ld %7.1fs %15s %7.1fs %13s %5.0fs  %s\n", ops[oi].name,
+				arch_name[arch], inst, s->oblig_proven, s->failed, s->z3_ms / 1e3,
+				cv, s->cvc5_ms / 1e3, v, s->wall_ms / 1e3, status);
 			bad += !ok;
 		}
+	fprintf(tbl, "\ninstances: all = every operand form x every register assignment; cover = each\n"
+		"assignment with a representative form and each form with representative assignments\n"
+		"(README.md; -l 1000000 for all); spread = an evenly spread -n subset.  Z3 proves every\n"
+		"instance.  (s): cvc5 gets an evenly spread sample of each row (-c %ld per op and arch,\n"
+		"-m %ld for memcpy; -c 0 -m 0 for all).  validation: runs on the CPU (x86-64) or under\n"
+		"qemu-aarch64 (arm64), %d per proven instance, agreeing with the model.\n",
+		opt.cvc5_max, opt.cvc5_max_memcpy, opt.val_per);
 	if (opt.mutants)
 		bad += run_mutants(tbl);
+	fprintf(tbl, "\n%s in %.0fs with %d workers\n", bad ? "FAILED" : "all proven", (now_ms() - t0) / 1e3,
+		opt.jobs);
 	fclose(tbl);
 	fclose(tsv);
 	snprintf(path, sizeof(path), "cat %s", tpath);
