@@ -13,10 +13,11 @@
 #   DIFFERENT  the pattern is not in the proven bytes: the selftest and the
 #              proofs disagree about what the JIT emits (fails)
 #   none       the selftest has no pattern for this form
-# Usage: scripts/selftest-tie.sh [path/to/kops_test.c] [out/emits.tsv]
+# Usage: scripts/selftest-tie.sh [path/to/kops_util.h] [out/emits.tsv]
+# (the file that holds expected_native(), shared by the QEMU selftests)
 set -eu
 cd "$(dirname "$0")/.."
-KT=${1:-../kernel-selftests/kops/kops_test.c}
+KT=${1:-../kernel-selftests/kops/kops_util.h}
 TSV=${2:-out/emits.tsv}
 if [ ! -f "$KT" ]; then
 	echo "selftest-tie: $KT not found (the kops branch is not merged?); skipped"
