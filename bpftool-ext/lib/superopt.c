@@ -27,7 +27,7 @@
 #include "superopt.h"
 #include "kops_ops.h"
 
-#define WINDOW_SLOTS	16
+#define WINDOW_SLOTS	24
 /* Proposals per second of budget and window, so a seed fixes the result. */
 #define PROPOSALS_PER_SEC 150000
 

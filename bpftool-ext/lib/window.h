@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#define WIN_MAX_INSNS	16
+#define WIN_MAX_INSNS	24
 #define WIN_MAX_WRITES	(WIN_MAX_INSNS * 8)
 #define WIN_MAX_MEMSET	64
 
