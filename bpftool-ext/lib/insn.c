@@ -173,6 +173,37 @@ bool bpfext_insn_is_exit(const struct bpf_insn *insn)
 	return insn->code == (BPF_JMP | BPF_EXIT);
 }
 
+bool bpfext_insn_is_nop(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_JA) && !insn->off && !insn->imm &&
+	       !insn->dst_reg && !insn->src_reg;
+}
+
+bool bpfext_insn_is_mem(const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code);
+
+	return cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
+}
+
+bool bpfext_insn_src_is_reg(const struct bpf_insn *insn)
+{
+	switch (BPF_CLASS(insn->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return BPF_SRC(insn->code) == BPF_X && BPF_OP(insn->code) != BPF_END &&
+		       BPF_OP(insn->code) != BPF_NEG;
+	case BPF_LDX:
+	case BPF_STX:
+		return true;
+	case BPF_JMP:
+	case BPF_JMP32:
+		return bpfext_insn_is_cond_branch(insn) && BPF_SRC(insn->code) == BPF_X;
+	default:
+		return false;
+	}
+}
+
 bool bpfext_insn_is_helper_call(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == 0;

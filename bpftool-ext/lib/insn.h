@@ -40,6 +40,15 @@ bool bpfext_insn_is_pseudo_call(const struct bpf_insn *insn);
 bool bpfext_insn_is_kfunc_call(const struct bpf_insn *insn);
 /* LD_IMM64 with src_reg BPF_PSEUDO_FUNC: address of a subprogram. */
 bool bpfext_insn_is_pseudo_func(const struct bpf_insn *insn);
+/* "goto pc+0" with every other field zero: a slot a rewrite emptied. */
+bool bpfext_insn_is_nop(const struct bpf_insn *insn);
+/* LDX, ST or STX: an access to memory through a register. */
+bool bpfext_insn_is_mem(const struct bpf_insn *insn);
+/*
+ * Does the instruction read src_reg as a register?  (For BPF_ST and
+ * BPF_END the BPF_X bit of the opcode means a size or a byte order.)
+ */
+bool bpfext_insn_src_is_reg(const struct bpf_insn *insn);
 
 /*
  * bpfext_insn_check - validate the instruction at @insns[0]

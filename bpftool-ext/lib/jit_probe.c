@@ -53,27 +53,6 @@ static int imm_class(int32_t v)
 
 static const int32_t imm_repr[] = { 0, 1, 5, -5, 0x12345, -0x12345 };
 
-static bool src_is_reg(const struct bpf_insn *x)
-{
-	switch (BPF_CLASS(x->code)) {
-	case BPF_ALU:
-	case BPF_ALU64:
-		return BPF_SRC(x->code) == BPF_X && BPF_OP(x->code) != BPF_END;
-	case BPF_LDX:
-	case BPF_STX:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool is_mem(const struct bpf_insn *x)
-{
-	uint8_t cls = BPF_CLASS(x->code);
-
-	return cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
-}
-
 /* The representative of @x's shape, and its key (never EMPTY). */
 static uint64_t shape(const struct bpf_insn *x, struct bpf_insn *repr)
 {
@@ -81,11 +60,11 @@ static uint64_t shape(const struct bpf_insn *x, struct bpf_insn *repr)
 	int ic = imm_class(x->imm);
 
 	*repr = *x;
-	if (!src_is_reg(x))
+	if (!bpfext_insn_src_is_reg(x))
 		repr->src_reg = 0;
 	if (!end)
 		repr->imm = imm_repr[ic];
-	if (is_mem(x))
+	if (bpfext_insn_is_mem(x))
 		repr->off = x->off >= -128 && x->off <= 127 ? -8 : -256;
 	else
 		repr->off = 0;
@@ -182,7 +161,7 @@ static int measure(struct bpfext_jit_probe *jp, const struct bpf_insn *repr)
 {
 	int base = -1, with, without;
 
-	if (is_mem(repr))
+	if (bpfext_insn_is_mem(repr))
 		base = BPF_CLASS(repr->code) == BPF_LDX ? repr->src_reg
 							 : repr->dst_reg;
 	if (base < 0 || base > BPF_REG_10)

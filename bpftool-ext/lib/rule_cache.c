@@ -48,27 +48,6 @@ struct bpfext_rule_cache {
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
 
-static bool is_nop(const struct bpf_insn *x)
-{
-	return x->code == (BPF_JMP | BPF_JA) && !x->off;
-}
-
-/* Does the src_reg field of @x name a register? */
-static bool src_is_reg(const struct bpf_insn *x)
-{
-	switch (BPF_CLASS(x->code)) {
-	case BPF_ALU:
-	case BPF_ALU64:
-		return BPF_SRC(x->code) == BPF_X && BPF_OP(x->code) != BPF_END &&
-		       BPF_OP(x->code) != BPF_NEG;
-	case BPF_LDX:
-	case BPF_STX:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static bool insn_ok(const struct bpf_insn *x)
 {
 	char msg[BPFEXT_ERRMSG_MAX];
@@ -98,7 +77,7 @@ static void rename_insns(struct renaming *r, struct bpf_insn *x, size_t n)
 
 	for (i = 0; i < n; i++) {
 		x[i].dst_reg = rename_reg(r, x[i].dst_reg);
-		if (src_is_reg(&x[i]))
+		if (bpfext_insn_src_is_reg(&x[i]))
 			x[i].src_reg = rename_reg(r, x[i].src_reg);
 	}
 }
@@ -124,7 +103,7 @@ static size_t drop_nops(const struct bpf_insn *in, size_t n, struct bpf_insn *ou
 	size_t i, m = 0;
 
 	for (i = 0; i < n && m < WIN_MAX_INSNS; i++)
-		if (!is_nop(&in[i]))
+		if (!bpfext_insn_is_nop(&in[i]))
 			out[m++] = in[i];
 	return m;
 }
@@ -259,7 +238,7 @@ static bool match(const struct rule *r, const struct bpf_insn *w,
 		const struct bpf_insn *p = &r->pat[i], *x = &w[i];
 		uint8_t pr[2] = { p->dst_reg, p->src_reg };
 		uint8_t xr[2] = { x->dst_reg, x->src_reg };
-		int k, nr = src_is_reg(p) ? 2 : 1;
+		int k, nr = bpfext_insn_src_is_reg(p) ? 2 : 1;
 
 		if (p->code != x->code || p->off != x->off || p->imm != x->imm)
 			return false;
@@ -284,7 +263,7 @@ static bool match(const struct rule *r, const struct bpf_insn *w,
 	/* The replacement's own registers go to dead ones. */
 	for (i = 0; i < r->m; i++) {
 		uint8_t regs[2] = { r->rep[i].dst_reg, r->rep[i].src_reg };
-		int k, nr = src_is_reg(&r->rep[i]) ? 2 : 1;
+		int k, nr = bpfext_insn_src_is_reg(&r->rep[i]) ? 2 : 1;
 
 		for (k = 0; k < nr; k++) {
 			uint8_t a;
@@ -315,7 +294,7 @@ static void instantiate(const struct rule *r, const uint8_t *map,
 	for (i = 0; i < r->m; i++) {
 		out[i] = r->rep[i];
 		out[i].dst_reg = map[r->rep[i].dst_reg];
-		if (src_is_reg(&r->rep[i]))
+		if (bpfext_insn_src_is_reg(&r->rep[i]))
 			out[i].src_reg = map[r->rep[i].src_reg];
 	}
 }

@@ -35,12 +35,6 @@
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
 
-static bool is_nop(const struct bpf_insn *x)
-{
-	return x->code == (BPF_JMP | BPF_JA) && !x->off && !x->imm &&
-	       !x->dst_reg && !x->src_reg;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -96,7 +90,7 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 	size_t i;
 
 	for (i = 0; i < cnt; i++) {
-		if (is_nop(&insns[i]))
+		if (bpfext_insn_is_nop(&insns[i]))
 			continue;
 		switch (model) {
 		case BPFEXT_COST_LATENCY:
@@ -192,19 +186,35 @@ struct access_map {
 	} exact[WIN_MAX_INSNS];		/* every access, for alignment */
 };
 
-static bool mark(uint64_t *bm, int64_t off, unsigned int size, bool test)
+/* Bytes [off, off + size) as bits of @bm, or -1 outside the span. */
+static int64_t bit_of(int64_t off, unsigned int i)
+{
+	int64_t o = off + (int64_t)i + OFF_SPAN / 2;
+
+	return o < 0 || o >= OFF_SPAN ? -1 : o;
+}
+
+static void mark(uint64_t *bm, int64_t off, unsigned int size)
 {
 	unsigned int i;
 
 	for (i = 0; i < size; i++) {
-		int64_t o = off + (int64_t)i + OFF_SPAN / 2;
+		int64_t o = bit_of(off, i);
 
-		if (o < 0 || o >= OFF_SPAN)
-			return false;
-		if (test && !(bm[o / 64] & (1ull << (o % 64))))
-			return false;
-		if (!test)
+		if (o >= 0)
 			bm[o / 64] |= 1ull << (o % 64);
+	}
+}
+
+static bool marked(const uint64_t *bm, int64_t off, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		int64_t o = bit_of(off, i);
+
+		if (o < 0 || !(bm[o / 64] & (1ull << (o % 64))))
+			return false;
 	}
 	return true;
 }
@@ -214,13 +224,6 @@ static unsigned int msize(uint8_t code)
 	static const unsigned int sz[] = { 4, 2, 1, 8 };
 
 	return sz[BPF_SIZE(code) >> 3];
-}
-
-static bool is_mem(const struct bpf_insn *x)
-{
-	uint8_t cls = BPF_CLASS(x->code);
-
-	return cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX;
 }
 
 /* Byte offset of access @x from the registers of its sum @a. */
@@ -238,15 +241,22 @@ static const struct sum *addr_of(const struct sum *r, const struct bpf_insn *x)
 	return b->known && b->regs ? b : NULL;
 }
 
-static int find_base(struct access_map *am, uint16_t regs, bool add)
+static int find_base(const struct access_map *am, uint16_t regs)
 {
 	size_t i;
 
 	for (i = 0; i < am->n; i++)
 		if (am->base[i].regs == regs)
 			return (int)i;
-	if (!add || am->n == WIN_MAX_INSNS)
-		return -1;
+	return -1;
+}
+
+static int add_base(struct access_map *am, uint16_t regs)
+{
+	int b = find_base(am, regs);
+
+	if (b >= 0 || am->n == WIN_MAX_INSNS)
+		return b;
 	memset(&am->base[am->n], 0, sizeof(am->base[0]));
 	am->base[am->n].regs = regs;
 	return (int)am->n++;
@@ -261,14 +271,14 @@ static void collect_access(const struct bpf_insn *w, size_t n,
 	am->n = am->nr_exact = 0;
 	sums_init(r);
 	for (i = 0; i < n; i++) {
-		const struct sum *a = is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
-		int b = a ? find_base(am, a->regs, true) : -1;
+		const struct sum *a = bpfext_insn_is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
+		int b = a ? add_base(am, a->regs) : -1;
 
 		/* Accesses outside the span are not recorded: never reused. */
 		if (b >= 0) {
 			mark(BPF_CLASS(w[i].code) == BPF_LDX ? am->base[b].read
 							       : am->base[b].written,
-			     offset_of(a, &w[i]), msize(w[i].code), false);
+			     offset_of(a, &w[i]), msize(w[i].code));
 			am->exact[am->nr_exact].b = b;
 			am->exact[am->nr_exact].off = offset_of(a, &w[i]);
 			am->exact[am->nr_exact++].size = msize(w[i].code);
@@ -289,38 +299,36 @@ static bool same_access(const struct access_map *am, int b, int64_t off,
 	return false;
 }
 
-bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
-			const struct bpf_insn *cand, size_t m,
-			uint16_t live_in)
+/* bpfext_window_safe() against the original's accesses @am. */
+static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
+		      size_t m, uint16_t live_in)
 {
-	struct access_map am;
 	uint16_t avail = live_in | (1u << 10), def, use;
 	struct sum r[11];
 	size_t i;
 
-	collect_access(orig, n, &am);
 	sums_init(r);
 	for (i = 0; i < m; i++) {
 		const struct bpf_insn *x = &cand[i];
 		uint8_t cls = BPF_CLASS(x->code);
 
-		if (is_nop(x))
+		if (bpfext_insn_is_nop(x))
 			continue;
 		bpfext_insn_defuse(x, &def, &use);
 		if (x->dst_reg == 10 && cls != BPF_ST && cls != BPF_STX)
 			return false;
 		if (use & ~avail)
 			return false;
-		if (is_mem(x)) {
+		if (bpfext_insn_is_mem(x)) {
 			const struct sum *a = addr_of(r, x);
 			unsigned int sz = msize(x->code);
 			bool in_read, in_written;
-			int b = a ? find_base(&am, a->regs, false) : -1;
+			int b = a ? find_base(am, a->regs) : -1;
 
 			if (b < 0)
 				return false;
-			in_written = mark(am.base[b].written, offset_of(a, x), sz, true);
-			in_read = mark(am.base[b].read, offset_of(a, x), sz, true);
+			in_written = marked(am->base[b].written, offset_of(a, x), sz);
+			in_read = marked(am->base[b].read, offset_of(a, x), sz);
 			if (cls == BPF_LDX ? !(in_read || in_written) : !in_written)
 				return false;
 			/* Misaligned only where the original was. */
@@ -330,13 +338,23 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			 * ones, and the kernel check has the last word.
 			 */
 			if ((a->regs & (1u << BPF_REG_10)) && offset_of(a, x) % (int)sz &&
-			    !same_access(&am, b, offset_of(a, x), sz))
+			    !same_access(am, b, offset_of(a, x), sz))
 				return false;
 		}
 		sum_step(r, x);
 		avail |= def;
 	}
 	return true;
+}
+
+bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
+			const struct bpf_insn *cand, size_t m,
+			uint16_t live_in)
+{
+	struct access_map am;
+
+	collect_access(orig, n, &am);
+	return cand_safe(&am, cand, m, live_in);
 }
 
 /* Does every instruction pass the ISA check (no reserved field set)? */
@@ -475,10 +493,7 @@ static void mutate_operand(struct bpf_insn *x, const struct pools *p,
 			x->dst_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 1:
-		/* For BPF_ST and BPF_END that bit means size or byte order. */
-		if (((cls == BPF_ALU || cls == BPF_ALU64) &&
-		     BPF_SRC(x->code) == BPF_X && BPF_OP(x->code) != BPF_END) ||
-		    cls == BPF_LDX || cls == BPF_STX)
+		if (bpfext_insn_src_is_reg(x))
 			x->src_reg = p->regs[pick(s, p->nr_regs)];
 		break;
 	case 2:
@@ -510,7 +525,7 @@ static void propose(struct bpf_insn *c, size_t n, const struct pools *p,
 		c[i] = random_insn(p, s);
 		break;
 	case 1:
-		if (!is_nop(&c[i]))
+		if (!bpfext_insn_is_nop(&c[i]))
 			mutate_operand(&c[i], p, s);
 		else
 			c[i] = random_insn(p, s);
@@ -589,7 +604,7 @@ static size_t compact(const struct bpf_insn *c, size_t n, struct bpf_insn *out)
 	size_t i, m = 0;
 
 	for (i = 0; i < n; i++)
-		if (!is_nop(&c[i]))
+		if (!bpfext_insn_is_nop(&c[i]))
 			out[m++] = c[i];
 	return m;
 }
@@ -614,9 +629,11 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
 				      .known_zero = opts->known_zero };
 	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
+	struct access_map am;
 	struct tests *t;
 	struct pools p;
 	double t0 = now();
+	size_t m = 0;
 	uint64_t it;
 	unsigned int i;
 	int ret = 0;
@@ -642,6 +659,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	}
 	t->n = INIT_TESTS;
 	build_pools(win, n, live_in, &p);
+	collect_access(win, n, &am);
 
 	memcpy(cur, win, n * sizeof(*win));
 	best_perf = bpfext_cost(win, n, opts->cost, opts->jit);
@@ -662,12 +680,15 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		perf = bpfext_cost(next, n, opts->cost, opts->jit);
 		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
 		/*
-		 * A correct but unsafe state (it reads a register nobody
-		 * set, say) must not hold the walk: it can never be kept.
+		 * A correct state that can never be kept (it reads a register
+		 * nobody set, say) must not hold the walk.  @tmp keeps the
+		 * compacted candidate for the proof below.
 		 */
-		if (!e && !bpfext_window_safe(win, n, tmp, compact(next, n, tmp),
-					      live_in))
-			e = UNSAFE_ERROR;
+		if (!e) {
+			m = compact(next, n, tmp);
+			if (!valid_insns(tmp, m) || !cand_safe(&am, tmp, m, live_in))
+				e = UNSAFE_ERROR;
+		}
 		cost = e + perf * weight;
 		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
 		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))
@@ -677,10 +698,9 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		if (e || perf >= best_perf)
 			continue;
 
-		/* A cheaper candidate that passes every test: prove it. */
+		/* A cheaper, safe candidate that passes every test: prove it. */
 		{
 			struct bpfext_sym_cex cex;
-			size_t m = compact(cur, n, tmp);
 			uint64_t h = hash_insns(tmp, m);
 			struct bpfext_error serr;
 			int v;
@@ -688,9 +708,6 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			if (seen[h % SEEN_SLOTS] == h)
 				continue;
 			seen[h % SEEN_SLOTS] = h;
-			if (!valid_insns(tmp, m) ||
-			    !bpfext_window_safe(win, n, tmp, m, live_in))
-				continue;
 			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
 						    live_out, opts->known_zero)) {
 				v = BPFEXT_EQUIVALENT;
