@@ -84,12 +84,28 @@ static struct bpf_insn mov_imm(int reg, int32_t imm)
  * Load the probe for @x (NULL: the probe without an instruction) with
  * @base a copy of the frame pointer; its jited_prog_len or -errno.
  */
+int bpfext_jited_len(const struct bpf_insn *insns, size_t cnt)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd, ret;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "jit_probe", "GPL", insns,
+			   cnt, NULL);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (ret)
+		return -errno;
+	return info.jited_prog_len ? (int)info.jited_prog_len : -ENOTSUP;
+}
+
 static int probe_len(const struct bpf_insn *x, int base)
 {
 	struct bpf_insn p[24];
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int n = 0, r, fd, ret;
+	int n = 0, r;
 
 	for (r = 0; r < 10; r++)
 		p[n++] = mov_imm(r, 1);
@@ -104,17 +120,7 @@ static int probe_len(const struct bpf_insn *x, int base)
 		p[n++] = *x;
 	p[n++] = mov_imm(BPF_REG_0, 0);
 	p[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-
-	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "jit_probe", "GPL", p, n,
-			   NULL);
-	if (fd < 0)
-		return -errno;
-	memset(&info, 0, sizeof(info));
-	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	if (ret)
-		return -errno;
-	return info.jited_prog_len ? (int)info.jited_prog_len : -ENOTSUP;
+	return bpfext_jited_len(p, n);
 }
 
 struct bpfext_jit_probe *bpfext_jit_probe__new(struct bpfext_error *err)

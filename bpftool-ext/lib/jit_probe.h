@@ -3,6 +3,7 @@
 #ifndef BPFEXT_JIT_PROBE_H
 #define BPFEXT_JIT_PROBE_H
 
+#include <stddef.h>
 #include <linux/bpf.h>
 
 #include "bpfext.h"
@@ -23,6 +24,12 @@ void bpfext_jit_probe__free(struct bpfext_jit_probe *jp);
  * Thread-safe.
  */
 int bpfext_jit_probe__bytes(struct bpfext_jit_probe *jp, const struct bpf_insn *x);
+
+/*
+ * Load @insns as a socket filter and return its jited_prog_len, or
+ * -errno (-ENOTSUP when the JIT is off).
+ */
+int bpfext_jited_len(const struct bpf_insn *insns, size_t cnt);
 
 /* Probe programs loaded so far. */
 unsigned int bpfext_jit_probe__probes(const struct bpfext_jit_probe *jp);

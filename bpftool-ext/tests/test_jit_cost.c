@@ -9,12 +9,9 @@
  * (skipped otherwise).  How often the 6.1 x86-64 model agrees with this
  * kernel is printed as a diagnostic: it is exact only on 6.1.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
 
 #include "bpfext.h"
 #include "jit_cost.h"
@@ -103,10 +100,7 @@ static struct bpf_insn rnd_insn(void)
 static int load_len(const struct bpf_insn *body, size_t n)
 {
 	struct bpf_insn p[10 + SLOTS + BODY + 2];
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
 	size_t k = 0, i;
-	int fd, ret;
 
 	for (i = 0; i < 10; i++)
 		p[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
@@ -119,14 +113,7 @@ static int load_len(const struct bpf_insn *body, size_t n)
 		p[k++] = body[i];
 	p[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K };
 	p[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "jit_cost", "GPL", p, k,
-			   NULL);
-	if (fd < 0)
-		return -errno;
-	memset(&info, 0, sizeof(info));
-	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-	close(fd);
-	return ret ? -errno : (int)info.jited_prog_len;
+	return bpfext_jited_len(p, k);
 }
 
 int main(void)
