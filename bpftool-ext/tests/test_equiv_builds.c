@@ -10,7 +10,6 @@
  * Environment: BPFEXT_CORPUS (default build/corpus).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +17,9 @@
 #include <dirent.h>
 
 #include "equiv.h"
+#include "tap.h"
 
-static int test_num, failures;
 static unsigned int proved, undecided, differ;
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
 
 static void check_pair(const char *pa, const char *pb, const char *label)
 {
@@ -124,12 +107,11 @@ int main(void)
 		}
 		closedir(d);
 	}
-	if (!test_num) {
+	if (!tap_count) {
 		printf("1..0 # SKIP no -O1/-O3 builds under %s\n", corpus);
 		return 0;
 	}
 	printf("# proved equivalent %u, undecided %u, different %u\n", proved,
 	       undecided, differ);
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }

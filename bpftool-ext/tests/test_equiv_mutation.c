@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +24,8 @@
 
 #include "equiv.h"
 #include "symbolic.h"
+#include "tap.h"
 
-static int test_num, failures;
 static unsigned int npackets = 100, nmutants = 4;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static unsigned int timeout_ms = 3000;
@@ -44,22 +43,6 @@ static uint32_t make_packet(uint8_t *p, unsigned int i)
 }
 
 
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
 
 /* Maps for one kernel copy of a linked program. */
 static int make_maps(const struct bpfext_linked_prog *lp, int *fds)
@@ -466,7 +449,7 @@ int main(int argc, char **argv)
 			test_dir(path);
 		}
 	}
-	if (!test_num) {
+	if (!tap_count) {
 		printf("1..0 # SKIP no encodable programs under %s\n", corpus);
 		return 0;
 	}
@@ -476,6 +459,5 @@ int main(int argc, char **argv)
 	       st.differ, st.replayed, st.cex_kernel_confirmed, st.equiv, st.undecided);
 	printf("# kernel test_run saw a difference for %u mutants; checker said equivalent for %u of them\n",
 	       st.kernel_differ, st.unsound);
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }

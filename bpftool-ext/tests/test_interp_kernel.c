@@ -19,7 +19,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,8 @@
 
 #include "equiv.h"
 #include "interp.h"
+#include "tap.h"
 
-static int test_num, failures;
 static unsigned int npackets = 200;
 static bool verbose;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -47,22 +46,6 @@ static uint32_t make_packet(uint8_t *p, unsigned int i)
 }
 
 
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_num++;
-	printf("%sok %d - ", cond ? "" : "not ", test_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		failures++;
-}
 
 static bool runnable(enum bpf_prog_type t)
 {
@@ -352,7 +335,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/O3", corpus);
 		test_dir(path);
 	}
-	if (!test_num) {
+	if (!tap_count) {
 		printf("1..0 # SKIP no runnable programs under %s\n", corpus);
 		return 0;
 	}
@@ -362,6 +345,5 @@ int main(int argc, char **argv)
 	printf("# inputs %lu, matched %lu; not linked %u, interpreter refused %u, unmodelled helper %u, test_run refused %u\n",
 	       st.inputs, st.matched, st.link_fail, st.interp_fail,
 	       st.unmodelled, st.test_run_fail);
-	printf("1..%d\n", test_num);
-	return failures ? 1 : 0;
+	return tap_finish();
 }
