@@ -13,35 +13,7 @@
 #include "equiv.h"
 
 #include "tap.h"
-
-/* Parse ';'-separated instructions; returns slots or -1. */
-static int parse(const char *text, struct bpf_insn *out, size_t max)
-{
-	char *copy = strdup(text), *save = NULL, *tok;
-	char err[256];
-	size_t n = 0;
-
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ";", &save); tok;
-	     tok = strtok_r(NULL, ";", &save)) {
-		int k;
-
-		if (n + 2 > max) {
-			free(copy);
-			return -1;
-		}
-		k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
-		if (k < 0) {
-			printf("# parse error in '%s': %s\n", tok, err);
-			free(copy);
-			return -1;
-		}
-		n += k;
-	}
-	free(copy);
-	return (int)n;
-}
+#include "asm.h"
 
 #define R(n) (1u << (n))
 
@@ -136,7 +108,6 @@ static bool replay_window(const struct wcase *c, const struct bpfext_sym_cex *ce
 		struct bpf_insn *insns = calloc(64, sizeof(*insns));
 		struct bpfext_interp *in;
 		size_t n = 0;
-		int m;
 
 		memset(&lp[side], 0, sizeof(lp[side]));
 		if (!insns)
@@ -148,12 +119,7 @@ static bool replay_window(const struct wcase *c, const struct bpfext_sym_cex *ce
 			insns[n + 1].imm = (int32_t)(uint32_t)(cex->regs[k] >> 32);
 			n += 2;
 		}
-		m = parse(side ? c->b : c->a, insns + n, 64 - n - 2);
-		if (m < 0) {
-			free(insns);
-			return false;
-		}
-		n += m;
+		n += asm_text(side ? c->b : c->a, insns + n, 64 - n - 2);
 		/* r0 = the live-out register; exit */
 		insns[n].code = BPF_ALU64 | BPF_MOV | BPF_X;
 		insns[n].dst_reg = 0;
@@ -189,12 +155,9 @@ static void test_windows(void)
 		struct bpfext_sym_cex cex;
 		struct bpfext_error err = { "" };
 		struct bpfext_sym_opts opts = { .timeout_ms = 10000 };
-		int na = parse(c->a, a, 64), nb = parse(c->b, b, 64);
-		int ret = -EINVAL;
-
-		if (na >= 0 && nb >= 0)
-			ret = bpfext_sym_equiv_window(a, (size_t)na, b, (size_t)nb,
-						      c->live, &opts, &cex, &err);
+		size_t na = asm_text(c->a, a, 64), nb = asm_text(c->b, b, 64);
+		int ret = bpfext_sym_equiv_window(a, na, b, nb, c->live, &opts,
+						  &cex, &err);
 		ok(ret == c->want, "window %s: [%s] vs [%s]%s%s",
 		   c->want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
 		   c->a, c->b, ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
@@ -354,23 +317,6 @@ static const struct pcase pcases[] = {
 	  "r6 = r1;r0 = *(u8 *)skb[0];exit", BPFEXT_DIFFERENT },
 };
 
-static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
-		 const char *text)
-{
-	int n;
-
-	memset(lp, 0, sizeof(*lp));
-	lp->type = type;
-	lp->insns = calloc(128, sizeof(*lp->insns));
-	if (!lp->insns)
-		return -1;
-	n = parse(text, lp->insns, 128);
-	if (n < 0)
-		return -1;
-	lp->cnt = (size_t)n;
-	return 0;
-}
-
 static bool replay_prog(const struct bpfext_linked_prog *a,
 			const struct bpfext_linked_prog *b,
 			struct bpfext_sym_cex *cex, char *why, size_t len)
@@ -403,7 +349,7 @@ static void test_progs(void)
 		int ret = -EINVAL;
 		char why[128] = "";
 
-		if (!build(&a, c->type, c->a) && !build(&b, c->type, c->b))
+		if (!asm_linked(&a, c->type, c->a) && !asm_linked(&b, c->type, c->b))
 			ret = bpfext_sym_equiv_prog(&a, &b, &opts, &cex, &err);
 		ok(ret == c->want, "program %zu %s (%s)%s%s", i,
 		   c->want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
@@ -424,23 +370,23 @@ static void test_unsupported(void)
 	struct bpfext_error err = { "" };
 	int ret;
 
-	build(&a, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 5 goto pc-2;exit");
-	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 5 goto pc-2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP && strstr(err.msg, "backward"),
 	   "loops are reported as unsupported (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
-	build(&a, BPF_PROG_TYPE_XDP,
+	asm_linked(&a, BPF_PROG_TYPE_XDP,
 	      "r2 = *(u32 *)(r1 +0);*(u64 *)(r10 -8) = r2;*(u32 *)(r10 -4) = 0;"
 	      "r2 = *(u64 *)(r10 -8);r0 = *(u8 *)(r2 +0);exit");
-	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP, "a partly overwritten spill is not a pointer (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
-	build(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
-	build(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP, "helper calls are reported as unsupported (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
@@ -525,7 +471,7 @@ static void test_maps_helpers(void)
 		int k, ret = -EINVAL;
 
 		for (k = 0; k < 2; k++) {
-			build(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
+			asm_linked(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
 			add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
 			add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
 			add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
@@ -557,8 +503,8 @@ static void test_equiv_progs(void)
 	int ret;
 
 	/* found by a test input: any IPv4 packet */
-	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
-	build(&b, BPF_PROG_TYPE_XDP,
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP,
 	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
 	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +12);if r0 == 0x8 goto pc+2;"
 	      "r0 = 2;exit;r0 = 1;exit");
@@ -578,8 +524,8 @@ static void test_equiv_progs(void)
 	bpfext_linked_prog__free(&b);
 
 	/* only the solver finds a two-byte magic value */
-	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
-	build(&b, BPF_PROG_TYPE_XDP,
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP,
 	      "r2 = *(u32 *)(r1 +0);r3 = *(u32 *)(r1 +4);r4 = r2;r4 += 14;"
 	      "if r4 > r3 goto pc+3;r0 = *(u16 *)(r2 +6);if r0 == 0x1234 goto pc+2;"
 	      "r0 = 2;exit;r0 = 1;exit");
@@ -591,22 +537,22 @@ static void test_equiv_progs(void)
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 
-	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
-	build(&b, BPF_PROG_TYPE_XDP, "r0 = 1;r0 <<= 1;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 1;r0 <<= 1;exit");
 	ret = bpfext_equiv_progs(&a, &b, &opts, 50, &rep, &err);
 	ok(!ret && rep.verdict == BPFEXT_EQUIVALENT && rep.tests_run == 50,
 	   "equiv_progs: proof after 50 tests (%s)", rep.reason);
 	bpfext_linked_prog__free(&b);
 
-	build(&b, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 2 goto pc-2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 0;r0 += 1;if r0 < 2 goto pc-2;exit");
 	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
 	ok(!ret && rep.verdict == BPFEXT_UNDECIDED && strstr(rep.reason, "backward"),
 	   "equiv_progs: undecided with the reason (%s)", rep.reason);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 
-	build(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
-	build(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
+	asm_linked(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");
 	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
 	ok(ret == -EINVAL, "equiv_progs: different types are an error (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
