@@ -61,4 +61,23 @@ asm_text(const char *text, struct bpf_insn *out, size_t max)
 	return n;
 }
 
+/* Append a map to @lp (named m0, m1, ... as the hand-written code uses them). */
+static __attribute__((unused)) void
+asm_add_map(struct bpfext_linked_prog *lp, uint32_t type, uint32_t ks,
+	    uint32_t vs, uint32_t max)
+{
+	struct bpfext_map_desc *m;
+
+	lp->maps = realloc(lp->maps, (lp->nr_maps + 1) * sizeof(*m));
+	if (!lp->maps)
+		abort();
+	m = &lp->maps[lp->nr_maps++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "m%zu", lp->nr_maps - 1);
+	m->type = type;
+	m->key_size = ks;
+	m->value_size = vs;
+	m->max_entries = max;
+}
+
 #endif

@@ -393,23 +393,6 @@ static void test_unsupported(void)
 	bpfext_linked_prog__free(&b);
 }
 
-static void add_map(struct bpfext_linked_prog *lp, uint32_t type, uint32_t ks,
-		    uint32_t vs, uint32_t max)
-{
-	struct bpfext_map_desc *m;
-
-	lp->maps = realloc(lp->maps, (lp->nr_maps + 1) * sizeof(*m));
-	if (!lp->maps)
-		abort();
-	m = &lp->maps[lp->nr_maps++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "m%zu", lp->nr_maps - 1);
-	m->type = type;
-	m->key_size = ks;
-	m->value_size = vs;
-	m->max_entries = max;
-}
-
 static const struct {
 	const char *a, *b;
 	int want;
@@ -472,10 +455,10 @@ static void test_maps_helpers(void)
 
 		for (k = 0; k < 2; k++) {
 			asm_linked(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
-			add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
-			add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
-			add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
-			add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
 		}
 		if (lp[0].cnt && lp[1].cnt)
 			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);

@@ -22,23 +22,6 @@ static int build(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 	return asm_linked(lp, type, text);
 }
 
-static void add_map(struct bpfext_linked_prog *lp, uint32_t type,
-		    uint32_t ks, uint32_t vs, uint32_t max)
-{
-	struct bpfext_map_desc *m;
-
-	lp->maps = realloc(lp->maps, (lp->nr_maps + 1) * sizeof(*m));
-	if (!lp->maps)
-		abort();
-	m = &lp->maps[lp->nr_maps++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "m%zu", lp->nr_maps - 1);
-	m->type = type;
-	m->key_size = ks;
-	m->value_size = vs;
-	m->max_entries = max;
-}
-
 /* Run @text with @ip; fills @out; returns the interpreter (caller frees). */
 static struct bpfext_interp *run(struct bpfext_linked_prog *lp,
 				 const struct bpfext_interp_input *ip,
@@ -219,8 +202,8 @@ static void test_faults(void)
 		struct bpfext_interp_input ip = { .pkt = pkt, .pkt_len = 60 };
 
 		if (!build(&lp, fault_cases[i].type, fault_cases[i].text)) {
-			add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
-			add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+			asm_add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
+			asm_add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 			lp.maps[1].rdonly_prog = true;
 			in = run(&lp, &ip, &out);
 		}
@@ -491,7 +474,7 @@ static void test_maps(void)
 		   "*(u64 *)(r10 -16) = 77;r1 = map[idx:0];r2 = r10;r2 += -4;r3 = r10;r3 += -16;"
 		   "r4 = 0;call bpf_map_update_elem#2;r0 = 1;exit;"
 		   "r1 = *(u64 *)(r0 +0);r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
+		asm_add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
 		in = run(&lp, &ip, &out);
 	}
 	ok(in && out.r0 == 1 && bpfext_interp__map_entry_cnt(in, 0) == 1 &&
@@ -524,7 +507,7 @@ static void test_maps(void)
 		   "r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;r7 = r0;"
 		   "r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;"
 		   "r0 &= 0xff;r0 <<= 16;r6 |= r0;r0 = r6;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
+		asm_add_map(&lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
 		in = run(&lp, &ip, &out);
 	}
 	ok(in && out.r0 == ((uint64_t)(uint8_t)-ENOENT | (uint8_t)-EEXIST << 8 |
@@ -543,8 +526,8 @@ static void test_maps(void)
 		   "*(u32 *)(r10 -4) = 4;r1 = map[idx:0];r2 = r10;r2 += -4;"
 		   "call bpf_map_lookup_elem#1;if r0 != 0 goto pc+4;"
 		   "r0 = map[idx:1][0]+4;r0 = *(u32 *)(r0 +0);exit;r0 = -1;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
-		add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+		asm_add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 4);
+		asm_add_map(&lp, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 		lp.maps[1].is_data = true;
 		lp.maps[1].init = calloc(1, 8);
 		if (lp.maps[1].init)
@@ -586,7 +569,7 @@ static void test_maps(void)
 	in = NULL;
 	if (!build(&lp, BPF_PROG_TYPE_XDP,
 		   "r0 = 5;r2 = map[idx:0];r3 = 1;call bpf_tail_call#12;r0 = 9;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+		asm_add_map(&lp, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
 		in = run(&lp, &ip, &out);
 	}
 	ok(in && out.status == BPFEXT_INTERP_EXIT && out.r0 == 9,
@@ -605,7 +588,7 @@ static void test_maps(void)
 	in = NULL;
 	if (!build(&lp, BPF_PROG_TYPE_XDP,
 		   "r1 = map[idx:0];r2 = 5;r3 = 2;call bpf_redirect_map#51;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+		asm_add_map(&lp, BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
 		in = run(&lp, &ip, &out);
 	}
 	ok(in && out.r0 == XDP_PASS && !out.redirect, "redirect_map miss returns flags action");
@@ -631,7 +614,7 @@ static void test_maps(void)
 	if (!build(&lp, BPF_PROG_TYPE_XDP,
 		   "*(u64 *)(r10 -8) = 1;r2 = map[idx:0];r3 = 0xffffffff ll;r4 = r10;r4 += -8;"
 		   "r5 = 8;call bpf_perf_event_output#25;exit")) {
-		add_map(&lp, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4);
+		asm_add_map(&lp, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4);
 		in = run(&lp, &ip, &out);
 	}
 	ok(in && out.r0 == (uint64_t)-ENOENT && !out.perf_events,
