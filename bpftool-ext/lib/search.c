@@ -686,7 +686,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		 */
 		if (!e) {
 			m = compact(next, n, tmp);
-			if (!valid_insns(tmp, m) || !cand_safe(&am, tmp, m, live_in))
+			if (!cand_safe(&am, tmp, m, live_in))
 				e = UNSAFE_ERROR;
 		}
 		cost = e + perf * weight;
@@ -708,6 +708,8 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			if (seen[h % SEEN_SLOTS] == h)
 				continue;
 			seen[h % SEEN_SLOTS] = h;
+			if (!valid_insns(tmp, m))
+				continue;
 			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
 						    live_out, opts->known_zero)) {
 				v = BPFEXT_EQUIVALENT;
