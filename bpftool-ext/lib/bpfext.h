@@ -249,6 +249,12 @@ int bpfext_object__write_mem(struct bpfext_object *obj, void **buf,
 /* Write the image atomically (temporary file in the same directory, then
  * rename); nothing is left behind on failure.
  */
+/* Fail early, before any work, if @path cannot be written as
+ * bpfext_write_file_atomic() would write it (a directory, or a directory
+ * that does not exist or does not allow files to be created).
+ */
+int bpfext_output_probe(const char *path, struct bpfext_error *err);
+
 int bpfext_write_file_atomic(const char *path, const void *buf, size_t size,
 			     struct bpfext_error *err);
 

@@ -248,30 +248,61 @@ out:
 	return ret;
 }
 
-int bpfext_write_file_atomic(const char *path, const void *buf, size_t size,
-			     struct bpfext_error *err)
+/* Create the temporary file next to @path; *tmpp is freed by the caller. */
+static int open_tmp_beside(const char *path, char **tmpp,
+			   struct bpfext_error *err)
 {
 	char *dup = strdup(path), *tmp = NULL;
 	const char *dir;
-	size_t done = 0;
-	int fd = -1, ret;
+	int fd;
 
+	*tmpp = NULL;
 	if (!dup)
 		return bpfext_errf(err, ENOMEM, "out of memory");
 	dir = dirname(dup);
 	if (asprintf(&tmp, "%s/.bpftool-ext.XXXXXX", dir) < 0) {
-		tmp = NULL;
-		ret = bpfext_errf(err, ENOMEM, "out of memory");
-		goto out;
+		free(dup);
+		return bpfext_errf(err, ENOMEM, "out of memory");
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		ret = bpfext_errf(err, errno, "cannot create a file in %s: %s",
-				  dir, strerror(errno));
+		fd = bpfext_errf(err, errno, "cannot create a file in %s: %s",
+				 dir, strerror(errno));
 		free(tmp);
 		tmp = NULL;
-		goto out;
 	}
+	free(dup);
+	*tmpp = tmp;
+	return fd;
+}
+
+int bpfext_output_probe(const char *path, struct bpfext_error *err)
+{
+	struct stat st;
+	char *tmp;
+	int fd;
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return bpfext_errf(err, EISDIR, "is a directory");
+	fd = open_tmp_beside(path, &tmp, err);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
+int bpfext_write_file_atomic(const char *path, const void *buf, size_t size,
+			     struct bpfext_error *err)
+{
+	char *tmp;
+	size_t done = 0;
+	int fd, ret;
+
+	fd = open_tmp_beside(path, &tmp, err);
+	if (fd < 0)
+		return fd;
 	while (done < size) {
 		ssize_t n = write(fd, (const char *)buf + done, size - done);
 
@@ -307,6 +338,5 @@ out:
 		unlink(tmp);
 		free(tmp);
 	}
-	free(dup);
 	return ret;
 }

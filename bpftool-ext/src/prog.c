@@ -568,6 +568,11 @@ static int do_optimize(int argc, char **argv)
 	obj = open_obj(a.obj_path);
 	if (!obj)
 		return -1;
+	/* Before the search, not after it: a bad 'out' costs no budget. */
+	if (a.out && bpfext_output_probe(a.out, &err)) {
+		p_err("%s: %s", a.out, err.msg);
+		goto out;
+	}
 	if (open_rule_cache(&a, &cache, &cache_path))
 		goto out;
 	po.search.rule_cache = cache;

@@ -22,7 +22,7 @@ expect_error() {
 	lines=$(wc -l <"$tmp/stderr")
 	if [ $rc -ne 0 ] && [ $rc -lt 124 ] && [ "$lines" -eq 1 ] &&
 	   grep -q "^Error: .*$pattern" "$tmp/stderr" &&
-	   [ ! -e "$out" ] && [ -z "$(ls -A "$(dirname "$out")" 2>/dev/null | grep '^\.bpftool-ext')" ]; then
+	   { [ -d "$out" ] || [ ! -e "$out" ]; } && [ ! -s "$tmp/stdout" ] && [ -z "$(ls -A "$(dirname "$out")" 2>/dev/null | grep '^\.bpftool-ext')" ]; then
 		tap 0 "$name: $(cat "$tmp/stderr")"
 	else
 		tap 1 "$name: rc=$rc, stderr: $(head -c 300 "$tmp/stderr" | tr '\n' '|')"
@@ -52,6 +52,8 @@ expect_error reloc-wrong-insn "$(damaged reloc-insn)" "reloc-insn.o: section .*:
 OUT=/proc/version/out.o expect_error unwritable-output "$good" "/proc/version/out.o: cannot create a file in /proc/version"
 mkdir -p "$tmp/ro" && OUT="$tmp/ro/missing-dir/out.o" \
 	expect_error missing-output-dir "$good" "missing-dir/out.o: cannot create a file"
+mkdir -p "$tmp/adir"
+OUT="$tmp/adir" expect_error output-is-a-directory "$good" "adir: is a directory"
 expect_error unknown-prog "$good" "no program named 'nosuch'" prog nosuch
 expect_error unknown-type "$good" "unknown program type 'bogus'" type bogus
 expect_error bad-keyword "$good" "expected no more arguments" frobnicate
