@@ -154,6 +154,15 @@ static unsigned int mask_width(int32_t m)
 }
 
 /*
+ * clang writes (x >> 56) & 15 on a u64 as a 64-bit shift and a 32-bit and:
+ * with a mask of at most 31 bits the and's zero extension changes nothing.
+ */
+static bool and32_after64(uint8_t cls, const struct bpf_insn *x)
+{
+	return cls == BPF_ALU64 && is(x, CODE(BPF_ALU, BPF_AND, BPF_K));
+}
+
+/*
  * bfext: "[D = A;] D >>= s; D &= 2^w - 1" in 64 or 32 bit (the 32-bit
  * form is right when s + w <= 32, which the proof finds out), or
  * "D &= (2^w - 1) << s; D >>= s".
@@ -181,7 +190,8 @@ static int match_bfext(const struct bpf_insn *x, size_t n, struct cand *out)
 		if (!len)
 			a = d;
 		if (is(&y[0], CODE(cls, BPF_RSH, BPF_K)) &&
-		    is(&y[1], CODE(cls, BPF_AND, BPF_K)) && y[1].dst_reg == d &&
+		    (is(&y[1], CODE(cls, BPF_AND, BPF_K)) || and32_after64(cls, &y[1])) &&
+		    y[1].dst_reg == d &&
 		    y[0].imm >= 0 && y[0].imm < 64 && (w = mask_width(y[1].imm)) &&
 		    (unsigned int)y[0].imm + w <= 64) {
 			if (len && x[0].dst_reg != d)

@@ -428,6 +428,17 @@ static void test_recognizer(void)
 		expect_none("bfext32 with s + w > 32", wide, 4, ALL_OPS, NULL, &un);
 		ok(un == 1, "bfext32 with s + w > 32: refused by the solver");
 	}
+	{	/* bfext, 64-bit shift then 32-bit and: (x >> 56) & 15 (clang) */
+		const struct bpf_insn p[] = {
+			ALU64K(BPF_RSH, 6, 56), ALU32K(BPF_AND, 6, 15), MOV64(0, 6), EXIT(),
+		};
+		const struct bpf_insn w[] = {
+			MARKER(3, 6, 6, 0, 0, 56 | 4 << 6), MOV64(6, 6),
+			ALU64K(BPF_RSH, 6, 56), ALU64K(BPF_AND, 6, 15),
+		};
+
+		expect_site("bfext, 64-bit shift and 32-bit and", p, 4, 3, 0, 2, w, 4);
+	}
 	{	/* bfext with a copy: r5 = r6; r5 >>= 12; r5 &= 0xff */
 		const struct bpf_insn p[] = {
 			MOV64(5, 6), ALU64K(BPF_RSH, 5, 12), ALU64K(BPF_AND, 5, 0xff),
