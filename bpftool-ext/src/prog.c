@@ -957,15 +957,23 @@ static int do_dump(int argc, char **argv)
 						  fn->start + fn->cnt - s,
 						  buf, sizeof(buf));
 
+			const char *reloc = bpfext_object__reloc_name(obj, p->sec, s);
+
 			if (n < 1)
 				n = 1;
-			if (json_output)
-				jsonw_string(json_wtr, buf);
-			else
+			if (json_output) {
+				jsonw_start_object(json_wtr);
+				jsonw_uint_field(json_wtr, "pc", s - fn->start);
+				jsonw_uint_field(json_wtr, "code", p->sec->insns[s].code);
+				jsonw_string_field(json_wtr, "disasm", buf);
+				if (reloc)
+					jsonw_string_field(json_wtr, "reloc", reloc);
+				jsonw_end_object(json_wtr);
+			} else {
 				printf("%4zu: (%02x) %s%s%s\n", s - fn->start,
 				       p->sec->insns[s].code, buf,
-				       bpfext_object__reloc_name(obj, p->sec, s) ? "\t; " : "",
-				       bpfext_object__reloc_name(obj, p->sec, s) ?: "");
+				       reloc ? "\t; " : "", reloc ?: "");
+			}
 			s += n;
 		}
 		if (json_output) {

@@ -139,7 +139,9 @@ tap $? "prog check with an unknown program name: exit 2"
 
 run prog dump "$obj"; tap $? "prog dump exits 0"
 grep -q "exit" "$tmp/out"; tap $? "prog dump prints instructions in verifier notation"
-run -j prog dump "$obj" && jq -e '.[0].insns | length > 0' "$tmp/out" >/dev/null
+run -j prog dump "$obj" && jq -e '.[0].insns | length > 0 and
+	(map(.pc) == (map(.pc) | sort)) and all(.[]; (.disasm|type)=="string" and (.code|type)=="number") and
+	any(.[]; .reloc == "proto_count")' "$tmp/out" >/dev/null
 tap $? "prog dump -j lists instructions"
 
 name=$(jq -r '.[0].name' "$tmp/out")
