@@ -106,7 +106,7 @@ echo
 echo "CPU time per query on windows of the corpus; -s names what is off."
 echo
 echo '```'
-for sw in "" "-s cache" "-s offset" "-s modular" "-s modular -s offset"; do
+for sw in "" "-s cache" "-e offset" "-s modular" "-s modular -e offset"; do
 	# shellcheck disable=SC2086
 	build/bench/bench_equiv $sw -n 150 build/corpus/samples/xdp1.o \
 		build/corpus/samples/xdp2.o build/corpus/samples/xdp_fwd.o \

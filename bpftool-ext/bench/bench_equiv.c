@@ -9,7 +9,6 @@
  * median, 90th percentile and maximum time per query.
  *
  * K2's speed-ups are on unless -s turns one off:
- *   -s offset    memory offset concretization (symbolic.c)
  *   -s cache     the proven-pair cache: without it every query goes to
  *                the solver, with it a pair proven before is answered
  *                at once (the corpus holds the same code several times)
@@ -17,6 +16,8 @@
  *                the window replaced is checked against the original
  *                instead (program check; programs it cannot encode are
  *                counted as not encodable)
+ * Memory offset concretization (symbolic.h) is off by default, as it
+ * made the program check slower; -e offset turns it on.
  * Memory-type and map-type concretization are part of the program
  * check's encoding and cannot be turned off.
  *
@@ -24,7 +25,7 @@
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ibpftool-ext/lib \
  *      bpftool-ext/bench/bench_equiv.c build/libbpfext.a \
  *      -lbpf -lelf -lz3 -lz -o build/bench_equiv
- *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] [-s SWITCH] OBJ...
+ *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] [-s SWITCH] [-e offset] OBJ...
  * -v prints the mutated windows found equivalent.
  */
 #include <errno.h>
@@ -187,16 +188,16 @@ int main(int argc, char **argv)
 	unsigned int verdict[2][3] = { { 0 } }, errors = 0;
 	double *times = NULL, total = 0;
 	struct bpfext_proof_cache *pc = bpfext_proof_cache__new();
-	char off[64] = "";
+	char off[64] = "", on[64] = "";
 	bool modular = true;
 	unsigned int flags = 0;
 	int i, opt;
 
-	while ((opt = getopt(argc, argv, "vw:n:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "vw:n:s:e:")) != -1) {
 		if (opt == 'v')
 			verbose = true;
-		else if (opt == 's' && !strcmp(optarg, "offset"))
-			flags |= BPFEXT_SYM_NO_OFFSET_CONC;
+		else if (opt == 'e' && !strcmp(optarg, "offset"))
+			flags |= BPFEXT_SYM_OFFSET_CONC;
 		else if (opt == 's' && !strcmp(optarg, "cache"))
 			bpfext_proof_cache__free(pc), pc = NULL;
 		else if (opt == 's' && !strcmp(optarg, "modular"))
@@ -206,13 +207,15 @@ int main(int argc, char **argv)
 		else if (opt == 'n')
 			max = (size_t)atoi(optarg);
 		else {
-			fprintf(stderr, "usage: %s [-v] [-w WINDOW] [-n MAX] [-s offset|cache|modular]... OBJ...\n",
+			fprintf(stderr, "usage: %s [-v] [-w WINDOW] [-n MAX] [-s cache|modular]... [-e offset] OBJ...\n",
 				argv[0]);
 			return 2;
 		}
 		if (opt == 's')
 			snprintf(off + strlen(off), sizeof(off) - strlen(off),
 				 "%s%s", *off ? " " : "", optarg);
+		if (opt == 'e')
+			snprintf(on, sizeof(on), "%s", optarg);
 	}
 	if (wlen < 1 || wlen > 64)
 		return 2;
@@ -275,7 +278,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	qsort(times, nq, sizeof(*times), cmp_d);
-	printf("window %zu insns, speed-ups off: %s\n", wlen, *off ? off : "none");
+	printf("window %zu insns, speed-ups off: %s%s%s\n", wlen, *off ? off : "none",
+	       *on ? "; on: " : "", on);
 	printf("%zu queries (%u not encodable, %zu answered by the proven-pair cache)\n",
 	       nq, errors, bpfext_proof_cache__hits(pc));
 	printf("  identical: %u equivalent, %u different, %u undecided\n",

@@ -105,7 +105,7 @@ struct shared {
 	/* window: addresses read from initial memory, for counterexamples */
 	Z3_ast *reads;
 	size_t nr_reads, cap_reads;
-	bool no_offset_conc;		/* BPFEXT_SYM_NO_OFFSET_CONC */
+	bool offset_conc;		/* BPFEXT_SYM_OFFSET_CONC */
 	struct bpfext_error *err;
 };
 
@@ -266,12 +266,12 @@ static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
 }
 
 /*
- * Memory offset concretization: a store at a known address other than
- * the one read is left out of the read's chain.  Addresses are known
- * where pointers are (the program check gives stack and packet numeric
- * bases).  For base + constant addresses on unknown bases (the window
- * check) the solver is faster on the plain chain than with such stores
- * left out by their syntax, as measured with bench_equiv.
+ * Memory offset concretization (BPFEXT_SYM_OFFSET_CONC): a store at a
+ * known address other than the one read is left out of the read's chain.
+ * Addresses are known where pointers are (the program check gives stack
+ * and packet numeric bases).  For base + constant addresses on unknown
+ * bases (the window check) the solver is faster on the plain chain than
+ * with such stores left out by their syntax, as measured with bench_equiv.
  */
 static Z3_ast read_byte(struct side *sd, enum region r, Z3_ast a)
 {
@@ -279,7 +279,7 @@ static Z3_ast read_byte(struct side *sd, enum region r, Z3_ast a)
 	const struct chain *c = &sd->mem[r];
 	Z3_ast acc = init_byte(sh, r, a);
 	uint64_t ka = 0, ks;
-	bool ca = !sh->no_offset_conc && numeral(sh, a, &ka);
+	bool ca = sh->offset_conc && numeral(sh, a, &ka);
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
@@ -1765,7 +1765,7 @@ int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
 	int k, ret;
 
 	sh.z = new_ctx(opts ? opts->timeout_ms : 0);
-	sh.no_offset_conc = opts && (opts->flags & BPFEXT_SYM_NO_OFFSET_CONC);
+	sh.offset_conc = opts && (opts->flags & BPFEXT_SYM_OFFSET_CONC);
 	if (!sh.z)
 		return fail(&sh, ENOMEM, "cannot create a Z3 context");
 	sh.bv8 = Z3_mk_bv_sort(sh.z, 8);
@@ -1949,7 +1949,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		max_pkt = BPFEXT_SYM_MAX_PKT - sh.l2_hdr;
 	pf.max_pkt = max_pkt;
 	sh.z = new_ctx(opts ? opts->timeout_ms : 0);
-	sh.no_offset_conc = opts && (opts->flags & BPFEXT_SYM_NO_OFFSET_CONC);
+	sh.offset_conc = opts && (opts->flags & BPFEXT_SYM_OFFSET_CONC);
 	if (!sh.z)
 		return fail(&sh, ENOMEM, "cannot create a Z3 context");
 	sh.bv8 = Z3_mk_bv_sort(sh.z, 8);

@@ -336,7 +336,8 @@ static bool replay_prog(const struct bpfext_linked_prog *a,
 	return differ;
 }
 
-static void test_progs(void)
+/* Every case with offset concretization off (the default) and on. */
+static void test_progs(unsigned int flags)
 {
 	size_t i;
 
@@ -345,16 +346,18 @@ static void test_progs(void)
 		struct bpfext_linked_prog a, b;
 		struct bpfext_sym_cex cex;
 		struct bpfext_error err = { "" };
-		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64,
+						.flags = flags };
 		int ret = -EINVAL;
 		char why[128] = "";
 
 		if (!asm_linked(&a, c->type, c->a) && !asm_linked(&b, c->type, c->b))
 			ret = bpfext_sym_equiv_prog(&a, &b, &opts, &cex, &err);
-		ok(ret == c->want, "program %zu %s (%s)%s%s", i,
+		ok(ret == c->want, "program %zu %s (%s)%s%s%s", i,
 		   c->want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
-		   bpfext_prog_type_name(c->type), ret < 0 ? ": " : "",
-		   ret < 0 ? err.msg : "");
+		   bpfext_prog_type_name(c->type),
+		   flags & BPFEXT_SYM_OFFSET_CONC ? ", offset concretization" : "",
+		   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
 		if (ret == BPFEXT_DIFFERENT)
 			ok(replay_prog(&a, &b, &cex, why, sizeof(why)),
 			   "  counterexample (packet of %u bytes) replays: %s",
@@ -546,7 +549,8 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_windows();
-	test_progs();
+	test_progs(0);
+	test_progs(BPFEXT_SYM_OFFSET_CONC);
 	test_unsupported();
 	test_maps_helpers();
 	test_equiv_progs();

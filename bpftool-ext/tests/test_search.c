@@ -271,12 +271,12 @@ static void test_known_zero(void)
 	ok(res.improved && res.cnt == 0, "with the upper bits known zero, it goes");
 }
 
-/* Switching offset concretization off changes no verdict. */
+/* Switching offset concretization on changes no verdict. */
 static void test_no_offset_conc(void)
 {
-	struct bpfext_sym_opts on = { .timeout_ms = 20000 };
-	struct bpfext_sym_opts off = { .timeout_ms = 20000,
-				       .flags = BPFEXT_SYM_NO_OFFSET_CONC };
+	struct bpfext_sym_opts on = { .timeout_ms = 20000,
+				      .flags = BPFEXT_SYM_OFFSET_CONC };
+	struct bpfext_sym_opts off = { .timeout_ms = 20000 };
 	struct bpfext_error err;
 	struct bpf_insn a[8], b[8];
 	size_t n = asm_text("*(u64 *)(r10 -16) = r4; r5 = *(u64 *)(r10 -16); r0 = r5", a, 8);
@@ -288,8 +288,9 @@ static void test_no_offset_conc(void)
 	v2 = bpfext_sym_equiv_window(a, n, b, m, R(0), &off, NULL, &err);
 	k = asm_text("*(u64 *)(r10 -8) = r4; r0 = r4", b, 8);
 	ok(v1 == BPFEXT_EQUIVALENT && v2 == BPFEXT_EQUIVALENT &&
-	   bpfext_sym_equiv_window(a, n, b, k, R(0), &off, NULL, &err) == BPFEXT_DIFFERENT,
-	   "without offset concretization the verdicts stay the same");
+	   bpfext_sym_equiv_window(a, n, b, k, R(0), &off, NULL, &err) == BPFEXT_DIFFERENT &&
+	   bpfext_sym_equiv_window(a, n, b, k, R(0), &on, NULL, &err) == BPFEXT_DIFFERENT,
+	   "with offset concretization the verdicts stay the same");
 }
 
 int main(void)
