@@ -19,7 +19,7 @@ WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSION)"'
-CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src
+CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen
 LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
 
 ifeq ($(WERROR),1)
@@ -61,10 +61,18 @@ $(O)/examples/%.o: bpftool-ext/examples/%.c
 # libFuzzer harnesses, always with clang and both sanitizers.
 fuzz: $(FUZZERS)
 
-build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(wildcard bpftool-ext/lib/*.h)
+build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(wildcard bpftool-ext/lib/*.h) build/gen/helper_args.h
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+# How many of r1-r5 each helper reads, from libbpf's helper prototypes.
+HELPER_DEFS ?= /usr/include/bpf/bpf_helper_defs.h
+build/gen/helper_args.h: $(HELPER_DEFS) scripts/gen-helper-args.sh
+	@mkdir -p $(dir $@)
+	scripts/gen-helper-args.sh $< >$@.tmp && mv $@.tmp $@
+
+$(O)/obj/lib/liveness.o: build/gen/helper_args.h
 
 $(O)/obj/%.o: bpftool-ext/%.c
 	@mkdir -p $(dir $@)

@@ -13,10 +13,22 @@
 
 #include "bpfext_internal.h"
 #include "liveness.h"
+#include "helper_args.h"	/* build/gen, from libbpf's bpf_helper_defs.h */
 
 #define R(n)		(1u << (n))
 #define ARGS		(R(1) | R(2) | R(3) | R(4) | R(5))
 #define CALLER_SAVED	(R(0) | ARGS)
+
+/* The argument registers a call reads: all five unless it is a known helper. */
+static uint16_t call_args(const struct bpf_insn *insn)
+{
+	size_t n = sizeof(bpf_helper_nargs_plus1) / sizeof(bpf_helper_nargs_plus1[0]);
+
+	if (insn->src_reg || insn->imm <= 0 || (size_t)insn->imm >= n ||
+	    !bpf_helper_nargs_plus1[insn->imm])
+		return ARGS;
+	return (uint16_t)(((1u << bpf_helper_nargs_plus1[insn->imm]) - 1) & ~1u);
+}
 
 void bpfext_insn_defuse(const struct bpf_insn *insn, uint16_t *def,
 			uint16_t *use)
@@ -64,7 +76,7 @@ void bpfext_insn_defuse(const struct bpf_insn *insn, uint16_t *def,
 	case BPF_JMP:
 	case BPF_JMP32:
 		if (op == BPF_CALL) {
-			u = ARGS;
+			u = call_args(insn);
 			d = CALLER_SAVED;
 		} else if (op == BPF_EXIT) {
 			u = R(0);

@@ -74,6 +74,18 @@ static void test_liveness(void)
 	bpfext_liveness(p, n, live);
 	ok(!(live[0] & R(1)) && (live[0] & R(6)),
 	   "a call clobbers r1-r5 but r6 survives it (0x%x)", live[0]);
+	n = asm_text("call bpf_map_lookup_elem#1; exit", p, 16);
+	bpfext_liveness(p, n, live);
+	ok(live[0] == (R(1) | R(2) | R(10)),
+	   "a helper reads the arguments of its prototype only (0x%x)", live[0]);
+	n = asm_text("call bpf_trace_printk#6; exit", p, 16);
+	bpfext_liveness(p, n, live);
+	ok((live[0] & 0x3e) == 0x3e, "a variadic helper reads all five (0x%x)",
+	   live[0]);
+	n = asm_text("call helper#100000; exit", p, 16);
+	bpfext_liveness(p, n, live);
+	ok((live[0] & 0x3e) == 0x3e, "an unknown helper reads all five (0x%x)",
+	   live[0]);
 }
 
 static void test_safety(void)
