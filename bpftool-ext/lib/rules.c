@@ -23,13 +23,23 @@
  *
  * Dead code: an ALU instruction whose result nothing reads before it is
  * overwritten or the window ends with it dead goes (what store
- * combining leaves behind, among others).
+ * combining leaves behind, among others).  A register live where a side
+ * exit goes is read by the exit.
+ *
+ * Recomputed addresses: after a bounds check clang computes a stack or
+ * packet address again from its parts,
+ *     r3 = r10;  r3 += -64;  r3 += r1
+ * while a register still holds it, or it plus a constant.  With register
+ * values tracked as sums of the window's inputs (sums.h), a run of moves
+ * and additions that leaves rD at a sum some rX held before the run, up
+ * to a constant c, becomes rD = rX; rD += c, or rD += c when rX is rD.
  */
 #include <string.h>
 
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "rules.h"
+#include "sums.h"
 #include "window.h"
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
@@ -253,14 +263,19 @@ static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
 	return false;
 }
 
-static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out)
+static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out,
+			const struct win_exits *exits)
 {
 	uint16_t live = live_out, def, use;
+	unsigned int e = exits ? exits->n : 0;
 	size_t i, dropped = 0;
 
 	for (i = n; i-- > 0;) {
 		uint8_t cls = BPF_CLASS(w[i].code);
 
+		/* The exits' live sets include what their jumps read. */
+		if (win_insn_is_exit(&w[i]) && e)
+			live |= exits->live[--e];
 		bpfext_insn_defuse(&w[i], &def, &use);
 		if ((cls == BPF_ALU || cls == BPF_ALU64) && !(def & live)) {
 			w[i] = NOP;
@@ -272,8 +287,77 @@ static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out)
 	return dropped;
 }
 
+/* A 64-bit move or addition, the steps of an address computation. */
+static bool sum_insn(const struct bpf_insn *x)
+{
+	switch (x->code) {
+	case BPF_ALU64 | BPF_MOV | BPF_X:
+	case BPF_ALU64 | BPF_MOV | BPF_K:
+	case BPF_ALU64 | BPF_ADD | BPF_X:
+	case BPF_ALU64 | BPF_ADD | BPF_K:
+	case BPF_ALU64 | BPF_SUB | BPF_K:
+		return x->dst_reg < BPF_REG_10;
+	default:
+		return false;
+	}
+}
+
+static size_t reuse_sums(struct bpf_insn *w, size_t n)
+{
+	struct bpfext_sum r[11], after[11];
+	size_t i = 0, j, k, applied = 0;
+
+	bpfext_sums_init(r);
+	while (i < n) {
+		uint8_t d = w[i].dst_reg;
+		int best = -1;
+		size_t len = 0;
+
+		for (j = i; j < n && sum_insn(&w[j]) && w[j].dst_reg == d; j++)
+			;
+		memcpy(after, r, sizeof(r));
+		for (k = i; k < j; k++)
+			bpfext_sum_step(after, &w[k]);
+		if (j - i >= 2 && after[d].known && after[d].regs) {
+			for (k = 0; k < 11; k++) {
+				int64_t c = (int64_t)(after[d].k - r[k].k);
+				size_t l = (k != d) + (c != 0);
+
+				if (r[k].known && r[k].regs == after[d].regs &&
+				    c >= INT32_MIN && c <= INT32_MAX && l < j - i &&
+				    (best < 0 || l < len)) {
+					best = (int)k;
+					len = l;
+				}
+			}
+		}
+		if (best >= 0) {
+			int64_t c = (int64_t)(after[d].k - r[best].k);
+
+			for (k = i; k < j; k++)
+				w[k] = NOP;
+			k = i;
+			if (best != d)
+				w[k++] = (struct bpf_insn){
+					.code = BPF_ALU64 | BPF_MOV | BPF_X,
+					.dst_reg = d, .src_reg = (uint8_t)best };
+			if (c)
+				w[k] = (struct bpf_insn){
+					.code = BPF_ALU64 | BPF_ADD | BPF_K,
+					.dst_reg = d, .imm = (int32_t)c };
+			applied++;
+		}
+		if (j == i)
+			j = i + 1;
+		for (k = i; k < j; k++)
+			bpfext_sum_step(r, &w[k]);
+		i = j;
+	}
+	return applied;
+}
+
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  struct bpf_insn *out)
+			  const struct win_exits *exits, struct bpf_insn *out)
 {
 	size_t a, b, s, o, applied = 0;
 	bool again = true;
@@ -302,6 +386,7 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 	}
 	while (applied < n && combine_stores(out, n, live_out))
 		applied++;
-	applied += drop_dead(out, n, live_out);
+	applied += reuse_sums(out, n);
+	applied += drop_dead(out, n, live_out, exits);
 	return applied;
 }

@@ -7,13 +7,16 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
+struct win_exits;
+
 /*
  * Apply every rule that matches @win[0, n) into @out (same slot count,
- * NOPs where instructions went).  Nothing here is proven: callers must
- * check @out against @win before using it.
+ * NOPs where instructions went, side exits @exits, or NULL, in place).
+ * Nothing here is proven: callers must check @out against @win before
+ * using it.
  * Return: the number of rule applications.
  */
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  struct bpf_insn *out);
+			  const struct win_exits *exits, struct bpf_insn *out);
 
 #endif

@@ -5,10 +5,16 @@
  * A candidate has the window's slot count, unused slots holding NOPs
  * (goto pc+0), so the proposals of K2 and STOKE stay simple: replace an
  * instruction, replace an operand, replace two neighbours, replace an
- * instruction by a NOP, change a memory access width.  The cost is the
+ * instruction or a run of two or three by NOPs, change a memory access
+ * width.  The cost is the
  * error on the test states (differing live-out bits, 8 per differing
  * memory byte) plus the performance cost; a worse candidate is accepted
  * with probability exp(-beta * increase).
+ *
+ * Side exits (window.h) stay in their slots: proposals never touch them,
+ * the error and the proof are taken at every exit (the registers live
+ * at its target, memory) as well as at the end, and an access may not
+ * move above an exit the original made it after.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "bpfext_internal.h"
 #include "liveness.h"
 #include "search.h"
+#include "sums.h"
 #include "jit_cost.h"
 #include "jit_probe.h"
 #include "proof_cache.h"
@@ -34,6 +41,39 @@
 #define SEEN_SLOTS	4096
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
+
+/*
+ * Where a sequence's state is compared: at each side exit, then at the
+ * end.  Every conditional jump of a window is one of its exits, so a
+ * candidate's checkpoints are found the same way, whatever its length.
+ */
+struct checkpoints {
+	unsigned int n;
+	size_t pos[WIN_MAX_EXITS + 1];
+	uint16_t live[WIN_MAX_EXITS + 1];
+};
+
+static int checkpoints_init(struct checkpoints *cp, const struct bpf_insn *w,
+			    size_t n, uint16_t live_out, const struct win_exits *exits)
+{
+	size_t i;
+
+	cp->n = 0;
+	for (i = 0; i < n; i++) {
+		if (!win_insn_is_exit(&w[i]))
+			continue;
+		if (!exits || cp->n == exits->n)
+			return -EINVAL;
+		cp->pos[cp->n] = i;
+		cp->live[cp->n] = exits->live[cp->n];
+		cp->n++;
+	}
+	if (exits && cp->n != exits->n)
+		return -EINVAL;
+	cp->pos[cp->n] = n;
+	cp->live[cp->n++] = live_out;
+	return 0;
+}
 
 static double now(void)
 {
@@ -108,67 +148,10 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
 }
 
 /*
- * Addresses as the window computes them: a register holds the sum of
- * distinct input registers plus a constant when only moves and additions
- * made it (r3 = r10; r3 += -64; r3 += r1 is r10 + r1 - 64), and
- * something unknown otherwise.  Accesses are compared by that sum, so
- * a candidate may reach memory through a pointer it computes, but only
- * bytes the original reached through the same sum.
+ * Byte ranges the original window read and wrote, per address sum
+ * (sums.h): a candidate may reach memory through a pointer it computes,
+ * but only bytes the original reached through the same sum.
  */
-struct sum {
-	bool known;
-	uint16_t regs;			/* input registers added up */
-	uint64_t k;			/* modulo 2^64, as addresses */
-};
-
-static void sum_step(struct sum *r, const struct bpf_insn *x)
-{
-	uint16_t def, use;
-	struct sum v;
-	int d = x->dst_reg;
-
-	bpfext_insn_defuse(x, &def, &use);
-	if (!(def & 0x7ff))
-		return;
-	v.known = false;
-	if (BPF_CLASS(x->code) == BPF_ALU64) {
-		switch (x->code) {
-		case BPF_ALU64 | BPF_MOV | BPF_X:
-			v = r[x->src_reg];
-			break;
-		case BPF_ALU64 | BPF_MOV | BPF_K:
-			v = (struct sum){ true, 0, (uint64_t)(int64_t)x->imm };
-			break;
-		case BPF_ALU64 | BPF_ADD | BPF_K:
-		case BPF_ALU64 | BPF_SUB | BPF_K:
-			v = r[d];
-			if (BPF_OP(x->code) == BPF_ADD)
-				v.k += (uint64_t)(int64_t)x->imm;
-			else
-				v.k -= (uint64_t)(int64_t)x->imm;
-			break;
-		case BPF_ALU64 | BPF_ADD | BPF_X:
-			v = r[d];
-			v.known &= r[x->src_reg].known &&
-				   !(v.regs & r[x->src_reg].regs);
-			v.regs |= r[x->src_reg].regs;
-			v.k += r[x->src_reg].k;
-			break;
-		}
-	}
-	if (d < 11)
-		r[d] = v;
-}
-
-static void sums_init(struct sum *r)
-{
-	int i;
-
-	for (i = 0; i < 11; i++)
-		r[i] = (struct sum){ true, (uint16_t)(1u << i), 0 };
-}
-
-/* Byte ranges the original window read and wrote, per address sum. */
 #define OFF_SPAN	1024		/* offsets -512..511 from the sum's registers */
 #define OFF_WORDS	(OFF_SPAN / 64)
 
@@ -227,15 +210,15 @@ static unsigned int msize(uint8_t code)
 }
 
 /* Byte offset of access @x from the registers of its sum @a. */
-static int64_t offset_of(const struct sum *a, const struct bpf_insn *x)
+static int64_t offset_of(const struct bpfext_sum *a, const struct bpf_insn *x)
 {
 	return (int64_t)(a->k + (uint64_t)(int64_t)x->off);
 }
 
 /* The address sum of memory access @x, or NULL when it has none. */
-static const struct sum *addr_of(const struct sum *r, const struct bpf_insn *x)
+static const struct bpfext_sum *addr_of(const struct bpfext_sum *r, const struct bpf_insn *x)
 {
-	const struct sum *b = &r[BPF_CLASS(x->code) == BPF_LDX ? x->src_reg
+	const struct bpfext_sum *b = &r[BPF_CLASS(x->code) == BPF_LDX ? x->src_reg
 							       : x->dst_reg];
 
 	return b->known && b->regs ? b : NULL;
@@ -265,13 +248,13 @@ static int add_base(struct access_map *am, uint16_t regs)
 static void collect_access(const struct bpf_insn *w, size_t n,
 			   struct access_map *am)
 {
-	struct sum r[11];
+	struct bpfext_sum r[11];
 	size_t i;
 
 	am->n = am->nr_exact = 0;
-	sums_init(r);
+	bpfext_sums_init(r);
 	for (i = 0; i < n; i++) {
-		const struct sum *a = bpfext_insn_is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
+		const struct bpfext_sum *a = bpfext_insn_is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
 		int b = a ? add_base(am, a->regs) : -1;
 
 		/* Accesses outside the span are not recorded: never reused. */
@@ -283,7 +266,7 @@ static void collect_access(const struct bpf_insn *w, size_t n,
 			am->exact[am->nr_exact].off = offset_of(a, &w[i]);
 			am->exact[am->nr_exact++].size = msize(w[i].code);
 		}
-		sum_step(r, &w[i]);
+		bpfext_sum_step(r, &w[i]);
 	}
 }
 
@@ -299,15 +282,32 @@ static bool same_access(const struct access_map *am, int b, int64_t off,
 	return false;
 }
 
-/* bpfext_window_safe() against the original's accesses @am. */
+/* The original's accesses before each checkpoint, one map per checkpoint. */
+static struct access_map *collect_checkpoints(const struct bpf_insn *w,
+					      const struct checkpoints *cp)
+{
+	struct access_map *am = malloc(cp->n * sizeof(*am));
+	unsigned int c;
+
+	for (c = 0; am && c < cp->n; c++)
+		collect_access(w, cp->pos[c], &am[c]);
+	return am;
+}
+
+/*
+ * bpfext_window_safe() against the original's accesses @am (one map per
+ * checkpoint: an access after side exit c - 1 is checked against what
+ * the original did before exit c, or before the end).
+ */
 static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 		      size_t m, uint16_t live_in)
 {
 	uint16_t avail = live_in | (1u << 10), def, use;
-	struct sum r[11];
+	unsigned int seg = 0;
+	struct bpfext_sum r[11];
 	size_t i;
 
-	sums_init(r);
+	bpfext_sums_init(r);
 	for (i = 0; i < m; i++) {
 		const struct bpf_insn *x = &cand[i];
 		uint8_t cls = BPF_CLASS(x->code);
@@ -315,20 +315,22 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 		if (bpfext_insn_is_nop(x))
 			continue;
 		bpfext_insn_defuse(x, &def, &use);
-		if (x->dst_reg == 10 && cls != BPF_ST && cls != BPF_STX)
+		if (x->dst_reg == 10 && cls != BPF_ST && cls != BPF_STX &&
+		    !win_insn_is_exit(x))
 			return false;
 		if (use & ~avail)
 			return false;
 		if (bpfext_insn_is_mem(x)) {
-			const struct sum *a = addr_of(r, x);
+			const struct access_map *sm = &am[seg];
+			const struct bpfext_sum *a = addr_of(r, x);
 			unsigned int sz = msize(x->code);
 			bool in_read, in_written;
-			int b = a ? find_base(am, a->regs) : -1;
+			int b = a ? find_base(sm, a->regs) : -1;
 
 			if (b < 0)
 				return false;
-			in_written = marked(am->base[b].written, offset_of(a, x), sz);
-			in_read = marked(am->base[b].read, offset_of(a, x), sz);
+			in_written = marked(sm->base[b].written, offset_of(a, x), sz);
+			in_read = marked(sm->base[b].read, offset_of(a, x), sz);
 			if (cls == BPF_LDX ? !(in_read || in_written) : !in_written)
 				return false;
 			/* Misaligned only where the original was. */
@@ -338,23 +340,31 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 			 * ones, and the kernel check has the last word.
 			 */
 			if ((a->regs & (1u << BPF_REG_10)) && offset_of(a, x) % (int)sz &&
-			    !same_access(am, b, offset_of(a, x), sz))
+			    !same_access(sm, b, offset_of(a, x), sz))
 				return false;
 		}
-		sum_step(r, x);
+		bpfext_sum_step(r, x);
 		avail |= def;
+		seg += win_insn_is_exit(x);
 	}
 	return true;
 }
 
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,
-			uint16_t live_in)
+			uint16_t live_in, const struct win_exits *exits)
 {
-	struct access_map am;
+	struct checkpoints cp, cc;
+	struct access_map *am;
+	bool safe;
 
-	collect_access(orig, n, &am);
-	return cand_safe(&am, cand, m, live_in);
+	if (checkpoints_init(&cp, orig, n, 0, exits) ||
+	    checkpoints_init(&cc, cand, m, 0, exits))
+		return false;
+	am = collect_checkpoints(orig, &cp);
+	safe = am && cand_safe(am, cand, m, live_in);
+	free(am);
+	return safe;
 }
 
 /* Does every instruction pass the ISA check (no reserved field set)? */
@@ -513,16 +523,28 @@ static void mutate_operand(struct bpf_insn *x, const struct pools *p,
 	}
 }
 
-static void propose(struct bpf_insn *c, size_t n, const struct pools *p,
-		    uint64_t *s)
+/* @pinned: slots (side exits) no proposal may change; not all of them. */
+static void propose(struct bpf_insn *c, size_t n, uint32_t pinned,
+		    const struct pools *p, uint64_t *s)
 {
 	static const uint8_t sz[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
-	size_t i = pick(s, n);
+	size_t i, k;
 	uint8_t cls;
 
-	switch (pick(s, 5)) {
+	do
+		i = pick(s, n);
+	while (pinned & (1u << i));
+	switch (pick(s, 6)) {
 	case 0:
 		c[i] = random_insn(p, s);
+		break;
+	case 5:
+		/*
+		 * A recomputation (of an address after a bounds check, say)
+		 * goes only as a whole: each of its slots alone is an error.
+		 */
+		for (k = pick(s, 2) + 2; k-- > 0 && i < n && !(pinned & (1u << i)); i++)
+			c[i] = NOP;
 		break;
 	case 1:
 		if (!bpfext_insn_is_nop(&c[i]))
@@ -532,7 +554,7 @@ static void propose(struct bpf_insn *c, size_t n, const struct pools *p,
 		break;
 	case 2:
 		c[i] = random_insn(p, s);
-		if (i + 1 < n)
+		if (i + 1 < n && !(pinned & (1u << (i + 1))))
 			c[i + 1] = random_insn(p, s);
 		break;
 	case 3:
@@ -579,34 +601,117 @@ static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
 
 struct tests {
 	struct win_input in[MAX_TESTS];
-	struct win_state want[MAX_TESTS];
+	struct win_state want[MAX_TESTS][WIN_MAX_EXITS + 1];
 	unsigned int n;
 };
 
+/* The states of @c at each checkpoint on @in. */
+static int eval_checkpoints(const struct bpf_insn *c, const struct checkpoints *cp,
+			    const struct win_input *in, struct win_state *out)
+{
+	unsigned int k;
+
+	for (k = 0; k < cp->n; k++)
+		if (win_eval(c, cp->pos[k], in, &out[k]))
+			return -EINVAL;
+	return 0;
+}
+
 /* Error of @c on every test; stops counting once past @limit. */
-static uint64_t error_of(const struct bpf_insn *c, size_t n, struct tests *t,
-			 uint16_t live_out, uint64_t limit)
+static uint64_t error_of(const struct bpf_insn *c, const struct checkpoints *cp,
+			 struct tests *t, uint64_t limit)
 {
 	struct win_state got;
 	uint64_t e = 0;
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < t->n && e <= limit; i++) {
-		if (win_eval(c, n, &t->in[i], &got))
-			return UINT64_MAX / 4;
-		e += win_distance(&t->want[i], &got, &t->in[i], live_out);
+		for (k = 0; k < cp->n; k++) {
+			if (win_eval(c, cp->pos[k], &t->in[i], &got))
+				return UINT64_MAX / 4;
+			e += win_distance(&t->want[i][k], &got, &t->in[i],
+					  cp->live[k]);
+		}
 	}
 	return e;
 }
 
-static size_t compact(const struct bpf_insn *c, size_t n, struct bpf_insn *out)
+/* Slots [0, len) of @c without NOPs and side exits: what the solver compares. */
+static size_t straight(const struct bpf_insn *c, size_t len, struct bpf_insn *out)
 {
 	size_t i, m = 0;
+
+	for (i = 0; i < len; i++)
+		if (!bpfext_insn_is_nop(&c[i]) && !win_insn_is_exit(&c[i]))
+			out[m++] = c[i];
+	return m;
+}
+
+/*
+ * @c without its NOPs, side exits kept: an exit's target is a slot past
+ * the window, which comes n - m slots closer.
+ */
+size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
+			     struct bpf_insn *out)
+{
+	size_t i, m = 0, k;
 
 	for (i = 0; i < n; i++)
 		if (!bpfext_insn_is_nop(&c[i]))
 			out[m++] = c[i];
+	for (i = 0, k = 0; i < n; i++) {
+		if (bpfext_insn_is_nop(&c[i]))
+			continue;
+		if (win_insn_is_exit(&c[i]))
+			out[k].off = (int16_t)((long)i + 1 + c[i].off -
+					       (long)(n - m) - (long)k - 1);
+		k++;
+	}
 	return m;
+}
+
+int bpfext_window_prove(const struct bpf_insn *win, size_t n,
+			const struct bpf_insn *cand, size_t m, uint16_t live_out,
+			const struct search_opts *opts, unsigned int *solver_calls,
+			struct bpfext_sym_cex *cex)
+{
+	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
+				      .known_zero = opts->known_zero };
+	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	struct checkpoints cw, cc;
+	struct bpfext_error serr;
+	unsigned int k;
+
+	if (checkpoints_init(&cw, win, n, live_out, opts->exits) ||
+	    checkpoints_init(&cc, cand, m, live_out, opts->exits))
+		return -EINVAL;
+	for (k = 0; k + 1 < cw.n; k++) {
+		const struct bpf_insn *x = &win[cw.pos[k]], *y = &cand[cc.pos[k]];
+
+		if (x->code != y->code || x->dst_reg != y->dst_reg ||
+		    x->src_reg != y->src_reg || x->imm != y->imm)
+			return -EINVAL;
+	}
+	/* The end first: it is where a wrong candidate shows most often. */
+	for (k = cw.n; k-- > 0;) {
+		size_t na = straight(win, cw.pos[k], a);
+		size_t nb = straight(cand, cc.pos[k], b);
+		int v;
+
+		if (na == nb && !memcmp(a, b, na * sizeof(*a)))
+			continue;
+		if (bpfext_proof_cache__has(opts->proofs, a, na, b, nb,
+					    cw.live[k], opts->known_zero))
+			continue;
+		++*solver_calls;
+		v = bpfext_sym_equiv_window(a, na, b, nb, cw.live[k], &so, cex,
+					    &serr);
+		if (v != BPFEXT_EQUIVALENT)
+			return v;
+		bpfext_proof_cache__add(opts->proofs, a, na, b, nb, cw.live[k],
+					opts->known_zero);
+	}
+	return BPFEXT_EQUIVALENT;
 }
 
 static uint64_t hash_insns(const struct bpf_insn *c, size_t n)
@@ -626,10 +731,10 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			 struct search_result *res, struct bpfext_error *err)
 {
 	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
-	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
-				      .known_zero = opts->known_zero };
 	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
-	struct access_map am;
+	struct access_map *am = NULL;
+	struct checkpoints cp;
+	uint32_t pinned = 0;
 	struct tests *t;
 	struct pools p;
 	double t0 = now();
@@ -641,25 +746,29 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	memset(res, 0, sizeof(*res));
 	if (n > WIN_MAX_INSNS)
 		return bpfext_errf(err, EINVAL, "window of %zu slots is too long", n);
+	if (checkpoints_init(&cp, win, n, live_out, opts->exits))
+		return bpfext_errf(err, EINVAL, "the window's jumps are not its side exits");
+	for (i = 0; i + 1 < cp.n; i++)
+		pinned |= 1u << cp.pos[i];
 	for (i = 0; i < n; i++)
-		if (!win_insn_supported(&win[i]))
+		if (!(pinned & (1u << i)) && !win_insn_supported(&win[i]))
 			return bpfext_errf(err, EINVAL, "window insn %u is not supported", i);
 	t = calloc(1, sizeof(*t));
 	seen = calloc(SEEN_SLOTS, sizeof(*seen));
-	if (!t || !seen) {
+	am = collect_checkpoints(win, &cp);
+	if (!t || !seen || !am) {
 		ret = bpfext_errf(err, ENOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < INIT_TESTS; i++) {
 		random_input(&t->in[i], &s, i, opts->known_zero);
-		if (win_eval(win, n, &t->in[i], &t->want[i])) {
+		if (eval_checkpoints(win, &cp, &t->in[i], t->want[i])) {
 			ret = bpfext_errf(err, EINVAL, "window does not evaluate");
 			goto out;
 		}
 	}
 	t->n = INIT_TESTS;
 	build_pools(win, n, live_in, &p);
-	collect_access(win, n, &am);
 
 	memcpy(cur, win, n * sizeof(*win));
 	best_perf = bpfext_cost(win, n, opts->cost, opts->jit);
@@ -667,7 +776,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	weight = opts->cost == BPFEXT_COST_JIT ? JIT_WEIGHT : PERF_WEIGHT;
 	cur_cost = best_perf * weight;
 
-	for (it = 0; it < opts->iters; it++) {
+	for (it = 0; it < opts->iters && pinned != (1ull << n) - 1; it++) {
 		uint64_t e, perf, cost;
 		double u;
 
@@ -676,19 +785,15 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		     (opts->deadline && now() > opts->deadline)))
 			break;
 		memcpy(next, cur, n * sizeof(*cur));
-		propose(next, n, &p, &s);
+		propose(next, n, pinned, &p, &s);
 		perf = bpfext_cost(next, n, opts->cost, opts->jit);
-		e = error_of(next, n, t, live_out, UINT64_MAX / 8);
+		e = error_of(next, &cp, t, UINT64_MAX / 8);
 		/*
 		 * A correct state that can never be kept (it reads a register
-		 * nobody set, say) must not hold the walk.  @tmp keeps the
-		 * compacted candidate for the proof below.
+		 * nobody set, say) must not hold the walk.
 		 */
-		if (!e) {
-			m = compact(next, n, tmp);
-			if (!cand_safe(&am, tmp, m, live_in))
-				e = UNSAFE_ERROR;
-		}
+		if (!e && !cand_safe(am, next, n, live_in))
+			e = UNSAFE_ERROR;
 		cost = e + perf * weight;
 		u = (double)(rnd(&s) >> 11) / (double)(1ull << 53);
 		if (cost > cur_cost && u >= exp(-BETA * (double)(cost - cur_cost)))
@@ -701,27 +806,18 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		/* A cheaper, safe candidate that passes every test: prove it. */
 		{
 			struct bpfext_sym_cex cex;
-			uint64_t h = hash_insns(tmp, m);
-			struct bpfext_error serr;
+			uint64_t h;
 			int v;
 
+			m = bpfext_window_compact(next, n, tmp);
+			h = hash_insns(tmp, m);
 			if (seen[h % SEEN_SLOTS] == h)
 				continue;
 			seen[h % SEEN_SLOTS] = h;
 			if (!valid_insns(tmp, m))
 				continue;
-			if (bpfext_proof_cache__has(opts->proofs, win, n, tmp, m,
-						    live_out, opts->known_zero)) {
-				v = BPFEXT_EQUIVALENT;
-			} else {
-				res->solver_calls++;
-				v = bpfext_sym_equiv_window(win, n, tmp, m, live_out,
-							    &so, &cex, &serr);
-				if (v == BPFEXT_EQUIVALENT)
-					bpfext_proof_cache__add(opts->proofs, win, n,
-								tmp, m, live_out,
-								opts->known_zero);
-			}
+			v = bpfext_window_prove(win, n, next, n, live_out, opts,
+						&res->solver_calls, &cex);
 			if (v == BPFEXT_EQUIVALENT) {
 				memcpy(res->insns, tmp, m * sizeof(*tmp));
 				res->cnt = m;
@@ -740,11 +836,10 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 					in->mem_val[k] = cex.mem_val[k];
 				}
 				in->nr_mem = k;
-				if (!win_eval(win, n, in, &t->want[t->n])) {
+				if (!eval_checkpoints(win, &cp, in, t->want[t->n])) {
 					t->n++;
 					res->counterexamples++;
-					cur_cost = error_of(cur, n, t, live_out,
-							    UINT64_MAX / 8) +
+					cur_cost = error_of(cur, &cp, t, UINT64_MAX / 8) +
 						   perf * weight;
 				}
 			}
@@ -756,6 +851,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		res->cnt = n;
 	}
 out:
+	free(am);
 	free(t);
 	free(seen);
 	return ret;

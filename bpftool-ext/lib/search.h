@@ -32,13 +32,16 @@ struct search_opts {
 	struct bpfext_jit_probe *jit;	/* BPFEXT_COST_JIT: measured sizes, or NULL */
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	const uint64_t *known_zero;	/* input bits known zero (11), or NULL */
+	const struct win_exits *exits;	/* side exits of the window, or NULL */
 	unsigned int solver_timeout_ms;
 	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
 };
 
 struct search_result {
+	/* NOPs removed; side exits kept, their offsets fixed for the new
+	 * length (the target is the same slot after the window). */
 	struct bpf_insn insns[WIN_MAX_INSNS];
-	size_t cnt;			/* slots, NOPs removed */
+	size_t cnt;
 	bool improved;
 	uint64_t cost_before, cost_after;
 	uint64_t iters;
@@ -48,6 +51,7 @@ struct search_result {
 };
 
 struct bpfext_jit_probe;
+struct bpfext_sym_cex;
 
 /*
  * Cost of a sequence under @model (NOP slots are free); for
@@ -64,14 +68,40 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
  * window used, within bytes the original accessed through it (reads
  * within what it read or wrote, writes within what it wrote); stack
  * accesses aligned unless the original made the same access.
+ *
+ * With side exits (@exits not NULL), @cand has the same jumps in the
+ * same order, and an access between two exits must have been made by
+ * the original before the later exit: no access moves above a jump that
+ * may leave (a bounds check, typically).
  */
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,
-			uint16_t live_in);
+			uint16_t live_in, const struct win_exits *exits);
+
+/*
+ * Prove @cand equivalent to the window @win: the same registers @live_out
+ * and memory at the end, and at each side exit (the same jumps, in the
+ * same order, with @opts->exits' registers and memory).  Each compared
+ * straight line goes through @opts->proofs.
+ * Return: a BPFEXT_* verdict (@cex set for BPFEXT_DIFFERENT), or
+ * -EINVAL when the jumps do not correspond.
+ */
+int bpfext_window_prove(const struct bpf_insn *win, size_t n,
+			const struct bpf_insn *cand, size_t m, uint16_t live_out,
+			const struct search_opts *opts, unsigned int *solver_calls,
+			struct bpfext_sym_cex *cex);
+
+/*
+ * @c without its NOPs into @out, side exits kept with their offsets
+ * fixed for the shorter length.  Return: the slots left.
+ */
+size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
+			     struct bpf_insn *out);
 
 /*
  * bpfext_search_window - look for a cheaper equivalent of a window
- * @win, @n: the window (straight line, win_insn_supported() everywhere)
+ * @win, @n: the window (win_insn_supported() everywhere but at the side
+ *	exits @opts->exits)
  * @live_in, @live_out: registers live before and after it
  *
  * Return: 0 (with ->improved telling whether anything better was proven

@@ -5,10 +5,11 @@
  * (several threads may share the windows), and turn the results into
  * patches.
  *
- * A window is a run of straight-line instructions the window machinery
- * supports, that no branch enters except at its first slot.  Its
- * replacement only has to preserve the registers live after it, found
- * by liveness over the function's control-flow graph.
+ * A window is a run of instructions the window machinery supports, that
+ * no branch enters except at its first slot.  Conditional jumps forward
+ * past its end may sit inside it as side exits (window.h).  Its
+ * replacement only has to preserve the registers live after it and at
+ * each exit's target, found by liveness over the function's CFG.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ struct job {
 	struct bpfext_error err;
 	bool cache_hit;			/* a cached rule was applied */
 	uint64_t known_zero[11];	/* of the live-in registers */
+	struct win_exits exits;
 };
 
 struct pool {
@@ -63,7 +65,7 @@ static double now(void)
 }
 
 /*
- * Prove @ruled[0, j->len) (a rule tier's output, NOPs where instructions
+ * Prove @ruled[0, *cnt) (a rule tier's output, NOPs where instructions
  * went) against the job's original window; on success it becomes the
  * window the search starts from, in @base.
  */
@@ -71,28 +73,12 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
 			 const struct bpf_insn *ruled, struct bpf_insn *base,
 			 size_t *cnt)
 {
-	struct bpfext_sym_opts sym = { .timeout_ms = so->solver_timeout_ms,
-				       .known_zero = j->known_zero };
-	struct bpf_insn compact[WIN_MAX_INSNS];
-	size_t i, m = 0;
-
-	for (i = 0; i < *cnt; i++)
-		if (ruled[i].code != (BPF_JMP | BPF_JA))
-			compact[m++] = ruled[i];
-	if (!bpfext_window_safe(j->insns, j->len, compact, m, j->live_in))
+	if (!bpfext_window_safe(j->insns, j->len, ruled, *cnt, j->live_in,
+				so->exits) ||
+	    bpfext_window_prove(j->insns, j->len, ruled, *cnt, j->live_out, so,
+				&j->res.solver_calls, NULL) != BPFEXT_EQUIVALENT)
 		return false;
-	if (!bpfext_proof_cache__has(so->proofs, j->insns, j->len, compact, m,
-				     j->live_out, j->known_zero)) {
-		j->res.solver_calls++;
-		if (bpfext_sym_equiv_window(j->insns, j->len, compact, m,
-					    j->live_out, &sym, NULL,
-					    &j->err) != BPFEXT_EQUIVALENT)
-			return false;
-		bpfext_proof_cache__add(so->proofs, j->insns, j->len, compact, m,
-					j->live_out, j->known_zero);
-	}
-	memcpy(base, compact, m * sizeof(*compact));
-	*cnt = m;
+	*cnt = bpfext_window_compact(ruled, *cnt, base);
 	return true;
 }
 
@@ -101,6 +87,8 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
  * before: a proven rule application becomes the window the search starts
  * from (what it finds is then proven against that, which is proven
  * against the original).  What the search finds goes into the cache.
+ * Cached rewrites are straight lines: windows with side exits neither
+ * use nor feed the cache.
  */
 static int search_with_rules(struct job *j, const struct search_opts *so,
 			     struct bpfext_rule_cache *cache)
@@ -113,9 +101,10 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 	int ret;
 
 	memcpy(base, j->insns, cnt * sizeof(*base));
-	if (bpfext_rules_apply(base, cnt, j->live_out, ruled))
+	if (bpfext_rules_apply(base, cnt, j->live_out, so->exits, ruled))
 		ruled_any |= accept_ruled(j, so, ruled, base, &cnt);
-	if (bpfext_rule_cache__apply(cache, base, cnt, j->live_out, ruled) &&
+	if (!j->exits.n &&
+	    bpfext_rule_cache__apply(cache, base, cnt, j->live_out, ruled) &&
 	    accept_ruled(j, so, ruled, base, &cnt)) {
 		ruled_any = true;
 		j->cache_hit = true;
@@ -126,7 +115,7 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 				   &found, &j->err);
 	if (ret)
 		return ret;
-	if (found.improved)
+	if (found.improved && !j->exits.n)
 		bpfext_rule_cache__learn(cache, j->insns, j->len, found.insns,
 					 found.cnt, j->live_out);
 	j->res = found;
@@ -169,6 +158,7 @@ static void *worker(void *arg)
 		so.jit = p->opts->jit;
 		so.proofs = p->opts->proofs;
 		so.known_zero = j->known_zero;
+		so.exits = &j->exits;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
@@ -225,6 +215,8 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 		   uint64_t (*kz)[11], size_t fstart)
 {
 	struct job *j, *tmp;
+	uint16_t def, use;
+	size_t s;
 	int r;
 
 	if (!len)
@@ -243,7 +235,27 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 	for (r = 0; r < 11; r++)
 		if (j->live_in & (1u << r))
 			j->known_zero[r] = kz[start - fstart][r];
+	for (s = start; s < start + len; s++) {
+		long t = bpfext_section__branch_target(sec, s);
+
+		if (!win_insn_is_exit(&sec->insns[s]))
+			continue;
+		bpfext_insn_defuse(&sec->insns[s], &def, &use);
+		j->exits.live[j->exits.n++] = live[t - (long)fstart] | use;
+	}
 	return 0;
+}
+
+/*
+ * A conditional jump forward, to the slot after @end at the earliest,
+ * can be the @nr-th side exit of a window that ends at @end or before
+ * (a jump target ends a window).
+ */
+static bool side_exit(const struct bpfext_section *sec, size_t s,
+		      unsigned int nr)
+{
+	return nr < WIN_MAX_EXITS && win_insn_is_exit(&sec->insns[s]) &&
+	       bpfext_section__branch_target(sec, s) > (long)s;
 }
 
 static int collect_windows(const struct bpfext_section *sec, struct pool *p,
@@ -260,6 +272,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 		uint16_t *live = calloc(fn->cnt + 1, sizeof(*live));
 		uint64_t (*kz)[11] = calloc(fn->cnt + 1, sizeof(*kz));
 		size_t s, run = fn->start;
+		unsigned int exits = 0;
 
 		if (!live || !kz ||
 		    bpfext_liveness(&sec->insns[fn->start], fn->cnt, live) ||
@@ -283,22 +296,27 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 						      kz, fn->start);
 				s += region - 1;
 				run = s + 1;
+				exits = 0;
 				continue;
 			}
 			usable = s < fn->start + fn->cnt &&
-				      win_insn_supported(x) &&
-				      !bpfext_insn_is_ldimm64(x) &&
+				      ((win_insn_supported(x) &&
+					!bpfext_insn_is_ldimm64(x)) ||
+				       side_exit(sec, s, s == run ? 0 : exits)) &&
 				      !slot_has_reloc(sec, s) &&
 				      !slot_has_core(sec, s);
 
 			if (usable && s - run < WINDOW_SLOTS &&
-			    (s == run || !target[s]))
+			    (s == run || !target[s])) {
+				exits += win_insn_is_exit(x);
 				continue;
+			}
 			/* The window is [run, s); s is inside the function. */
 			if (s > run && s < fn->start + fn->cnt)
 				ret = add_job(p, sec, run, s - run, live, kz,
 					      fn->start);
 			run = usable ? s : s + 1;
+			exits = usable && win_insn_is_exit(x);
 		}
 		free(live);
 		free(kz);
@@ -413,12 +431,17 @@ int bpfext_apply_rewrites(struct bpfext_object *obj, struct bpfext_section *sec,
 			ni[used].target = -1;
 			/*
 			 * Branches of a replacement (Kops markers and proof
-			 * sequences) stay inside it or go to the slot after it.
+			 * sequences) stay inside it or go to the slot after
+			 * it; a side exit goes further, to an original slot
+			 * past the window (its offset counts the new length).
 			 */
 			if (bpfext_insn_is_branch(x))
 				t += bpfext_insn_branch_off(x);
 			if (bpfext_insn_is_branch(x) && t >= 0 && (size_t)t <= rw[i].cnt)
 				ni[used].target = BPFEXT_LOCAL(t);
+			else if (bpfext_insn_is_branch(x) && t > (long)rw[i].cnt)
+				ni[used].target = (int32_t)(rw[i].start + rw[i].len +
+							    (size_t)t - rw[i].cnt);
 			used++;
 		}
 		m++;

@@ -31,6 +31,14 @@ bool win_insn_supported(const struct bpf_insn *insn)
 	}
 }
 
+bool win_insn_is_exit(const struct bpf_insn *insn)
+{
+	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
+	       op != BPF_CALL && op != BPF_EXIT;
+}
+
 static uint8_t default_byte(uint64_t seed, uint64_t addr)
 {
 	uint64_t x = (addr + 0x9e3779b97f4a7c15ull) ^ seed;
@@ -218,7 +226,9 @@ int win_eval(const struct bpf_insn *insns, size_t cnt,
 			i++;
 			break;
 		case BPF_JMP:
-			if (x->code != (BPF_JMP | BPF_JA) || x->off)
+		case BPF_JMP32:
+			if (!win_insn_is_exit(x) &&
+			    (x->code != (BPF_JMP | BPF_JA) || x->off))
 				return -EINVAL;
 			break;
 		default:

@@ -2,6 +2,10 @@
 /*
  * Windows: straight-line pieces of a function that the optimizer rewrites
  * one at a time, checked modularly (same live-out registers, same memory).
+ * A window may hold side exits: conditional jumps to slots past its end.
+ * They stay where they are in every candidate, and the state each one
+ * leaves with (registers live at its target, memory) must be the
+ * original's, so a candidate is a straight line checked at every exit.
  *
  * The concrete evaluator runs a window on a machine state of eleven
  * registers and one flat byte-addressed memory, the same model the
@@ -19,6 +23,7 @@
 #define WIN_MAX_INSNS	24
 #define WIN_MAX_WRITES	(WIN_MAX_INSNS * 8)
 #define WIN_MAX_MEMSET	64
+#define WIN_MAX_EXITS	4
 
 /* Initial state: registers, and memory bytes a counterexample fixed. */
 struct win_input {
@@ -36,11 +41,25 @@ struct win_state {
 	uint8_t w_val[WIN_MAX_WRITES];
 };
 
+/*
+ * Side exits of a window: every conditional jump in it is one, and
+ * these are their live sets in slot order (the registers live at the
+ * target and those the jump reads).
+ */
+struct win_exits {
+	unsigned int n;
+	uint16_t live[WIN_MAX_EXITS];
+};
+
 /* Can the window machinery handle this instruction? */
 bool win_insn_supported(const struct bpf_insn *insn);
 
+/* A conditional jump, which can be a window's side exit. */
+bool win_insn_is_exit(const struct bpf_insn *insn);
+
 /*
- * Run @cnt slots on @in.  NOP slots (goto pc+0) are skipped.
+ * Run @cnt slots on @in.  NOP slots (goto pc+0) are skipped, and so are
+ * side exits: the state is the one a jump leaves with, taken or not.
  * Return: 0, or -EINVAL for an instruction outside the supported subset.
  */
 int win_eval(const struct bpf_insn *insns, size_t cnt,

@@ -93,37 +93,37 @@ static void test_safety(void)
 	struct bpf_insn o[8], c[8];
 	size_t n = asm_text("r0 = *(u32 *)(r1 +4); *(u64 *)(r10 -8) = r0", o, 8);
 
-	ok(bpfext_window_safe(o, n, o, n, R(1)), "a window is as safe as itself");
-	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = r2", c, 8), R(1)),
+	ok(bpfext_window_safe(o, n, o, n, R(1), NULL), "a window is as safe as itself");
+	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = r2", c, 8), R(1), NULL),
 	   "reading a register that is not live in is refused");
 	c[0] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
 				  .dst_reg = 10 };	/* the parser refuses it */
-	ok(!bpfext_window_safe(o, n, c, 1, R(1)),
+	ok(!bpfext_window_safe(o, n, c, 1, R(1), NULL),
 	   "writing the frame pointer is refused");
-	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = *(u32 *)(r1 +8)", c, 8), R(1)),
+	ok(!bpfext_window_safe(o, n, c, asm_text("r0 = *(u32 *)(r1 +8)", c, 8), R(1), NULL),
 	   "a load from bytes the window never touched is refused");
-	ok(!bpfext_window_safe(o, n, c, asm_text("*(u32 *)(r1 +4) = 0", c, 8), R(1)),
+	ok(!bpfext_window_safe(o, n, c, asm_text("*(u32 *)(r1 +4) = 0", c, 8), R(1), NULL),
 	   "a store to bytes the window only read is refused");
-	ok(bpfext_window_safe(o, n, c, asm_text("r0 = *(u16 *)(r1 +4)", c, 8), R(1)),
+	ok(bpfext_window_safe(o, n, c, asm_text("r0 = *(u16 *)(r1 +4)", c, 8), R(1), NULL),
 	   "a narrower load of bytes the window read is allowed");
 	ok(bpfext_window_safe(o, n, c,
 			      asm_text("r2 = r1; r2 += 4; r0 = *(u32 *)(r2 +0)", c, 8),
-			      R(1)),
+			      R(1), NULL),
 	   "the same bytes through a computed pointer are allowed");
 	ok(!bpfext_window_safe(o, n, c,
-			       asm_text("r1 += 8; r0 = *(u32 *)(r1 +0)", c, 8), R(1)),
+			       asm_text("r1 += 8; r0 = *(u32 *)(r1 +0)", c, 8), R(1), NULL),
 	   "other bytes through a computed pointer are refused");
 	ok(!bpfext_window_safe(o, n, c,
-			       asm_text("r1 <<= 1; r0 = *(u32 *)(r1 +4)", c, 8), R(1)),
+			       asm_text("r1 <<= 1; r0 = *(u32 *)(r1 +4)", c, 8), R(1), NULL),
 	   "an access through a pointer that is not a sum is refused");
 	n = asm_text("r3 = r10; r3 += -64; r3 += r1; r0 = *(u16 *)(r3 +2)", o, 8);
 	ok(bpfext_window_safe(o, n, c,
 			      asm_text("r3 = r1; r3 += r10; r0 = *(u16 *)(r3 -62)", c, 8),
-			      R(1)),
+			      R(1), NULL),
 	   "sums compare whatever order they were added in");
 	ok(!bpfext_window_safe(o, n, c,
 			       asm_text("r3 = r1; r3 += r10; r0 = *(u32 *)(r3 -62)", c, 8),
-			       R(1)),
+			       R(1), NULL),
 	   "a wider access through the same sum is refused");
 }
 
@@ -152,7 +152,7 @@ static void test_reducible(void)
 					    &so, NULL, &err);
 		ok(v == BPFEXT_EQUIVALENT, "%s: the result is equivalent (%d)",
 		   r->what, v);
-		ok(bpfext_window_safe(w, n, res.insns, res.cnt, r->live_in),
+		ok(bpfext_window_safe(w, n, res.insns, res.cnt, r->live_in, NULL),
 		   "%s: the result passes the safety rules", r->what);
 	}
 }
@@ -177,24 +177,60 @@ static void test_rules(void)
 	/* xdp_fwd's Ethernet protocol, read a byte at a time. */
 	n = asm_text("r3 = *(u8 *)(r7 +12); r9 = *(u8 *)(r7 +13); r9 <<= 8; r9 |= r3",
 		     w, 8);
-	ok(bpfext_rules_apply(w, n, R(9), r) == 1, "two byte loads are combined");
+	ok(bpfext_rules_apply(w, n, R(9), NULL, r) == 1, "two byte loads are combined");
 	m = nops_out(r, n, c);
 	ok(m == 1 && c[0].code == (BPF_LDX | BPF_MEM | BPF_H) && c[0].off == 12 &&
 	   c[0].dst_reg == 9, "into one 16-bit load of the same bytes");
 	ok(bpfext_sym_equiv_window(w, n, c, m, R(9), &so, NULL, &err) ==
 	   BPFEXT_EQUIVALENT, "which the solver proves equivalent");
-	ok(bpfext_rules_apply(w, n, R(9) | R(3), r) == 0,
+	ok(bpfext_rules_apply(w, n, R(9) | R(3), NULL, r) == 0,
 	   "not when the low byte is still needed");
 	n = asm_text("r2 = *(u16 *)(r1 +4); r3 = *(u16 *)(r1 +6); r3 <<= 16;"
 		     "r3 |= r2; r4 = *(u16 *)(r1 +8)", w, 8);
-	ok(bpfext_rules_apply(w, n, R(3) | R(4), r) == 1 &&
+	ok(bpfext_rules_apply(w, n, R(3) | R(4), NULL, r) == 1 &&
 	   bpfext_sym_equiv_window(w, n, c, nops_out(r, n, c), R(3) | R(4), &so,
 				   NULL, &err) == BPFEXT_EQUIVALENT,
 	   "two 16-bit halves become one 32-bit load");
 	n = asm_text("r2 = *(u8 *)(r1 +4); r3 = *(u8 *)(r1 +6); r3 <<= 8; r3 |= r2",
 		     w, 8);
-	ok(bpfext_rules_apply(w, n, R(3), r) == 0,
+	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 0,
 	   "bytes that are not adjacent are left alone");
+}
+
+/* Recomputed addresses, and dead code with side exits. */
+static void test_rules_exits(void)
+{
+	struct win_exits ex = { .n = 1, .live = { R(2) | R(3) | R(10) } };
+	struct search_opts o = opts(1);
+	struct bpf_insn w[16], r[16];
+	unsigned int calls = 0;
+	size_t n, i, nops = 0;
+
+	n = asm_text("r3 = r10; r3 += -64; r3 += r1; r5 = r3; r3 = r10; r3 += -64;"
+		     "r3 += r1", w, 16);
+	ok(bpfext_rules_apply(w, n, R(3) | R(5), NULL, r) == 1 &&
+	   nops_out(r, n, r) == 4, "an address recomputed in the register holding it goes");
+
+	/* xdp1: the address plus 4 was compared; the address itself is loaded from. */
+	n = asm_text("r4 = r1; r4 += 4; r3 = r10; r3 += -64; r3 += r4;"
+		     "if r3 > r2 goto pc+37; r3 = r10; r3 += -64; r3 += r1;"
+		     "r3 = *(u16 *)(r3 +2); r1 = r4", w, 16);
+	o.exits = &ex;
+	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 1 &&
+	   r[6].code == (BPF_ALU64 | BPF_ADD | BPF_K) && r[6].dst_reg == 3 &&
+	   r[6].imm == -4 && bpfext_insn_is_nop(&r[7]) && bpfext_insn_is_nop(&r[8]),
+	   "after a bounds check, the address is the compared one minus 4");
+	ok(bpfext_window_safe(w, n, r, n, R(1) | R(2) | R(10), &ex) &&
+	   bpfext_window_prove(w, n, r, n, R(1) | R(2) | R(3), &o, &calls, NULL) ==
+	   BPFEXT_EQUIVALENT, "which is safe and proven at the exit and the end");
+
+	n = asm_text("r4 = r1; r4 += 7; if r2 > r3 goto pc+9; r4 = 0; r0 = r4", w, 16);
+	ex.live[0] = R(2) | R(3) | R(4);
+	bpfext_rules_apply(w, n, R(0), &ex, r);
+	for (i = 0; i < n; i++)
+		nops += bpfext_insn_is_nop(&r[i]);
+	ok(!bpfext_insn_is_nop(&r[0]) && !bpfext_insn_is_nop(&r[1]) && nops == 0,
+	   "a register live where an exit goes is not dead code (%zu dropped)", nops);
 }
 
 static void test_minimal(void)
@@ -283,6 +319,82 @@ static void test_known_zero(void)
 	ok(res.improved && res.cnt == 0, "with the upper bits known zero, it goes");
 }
 
+/* Does @c compute the registers @live of @w at side exit @e? */
+static bool same_at_exit(const struct bpf_insn *w, size_t n,
+			 const struct bpf_insn *c, size_t m, size_t e,
+			 uint16_t live)
+{
+	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	struct bpfext_error err;
+	size_t i, na = 0, nb = 0, k = 0;
+
+	for (i = 0; i < n && !win_insn_is_exit(&w[i]) && i < e; i++)
+		a[na++] = w[i];
+	for (i = 0; i < m; i++) {
+		if (win_insn_is_exit(&c[i]) && k++ == 0)
+			break;
+		b[nb++] = c[i];
+	}
+	return i < m && bpfext_sym_equiv_window(a, na, b, nb, live, &so, NULL,
+						 &err) == BPFEXT_EQUIVALENT;
+}
+
+/*
+ * Side exits: a window runs through a conditional jump that leaves it,
+ * what it computed before the jump is reused after it, the state at the
+ * jump stays the original's, and no access moves above the jump.
+ */
+static void test_side_exits(void)
+{
+	struct win_exits ex = { .n = 1 };
+	struct search_opts o = opts(7);
+	struct search_result res;
+	struct bpfext_error err = { "" };
+	struct bpf_insn w[WIN_MAX_INSNS], c[WIN_MAX_INSNS];
+	size_t n, m, i;
+	int v;
+
+	/* xdp1: the same stack address recomputed after a bounds check. */
+	n = asm_text("r3 = r10; r3 += -64; r3 += r1; if r3 > r2 goto pc+20; "
+		     "r3 = r10; r3 += -64; r3 += r1; r0 = *(u16 *)(r3 +2)", w, 16);
+	ex.live[0] = R(2) | R(3) | R(10);
+	o.exits = &ex;
+	v = bpfext_search_window(w, n, R(1) | R(2) | R(10), R(0) | R(10), &o,
+				 &res, &err);
+	ok(!v && res.improved && res.cnt <= 5,
+	   "a value computed before a side exit is reused after it: %zu -> %zu slots%s%s",
+	   n, res.cnt, v ? ": " : "", v ? err.msg : "");
+	for (i = 0, m = 0; i < res.cnt; i++)
+		m += win_insn_is_exit(&res.insns[i]) &&
+		     res.insns[i].off == 20 - (int)(n - res.cnt);
+	ok(m == 1, "the exit stays, its offset counting the slots that went");
+	ok(same_at_exit(w, n, res.insns, res.cnt, 3, ex.live[0]),
+	   "the registers live at the exit's target are the original's");
+
+	/* r4 is dead at the end but live where the jump goes. */
+	n = asm_text("r4 = r1; r4 += 7; if r2 > r3 goto pc+9; r4 = 0; r0 = r4",
+		     w, 16);
+	ex.live[0] = R(2) | R(3) | R(4);
+	o.seed = 3;
+	v = bpfext_search_window(w, n, R(1) | R(2) | R(3), R(0), &o, &res, &err);
+	ok(!v && res.improved && res.cnt == 4 &&
+	   same_at_exit(w, n, res.insns, res.cnt, 2, ex.live[0]),
+	   "a register live only at the exit is kept: %zu -> %zu slots", n,
+	   res.cnt);
+
+	/* A load may not move above the bounds check that guards it. */
+	n = asm_text("r4 = 1; if r3 > r2 goto pc+5; r0 = *(u8 *)(r3 +0)", w, 16);
+	ex.live[0] = R(2) | R(3) | R(4);
+	ok(bpfext_window_safe(w, n, w, n, R(2) | R(3), &ex),
+	   "with a side exit, a window is as safe as itself");
+	m = asm_text("r0 = *(u8 *)(r3 +0); if r3 > r2 goto pc+5; r4 = 1", c, 16);
+	ok(!bpfext_window_safe(w, n, c, m, R(2) | R(3), &ex),
+	   "a load moved above a side exit is refused");
+	ok(!bpfext_window_safe(w, n, w, n, R(2) | R(3), NULL),
+	   "a window with a jump but no side exits given is refused");
+}
+
 /* Switching offset concretization on changes no verdict. */
 static void test_no_offset_conc(void)
 {
@@ -310,6 +422,8 @@ int main(void)
 	test_proof_cache();
 	test_no_offset_conc();
 	test_known_zero();
+	test_side_exits();
+	test_rules_exits();
 	test_liveness();
 	test_safety();
 	test_reducible();
