@@ -70,20 +70,37 @@ static bool is_load(const struct bpf_insn *x)
 	return BPF_CLASS(x->code) == BPF_LDX && BPF_MODE(x->code) == BPF_MEM;
 }
 
-/* Is register @r read in @w[from, to) before being written? */
-static bool read_before_write(const struct bpf_insn *w, size_t from, size_t to,
-			      unsigned int r)
+/*
+ * Registers live after @w[p] in a window of @n slots: @live_out at the
+ * end, and at a side exit what it reads and what is live where it goes.
+ */
+static uint16_t live_after(const struct bpf_insn *w, size_t n, size_t p,
+			   uint16_t live_out, const struct win_exits *exits)
 {
-	uint16_t def, use;
+	uint16_t live = live_out, def, use;
+	unsigned int e = 0;
 	size_t i;
 
-	for (i = from; i < to; i++) {
+	for (i = 0; i < n; i++)
+		e += win_insn_is_exit(&w[i]);
+	for (i = n; i-- > p + 1;) {
+		if (win_insn_is_exit(&w[i]) && e && exits && e <= exits->n)
+			live |= exits->live[e - 1];
+		e -= win_insn_is_exit(&w[i]);
 		bpfext_insn_defuse(&w[i], &def, &use);
-		if (use & (1u << r))
-			return true;
-		if (def & (1u << r))
-			return false;
+		live = (live & ~def) | use;
 	}
+	return live;
+}
+
+/* Is there a side exit in @w[from, to)?  Rules that move code stay between exits. */
+static bool exit_in(const struct bpf_insn *w, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (win_insn_is_exit(&w[i]))
+			return true;
 	return false;
 }
 
@@ -108,7 +125,8 @@ static bool written(const struct bpf_insn *w, size_t from, size_t to,
  * ends up holding the value.
  */
 static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
-		    size_t lo, size_t hi, size_t sh, size_t orr)
+		    const struct win_exits *exits, size_t lo, size_t hi, size_t sh,
+		    size_t orr)
 {
 	const struct bpf_insn *L = &w[lo], *H = &w[hi];
 	unsigned int bytes = width_of(L->code), dst = w[orr].dst_reg;
@@ -130,7 +148,7 @@ static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
 	/* 32-bit or: only when the combined value fits in 32 bits. */
 	if (BPF_CLASS(w[orr].code) == BPF_ALU && bytes * 2 > 4)
 		return false;
-	if (!(sh > hi && orr > sh && orr > lo))
+	if (!(sh > hi && orr > sh && orr > lo) || exit_in(w, first, orr))
 		return false;
 	/* Base unchanged up to the or, where the wide load goes. */
 	if (written(w, first, orr, L->src_reg))
@@ -140,8 +158,7 @@ static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
 	if (written(w, hi + 1, sh, H->dst_reg) || written(w, sh + 1, orr, H->dst_reg))
 		return false;
 	/* The other half must be dead once the or has read it. */
-	if (read_before_write(w, last + 1, n, other) ||
-	    (!written(w, last + 1, n, other) && (live_out & (1u << other))))
+	if (live_after(w, n, last, live_out, exits) & (1u << other))
 		return false;
 	/* And nothing between first and the or may read the halves. */
 	{
@@ -222,7 +239,8 @@ static bool find_group(const struct bpf_insn *w, size_t n, size_t first,
 			got++;
 			*last = i;
 		}
-		if (i > first && written(w, i, i + 1, f->dst_reg))
+		if (i > first && (written(w, i, i + 1, f->dst_reg) ||
+				  win_insn_is_exit(x)))
 			return false;
 	}
 	return got == need;
@@ -304,10 +322,11 @@ static bool sum_insn(const struct bpf_insn *x)
 
 static size_t reuse_sums(struct bpf_insn *w, size_t n)
 {
-	struct bpfext_sum r[11], after[11];
+	struct bpfext_sums st, after;
+	const struct bpfext_sum *r = st.r;
 	size_t i = 0, j, k, applied = 0;
 
-	bpfext_sums_init(r);
+	bpfext_sums_init(&st, NULL);
 	while (i < n) {
 		uint8_t d = w[i].dst_reg;
 		int best = -1;
@@ -315,15 +334,15 @@ static size_t reuse_sums(struct bpf_insn *w, size_t n)
 
 		for (j = i; j < n && sum_insn(&w[j]) && w[j].dst_reg == d; j++)
 			;
-		memcpy(after, r, sizeof(r));
+		after = st;
 		for (k = i; k < j; k++)
-			bpfext_sum_step(after, &w[k]);
-		if (j - i >= 2 && after[d].known && after[d].regs) {
+			bpfext_sum_step(&after, &w[k]);
+		if (j - i >= 2 && after.r[d].known && after.r[d].regs) {
 			for (k = 0; k < 11; k++) {
-				int64_t c = (int64_t)(after[d].k - r[k].k);
+				int64_t c = (int64_t)(after.r[d].k - r[k].k);
 				size_t l = (k != d) + (c != 0);
 
-				if (r[k].known && r[k].regs == after[d].regs &&
+				if (r[k].known && r[k].regs == after.r[d].regs &&
 				    c >= INT32_MIN && c <= INT32_MAX && l < j - i &&
 				    (best < 0 || l < len)) {
 					best = (int)k;
@@ -332,7 +351,7 @@ static size_t reuse_sums(struct bpf_insn *w, size_t n)
 			}
 		}
 		if (best >= 0) {
-			int64_t c = (int64_t)(after[d].k - r[best].k);
+			int64_t c = (int64_t)(after.r[d].k - r[best].k);
 
 			for (k = i; k < j; k++)
 				w[k] = NOP;
@@ -350,7 +369,7 @@ static size_t reuse_sums(struct bpf_insn *w, size_t n)
 		if (j == i)
 			j = i + 1;
 		for (k = i; k < j; k++)
-			bpfext_sum_step(r, &w[k]);
+			bpfext_sum_step(&st, &w[k]);
 		i = j;
 	}
 	return applied;
@@ -375,7 +394,8 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 					if (out[s].code != (BPF_ALU64 | BPF_LSH | BPF_K))
 						continue;
 					for (o = s + 1; o < n && !again; o++) {
-						if (combine(out, n, live_out, a, b, s, o)) {
+						if (combine(out, n, live_out, exits,
+							    a, b, s, o)) {
 							applied++;
 							again = true;
 						}

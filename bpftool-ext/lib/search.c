@@ -167,6 +167,7 @@ struct access_map {
 		int64_t off;
 		unsigned int size;
 	} exact[WIN_MAX_INSNS];		/* every access, for alignment */
+	struct bpfext_sums syms;	/* the whole window's loaded pointers */
 };
 
 /* Bytes [off, off + size) as bits of @bm, or -1 outside the span. */
@@ -245,14 +246,17 @@ static int add_base(struct access_map *am, uint16_t regs)
 	return (int)am->n++;
 }
 
+/* The accesses of @w[0, n), symbols named by @syms (all of @w). */
 static void collect_access(const struct bpf_insn *w, size_t n,
-			   struct access_map *am)
+			   const struct bpfext_sums *syms, struct access_map *am)
 {
-	struct bpfext_sum r[11];
+	struct bpfext_sums st;
+	const struct bpfext_sum *r = st.r;
 	size_t i;
 
 	am->n = am->nr_exact = 0;
-	bpfext_sums_init(r);
+	am->syms = *syms;
+	bpfext_sums_init(&st, syms);
 	for (i = 0; i < n; i++) {
 		const struct bpfext_sum *a = bpfext_insn_is_mem(&w[i]) ? addr_of(r, &w[i]) : NULL;
 		int b = a ? add_base(am, a->regs) : -1;
@@ -266,7 +270,7 @@ static void collect_access(const struct bpf_insn *w, size_t n,
 			am->exact[am->nr_exact].off = offset_of(a, &w[i]);
 			am->exact[am->nr_exact++].size = msize(w[i].code);
 		}
-		bpfext_sum_step(r, &w[i]);
+		bpfext_sum_step(&st, &w[i]);
 	}
 }
 
@@ -287,10 +291,15 @@ static struct access_map *collect_checkpoints(const struct bpf_insn *w,
 					      const struct checkpoints *cp)
 {
 	struct access_map *am = malloc(cp->n * sizeof(*am));
+	struct bpfext_sums syms;
 	unsigned int c;
+	size_t i;
 
+	bpfext_sums_init(&syms, NULL);
+	for (i = 0; i < cp->pos[cp->n - 1]; i++)
+		bpfext_sum_step(&syms, &w[i]);
 	for (c = 0; am && c < cp->n; c++)
-		collect_access(w, cp->pos[c], &am[c]);
+		collect_access(w, cp->pos[c], &syms, &am[c]);
 	return am;
 }
 
@@ -304,10 +313,11 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 {
 	uint16_t avail = live_in | (1u << 10), def, use;
 	unsigned int seg = 0;
-	struct bpfext_sum r[11];
+	struct bpfext_sums st;
+	const struct bpfext_sum *r = st.r;
 	size_t i;
 
-	bpfext_sums_init(r);
+	bpfext_sums_init(&st, &am[0].syms);
 	for (i = 0; i < m; i++) {
 		const struct bpf_insn *x = &cand[i];
 		uint8_t cls = BPF_CLASS(x->code);
@@ -343,7 +353,7 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 			    !same_access(sm, b, offset_of(a, x), sz))
 				return false;
 		}
-		bpfext_sum_step(r, x);
+		bpfext_sum_step(&st, x);
 		avail |= def;
 		seg += win_insn_is_exit(x);
 	}

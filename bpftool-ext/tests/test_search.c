@@ -125,6 +125,18 @@ static void test_safety(void)
 			       asm_text("r3 = r1; r3 += r10; r0 = *(u32 *)(r3 -62)", c, 8),
 			       R(1), NULL),
 	   "a wider access through the same sum is refused");
+	n = asm_text("r7 = *(u32 *)(r1 +0); r8 = r7; r8 += 14; r0 = *(u8 *)(r7 +12)",
+		     o, 8);
+	ok(bpfext_window_safe(o, n, o, n, R(1), NULL),
+	   "a pointer loaded in the window is a base like an input register");
+	ok(bpfext_window_safe(o, n, c,
+			      asm_text("r7 = *(u32 *)(r1 +0); r0 = *(u8 *)(r7 +12)", c, 8),
+			      R(1), NULL),
+	   "the same pointer loaded the same way reaches the same bytes");
+	ok(!bpfext_window_safe(o, n, c,
+			       asm_text("r7 = *(u32 *)(r1 +4); r0 = *(u8 *)(r7 +12)", c, 8),
+			       R(1), NULL),
+	   "a pointer loaded from elsewhere is refused");
 }
 
 static void test_reducible(void)
