@@ -301,7 +301,8 @@ static void instantiate(const struct rule *r, const uint8_t *map,
 
 size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
 				const struct bpf_insn *win, size_t n,
-				uint16_t live_out, struct bpf_insn *out)
+				uint16_t live_out, const struct win_exits *exits,
+				struct bpf_insn *out)
 {
 	uint16_t live[WIN_MAX_INSNS + 1];
 	uint8_t map[16];
@@ -310,9 +311,7 @@ size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
 	memcpy(out, win, n * sizeof(*win));
 	if (!rc || !n || n > WIN_MAX_INSNS)
 		return 0;
-	live[n] = live_out;
-	for (i = n; i-- > 0;)
-		live[i] = live_before(&win[i], 1, live[i + 1]);
+	win_liveness(win, n, live_out, exits, live);
 
 	pthread_mutex_lock(&rc->lock);
 	for (i = 0; i < n;) {

@@ -13,6 +13,8 @@
 
 #include "bpfext.h"
 
+struct win_exits;
+
 struct bpfext_rule_cache;
 
 /*
@@ -46,12 +48,14 @@ void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 
 /*
  * Rewrite @win[0, n) into @out (same slot count, NOPs where instructions
- * went) with every cached rule that matches.  Nothing is proven here:
- * the caller proves @out against @win.  Thread-safe.
+ * went) with every cached rule that matches, between the side exits
+ * @exits (or NULL) whose live registers count as read.  Nothing is
+ * proven here: the caller proves @out against @win.  Thread-safe.
  * Return: the number of rule applications.
  */
 size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
 				const struct bpf_insn *win, size_t n,
-				uint16_t live_out, struct bpf_insn *out);
+				uint16_t live_out, const struct win_exits *exits,
+				struct bpf_insn *out);
 
 #endif

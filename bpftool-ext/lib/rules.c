@@ -77,20 +77,10 @@ static bool is_load(const struct bpf_insn *x)
 static uint16_t live_after(const struct bpf_insn *w, size_t n, size_t p,
 			   uint16_t live_out, const struct win_exits *exits)
 {
-	uint16_t live = live_out, def, use;
-	unsigned int e = 0;
-	size_t i;
+	uint16_t live[WIN_MAX_INSNS + 1];
 
-	for (i = 0; i < n; i++)
-		e += win_insn_is_exit(&w[i]);
-	for (i = n; i-- > p + 1;) {
-		if (win_insn_is_exit(&w[i]) && e && exits && e <= exits->n)
-			live |= exits->live[e - 1];
-		e -= win_insn_is_exit(&w[i]);
-		bpfext_insn_defuse(&w[i], &def, &use);
-		live = (live & ~def) | use;
-	}
-	return live;
+	win_liveness(w, n, live_out, exits, live);
+	return live[p + 1];
 }
 
 /* Is there a side exit in @w[from, to)?  Rules that move code stay between exits. */

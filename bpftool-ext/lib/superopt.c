@@ -87,8 +87,9 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
  * before: a proven rule application becomes the window the search starts
  * from (what it finds is then proven against that, which is proven
  * against the original).  What the search finds goes into the cache.
- * Cached rewrites are straight lines: windows with side exits neither
- * use nor feed the cache.
+ * Cached rewrites are straight lines: they apply between the side exits
+ * of a window, and what the search finds in a window with exits is not
+ * one.
  */
 static int search_with_rules(struct job *j, const struct search_opts *so,
 			     struct bpfext_rule_cache *cache)
@@ -103,8 +104,8 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 	memcpy(base, j->insns, cnt * sizeof(*base));
 	if (bpfext_rules_apply(base, cnt, j->live_out, so->exits, ruled))
 		ruled_any |= accept_ruled(j, so, ruled, base, &cnt);
-	if (!j->exits.n &&
-	    bpfext_rule_cache__apply(cache, base, cnt, j->live_out, ruled) &&
+	if (bpfext_rule_cache__apply(cache, base, cnt, j->live_out, so->exits,
+				     ruled) &&
 	    accept_ruled(j, so, ruled, base, &cnt)) {
 		ruled_any = true;
 		j->cache_hit = true;

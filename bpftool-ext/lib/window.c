@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bpfext_internal.h"
+#include "liveness.h"
 #include "window.h"
 
 bool win_insn_supported(const struct bpf_insn *insn)
@@ -37,6 +38,24 @@ bool win_insn_is_exit(const struct bpf_insn *insn)
 
 	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_JA &&
 	       op != BPF_CALL && op != BPF_EXIT;
+}
+
+void win_liveness(const struct bpf_insn *w, size_t n, uint16_t live_out,
+		  const struct win_exits *exits, uint16_t *live)
+{
+	unsigned int e = 0;
+	uint16_t def, use;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		e += win_insn_is_exit(&w[i]);
+	live[n] = live_out;
+	for (i = n; i-- > 0;) {
+		bpfext_insn_defuse(&w[i], &def, &use);
+		live[i] = (live[i + 1] & ~def) | use;
+		if (win_insn_is_exit(&w[i]) && e-- && exits && e < exits->n)
+			live[i] |= exits->live[e];
+	}
 }
 
 static uint8_t default_byte(uint64_t seed, uint64_t addr)

@@ -58,6 +58,14 @@ bool win_insn_supported(const struct bpf_insn *insn);
 bool win_insn_is_exit(const struct bpf_insn *insn);
 
 /*
+ * Registers live before each slot of @w (@live has n + 1 entries):
+ * @live_out at the end, and at each side exit also what @exits says
+ * is live where it goes (NULL: nothing more).
+ */
+void win_liveness(const struct bpf_insn *w, size_t n, uint16_t live_out,
+		  const struct win_exits *exits, uint16_t *live);
+
+/*
  * Run @cnt slots on @in.  NOP slots (goto pc+0) are skipped, and so are
  * side exits: the state is the one a jump leaves with, taken or not.
  * Return: 0, or -EINVAL for an instruction outside the supported subset.

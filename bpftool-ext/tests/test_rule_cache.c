@@ -59,7 +59,7 @@ static size_t learn_apply(struct bpfext_rule_cache *rc, const char *from,
 	size_t k = asm_text(win, w, WIN_MAX_INSNS);
 
 	bpfext_rule_cache__learn(rc, a, n, b, m, from_live);
-	*applied = bpfext_rule_cache__apply(rc, w, k, win_live, r);
+	*applied = bpfext_rule_cache__apply(rc, w, k, win_live, NULL, r);
 	return compact(r, k, out);
 }
 
@@ -104,6 +104,17 @@ static void test_liveness(void)
 			"r1 &= 255", R(1), "r3 = r1; r3 &= 255; r1 = r3",
 			R(1) | R(3), out, &applied);
 	ok(applied == 0 && m == 3, "not applied where the temporary is live");
+	/* ... nor where a side exit after it goes somewhere r3 is read. */
+	{
+		struct win_exits ex = { .n = 1, .live = { R(3) | R(4) | R(5) } };
+		struct bpf_insn w[8], r[8];
+		size_t k = asm_text("r3 = r1; r3 &= 255; r1 = r3; if r4 > r5 goto pc+9",
+				    w, 8);
+
+		ok(bpfext_rule_cache__apply(rc, w, k, R(1), NULL, r) == 1 &&
+		   bpfext_rule_cache__apply(rc, w, k, R(1), &ex, r) == 0,
+		   "nor before a side exit where the temporary is live");
+	}
 	bpfext_rule_cache__free(rc);
 }
 
@@ -154,7 +165,7 @@ static void test_file(void)
 	back = bpfext_rule_cache__open(path, &err);
 	k = asm_text("r6 <<= 32; r6 >>= 32", w, 4);
 	ok(back && bpfext_rule_cache__size(back) == 1 &&
-	   bpfext_rule_cache__apply(back, w, k, R(6), out) == 1 &&
+	   bpfext_rule_cache__apply(back, w, k, R(6), NULL, out) == 1 &&
 	   text_is(out, 1, "w6 = w6"), "the reloaded rule applies");
 	ok(bpfext_rule_cache__save(back, &err) == 0 &&
 	   bpfext_rule_cache__learned(back) == 0, "nothing new, nothing written");
