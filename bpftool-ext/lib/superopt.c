@@ -27,6 +27,7 @@
 #include "search.h"
 #include "superopt.h"
 #include "kops_ops.h"
+#include "cmp_imm.h"
 
 #define WINDOW_SLOTS	24
 /* Proposals per second of budget and window, so a seed fixes the result. */
@@ -54,6 +55,11 @@ struct pool {
 	const struct bpfext_opt_opts *opts;
 	uint64_t iters;
 	double start, deadline;
+	/* Rewrites proven outside the search (cmp_imm.c), and their slots. */
+	struct bpfext_rewrite *fixed;
+	size_t nr_fixed;
+	unsigned int fixed_calls;
+	bool *reserved;
 };
 
 static double now(void)
@@ -259,6 +265,57 @@ static bool side_exit(const struct bpfext_section *sec, size_t s,
 	       bpfext_section__branch_target(sec, s) > (long)s;
 }
 
+/*
+ * Comparisons with ld_imm64 constants that a 32-bit immediate can make
+ * (cmp_imm.c), proven one by one; their slots are kept from the windows.
+ */
+static int find_cmp_imm(const struct bpfext_section *sec,
+			const struct bpfext_func *fn, const bool *target,
+			const uint16_t *live, uint64_t (*kz)[11], struct pool *p)
+{
+	size_t s, end = fn->start + fn->cnt;
+
+	for (s = fn->start; s + 3 <= end; s += bpfext_insn_slots(&sec->insns[s])) {
+		const struct bpf_insn *x = &sec->insns[s];
+		struct bpfext_sym_opts so = { .timeout_ms = 10000,
+					      .known_zero = kz[s - fn->start] };
+		long t = bpfext_section__branch_target(sec, s + 2);
+		struct bpfext_rewrite *rw, *tmp;
+		struct bpf_insn repl;
+		uint16_t after;
+
+		if (!bpfext_insn_is_ldimm64(x) || target[s + 1] || target[s + 2] ||
+		    slot_has_reloc(sec, s) || p->reserved[s] ||
+		    t < (long)s + 3 || t > (long)end || t - (long)s - 3 > INT16_MAX)
+			continue;
+		after = live[s + 3 - fn->start] | live[t - (long)fn->start];
+		if (!bpfext_cmp_imm(x, after, kz[s + 2 - fn->start][x[2].dst_reg & 0xf],
+				    (int16_t)(t - (long)s - 3), &repl))
+			continue;
+		p->fixed_calls++;
+		if (bpfext_cmp_imm_prove(x, &repl, live[t - (long)fn->start], &so) !=
+		    BPFEXT_EQUIVALENT)
+			continue;
+		tmp = realloc(p->fixed, (p->nr_fixed + 1) * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		p->fixed = tmp;
+		rw = &p->fixed[p->nr_fixed++];
+		memset(rw, 0, sizeof(*rw));
+		rw->shndx = sec->shndx;
+		snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
+		rw->start = s;
+		rw->len = 3;
+		memcpy(rw->old, x, 3 * sizeof(*x));
+		rw->insns[0] = repl;
+		rw->cnt = 1;
+		rw->cost_before = 3;
+		rw->cost_after = 1;
+		p->reserved[s] = p->reserved[s + 1] = p->reserved[s + 2] = true;
+	}
+	return 0;
+}
+
 static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			   struct bpfext_error *err)
 {
@@ -284,6 +341,12 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			break;
 		}
 		live[fn->cnt] = 0;
+		if (find_cmp_imm(sec, fn, target, live, kz, p)) {
+			free(live);
+			free(kz);
+			ret = bpfext_errf(err, ENOMEM, "out of memory");
+			break;
+		}
 		for (s = fn->start; s <= fn->start + fn->cnt && !ret; s++) {
 			const struct bpf_insn *x = &sec->insns[s];
 			size_t region = s < fn->start + fn->cnt ?
@@ -300,7 +363,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 				exits = 0;
 				continue;
 			}
-			usable = s < fn->start + fn->cnt &&
+			usable = s < fn->start + fn->cnt && !p->reserved[s] &&
 				      ((win_insn_supported(x) &&
 					!bpfext_insn_is_ldimm64(x)) ||
 				       side_exit(sec, s, s == run ? 0 : exits)) &&
@@ -340,14 +403,21 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	p.reserved = calloc(sec->cnt + 1, sizeof(*p.reserved));
+	if (!p.reserved) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
 	ret = collect_windows(sec, &p, err);
 	if (ret)
 		goto out;
 	out->windows = p.nr_jobs;
-	if (!p.nr_jobs)
+	out->solver_calls = p.fixed_calls;
+	if (!p.nr_jobs && !p.nr_fixed)
 		goto out;
 	p.opts = opts;
-	p.iters = (uint64_t)(opts->budget * PROPOSALS_PER_SEC / p.nr_jobs * jobs);
+	p.iters = p.nr_jobs ? (uint64_t)(opts->budget * PROPOSALS_PER_SEC /
+					 p.nr_jobs * jobs) : 0;
 	if (p.iters < 2000)
 		p.iters = 2000;
 	p.start = start;
@@ -366,11 +436,14 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 	while (t-- > 0)
 		pthread_join(tids[t], NULL);
 
-	out->rewrites = calloc(p.nr_jobs, sizeof(*out->rewrites));
+	out->rewrites = calloc(p.nr_jobs + p.nr_fixed, sizeof(*out->rewrites));
 	if (!out->rewrites) {
 		ret = bpfext_errf(err, ENOMEM, "out of memory");
 		goto out_lock;
 	}
+	if (p.nr_fixed)
+		memcpy(out->rewrites, p.fixed, p.nr_fixed * sizeof(*p.fixed));
+	out->nr_rewrites = p.nr_fixed;
 	for (i = 0; i < p.nr_jobs; i++) {
 		struct job *j = &p.jobs[i];
 		struct bpfext_rewrite *rw;
@@ -397,6 +470,8 @@ out_lock:
 out:
 	free(tids);
 	free(p.jobs);
+	free(p.fixed);
+	free(p.reserved);
 	(void)obj;
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include "rules.h"
 #include "search.h"
 #include "knownbits.h"
+#include "cmp_imm.h"
 #include "proof_cache.h"
 #include "symbolic.h"
 #include "tap.h"
@@ -407,6 +408,40 @@ static void test_side_exits(void)
 	   "a window with a jump but no side exits given is refused");
 }
 
+/*
+ * xdp_monitor: a zero-extended 32-bit errno compared with a 64-bit
+ * constant becomes one 32-bit comparison with an immediate.
+ */
+static void test_cmp_imm(void)
+{
+	uint64_t kz[11] = { 0 };
+	struct bpfext_sym_opts so = { .timeout_ms = 20000, .known_zero = kz };
+	struct bpf_insn x[4], r, wrong;
+	size_t n = asm_text("r2 = 0xffffffa5 ll; if r1 s> r2 goto pc+11", x, 4);
+
+	ok(n == 3 && !bpfext_cmp_imm(x, R(1), 0, 11, &r),
+	   "not without the upper half of the compared register known zero");
+	kz[1] = 0xffffffff00000000ull;
+	ok(!bpfext_cmp_imm(x, R(1) | R(2), kz[1], 11, &r),
+	   "not while the constant's register is live after the jump");
+	ok(bpfext_cmp_imm(x, R(1), kz[1], 11, &r) &&
+	   r.code == (BPF_JMP32 | BPF_JGT | BPF_K) && r.dst_reg == 1 &&
+	   r.imm == -91 && r.off == 11,
+	   "a signed 64-bit comparison becomes an unsigned 32-bit one");
+	ok(bpfext_cmp_imm_prove(x, &r, R(1), &so) == BPFEXT_EQUIVALENT,
+	   "which the solver proves, given the known-zero upper half");
+	wrong = r;
+	wrong.code = BPF_JMP32 | BPF_JSGT | BPF_K;
+	ok(bpfext_cmp_imm_prove(x, &wrong, R(1), &so) == BPFEXT_DIFFERENT,
+	   "a signed 32-bit comparison would not decide the same");
+	kz[1] = 0;
+	ok(bpfext_cmp_imm_prove(x, &r, R(1), &so) == BPFEXT_DIFFERENT,
+	   "nor does the unsigned one without the known-zero upper half");
+	asm_text("r2 = 0x1ffffffa5 ll; if r1 == r2 goto pc+3", x, 4);
+	ok(!bpfext_cmp_imm(x, R(1), 0xffffffff00000000ull, 3, &r),
+	   "a constant of more than 32 bits is left alone");
+}
+
 /* Switching offset concretization on changes no verdict. */
 static void test_no_offset_conc(void)
 {
@@ -436,6 +471,7 @@ int main(void)
 	test_known_zero();
 	test_side_exits();
 	test_rules_exits();
+	test_cmp_imm();
 	test_liveness();
 	test_safety();
 	test_reducible();
