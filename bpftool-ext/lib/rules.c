@@ -33,6 +33,11 @@
  * values tracked as sums of the window's inputs (sums.h), a run of moves
  * and additions that leaves rD at a sum some rX held before the run, up
  * to a constant c, becomes rD = rX; rD += c, or rD += c when rX is rD.
+ *
+ * Offset folding: a constant added to a register that is then only the
+ * base of memory accesses before it dies goes into their offsets,
+ *     r3 += -4;  r3 = *(u16 *)(r3 +2)   ->   r3 = *(u16 *)(r3 -2)
+ * (what address reuse leaves behind, among others).
  */
 #include <string.h>
 
@@ -365,6 +370,71 @@ static size_t reuse_sums(struct bpf_insn *w, size_t n)
 	return applied;
 }
 
+/* Does @x read register @r other than as the base of a memory access? */
+static bool reads_as_value(const struct bpf_insn *x, unsigned int r)
+{
+	uint16_t def, use;
+	uint8_t cls = BPF_CLASS(x->code);
+
+	bpfext_insn_defuse(x, &def, &use);
+	if (!(use & (1u << r)))
+		return false;
+	if (cls == BPF_LDX && BPF_MODE(x->code) == BPF_MEM)
+		return x->src_reg != r;
+	if ((cls == BPF_ST || cls == BPF_STX) && BPF_MODE(x->code) == BPF_MEM)
+		return cls == BPF_STX && x->src_reg == r;
+	return true;
+}
+
+/*
+ * After rD += c is gone, rD lacks c until it is written again: every
+ * base use adds c to its offset, and nothing else may see rD before
+ * then (a value use, a side exit or the end where rD is live).
+ */
+static size_t fold_offsets(struct bpf_insn *w, size_t n, uint16_t live_out,
+			   const struct win_exits *exits)
+{
+	size_t i, j, applied = 0;
+	uint16_t def, use;
+
+	for (i = 0; i < n; i++) {
+		const struct bpf_insn *a = &w[i];
+		unsigned int r = a->dst_reg;
+		bool ok = true, based = false;
+
+		if (a->code != (BPF_ALU64 | BPF_ADD | BPF_K) || r >= BPF_REG_10)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			if (win_insn_is_exit(&w[j]) || reads_as_value(&w[j], r)) {
+				ok = !(live_after(w, n, j - 1, live_out, exits) & (1u << r));
+				break;
+			}
+			bpfext_insn_defuse(&w[j], &def, &use);
+			if (use & (1u << r)) {
+				ok &= w[j].off + a->imm >= INT16_MIN &&
+				      w[j].off + a->imm <= INT16_MAX;
+				based = true;
+			}
+			if (def & (1u << r))
+				break;
+		}
+		if (j == n)
+			ok &= !(live_out & (1u << r));
+		if (!ok || !based)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			bpfext_insn_defuse(&w[j], &def, &use);
+			if (use & (1u << r))
+				w[j].off = (int16_t)(w[j].off + a->imm);
+			if (def & (1u << r))
+				break;
+		}
+		w[i] = NOP;
+		applied++;
+	}
+	return applied;
+}
+
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
 			  const struct win_exits *exits, struct bpf_insn *out)
 {
@@ -397,6 +467,7 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 	while (applied < n && combine_stores(out, n, live_out))
 		applied++;
 	applied += reuse_sums(out, n);
+	applied += fold_offsets(out, n, live_out, exits);
 	applied += drop_dead(out, n, live_out, exits);
 	return applied;
 }

@@ -229,10 +229,11 @@ static void test_rules_exits(void)
 		     "if r3 > r2 goto pc+37; r3 = r10; r3 += -64; r3 += r1;"
 		     "r3 = *(u16 *)(r3 +2); r1 = r4", w, 16);
 	o.exits = &ex;
-	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 1 &&
-	   r[6].code == (BPF_ALU64 | BPF_ADD | BPF_K) && r[6].dst_reg == 3 &&
-	   r[6].imm == -4 && bpfext_insn_is_nop(&r[7]) && bpfext_insn_is_nop(&r[8]),
-	   "after a bounds check, the address is the compared one minus 4");
+	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 2 &&
+	   bpfext_insn_is_nop(&r[6]) && bpfext_insn_is_nop(&r[7]) &&
+	   bpfext_insn_is_nop(&r[8]) && r[9].off == -2,
+	   "after a bounds check, the address is the compared one minus 4, "
+	   "folded into the load");
 	ok(bpfext_window_safe(w, n, r, n, R(1) | R(2) | R(10), &ex) &&
 	   bpfext_window_prove(w, n, r, n, R(1) | R(2) | R(3), &o, &calls, NULL) ==
 	   BPFEXT_EQUIVALENT, "which is safe and proven at the exit and the end");
@@ -244,6 +245,22 @@ static void test_rules_exits(void)
 		nops += bpfext_insn_is_nop(&r[i]);
 	ok(!bpfext_insn_is_nop(&r[0]) && !bpfext_insn_is_nop(&r[1]) && nops == 0,
 	   "a register live where an exit goes is not dead code (%zu dropped)", nops);
+
+	n = asm_text("r3 += -4; r3 = *(u16 *)(r3 +2)", w, 16);
+	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 1 && nops_out(r, n, r) == 1 &&
+	   r[0].code == (BPF_LDX | BPF_MEM | BPF_H) && r[0].off == -2,
+	   "an added constant goes into the offset of the load through it");
+	n = asm_text("r3 += -4; r0 = *(u16 *)(r3 +2)", w, 16);
+	ok(bpfext_rules_apply(w, n, R(0) | R(3), NULL, r) == 0,
+	   "not while the register is live after the load");
+	n = asm_text("r3 += 8; *(u32 *)(r3 +0) = 1; r0 = r3", w, 16);
+	ok(bpfext_rules_apply(w, n, R(0), NULL, r) == 0,
+	   "nor when its value is used");
+	n = asm_text("r3 += 8; *(u32 *)(r3 +0) = 1; if r1 > r2 goto pc+4; "
+		     "*(u32 *)(r3 +4) = 1", w, 16);
+	ex.live[0] = R(1) | R(2) | R(3);
+	ok(bpfext_rules_apply(w, n, 0, &ex, r) == 0,
+	   "nor when a side exit goes where it is live");
 }
 
 static void test_minimal(void)
