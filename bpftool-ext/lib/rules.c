@@ -38,6 +38,12 @@
  * base of memory accesses before it dies goes into their offsets,
  *     r3 += -4;  r3 = *(u16 *)(r3 +2)   ->   r3 = *(u16 *)(r3 -2)
  * (what address reuse leaves behind, among others).
+ *
+ * Copy coalescing: a value copied out, worked on and copied back,
+ *     r4 = r1;  r4 += 4;  ...r4...;  r1 = r4
+ * is worked on in place when r1 is not used in between and neither
+ * register is needed at a side exit in between, nor r4 after the copy
+ * back:  r1 += 4;  ...r1...
  */
 #include <string.h>
 
@@ -435,6 +441,59 @@ static size_t fold_offsets(struct bpf_insn *w, size_t n, uint16_t live_out,
 	return applied;
 }
 
+static bool is_copy(const struct bpf_insn *x)
+{
+	return x->code == (BPF_ALU64 | BPF_MOV | BPF_X) && x->dst_reg != x->src_reg &&
+	       x->dst_reg < BPF_REG_10 && x->src_reg < BPF_REG_10;
+}
+
+static size_t coalesce_copies(struct bpf_insn *w, size_t n, uint16_t live_out,
+			      const struct win_exits *exits)
+{
+	uint16_t live[WIN_MAX_INSNS + 1], def, use;
+	size_t i, j, k, applied = 0;
+	unsigned int e0 = 0, e;
+
+	for (i = 0; i < n; e0 += win_insn_is_exit(&w[i]), i++) {
+		unsigned int a = w[i].dst_reg, b = w[i].src_reg;
+		bool ok = true;
+
+		if (!is_copy(&w[i]))
+			continue;
+		for (k = i + 1, e = e0; k < n; k++) {
+			if (is_copy(&w[k]) && w[k].dst_reg == b && w[k].src_reg == a)
+				break;
+			bpfext_insn_defuse(&w[k], &def, &use);
+			if ((def | use) & (1u << b))
+				ok = false;
+			/* Where an exit goes, neither holds what it held. */
+			if (win_insn_is_exit(&w[k]) &&
+			    (!exits || e >= exits->n ||
+			     (exits->live[e++] & ((1u << a) | (1u << b)))))
+				ok = false;
+			if (!ok)
+				break;
+		}
+		if (!ok || k == n)
+			continue;
+		win_liveness(w, n, live_out, exits, live);
+		if (live[k + 1] & (1u << a))
+			continue;
+		for (j = i + 1; j < k; j++) {
+			if (bpfext_insn_is_nop(&w[j]))
+				continue;
+			if (w[j].dst_reg == a)
+				w[j].dst_reg = (uint8_t)b;
+			if (bpfext_insn_src_is_reg(&w[j]) && w[j].src_reg == a)
+				w[j].src_reg = (uint8_t)b;
+		}
+		w[i] = NOP;
+		w[k] = NOP;
+		applied++;
+	}
+	return applied;
+}
+
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
 			  const struct win_exits *exits, struct bpf_insn *out)
 {
@@ -467,6 +526,7 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 	while (applied < n && combine_stores(out, n, live_out))
 		applied++;
 	applied += reuse_sums(out, n);
+	applied += coalesce_copies(out, n, live_out, exits);
 	applied += fold_offsets(out, n, live_out, exits);
 	applied += drop_dead(out, n, live_out, exits);
 	return applied;

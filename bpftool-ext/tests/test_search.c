@@ -229,11 +229,14 @@ static void test_rules_exits(void)
 		     "if r3 > r2 goto pc+37; r3 = r10; r3 += -64; r3 += r1;"
 		     "r3 = *(u16 *)(r3 +2); r1 = r4", w, 16);
 	o.exits = &ex;
-	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 2 &&
+	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 3 &&
 	   bpfext_insn_is_nop(&r[6]) && bpfext_insn_is_nop(&r[7]) &&
 	   bpfext_insn_is_nop(&r[8]) && r[9].off == -2,
 	   "after a bounds check, the address is the compared one minus 4, "
 	   "folded into the load");
+	ok(bpfext_insn_is_nop(&r[0]) && r[1].dst_reg == 1 && r[4].src_reg == 1 &&
+	   bpfext_insn_is_nop(&r[10]),
+	   "and r4 = r1 ... r1 = r4 is worked on in place");
 	ok(bpfext_window_safe(w, n, r, n, R(1) | R(2) | R(10), &ex) &&
 	   bpfext_window_prove(w, n, r, n, R(1) | R(2) | R(3), &o, &calls, NULL) ==
 	   BPFEXT_EQUIVALENT, "which is safe and proven at the exit and the end");
@@ -245,6 +248,15 @@ static void test_rules_exits(void)
 		nops += bpfext_insn_is_nop(&r[i]);
 	ok(!bpfext_insn_is_nop(&r[0]) && !bpfext_insn_is_nop(&r[1]) && nops == 0,
 	   "a register live where an exit goes is not dead code (%zu dropped)", nops);
+
+	n = asm_text("r4 = r1; r4 += 4; if r4 > r2 goto pc+5; r1 = r4", w, 16);
+	ex.live[0] = R(2) | R(4);
+	ok(bpfext_rules_apply(w, n, R(1), &ex, r) == 0,
+	   "a copy is kept where a side exit reads it");
+	ex.live[0] = R(1) | R(2);
+	n = asm_text("r4 = r1; r4 += 4; r5 = r4; r1 = r4", w, 16);
+	ok(bpfext_rules_apply(w, n, R(1) | R(4) | R(5), NULL, r) == 0,
+	   "and where it is live after the copy back");
 
 	n = asm_text("r3 += -4; r3 = *(u16 *)(r3 +2)", w, 16);
 	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 1 && nops_out(r, n, r) == 1 &&
