@@ -21,9 +21,10 @@
  * register as the value, at the first or the last store of the group,
  * and kept when the window evaluator agrees on random states.
  *
- * Dead code: an ALU instruction whose result nothing reads before it is
- * overwritten or the window ends with it dead goes (what store
- * combining leaves behind, among others).  A register live where a side
+ * Dead code: an ALU instruction or a load whose result nothing reads
+ * before it is overwritten or the window ends with it dead goes (what
+ * store combining leaves behind, among others; a load has no effect
+ * but its result, so dropping one cannot make a program fault).  A register live where a side
  * exit goes is read by the exit.
  *
  * Recomputed addresses: after a bounds check clang computes a stack or
@@ -296,7 +297,9 @@ static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out,
 		if (win_insn_is_exit(&w[i]) && e)
 			live |= exits->live[--e];
 		bpfext_insn_defuse(&w[i], &def, &use);
-		if ((cls == BPF_ALU || cls == BPF_ALU64) && !(def & live)) {
+		if ((cls == BPF_ALU || cls == BPF_ALU64 ||
+		     (cls == BPF_LDX && BPF_MODE(w[i].code) == BPF_MEM)) &&
+		    !(def & live)) {
 			w[i] = NOP;
 			dropped++;
 			continue;

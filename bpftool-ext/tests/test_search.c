@@ -208,6 +208,11 @@ static void test_rules(void)
 		     w, 8);
 	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 0,
 	   "bytes that are not adjacent are left alone");
+	n = asm_text("r1 = *(u32 *)(r8 +16); *(u8 *)(r10 -12) = r1; r1 = *(u32 *)(r8 +16);"
+		     "r1 >>= 8; *(u8 *)(r10 -11) = r1", w, 8);
+	ok(bpfext_rules_apply(w, n, 0, NULL, r) == 3 && nops_out(r, n, c) == 2 &&
+	   c[1].code == (BPF_STX | BPF_MEM | BPF_H),
+	   "bytes of a reloaded value become one store, the dead reload goes");
 }
 
 /* Recomputed addresses, and dead code with side exits. */
