@@ -33,7 +33,9 @@
  * while a register still holds it, or it plus a constant.  With register
  * values tracked as sums of the window's inputs (sums.h), a run of moves
  * and additions that leaves rD at a sum some rX held before the run, up
- * to a constant c, becomes rD = rX; rD += c, or rD += c when rX is rD.
+ * to a constant c, becomes rD = rX; rD += c, or rD += c when rX is rD;
+ * and a run that leaves rD at what it held already (w0 = 2 again before
+ * the next bounds check) goes.
  *
  * Offset folding: a constant added to a register that is then only the
  * base of memory accesses before it dies goes into their offsets,
@@ -313,6 +315,7 @@ static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out,
 static bool sum_insn(const struct bpf_insn *x)
 {
 	switch (x->code) {
+	case BPF_ALU | BPF_MOV | BPF_K:
 	case BPF_ALU64 | BPF_MOV | BPF_X:
 	case BPF_ALU64 | BPF_MOV | BPF_K:
 	case BPF_ALU64 | BPF_ADD | BPF_X:
@@ -341,7 +344,12 @@ static size_t reuse_sums(struct bpf_insn *w, size_t n)
 		after = st;
 		for (k = i; k < j; k++)
 			bpfext_sum_step(&after, &w[k]);
-		if (j - i >= 2 && after.r[d].known && after.r[d].regs) {
+		/* A value the register holds already: w0 = 2 after w0 = 2. */
+		if (j > i && after.r[d].known && r[d].known &&
+		    after.r[d].regs == r[d].regs && after.r[d].k == r[d].k) {
+			best = d;
+			len = 0;
+		} else if (j - i >= 2 && after.r[d].known && after.r[d].regs) {
 			for (k = 0; k < 11; k++) {
 				int64_t c = (int64_t)(after.r[d].k - r[k].k);
 				size_t l = (k != d) + (c != 0);

@@ -36,7 +36,9 @@ void bpfext_sum_step(struct bpfext_sums *s, const struct bpf_insn *x)
 	if (!(def & 0x7ff))
 		return;
 	v.known = false;
-	if (BPF_CLASS(x->code) == BPF_LDX) {
+	if (x->code == (BPF_ALU | BPF_MOV | BPF_K)) {
+		v = (struct bpfext_sum){ true, 0, (uint32_t)x->imm };
+	} else if (BPF_CLASS(x->code) == BPF_LDX) {
 		sym = sym_of(s, x);
 		if (sym >= 0)
 			v = (struct bpfext_sum){ true, (uint16_t)(1u << (11 + sym)), 0 };
