@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Known-zero bits of registers, forward over a function's control-flow
- * graph: what a narrow load, a mask, a shift, a 32-bit operation or a
- * constant leaves zero stays known until something overwrites it, and
- * where paths join only the bits zero on every path remain.  A window
+ * Known bits of registers, forward over a function's control-flow graph:
+ * what a narrow load, a mask, a shift, a 32-bit operation or a constant
+ * leaves zero (or one) stays known until something overwrites it, and
+ * where paths join only the bits known alike on every path remain; a
+ * register with every bit known holds a constant.  A window
  * the superoptimizer cuts out of the function may assume them of its
  * input registers, as K2's modular check assumes what static analysis
  * found about a window's inputs: the clang idiom of masking a 16-bit
- * load after a join point becomes removable.
+ * load after a join point becomes removable, and so does a constant
+ * set again (w0 = 2 before each bounds check).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,11 +26,73 @@ static uint64_t imm_value(const struct bpf_insn *x, bool is64)
 	return is64 ? (uint64_t)(int64_t)x->imm : (uint32_t)x->imm;
 }
 
-static void step(const struct bpf_insn *x, uint64_t *r)
+/* Known-zero and known-one bits of one register. */
+struct kb {
+	uint64_t z, o;
+};
+
+static bool full(struct kb v)
 {
-	uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
-	bool is64 = cls == BPF_ALU64, k = BPF_SRC(x->code) == BPF_K;
-	uint64_t d = r[x->dst_reg & 0xf], v, s;
+	return (v.z | v.o) == ~0ull;
+}
+
+static struct kb constant(uint64_t v)
+{
+	return (struct kb){ ~v, v };
+}
+
+static struct kb alu(const struct bpf_insn *x, struct kb d, struct kb s)
+{
+	uint8_t op = BPF_OP(x->code);
+	bool is64 = BPF_CLASS(x->code) == BPF_ALU64;
+	unsigned int k = (unsigned int)x->imm;
+	struct kb v = { 0, 0 };
+
+	if (!is64) {
+		/* A 32-bit operation sees the low halves only. */
+		d = (struct kb){ d.z | ~LOW32, d.o & LOW32 };
+		s = (struct kb){ s.z | ~LOW32, s.o & LOW32 };
+	}
+	switch (op) {
+	case BPF_MOV:
+		v = s;
+		break;
+	case BPF_AND:
+		v = (struct kb){ d.z | s.z, d.o & s.o };
+		break;
+	case BPF_OR:
+		v = (struct kb){ d.z & s.z, d.o | s.o };
+		break;
+	case BPF_XOR:
+		v = (struct kb){ (d.z & s.z) | (d.o & s.o), (d.z & s.o) | (d.o & s.z) };
+		break;
+	case BPF_ADD:
+	case BPF_SUB:
+		if (full(d) && full(s))
+			v = constant(op == BPF_ADD ? d.o + s.o : d.o - s.o);
+		break;
+	case BPF_RSH:
+		if (BPF_SRC(x->code) == BPF_K && k > 0 && k < (is64 ? 64 : 32))
+			v = (struct kb){ (d.z >> k) | ~(~0ull >> k), d.o >> k };
+		break;
+	case BPF_LSH:
+		if (BPF_SRC(x->code) == BPF_K && k > 0 && k < 64)
+			v = (struct kb){ (d.z << k) | ((1ull << k) - 1), d.o << k };
+		break;
+	case BPF_END:
+		/* Byte swaps say their width; the bits move. */
+		v.z = k == 16 ? ~0xffffull : k == 32 ? ~LOW32 : 0;
+		return v;
+	}
+	if (!is64)
+		v = (struct kb){ v.z | ~LOW32, v.o & LOW32 };
+	return v;
+}
+
+static void step(const struct bpf_insn *x, struct kb *r)
+{
+	uint8_t cls = BPF_CLASS(x->code);
+	bool is64 = cls == BPF_ALU64;
 	uint16_t def, use;
 	int i;
 
@@ -36,70 +100,45 @@ static void step(const struct bpf_insn *x, uint64_t *r)
 	switch (cls) {
 	case BPF_ALU:
 	case BPF_ALU64:
-		s = k ? ~imm_value(x, is64) : r[x->src_reg & 0xf];
-		switch (op) {
-		case BPF_MOV:
-			v = s;
-			break;
-		case BPF_AND:
-			v = d | s;
-			break;
-		case BPF_OR:
-		case BPF_XOR:
-			v = d & s;
-			break;
-		case BPF_RSH:
-			v = 0;
-			if (k && x->imm > 0 && x->imm < (is64 ? 64 : 32))
-				v = ((is64 ? d : d | ~LOW32) >> x->imm) |
-				    ~(~0ull >> x->imm);
-			break;
-		case BPF_LSH:
-			v = 0;
-			if (k && x->imm > 0 && x->imm < 64)
-				v = (d << x->imm) | ((1ull << x->imm) - 1);
-			break;
-		case BPF_END:
-			v = x->imm == 16 ? ~0xffffull : x->imm == 32 ? ~LOW32 : 0;
-			break;
-		default:
-			v = 0;
-		}
-		if (!is64 && op != BPF_END)	/* byte swaps say their width */
-			v |= ~LOW32;
-		r[x->dst_reg & 0xf] = v;
+		r[x->dst_reg & 0xf] = alu(x, r[x->dst_reg & 0xf],
+					  BPF_SRC(x->code) == BPF_K ?
+					  constant(imm_value(x, is64)) :
+					  r[x->src_reg & 0xf]);
 		return;
 	case BPF_LDX:
 		if (BPF_MODE(x->code) == BPF_MEM) {
 			static const uint64_t kz[] = { ~LOW32, ~0xffffull, ~0xffull, 0 };
 
-			r[x->dst_reg & 0xf] = kz[BPF_SIZE(x->code) >> 3];
+			r[x->dst_reg & 0xf] = (struct kb){ kz[BPF_SIZE(x->code) >> 3], 0 };
 			return;
 		}
 		break;
 	case BPF_LD:
 		if (bpfext_insn_is_ldimm64(x) && !x->src_reg) {
-			r[x->dst_reg & 0xf] = ~((uint64_t)(uint32_t)x[1].imm << 32 |
-						(uint32_t)x->imm);
+			r[x->dst_reg & 0xf] = constant((uint64_t)(uint32_t)x[1].imm << 32 |
+						       (uint32_t)x->imm);
 			return;
 		}
 		break;
 	}
 	for (i = 0; i < 11; i++)
 		if (def & (1u << i))
-			r[i] = 0;
+			r[i] = (struct kb){ 0, 0 };
 }
 
-int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
-		      uint64_t (*kz)[11])
+int bpfext_known_bits(const struct bpf_insn *insns, size_t cnt,
+		      uint64_t (*kz)[11], uint64_t (*ko)[11])
 {
 	bool *reached = calloc(cnt + 1, sizeof(*reached)), changed = true;
+	struct kb (*st)[11] = calloc(cnt + 1, sizeof(*st));
 	size_t i, n;
 	int k;
 
-	if (!reached)
+	if (!reached || !st) {
+		free(reached);
+		free(st);
 		return -ENOMEM;
-	memset(kz, 0, (cnt + 1) * sizeof(*kz));
+	}
 	reached[0] = true;
 	while (changed) {
 		changed = false;
@@ -108,12 +147,12 @@ int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
 			uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
 			size_t succ[2];
 			int nsucc = 0, s;
-			uint64_t out[11];
+			struct kb out[11];
 
 			n = bpfext_insn_slots(x);
 			if (!reached[i])
 				continue;
-			memcpy(out, kz[i], sizeof(out));
+			memcpy(out, st[i], sizeof(out));
 			step(x, out);
 			if ((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_EXIT)
 				continue;
@@ -127,7 +166,7 @@ int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
 					succ[nsucc++] = t;
 			}
 			for (s = 0; s < nsucc; s++) {
-				uint64_t *in = kz[succ[s]];
+				struct kb *in = st[succ[s]];
 
 				if (!reached[succ[s]]) {
 					reached[succ[s]] = true;
@@ -136,14 +175,24 @@ int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
 					continue;
 				}
 				for (k = 0; k < 11; k++) {
-					if ((in[k] & out[k]) != in[k]) {
-						in[k] &= out[k];
+					if ((in[k].z & out[k].z) != in[k].z ||
+					    (in[k].o & out[k].o) != in[k].o) {
+						in[k].z &= out[k].z;
+						in[k].o &= out[k].o;
 						changed = true;
 					}
 				}
 			}
 		}
 	}
+	for (i = 0; i <= cnt; i++) {
+		for (k = 0; k < 11; k++) {
+			kz[i][k] = st[i][k].z;
+			if (ko)
+				ko[i][k] = st[i][k].o;
+		}
+	}
 	free(reached);
+	free(st);
 	return 0;
 }

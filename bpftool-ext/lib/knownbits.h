@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Bits of registers known to be zero; see knownbits.c. */
+/* Bits of registers known to be zero or one; see knownbits.c. */
 #ifndef BPFEXT_KNOWNBITS_H
 #define BPFEXT_KNOWNBITS_H
 
@@ -9,10 +9,11 @@
 
 /*
  * For each slot of the function @insns[0, cnt), the bits of r0-r10
- * known to be zero whenever that slot is reached: @kz has cnt + 1 rows.
+ * known to be zero (@kz) and known to be one (@ko, or NULL) whenever
+ * that slot is reached: both have cnt + 1 rows.
  * Return: 0 or -ENOMEM.
  */
-int bpfext_known_zero(const struct bpf_insn *insns, size_t cnt,
-		      uint64_t (*kz)[11]);
+int bpfext_known_bits(const struct bpf_insn *insns, size_t cnt,
+		      uint64_t (*kz)[11], uint64_t (*ko)[11]);
 
 #endif

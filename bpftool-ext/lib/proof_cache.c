@@ -18,7 +18,7 @@
 struct pair {
 	struct pair *next;
 	uint64_t hash;
-	uint64_t pre[11];		/* known-zero bits assumed of the inputs */
+	uint64_t pre[BPFEXT_PROOF_PRE];	/* known bits assumed of the inputs */
 	uint16_t live_out;
 	uint8_t na, nb;
 	struct bpf_insn insns[];	/* a then b */
@@ -30,7 +30,7 @@ struct bpfext_proof_cache {
 	size_t hits;
 };
 
-static const uint64_t no_pre[11];
+static const uint64_t no_pre[BPFEXT_PROOF_PRE];
 
 static uint64_t hash_pair(const struct bpf_insn *a, size_t na,
 			  const struct bpf_insn *b, size_t nb, uint16_t live_out,
@@ -40,7 +40,7 @@ static uint64_t hash_pair(const struct bpf_insn *a, size_t na,
 	uint64_t h = 0xcbf29ce484222325ull ^ live_out ^ (na << 16) ^ (nb << 24);
 	size_t i;
 
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < BPFEXT_PROOF_PRE; i++)
 		h = (h ^ pre[i]) * 0x100000001b3ull;
 	p = (const unsigned char *)a;
 	for (i = 0; i < na * sizeof(*a); i++)

@@ -14,9 +14,12 @@ struct bpfext_proof_cache;
 struct bpfext_proof_cache *bpfext_proof_cache__new(void);
 void bpfext_proof_cache__free(struct bpfext_proof_cache *pc);
 
+/* Known bits assumed of r0-r10: 11 known-zero masks, then 11 known-one. */
+#define BPFEXT_PROOF_PRE	22
+
 /*
  * Was @a[0, na) proven equivalent to @b[0, nb) for @live_out, assuming
- * the known-zero input bits @pre (11 masks, or NULL for none)?
+ * the known input bits @pre (BPFEXT_PROOF_PRE masks, or NULL for none)?
  * Thread-safe.
  */
 bool bpfext_proof_cache__has(struct bpfext_proof_cache *pc,

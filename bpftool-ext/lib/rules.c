@@ -327,13 +327,15 @@ static bool sum_insn(const struct bpf_insn *x)
 	}
 }
 
-static size_t reuse_sums(struct bpf_insn *w, size_t n)
+static size_t reuse_sums(struct bpf_insn *w, size_t n, const uint64_t *kz,
+			 const uint64_t *ko)
 {
 	struct bpfext_sums st, after;
 	const struct bpfext_sum *r = st.r;
 	size_t i = 0, j, k, applied = 0;
 
 	bpfext_sums_init(&st, NULL);
+	bpfext_sums_assume(&st, kz, ko);
 	while (i < n) {
 		uint8_t d = w[i].dst_reg;
 		int best = -1;
@@ -506,7 +508,8 @@ static size_t coalesce_copies(struct bpf_insn *w, size_t n, uint16_t live_out,
 }
 
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  const struct win_exits *exits, struct bpf_insn *out)
+			  const struct win_exits *exits, const uint64_t *kz,
+			  const uint64_t *ko, struct bpf_insn *out)
 {
 	size_t a, b, s, o, applied = 0;
 	bool again = true;
@@ -536,7 +539,7 @@ size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_ou
 	}
 	while (applied < n && combine_stores(out, n, live_out))
 		applied++;
-	applied += reuse_sums(out, n);
+	applied += reuse_sums(out, n, kz, ko);
 	applied += coalesce_copies(out, n, live_out, exits);
 	applied += fold_offsets(out, n, live_out, exits);
 	applied += drop_dead(out, n, live_out, exits);

@@ -11,12 +11,14 @@ struct win_exits;
 
 /*
  * Apply every rule that matches @win[0, n) into @out (same slot count,
- * NOPs where instructions went, side exits @exits, or NULL, in place).
- * Nothing here is proven: callers must check @out against @win before
- * using it.
+ * NOPs where instructions went, side exits @exits, or NULL, in place),
+ * with the input bits known zero and one @kz and @ko (11 masks each, or
+ * NULL).  Nothing here is proven: callers must check @out against @win
+ * before using it.
  * Return: the number of rule applications.
  */
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  const struct win_exits *exits, struct bpf_insn *out);
+			  const struct win_exits *exits, const uint64_t *kz,
+			  const uint64_t *ko, struct bpf_insn *out);
 
 #endif

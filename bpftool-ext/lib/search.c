@@ -580,7 +580,7 @@ static void propose(struct bpf_insn *c, size_t n, uint32_t pinned,
 }
 
 static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
-			 const uint64_t *known_zero)
+			 const uint64_t *known_zero, const uint64_t *known_one)
 {
 	static const uint64_t edge[] = { 0, 1, ~0ull, 0x80000000ull,
 					 0x7fffffffull, 0xffffffffull,
@@ -606,6 +606,8 @@ static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
 	/* Inputs respect what is known of the window's registers. */
 	for (r = 0; known_zero && r < 11; r++)
 		in->regs[r] &= ~known_zero[r];
+	for (r = 0; known_one && r < 11; r++)
+		in->regs[r] |= known_one[r];
 	in->mem_seed = rnd(s);
 }
 
@@ -686,8 +688,10 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 			struct bpfext_sym_cex *cex)
 {
 	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
-				      .known_zero = opts->known_zero };
+				      .known_zero = opts->known_zero,
+				      .known_one = opts->known_one };
 	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	uint64_t pre[BPFEXT_PROOF_PRE] = { 0 };
 	struct checkpoints cw, cc;
 	struct bpfext_error serr;
 	unsigned int k;
@@ -702,6 +706,10 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 		    x->src_reg != y->src_reg || x->imm != y->imm)
 			return -EINVAL;
 	}
+	for (k = 0; k < 11; k++) {
+		pre[k] = opts->known_zero ? opts->known_zero[k] : 0;
+		pre[11 + k] = opts->known_one ? opts->known_one[k] : 0;
+	}
 	/* The end first: it is where a wrong candidate shows most often. */
 	for (k = cw.n; k-- > 0;) {
 		size_t na = straight(win, cw.pos[k], a);
@@ -711,7 +719,7 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 		if (na == nb && !memcmp(a, b, na * sizeof(*a)))
 			continue;
 		if (bpfext_proof_cache__has(opts->proofs, a, na, b, nb,
-					    cw.live[k], opts->known_zero))
+					    cw.live[k], pre))
 			continue;
 		++*solver_calls;
 		v = bpfext_sym_equiv_window(a, na, b, nb, cw.live[k], &so, cex,
@@ -719,7 +727,7 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 		if (v != BPFEXT_EQUIVALENT)
 			return v;
 		bpfext_proof_cache__add(opts->proofs, a, na, b, nb, cw.live[k],
-					opts->known_zero);
+					pre);
 	}
 	return BPFEXT_EQUIVALENT;
 }
@@ -771,7 +779,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		goto out;
 	}
 	for (i = 0; i < INIT_TESTS; i++) {
-		random_input(&t->in[i], &s, i, opts->known_zero);
+		random_input(&t->in[i], &s, i, opts->known_zero, opts->known_one);
 		if (eval_checkpoints(win, &cp, &t->in[i], t->want[i])) {
 			ret = bpfext_errf(err, EINVAL, "window does not evaluate");
 			goto out;

@@ -32,6 +32,7 @@ struct search_opts {
 	struct bpfext_jit_probe *jit;	/* BPFEXT_COST_JIT: measured sizes, or NULL */
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	const uint64_t *known_zero;	/* input bits known zero (11), or NULL */
+	const uint64_t *known_one;	/* input bits known one (11), or NULL */
 	const struct win_exits *exits;	/* side exits of the window, or NULL */
 	unsigned int solver_timeout_ms;
 	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */

@@ -71,6 +71,16 @@ void bpfext_sum_step(struct bpfext_sums *s, const struct bpf_insn *x)
 		r[d] = v;
 }
 
+void bpfext_sums_assume(struct bpfext_sums *s, const uint64_t *kz,
+			const uint64_t *ko)
+{
+	int i;
+
+	for (i = 0; kz && ko && i < 11; i++)
+		if ((kz[i] | ko[i]) == ~0ull)
+			s->r[i] = (struct bpfext_sum){ true, 0, ko[i] };
+}
+
 void bpfext_sums_init(struct bpfext_sums *s, const struct bpfext_sums *syms)
 {
 	int i;

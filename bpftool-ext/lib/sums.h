@@ -43,6 +43,10 @@ struct bpfext_sums {
  */
 void bpfext_sums_init(struct bpfext_sums *s, const struct bpfext_sums *syms);
 
+/* Registers with every bit known (@kz, @ko: 11 masks, or NULL) are constants. */
+void bpfext_sums_assume(struct bpfext_sums *s, const uint64_t *kz,
+			const uint64_t *ko);
+
 /* The sums of r0-r10 after @x. */
 void bpfext_sum_step(struct bpfext_sums *s, const struct bpf_insn *x);
 

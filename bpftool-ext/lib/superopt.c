@@ -43,6 +43,7 @@ struct job {
 	struct bpfext_error err;
 	bool cache_hit;			/* a cached rule was applied */
 	uint64_t known_zero[11];	/* of the live-in registers */
+	uint64_t known_one[11];
 	struct win_exits exits;
 };
 
@@ -108,7 +109,8 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 	int ret;
 
 	memcpy(base, j->insns, cnt * sizeof(*base));
-	if (bpfext_rules_apply(base, cnt, j->live_out, so->exits, ruled))
+	if (bpfext_rules_apply(base, cnt, j->live_out, so->exits, j->known_zero,
+			       j->known_one, ruled))
 		ruled_any |= accept_ruled(j, so, ruled, base, &cnt);
 	if (bpfext_rule_cache__apply(cache, base, cnt, j->live_out, so->exits,
 				     ruled) &&
@@ -165,6 +167,7 @@ static void *worker(void *arg)
 		so.jit = p->opts->jit;
 		so.proofs = p->opts->proofs;
 		so.known_zero = j->known_zero;
+		so.known_one = j->known_one;
 		so.exits = &j->exits;
 		so.solver_timeout_ms = 10000;
 		so.stop = p->opts->stop;
@@ -219,7 +222,7 @@ static bool slot_has_core(const struct bpfext_section *sec, size_t s)
 
 static int add_job(struct pool *p, const struct bpfext_section *sec,
 		   size_t start, size_t len, const uint16_t *live,
-		   uint64_t (*kz)[11], size_t fstart)
+		   uint64_t (*kz)[11], uint64_t (*ko)[11], size_t fstart)
 {
 	struct job *j, *tmp;
 	uint16_t def, use;
@@ -239,9 +242,18 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 	j->len = len;
 	j->live_in = live[start - fstart];
 	j->live_out = live[start + len - fstart];
-	for (r = 0; r < 11; r++)
-		if (j->live_in & (1u << r))
-			j->known_zero[r] = kz[start - fstart][r];
+	/*
+	 * Known bits of the live-in registers, and the constants the others
+	 * hold (what lets the window drop "w0 = 2" when r0 is 2 already).
+	 */
+	for (r = 0; r < 11; r++) {
+		uint64_t z = kz[start - fstart][r], o = ko[start - fstart][r];
+
+		if ((j->live_in & (1u << r)) || (z | o) == ~0ull) {
+			j->known_zero[r] = z;
+			j->known_one[r] = o;
+		}
+	}
 	for (s = start; s < start + len; s++) {
 		long t = bpfext_section__branch_target(sec, s);
 
@@ -329,14 +341,16 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 		const struct bpfext_func *fn = &sec->funcs[f];
 		uint16_t *live = calloc(fn->cnt + 1, sizeof(*live));
 		uint64_t (*kz)[11] = calloc(fn->cnt + 1, sizeof(*kz));
+		uint64_t (*ko)[11] = calloc(fn->cnt + 1, sizeof(*ko));
 		size_t s, run = fn->start;
 		unsigned int exits = 0;
 
-		if (!live || !kz ||
+		if (!live || !kz || !ko ||
 		    bpfext_liveness(&sec->insns[fn->start], fn->cnt, live) ||
-		    bpfext_known_zero(&sec->insns[fn->start], fn->cnt, kz)) {
+		    bpfext_known_bits(&sec->insns[fn->start], fn->cnt, kz, ko)) {
 			free(live);
 			free(kz);
+			free(ko);
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 			break;
 		}
@@ -344,6 +358,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 		if (find_cmp_imm(sec, fn, target, live, kz, p)) {
 			free(live);
 			free(kz);
+			free(ko);
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 			break;
 		}
@@ -357,7 +372,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			if (region) {
 				if (s > run)
 					ret = add_job(p, sec, run, s - run, live,
-						      kz, fn->start);
+						      kz, ko, fn->start);
 				s += region - 1;
 				run = s + 1;
 				exits = 0;
@@ -378,12 +393,13 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			/* The window is [run, s); s is inside the function. */
 			if (s > run && s < fn->start + fn->cnt)
 				ret = add_job(p, sec, run, s - run, live, kz,
-					      fn->start);
+					      ko, fn->start);
 			run = usable ? s : s + 1;
 			exits = usable && win_insn_is_exit(x);
 		}
 		free(live);
 		free(kz);
+		free(ko);
 	}
 	free(target);
 	return ret;

@@ -1800,6 +1800,12 @@ int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
 				   Z3_mk_eq(sh.z, Z3_mk_bvand(sh.z, sh.regs0[k],
 							      k64(&sh, opts->known_zero[k])),
 					    k64(&sh, 0)));
+	for (k = 0; opts && opts->known_one && k < 11; k++)
+		if (opts->known_one[k])
+			pre = and2(&sh, pre,
+				   Z3_mk_eq(sh.z, Z3_mk_bvand(sh.z, sh.regs0[k],
+							      k64(&sh, opts->known_one[k])),
+					    k64(&sh, opts->known_one[k])));
 	ret = solve(&sh, pre, same, fill_window, &wf);
 out:
 	side_free(&sa);

@@ -76,8 +76,9 @@ struct bpfext_sym_opts {
 	unsigned int timeout_ms;	/* 0: none */
 	uint32_t max_pkt;		/* program check: bytes; 0: 128 */
 	unsigned int flags;		/* BPFEXT_SYM_NO_* */
-	/* window check: bits of r0-r10 known to be zero on entry, or NULL */
+	/* window check: bits of r0-r10 known to be zero / one on entry, or NULL */
 	const uint64_t *known_zero;
+	const uint64_t *known_one;
 };
 
 #define BPFEXT_SYM_MAX_PKT	1500

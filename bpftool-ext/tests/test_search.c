@@ -190,27 +190,27 @@ static void test_rules(void)
 	/* xdp_fwd's Ethernet protocol, read a byte at a time. */
 	n = asm_text("r3 = *(u8 *)(r7 +12); r9 = *(u8 *)(r7 +13); r9 <<= 8; r9 |= r3",
 		     w, 8);
-	ok(bpfext_rules_apply(w, n, R(9), NULL, r) == 1, "two byte loads are combined");
+	ok(bpfext_rules_apply(w, n, R(9), NULL, NULL, NULL, r) == 1, "two byte loads are combined");
 	m = nops_out(r, n, c);
 	ok(m == 1 && c[0].code == (BPF_LDX | BPF_MEM | BPF_H) && c[0].off == 12 &&
 	   c[0].dst_reg == 9, "into one 16-bit load of the same bytes");
 	ok(bpfext_sym_equiv_window(w, n, c, m, R(9), &so, NULL, &err) ==
 	   BPFEXT_EQUIVALENT, "which the solver proves equivalent");
-	ok(bpfext_rules_apply(w, n, R(9) | R(3), NULL, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(9) | R(3), NULL, NULL, NULL, r) == 0,
 	   "not when the low byte is still needed");
 	n = asm_text("r2 = *(u16 *)(r1 +4); r3 = *(u16 *)(r1 +6); r3 <<= 16;"
 		     "r3 |= r2; r4 = *(u16 *)(r1 +8)", w, 8);
-	ok(bpfext_rules_apply(w, n, R(3) | R(4), NULL, r) == 1 &&
+	ok(bpfext_rules_apply(w, n, R(3) | R(4), NULL, NULL, NULL, r) == 1 &&
 	   bpfext_sym_equiv_window(w, n, c, nops_out(r, n, c), R(3) | R(4), &so,
 				   NULL, &err) == BPFEXT_EQUIVALENT,
 	   "two 16-bit halves become one 32-bit load");
 	n = asm_text("r2 = *(u8 *)(r1 +4); r3 = *(u8 *)(r1 +6); r3 <<= 8; r3 |= r2",
 		     w, 8);
-	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(3), NULL, NULL, NULL, r) == 0,
 	   "bytes that are not adjacent are left alone");
 	n = asm_text("r1 = *(u32 *)(r8 +16); *(u8 *)(r10 -12) = r1; r1 = *(u32 *)(r8 +16);"
 		     "r1 >>= 8; *(u8 *)(r10 -11) = r1", w, 8);
-	ok(bpfext_rules_apply(w, n, 0, NULL, r) == 3 && nops_out(r, n, c) == 2 &&
+	ok(bpfext_rules_apply(w, n, 0, NULL, NULL, NULL, r) == 3 && nops_out(r, n, c) == 2 &&
 	   c[1].code == (BPF_STX | BPF_MEM | BPF_H),
 	   "bytes of a reloaded value become one store, the dead reload goes");
 }
@@ -226,7 +226,7 @@ static void test_rules_exits(void)
 
 	n = asm_text("r3 = r10; r3 += -64; r3 += r1; r5 = r3; r3 = r10; r3 += -64;"
 		     "r3 += r1", w, 16);
-	ok(bpfext_rules_apply(w, n, R(3) | R(5), NULL, r) == 1 &&
+	ok(bpfext_rules_apply(w, n, R(3) | R(5), NULL, NULL, NULL, r) == 1 &&
 	   nops_out(r, n, r) == 4, "an address recomputed in the register holding it goes");
 
 	/* xdp1: the address plus 4 was compared; the address itself is loaded from. */
@@ -234,7 +234,7 @@ static void test_rules_exits(void)
 		     "if r3 > r2 goto pc+37; r3 = r10; r3 += -64; r3 += r1;"
 		     "r3 = *(u16 *)(r3 +2); r1 = r4", w, 16);
 	o.exits = &ex;
-	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, r) == 3 &&
+	ok(bpfext_rules_apply(w, n, R(1) | R(2) | R(3), &ex, NULL, NULL, r) == 3 &&
 	   bpfext_insn_is_nop(&r[6]) && bpfext_insn_is_nop(&r[7]) &&
 	   bpfext_insn_is_nop(&r[8]) && r[9].off == -2,
 	   "after a bounds check, the address is the compared one minus 4, "
@@ -248,7 +248,7 @@ static void test_rules_exits(void)
 
 	n = asm_text("r4 = r1; r4 += 7; if r2 > r3 goto pc+9; r4 = 0; r0 = r4", w, 16);
 	ex.live[0] = R(2) | R(3) | R(4);
-	bpfext_rules_apply(w, n, R(0), &ex, r);
+	bpfext_rules_apply(w, n, R(0), &ex, NULL, NULL, r);
 	for (i = 0; i < n; i++)
 		nops += bpfext_insn_is_nop(&r[i]);
 	ok(!bpfext_insn_is_nop(&r[0]) && !bpfext_insn_is_nop(&r[1]) && nops == 0,
@@ -256,27 +256,27 @@ static void test_rules_exits(void)
 
 	n = asm_text("r4 = r1; r4 += 4; if r4 > r2 goto pc+5; r1 = r4", w, 16);
 	ex.live[0] = R(2) | R(4);
-	ok(bpfext_rules_apply(w, n, R(1), &ex, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(1), &ex, NULL, NULL, r) == 0,
 	   "a copy is kept where a side exit reads it");
 	ex.live[0] = R(1) | R(2);
 	n = asm_text("r4 = r1; r4 += 4; r5 = r4; r1 = r4", w, 16);
-	ok(bpfext_rules_apply(w, n, R(1) | R(4) | R(5), NULL, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(1) | R(4) | R(5), NULL, NULL, NULL, r) == 0,
 	   "and where it is live after the copy back");
 
 	n = asm_text("r3 += -4; r3 = *(u16 *)(r3 +2)", w, 16);
-	ok(bpfext_rules_apply(w, n, R(3), NULL, r) == 1 && nops_out(r, n, r) == 1 &&
+	ok(bpfext_rules_apply(w, n, R(3), NULL, NULL, NULL, r) == 1 && nops_out(r, n, r) == 1 &&
 	   r[0].code == (BPF_LDX | BPF_MEM | BPF_H) && r[0].off == -2,
 	   "an added constant goes into the offset of the load through it");
 	n = asm_text("r3 += -4; r0 = *(u16 *)(r3 +2)", w, 16);
-	ok(bpfext_rules_apply(w, n, R(0) | R(3), NULL, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(0) | R(3), NULL, NULL, NULL, r) == 0,
 	   "not while the register is live after the load");
 	n = asm_text("r3 += 8; *(u32 *)(r3 +0) = 1; r0 = r3", w, 16);
-	ok(bpfext_rules_apply(w, n, R(0), NULL, r) == 0,
+	ok(bpfext_rules_apply(w, n, R(0), NULL, NULL, NULL, r) == 0,
 	   "nor when its value is used");
 	n = asm_text("r3 += 8; *(u32 *)(r3 +0) = 1; if r1 > r2 goto pc+4; "
 		     "*(u32 *)(r3 +4) = 1", w, 16);
 	ex.live[0] = R(1) | R(2) | R(3);
-	ok(bpfext_rules_apply(w, n, 0, &ex, r) == 0,
+	ok(bpfext_rules_apply(w, n, 0, &ex, NULL, NULL, r) == 0,
 	   "nor when a side exit goes where it is live");
 }
 
@@ -353,7 +353,7 @@ static void test_known_zero(void)
 			    "r3 = *(u16 *)(r10 -16); r3 &= 65535; w4 = w3; "
 			    "r4 >>= 4; r0 = r3; exit", p, 16), m;
 
-	ok(!bpfext_known_zero(p, n, kz) && kz[3][3] == ~0xffffull &&
+	ok(!bpfext_known_bits(p, n, kz, NULL) && kz[3][3] == ~0xffffull &&
 	   kz[5][4] == ~0xffffull && kz[6][4] == ~0xfffull,
 	   "known-zero bits after loads, a join, 32-bit moves and shifts");
 	m = asm_text("r3 &= 65535", w, 4);
@@ -364,6 +364,35 @@ static void test_known_zero(void)
 	o.known_zero = pre;
 	bpfext_search_window(w, m, R(3), R(3), &o, &res, &err);
 	ok(res.improved && res.cnt == 0, "with the upper bits known zero, it goes");
+}
+
+/*
+ * Known constants: the same value on every path into a join is known
+ * there, and a window may drop setting a register to the value it holds.
+ */
+static void test_known_const(void)
+{
+	struct bpf_insn p[16], w[4], r[4];
+	uint64_t kz[17][11], ko[17][11];
+	struct search_opts o = opts(5);
+	unsigned int calls = 0;
+	size_t n = asm_text("w0 = 2; if r1 > r2 goto pc+2; r3 = r1; goto pc+1; "
+			    "r3 = r2; r3 += 1; w0 = 2; exit", p, 16), m;
+
+	ok(!bpfext_known_bits(p, n, kz, ko) && kz[5][0] == ~2ull && ko[5][0] == 2 &&
+	   !ko[5][3] && !kz[5][3],
+	   "r0 is 2 on both paths into the join, r3 is not known");
+	m = asm_text("r3 += 1; w0 = 2", w, 4);
+	ok(bpfext_rules_apply(w, m, R(0) | R(3), NULL, kz[5], ko[5], r) == 1 &&
+	   bpfext_insn_is_nop(&r[1]), "so setting it to 2 again goes");
+	o.known_zero = kz[5];
+	o.known_one = ko[5];
+	ok(bpfext_window_prove(w, m, r, m, R(0) | R(3), &o, &calls, NULL) ==
+	   BPFEXT_EQUIVALENT, "proven with the constant as a precondition");
+	o.known_one = NULL;
+	o.known_zero = NULL;
+	ok(bpfext_window_prove(w, m, r, m, R(0) | R(3), &o, &calls, NULL) ==
+	   BPFEXT_DIFFERENT, "and refuted without it");
 }
 
 /* Does @c compute the registers @live of @w at side exit @e? */
@@ -503,6 +532,7 @@ int main(void)
 	test_proof_cache();
 	test_no_offset_conc();
 	test_known_zero();
+	test_known_const();
 	test_side_exits();
 	test_rules_exits();
 	test_cmp_imm();
