@@ -260,7 +260,13 @@ static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
 		if (!is_store(&w[first]) || width_of(w[first].code) == 8)
 			continue;
 		for (width = 8; width >= 2 * width_of(w[first].code); width /= 2) {
-			if (!find_group(w, n, first, width, at, &last))
+			/*
+			 * Not at an offset the wide size does not divide: the
+			 * kernel refuses misaligned stack accesses, and a
+			 * pointer the window is given may point to the stack.
+			 */
+			if (!find_group(w, n, first, width, at, &last) ||
+			    w[at[0]].off % (int)width)
 				continue;
 			pos[0] = first;
 			pos[1] = last;
