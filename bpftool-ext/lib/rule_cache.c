@@ -82,20 +82,18 @@ static void rename_insns(struct renaming *r, struct bpf_insn *x, size_t n)
 	}
 }
 
-static uint16_t live_before(const struct bpf_insn *x, size_t n, uint16_t live)
-{
-	uint16_t def, use;
-
-	while (n--) {
-		bpfext_insn_defuse(&x[n], &def, &use);
-		live = (live & ~def) | use;
-	}
-	return live;
-}
-
 static bool same_insn(const struct bpf_insn *a, const struct bpf_insn *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+/* The same, but a side exit's offset counts the slots left after it. */
+static bool same_in_window(const struct bpf_insn *a, const struct bpf_insn *b)
+{
+	return win_insn_is_exit(a) ?
+	       a->code == b->code && a->dst_reg == b->dst_reg &&
+	       a->src_reg == b->src_reg && a->imm == b->imm :
+	       same_insn(a, b);
 }
 
 static size_t drop_nops(const struct bpf_insn *in, size_t n, struct bpf_insn *out)
@@ -148,26 +146,40 @@ static int add_rule(struct bpfext_rule_cache *rc, const struct rule *r)
 	return 1;
 }
 
-/* Is @a[from, n - tail) -> @b[from, m - tail) right without its context? */
+/*
+ * Is @a[from, n - tail) -> @b[from, m - tail) right without its context,
+ * with @live_after live behind it?
+ */
 static bool holds_alone(const struct bpf_insn *a, size_t n,
 			const struct bpf_insn *b, size_t m, size_t head,
-			size_t tail, uint16_t live_out)
+			size_t tail, uint16_t live_after)
 {
 	struct bpfext_sym_opts sym = { .timeout_ms = 2000 };
 	struct bpfext_error err;
 
-	live_out = live_before(&a[n - tail], tail, live_out);
 	return bpfext_sym_equiv_window(&a[head], n - head - tail, &b[head],
-				       m - head - tail, live_out, &sym, NULL,
+				       m - head - tail, live_after, &sym, NULL,
 				       &err) == BPFEXT_EQUIVALENT;
+}
+
+/* Is every instruction of @x[from, to) one a rule may hold? */
+static bool all_ok(const struct bpf_insn *x, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (!insn_ok(&x[i]))
+			return false;
+	return true;
 }
 
 void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 			      const struct bpf_insn *old, size_t n,
 			      const struct bpf_insn *new, size_t m,
-			      uint16_t live_out)
+			      uint16_t live_out, const struct win_exits *exits)
 {
 	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	uint16_t live[WIN_MAX_INSNS + 1];
 	struct renaming ren;
 	struct rule r;
 	size_t head = 0, tail = 0, i;
@@ -178,12 +190,10 @@ void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 	m = drop_nops(new, m, b);
 	if (m > n)
 		return;
-	for (i = 0; i < n; i++)
-		if (!insn_ok(&a[i]))
-			return;
-	while (head < m && same_insn(&a[head], &b[head]))
+	win_liveness(a, n, live_out, exits, live);
+	while (head < m && same_in_window(&a[head], &b[head]))
 		head++;
-	while (tail < m - head && same_insn(&a[n - 1 - tail], &b[m - 1 - tail]))
+	while (tail < m - head && same_in_window(&a[n - 1 - tail], &b[m - 1 - tail]))
 		tail++;
 	if (head == n && head == m)
 		return;
@@ -192,7 +202,8 @@ void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 	 * register the change relies on): give it back until the rule holds
 	 * for any input.  The whole window always does.
 	 */
-	while (!holds_alone(a, n, b, m, head, tail, live_out)) {
+	while (all_ok(a, head, n - tail) && all_ok(b, head, m - tail) &&
+	       !holds_alone(a, n, b, m, head, tail, live[n - tail])) {
 		if (head) {
 			head--;
 		} else if (tail) {
@@ -201,12 +212,15 @@ void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 			return;
 		}
 	}
+	/* A side exit (or anything else a rule cannot hold) inside: no rule. */
+	if (!all_ok(a, head, n - tail) || !all_ok(b, head, m - tail))
+		return;
 	memset(&r, 0, sizeof(r));
 	r.n = n - head - tail;
 	r.m = m - head - tail;
 	memcpy(r.pat, &a[head], r.n * sizeof(*a));
 	memcpy(r.rep, &b[head], r.m * sizeof(*b));
-	live_out = live_before(&a[n - tail], tail, live_out);
+	live_out = live[n - tail];
 
 	memset(ren.to, NO_REG, sizeof(ren.to));
 	ren.next = 0;

@@ -37,14 +37,15 @@ size_t bpfext_rule_cache__learned(const struct bpfext_rule_cache *rc);
 
 /*
  * Remember that @old[0, n) may become @new[0, m) when the registers in
- * @live_out are live after it.  The rule kept is the smallest differing
- * middle part, with registers renamed, so it matches elsewhere too.
- * Thread-safe.
+ * @live_out are live after it (and @exits', or NULL, where its side
+ * exits go).  The rule kept is the smallest differing middle part, with
+ * registers renamed, so it matches elsewhere too; nothing is kept when
+ * that part holds a side exit.  Thread-safe.
  */
 void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 			      const struct bpf_insn *old, size_t n,
 			      const struct bpf_insn *new, size_t m,
-			      uint16_t live_out);
+			      uint16_t live_out, const struct win_exits *exits);
 
 /*
  * Rewrite @win[0, n) into @out (same slot count, NOPs where instructions

@@ -94,9 +94,8 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
  * before: a proven rule application becomes the window the search starts
  * from (what it finds is then proven against that, which is proven
  * against the original).  What the search finds goes into the cache.
- * Cached rewrites are straight lines: they apply between the side exits
- * of a window, and what the search finds in a window with exits is not
- * one.
+ * Cached rewrites are straight lines: they apply, and are learned,
+ * between the side exits of a window.
  */
 static int search_with_rules(struct job *j, const struct search_opts *so,
 			     struct bpfext_rule_cache *cache)
@@ -124,9 +123,9 @@ static int search_with_rules(struct job *j, const struct search_opts *so,
 				   &found, &j->err);
 	if (ret)
 		return ret;
-	if (found.improved && !j->exits.n)
+	if (found.improved)
 		bpfext_rule_cache__learn(cache, j->insns, j->len, found.insns,
-					 found.cnt, j->live_out);
+					 found.cnt, j->live_out, so->exits);
 	j->res = found;
 	j->res.solver_calls += rule_calls;
 	if (!ruled_any)

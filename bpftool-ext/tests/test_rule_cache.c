@@ -58,7 +58,7 @@ static size_t learn_apply(struct bpfext_rule_cache *rc, const char *from,
 	size_t m = asm_text(to, b, WIN_MAX_INSNS);
 	size_t k = asm_text(win, w, WIN_MAX_INSNS);
 
-	bpfext_rule_cache__learn(rc, a, n, b, m, from_live);
+	bpfext_rule_cache__learn(rc, a, n, b, m, from_live, NULL);
 	*applied = bpfext_rule_cache__apply(rc, w, k, win_live, NULL, r);
 	return compact(r, k, out);
 }
@@ -116,6 +116,26 @@ static void test_liveness(void)
 		   "nor before a side exit where the temporary is live");
 	}
 	bpfext_rule_cache__free(rc);
+
+	/* Learned from a window with a side exit: the part beside it only. */
+	rc = bpfext_rule_cache__open(NULL, NULL);
+	{
+		struct win_exits ex = { .n = 1, .live = { R(4) | R(5) } };
+		struct bpf_insn a[8], b[8];
+		/* Three slots go after the exit, whose offset shrinks by them. */
+		size_t n = asm_text("if r4 > r5 goto pc+9; r3 = r2; r3 <<= 32;"
+				    "r3 >>= 32; r2 = r3; r0 = r2", a, 8);
+		size_t k = asm_text("if r4 > r5 goto pc+6; w2 = w2; r0 = r2", b, 8);
+
+		bpfext_rule_cache__learn(rc, a, n, b, k, R(0), &ex);
+		ok(bpfext_rule_cache__learned(rc) == 1,
+		   "a rewrite beside a side exit is learned");
+		k = asm_text("w2 = w2; if r4 > r5 goto pc+7; r0 = r2", b, 8);
+		bpfext_rule_cache__learn(rc, a, n, b, k, R(0), &ex);
+		ok(bpfext_rule_cache__learned(rc) == 1,
+		   "one that moves code across the exit is not");
+	}
+	bpfext_rule_cache__free(rc);
 }
 
 static void test_context(void)
@@ -158,7 +178,7 @@ static void test_file(void)
 	ok(rc && bpfext_rule_cache__size(rc) == 0, "a missing file is an empty cache");
 	n = asm_text("r1 <<= 32; r1 >>= 32", a, 4);
 	m = asm_text("w1 = w1", b, 4);
-	bpfext_rule_cache__learn(rc, a, n, b, m, R(1));
+	bpfext_rule_cache__learn(rc, a, n, b, m, R(1), NULL);
 	ok(bpfext_rule_cache__save(rc, &err) == 0, "saved (parent created): %s", err.msg);
 	bpfext_rule_cache__free(rc);
 
