@@ -120,8 +120,11 @@ corpus: deps
 	scripts/build-corpus.sh
 
 # The Kops kernel series (patches/): build, boot and test both
-# architectures under QEMU.  KOPS_BUILD sets the build directory.
-# make check runs the same through scripts/check.sh.
+# architectures under QEMU.  KOPS_BUILD sets the build directory, the
+# same for vmtest, bench and check (scripts/check.sh), so the kernels one
+# of them built serve the others.
+KOPS_BUILD ?= $(HOME)/.cache/bpftool-ext/kops
+export KOPS_BUILD
 .PHONY: vmtest
 vmtest:
 	scripts/vmtest.sh x86_64

@@ -219,20 +219,30 @@ static bool agree(const struct bpf_insn *a, const struct bpf_insn *b, size_t n,
 }
 
 /*
- * Stores of size @sz at @w[first..] through base @base covering
- * [k, k + width) exactly once each, base unchanged in between: their
- * slots in @at (width / sz of them).  False if not all are there.
+ * Stores of the size of @w[anchor] through its base covering [k, k +
+ * width) exactly once each, k being the anchor's offset, anywhere in the
+ * stretch around it where the base keeps its value and no side exit
+ * intervenes: their slots in @at (width / size of them), the first and
+ * last of them in @first and @last.  False if not all are there.
  */
-static bool find_group(const struct bpf_insn *w, size_t n, size_t first,
-		       unsigned int width, size_t *at, size_t *last)
+static bool find_group(const struct bpf_insn *w, size_t n, size_t anchor,
+		       unsigned int width, size_t *at, size_t *first,
+		       size_t *last)
 {
-	const struct bpf_insn *f = &w[first];
+	const struct bpf_insn *f = &w[anchor];
 	unsigned int sz = width_of(f->code), need = width / sz, got = 0, k;
-	size_t i;
+	size_t i, lo = anchor, hi = anchor + 1;
 
+	while (lo > 0 && !win_insn_is_exit(&w[lo - 1]) &&
+	       !written(w, lo - 1, lo, f->dst_reg))
+		lo--;
+	while (hi < n && !win_insn_is_exit(&w[hi]) && !written(w, hi, hi + 1, f->dst_reg))
+		hi++;
 	for (k = 0; k < need; k++)
 		at[k] = SIZE_MAX;
-	for (i = first; i < n && got < need; i++) {
+	*first = SIZE_MAX;
+	*last = 0;
+	for (i = lo; i < hi; i++) {
 		const struct bpf_insn *x = &w[i];
 
 		if (is_store(x) && x->dst_reg == f->dst_reg &&
@@ -241,11 +251,9 @@ static bool find_group(const struct bpf_insn *w, size_t n, size_t first,
 		    at[(x->off - f->off) / sz] == SIZE_MAX) {
 			at[(x->off - f->off) / sz] = i;
 			got++;
+			*first = i < *first ? i : *first;
 			*last = i;
 		}
-		if (i > first && (written(w, i, i + 1, f->dst_reg) ||
-				  win_insn_is_exit(x)))
-			return false;
 	}
 	return got == need;
 }
@@ -253,20 +261,22 @@ static bool find_group(const struct bpf_insn *w, size_t n, size_t first,
 static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
 {
 	struct bpf_insn c[WIN_MAX_INSNS];
-	size_t first, last = 0, at[8], k, pos[2];
+	size_t anchor, first, last, at[8], k, pos[2];
 	unsigned int width, r, p;
 
-	for (first = 0; first < n; first++) {
-		if (!is_store(&w[first]) || width_of(w[first].code) == 8)
+	for (anchor = 0; anchor < n; anchor++) {
+		if (!is_store(&w[anchor]) || width_of(w[anchor].code) == 8)
 			continue;
-		for (width = 8; width >= 2 * width_of(w[first].code); width /= 2) {
+		for (width = 8; width >= 2 * width_of(w[anchor].code); width /= 2) {
 			/*
-			 * Not at an offset the wide size does not divide: the
-			 * kernel refuses misaligned stack accesses, and a
-			 * pointer the window is given may point to the stack.
+			 * The kernel refuses misaligned stack accesses.  Through
+			 * other pointers it allows them on this architecture;
+			 * one that points to the stack after all is for the
+			 * kernel check to find (packet fields are rarely
+			 * aligned, xdp_fwd's MAC addresses for one).
 			 */
-			if (!find_group(w, n, first, width, at, &last) ||
-			    w[at[0]].off % (int)width)
+			if (!find_group(w, n, anchor, width, at, &first, &last) ||
+			    (w[anchor].dst_reg == BPF_REG_10 && w[at[0]].off % (int)width))
 				continue;
 			pos[0] = first;
 			pos[1] = last;

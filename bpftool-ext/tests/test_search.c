@@ -213,6 +213,16 @@ static void test_rules(void)
 	ok(bpfext_rules_apply(w, n, 0, NULL, NULL, NULL, r) == 3 && nops_out(r, n, c) == 2 &&
 	   c[1].code == (BPF_STX | BPF_MEM | BPF_H),
 	   "bytes of a reloaded value become one store, the dead reload goes");
+	/* xdp_fwd: the high half of a field stored before the low half. */
+	n = asm_text("r2 = r1; r2 >>= 16; *(u16 *)(r7 +8) = r2; *(u16 *)(r7 +6) = r1",
+		     w, 8);
+	ok(bpfext_rules_apply(w, n, 0, NULL, NULL, NULL, r) >= 1 &&
+	   nops_out(r, n, c) == 1 && c[0].code == (BPF_STX | BPF_MEM | BPF_W) &&
+	   c[0].off == 6 && c[0].src_reg == 1,
+	   "stores of a field's halves in either order become one");
+	n = asm_text("*(u16 *)(r10 -6) = r1; r1 >>= 16; *(u16 *)(r10 -4) = r1", w, 8);
+	ok(bpfext_rules_apply(w, n, 0, NULL, NULL, NULL, r) == 0,
+	   "not into a misaligned stack store");
 }
 
 /* Recomputed addresses, and dead code with side exits. */
