@@ -121,9 +121,10 @@ else
 fi
 # The superoptimizer end to end: proven rewrites, the kernel's verdict,
 # and the interpreter finding the same outcomes before and after.
+# cpustat and xdp_monitor: comparisons with 64-bit constants (cmp_imm.c).
 k2=(samples/xdp1.o samples/xdp2.o samples/xdp_fwd.o samples/sockex3.o
     samples/syscall_tp.o samples/xdp_router_ipv4.o selftests/test_l4lb.o
-    selftests/test_xdp_noinline.o)
+    selftests/test_xdp_noinline.o samples/cpustat.o samples/xdp_monitor.o)
 tap optimize "$SAN/tests/test_optimize" -b 4 "${k2[@]/#/build/corpus/}"
 # EInsn recognition (Kops form) on the same programs, in the interpreter.
 tap optimize-kops "$SAN/tests/test_optimize" -k -b 0 "${k2[@]/#/build/corpus/}"
