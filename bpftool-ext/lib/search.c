@@ -621,29 +621,23 @@ struct tests {
 static int eval_checkpoints(const struct bpf_insn *c, const struct checkpoints *cp,
 			    const struct win_input *in, struct win_state *out)
 {
-	unsigned int k;
-
-	for (k = 0; k < cp->n; k++)
-		if (win_eval(c, cp->pos[k], in, &out[k]))
-			return -EINVAL;
-	return 0;
+	return win_eval_at(c, cp->pos, cp->n, in, out) ? -EINVAL : 0;
 }
 
 /* Error of @c on every test; stops counting once past @limit. */
 static uint64_t error_of(const struct bpf_insn *c, const struct checkpoints *cp,
 			 struct tests *t, uint64_t limit)
 {
-	struct win_state got;
+	struct win_state got[WIN_MAX_EXITS + 1];
 	uint64_t e = 0;
 	unsigned int i, k;
 
 	for (i = 0; i < t->n && e <= limit; i++) {
-		for (k = 0; k < cp->n; k++) {
-			if (win_eval(c, cp->pos[k], &t->in[i], &got))
-				return UINT64_MAX / 4;
-			e += win_distance(&t->want[i][k], &got, &t->in[i],
+		if (win_eval_at(c, cp->pos, cp->n, &t->in[i], got))
+			return UINT64_MAX / 4;
+		for (k = 0; k < cp->n; k++)
+			e += win_distance(&t->want[i][k], &got[k], &t->in[i],
 					  cp->live[k]);
-		}
 	}
 	return e;
 }

@@ -198,7 +198,16 @@ static uint64_t alu(uint8_t code, uint64_t dst, uint64_t src, int32_t imm)
 int win_eval(const struct bpf_insn *insns, size_t cnt,
 	     const struct win_input *in, struct win_state *st)
 {
-	size_t i;
+	return win_eval_at(insns, &cnt, 1, in, st);
+}
+
+int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
+		unsigned int nstops, const struct win_input *in,
+		struct win_state *out)
+{
+	struct win_state *st = &out[nstops - 1];
+	size_t i, cnt = stops[nstops - 1];
+	unsigned int k = 0;
 	int ret;
 
 	memcpy(st->regs, in->regs, sizeof(st->regs));
@@ -208,6 +217,8 @@ int win_eval(const struct bpf_insn *insns, size_t cnt,
 		uint64_t *dst = &st->regs[x->dst_reg], src;
 		uint8_t cls = BPF_CLASS(x->code);
 
+		while (k + 1 < nstops && stops[k] == i)
+			out[k++] = *st;
 		if (x->dst_reg > 10 || x->src_reg > 10)
 			return -EINVAL;
 		switch (cls) {
@@ -254,6 +265,8 @@ int win_eval(const struct bpf_insn *insns, size_t cnt,
 			return -EINVAL;
 		}
 	}
+	while (k + 1 < nstops)
+		out[k++] = *st;
 	return 0;
 }
 

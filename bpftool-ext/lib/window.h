@@ -74,6 +74,15 @@ int win_eval(const struct bpf_insn *insns, size_t cnt,
 	     const struct win_input *in, struct win_state *out);
 
 /*
+ * Run @stops[nstops - 1] slots on @in, @out[k] getting the state before
+ * slot @stops[k] (ascending; the last is the end): one run for every
+ * checkpoint of a window.  Return: as win_eval().
+ */
+int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
+		unsigned int nstops, const struct win_input *in,
+		struct win_state *out);
+
+/*
  * Distance between two outcomes on the same input: differing bits of
  * the live-out registers plus 8 per differing memory byte.
  */
