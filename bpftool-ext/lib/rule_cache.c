@@ -90,10 +90,7 @@ static bool same_insn(const struct bpf_insn *a, const struct bpf_insn *b)
 /* The same, but a side exit's offset counts the slots left after it. */
 static bool same_in_window(const struct bpf_insn *a, const struct bpf_insn *b)
 {
-	return win_insn_is_exit(a) ?
-	       a->code == b->code && a->dst_reg == b->dst_reg &&
-	       a->src_reg == b->src_reg && a->imm == b->imm :
-	       same_insn(a, b);
+	return win_insn_is_exit(a) ? win_same_exit(a, b) : same_insn(a, b);
 }
 
 static size_t drop_nops(const struct bpf_insn *in, size_t n, struct bpf_insn *out)

@@ -693,13 +693,9 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 	if (checkpoints_init(&cw, win, n, live_out, opts->exits) ||
 	    checkpoints_init(&cc, cand, m, live_out, opts->exits))
 		return -EINVAL;
-	for (k = 0; k + 1 < cw.n; k++) {
-		const struct bpf_insn *x = &win[cw.pos[k]], *y = &cand[cc.pos[k]];
-
-		if (x->code != y->code || x->dst_reg != y->dst_reg ||
-		    x->src_reg != y->src_reg || x->imm != y->imm)
+	for (k = 0; k + 1 < cw.n; k++)
+		if (!win_same_exit(&win[cw.pos[k]], &cand[cc.pos[k]]))
 			return -EINVAL;
-	}
 	for (k = 0; k < 11; k++) {
 		pre[k] = opts->known_zero ? opts->known_zero[k] : 0;
 		pre[11 + k] = opts->known_one ? opts->known_one[k] : 0;

@@ -40,6 +40,13 @@ bool win_insn_is_exit(const struct bpf_insn *insn)
 	       op != BPF_CALL && op != BPF_EXIT;
 }
 
+bool win_same_exit(const struct bpf_insn *a, const struct bpf_insn *b)
+{
+	return win_insn_is_exit(a) && a->code == b->code &&
+	       a->dst_reg == b->dst_reg && a->src_reg == b->src_reg &&
+	       a->imm == b->imm;
+}
+
 void win_liveness(const struct bpf_insn *w, size_t n, uint16_t live_out,
 		  const struct win_exits *exits, uint16_t *live)
 {

@@ -58,6 +58,12 @@ bool win_insn_supported(const struct bpf_insn *insn);
 bool win_insn_is_exit(const struct bpf_insn *insn);
 
 /*
+ * Is @b the side exit @a in another version of the window?  The offset
+ * may differ: it counts the slots left after the exit.
+ */
+bool win_same_exit(const struct bpf_insn *a, const struct bpf_insn *b);
+
+/*
  * Registers live before each slot of @w (@live has n + 1 entries):
  * @live_out at the end, and at each side exit also what @exits says
  * is live where it goes (NULL: nothing more).
