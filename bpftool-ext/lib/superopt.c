@@ -276,6 +276,21 @@ static bool side_exit(const struct bpfext_section *sec, size_t s,
 	       bpfext_section__branch_target(sec, s) > (long)s;
 }
 
+/* A rewrite of @sec's slots [start, start + len) by @insns[0, cnt). */
+static void rewrite_init(struct bpfext_rewrite *rw, const struct bpfext_section *sec,
+			 size_t start, size_t len, const struct bpf_insn *insns,
+			 size_t cnt)
+{
+	memset(rw, 0, sizeof(*rw));
+	rw->shndx = sec->shndx;
+	snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
+	rw->start = start;
+	rw->len = len;
+	memcpy(rw->old, &sec->insns[start], len * sizeof(*rw->old));
+	memcpy(rw->insns, insns, cnt * sizeof(*rw->insns));
+	rw->cnt = cnt;
+}
+
 /*
  * Comparisons with ld_imm64 constants that a 32-bit immediate can make
  * (cmp_imm.c), proven one by one; their slots are kept from the windows.
@@ -312,14 +327,7 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 			return -ENOMEM;
 		p->fixed = tmp;
 		rw = &p->fixed[p->nr_fixed++];
-		memset(rw, 0, sizeof(*rw));
-		rw->shndx = sec->shndx;
-		snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
-		rw->start = s;
-		rw->len = 3;
-		memcpy(rw->old, x, 3 * sizeof(*x));
-		rw->insns[0] = repl;
-		rw->cnt = 1;
+		rewrite_init(rw, sec, s, 3, &repl, 1);
 		rw->cost_before = 3;
 		rw->cost_after = 1;
 		p->reserved[s] = p->reserved[s + 1] = p->reserved[s + 2] = true;
@@ -469,13 +477,7 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 		if (j->ret || !j->res.improved)
 			continue;
 		rw = &out->rewrites[out->nr_rewrites++];
-		rw->shndx = sec->shndx;
-		snprintf(rw->sec_name, sizeof(rw->sec_name), "%s", sec->name);
-		rw->start = j->start;
-		rw->len = j->len;
-		memcpy(rw->old, j->insns, j->len * sizeof(*rw->old));
-		memcpy(rw->insns, j->res.insns, j->res.cnt * sizeof(*rw->insns));
-		rw->cnt = j->res.cnt;
+		rewrite_init(rw, sec, j->start, j->len, j->res.insns, j->res.cnt);
 		rw->time_to_best = j->started + j->res.time_to_best;
 		rw->cost_before = j->res.cost_before;
 		rw->cost_after = j->res.cost_after;
