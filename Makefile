@@ -9,6 +9,7 @@
 #   make bench      run the benchmarks (Kops: on the kernels make vmtest built)
 #   make install    install bpftool-ext (PREFIX, DESTDIR honoured)
 #   make proofs     prove the EInsn native emits (proofs/, issue #6)
+#   make fresh-check the README's two commands in a new Debian 12 chroot
 
 CC       ?= cc
 O        := build
@@ -125,10 +126,15 @@ corpus: deps
 # of them built serve the others.
 KOPS_BUILD ?= $(HOME)/.cache/bpftool-ext/kops
 export KOPS_BUILD
-.PHONY: vmtest
+.PHONY: vmtest fresh-check
 vmtest:
 	scripts/vmtest.sh x86_64
 	scripts/vmtest.sh arm64
+
+# `make demo` and `make check` on a root file system built from nothing but
+# Debian's packages (scripts/fresh-check.sh; long: the kernels build cold).
+fresh-check:
+	scripts/fresh-check.sh
 
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions

@@ -1,16 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian 12 packages the build, the tests and the kernel
-# series need.  Only packages that are missing are installed.
+#
+# Install the Debian 12 packages the build, the tests, the proofs, the
+# QEMU steps and the benchmarks use.  Every package a command of this
+# repository runs or a build includes is named here, even where another
+# package would pull it in as a dependency or a recommendation: what a
+# machine happened to have must not decide whether `make check` works
+# (scripts/fresh-check.sh proves it on a root file system built from
+# nothing).  Only packages that are missing are installed.
 set -euo pipefail
 
 pkgs=(
-	build-essential pkg-config clang llvm libclang-rt-14-dev
-	libbpf-dev libelf-dev zlib1g-dev libz3-dev z3 cvc5 bpftool
-	linux-source-6.1 flex bison bc libssl-dev dwarves kmod cpio xz-utils
-	qemu-system-x86 qemu-system-arm qemu-user gcc-aarch64-linux-gnu
-	busybox-static python3 python3-docutils python3-ply python3-git jq
-	bash-completion git
+	# user space: build, sanitizers, fuzzers (libFuzzer is in libclang-rt)
+	make gcc libc6-dev pkg-config clang llvm libclang-rt-14-dev
+	libbpf-dev libelf-dev zlib1g-dev libz3-dev
+	# the corpus and the examples (clang -target bpf, llc, opt, llvm-dis),
+	# vmlinux.h from the running kernel's BTF, the 6.12 selftests (clang-19)
+	bpftool clang-19 llvm-19 lld-19
+	# kernel trees, kernel builds, the series' checks
+	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
+	kmod cpio xz-utils tar perl python3 python3-ply python3-git git
+	# arm64 cross builds: kernel, guest selftests, proofs' runner
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
+	# QEMU steps
+	qemu-system-x86 qemu-system-arm qemu-user busybox-static xxd
+	# proofs
+	z3 cvc5
+	# scripts and tests: JSON, man pages, completion
+	jq python3-docutils groff-base bash-completion
+	coreutils util-linux findutils sed gawk grep diffutils
 )
 
 missing=()
