@@ -5,7 +5,7 @@
 #
 # Check the Kops series patch by patch: checkpatch.pl --strict on every
 # patch, then, for each architecture, apply the patches one at a time to
-# a fresh linux-source-6.1 tree and build the kernel (and modules) after
+# a fresh linux-source-6.12 tree and build the kernel (and modules) after
 # each, so every patch is known to build on its own (bisectable).
 # Builds are incremental between patches; KOPS_BUILD as in vmtest.sh.
 set -euo pipefail

@@ -1,14 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Extract Debian's linux-source-6.1 tarball into DIR (default build/linux-6.1).
-# Idempotent: an existing, complete extraction is reused.
+#
+# scripts/extract-linux.sh [DIR [VERSION]]
+#
+# Extract Debian's linux-source-VERSION tarball (default 6.1, the corpus's
+# source) into DIR (default build/linux-VERSION).  Idempotent: an existing,
+# complete extraction is reused.
 set -euo pipefail
 
-dest=${1:-build/linux-6.1}
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1 || true)
+ver=${2:-6.1}
+dest=${1:-build/linux-$ver}
+tarball=$(ls /usr/src/linux-source-"$ver".tar.* 2>/dev/null | head -n1 || true)
 
 if [ -z "$tarball" ]; then
-	echo "extract-linux.sh: linux-source-6.1 is not installed (apt-get install linux-source-6.1)" >&2
+	echo "extract-linux.sh: linux-source-$ver is not installed (apt-get install linux-source-$ver)" >&2
 	exit 1
 fi
 if [ -f "$dest/.extracted" ]; then

@@ -3,14 +3,14 @@
 #
 # scripts/gen-patches.sh [TREE]
 #
-# Regenerate patches/ from the Kops kernel tree (default /work/kbuild/linux,
+# Regenerate patches/ from the Kops kernel tree (default /work/kbuild/split,
 # made by scripts/kernel-tree.sh): git format-patch base..kops with a cover
 # letter whose subject and text come from scripts/kops-cover-letter.txt
 # (first line: subject; the rest: body).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:-/work/kbuild/linux}
+tree=${1:-/work/kbuild/split}
 branch=${KOPS_BRANCH:-kops}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -19,7 +19,7 @@ pkgs=(
 	bpftool clang-19 llvm-19 lld-19
 	# kernel trees, kernel builds, the series' checks
 	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
-	kmod cpio xz-utils tar perl python3 python3-ply python3-git git
+	kmod cpio xz-utils tar perl python3 python3-ply python3-git git rsync
 	# arm64 cross builds: kernel, guest selftests, proofs' runner
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	# QEMU steps
