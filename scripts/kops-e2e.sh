@@ -89,7 +89,10 @@ log "optimized: $(jq -r '[.programs[] | "\(.name) \([.kops[]] | add)"] | join(",
 "$repo/build/tests/kops_e2e_pack" "$orig" "$kops" "$out/kops_e2e.bin" "${E2E_PACKETS:-400}"
 
 # 2. guest: static /init and initramfs
-make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross "$out/kops_e2e" >&2
+[ -d "$obj/usr-headers/include" ] ||
+	die "no UAPI headers at $obj/usr-headers (run scripts/vmtest.sh $arch)"
+make -s -C "$repo/kernel-selftests/kops" O="$out" CROSS_COMPILE=$cross \
+	KHDR="$obj/usr-headers/include" "$out/kops_e2e" >&2
 "$repo/scripts/mkinitramfs.sh" "$src" "$out" "$out/kops_e2e" \
 	/kops_e2e.bin="$out/kops_e2e.bin"
 

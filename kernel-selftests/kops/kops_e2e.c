@@ -20,7 +20,6 @@
  * a kernel command-line word when /init) the JIT images as lines
  * "KOPS-JIT NAME orig|kops OFFSET HEX".
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -150,7 +149,7 @@ static const char *op_name(int id)
 		"?", "rotate", "select", "bfext", "ldbswap", "prefetch", "memcpy", "lea",
 	};
 
-	return id > 0 && id <= EINSN_LEA ? names[id] : "?";
+	return id > 0 && id <= BPF_EINSN_LEA ? names[id] : "?";
 }
 
 /*
@@ -159,7 +158,7 @@ static const char *op_name(int id)
  */
 static void check_native(const struct prog *p, const uint8_t *img, int len)
 {
-	int sites = 0, want = 0, found = 0, fallback = 0, by_op[EINSN_LEA + 1] = { 0 };
+	int sites = 0, want = 0, found = 0, fallback = 0, by_op[BPF_EINSN_LEA + 1] = { 0 };
 	uint8_t pat[32];
 	char ops[128] = "";
 	uint32_t i;
@@ -172,7 +171,7 @@ static void check_native(const struct prog *p, const uint8_t *img, int len)
 			continue;
 		u = decode(&p->kops[i]);
 		sites++;
-		if (u.id > 0 && u.id <= EINSN_LEA)
+		if (u.id > 0 && u.id <= BPF_EINSN_LEA)
 			by_op[u.id]++;
 		n = expected_native(&u, pat);
 		if (n <= 0) {
@@ -190,7 +189,7 @@ static void check_native(const struct prog *p, const uint8_t *img, int len)
 			printf("\n");
 		}
 	}
-	for (id = 1; id <= EINSN_LEA; id++)
+	for (id = 1; id <= BPF_EINSN_LEA; id++)
 		if (by_op[id])
 			snprintf(ops + strlen(ops), sizeof(ops) - strlen(ops), "%s%s %d",
 				 ops[0] ? ", " : "", op_name(id), by_op[id]);
@@ -224,21 +223,21 @@ static int mutate(const struct prog *p, struct bpf_insn *out, char *what, size_t
 			continue;
 		u = w = decode(&out[i]);
 		switch (u.id) {
-		case EINSN_ROTATE: {
+		case BPF_EINSN_ROTATE: {
 			int k = u.p & 0x3f;
 
 			w.p = (u.p & ~0x3fu) | (k == 1 ? 2 : k - 1);
 			break;
 		}
-		case EINSN_SELECT:
+		case BPF_EINSN_SELECT:
 			w.p = (u.p & ~0xfu) | negate[u.p & 0xf];
 			break;
-		case EINSN_BFEXT:
+		case BPF_EINSN_BFEXT:
 			if ((u.p >> 6) < 2)
 				continue;
 			w.p = u.p - (1 << 6);
 			break;
-		case EINSN_MEMCPY:
+		case BPF_EINSN_MEMCPY:
 			if (u.c < 1)
 				continue;
 			w.c = u.c - 1;

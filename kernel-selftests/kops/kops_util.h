@@ -3,7 +3,7 @@
  * Helpers shared by the Kops selftests run as /init (kops_test.c and
  * kops_e2e.c): TAP output, raw bpf() calls, the JIT image of a program and
  * the expected native encodings of the EInsn ops, written independently of
- * the JITs.  Each test is one translation unit, so everything is static.
+ * the JITs.  The state they share lives in kops_util.c.
  */
 #ifndef KOPS_UTIL_H
 #define KOPS_UTIL_H
@@ -20,13 +20,13 @@
 
 #include "kops_insn.h"
 
-static int test_nr, failures;
-static int is_init;
-static int have_bmi1 __attribute__((unused)) = 1;
-static int have_movbe __attribute__((unused)) = 1;
+/* kops_util.c */
+extern int test_nr, failures;
+extern int is_init;
+extern int have_bmi1, have_movbe;
 /* compute the native pattern even where the CPU lacks the feature */
-static int ignore_features;
-static char vlog[1 << 16];
+extern int ignore_features;
+extern char vlog[1 << 16];
 
 /* Print @s as TAP diagnostics, "# " before every line */
 static inline void diag(const char *s)
@@ -124,29 +124,47 @@ static inline int load(const struct bpf_insn *insns, int cnt, int type)
 	return fd < 0 ? -errno : fd;
 }
 
+/* bpf_prog_info of @fd into @info, which may ask for arrays; 0 or -errno */
+static inline int prog_info(int fd, struct bpf_prog_info *info)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (uintptr_t)info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr) ? -errno : 0;
+}
+
+/* Number of instructions the verifier left in @fd's program, or -errno */
+static inline int xlated_cnt(int fd)
+{
+	struct bpf_prog_info info;
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	err = prog_info(fd, &info);
+	return err ? err : (int)(info.xlated_prog_len / sizeof(struct bpf_insn));
+}
+
 /* Fetch the JIT image of @fd; return its length (0 if not JITed) */
 static inline int jited(int fd, uint8_t *buf, uint32_t size)
 {
 	struct bpf_prog_info info;
-	union bpf_attr attr;
+	int err;
 
 	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = (uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		return -errno;
+	err = prog_info(fd, &info);
+	if (err)
+		return err;
 	if (info.jited_prog_len > size)
 		return -E2BIG;
 	size = info.jited_prog_len;
 	memset(&info, 0, sizeof(info));
 	info.jited_prog_len = size;
 	info.jited_prog_insns = (uintptr_t)buf;
-	attr.info.info_len = sizeof(info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr))
-		return -errno;
-	return info.jited_prog_len;
+	err = prog_info(fd, &info);
+	return err ? err : (int)info.jited_prog_len;
 }
 
 static inline int contains(const uint8_t *img, int len, const uint8_t *pat, int plen)
@@ -183,7 +201,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 	uint32_t p = u->p;
 
 	switch (u->id) {
-	case EINSN_ROTATE:
+	case BPF_EINSN_ROTATE:
 		if (!(p & 0x40))
 			b[n++] = 0x48 | x86_ereg(d);
 		else if (x86_ereg(d))
@@ -192,7 +210,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0xc0 | x86_hex[d];
 		b[n++] = p & 0x3f;
 		return n;
-	case EINSN_SELECT: {
+	case BPF_EINSN_SELECT: {
 		static const uint8_t cc[16] = {
 			[1] = 0x4, [2] = 0x7, [3] = 0x3, [4] = 0x5, [5] = 0x5,
 			[6] = 0xf, [7] = 0xd, [0xa] = 0x2, [0xb] = 0x6,
@@ -212,7 +230,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0xc0 | x86_hex[c] | x86_hex[d] << 3;
 		return n;
 	}
-	case EINSN_BFEXT:
+	case BPF_EINSN_BFEXT:
 		if (!have_bmi1 && !ignore_features)
 			return -1;
 		/* mov r11d, ctl; bextr d, a, r11 */
@@ -228,7 +246,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0xf7;
 		b[n++] = 0xc0 | x86_hex[a] | x86_hex[d] << 3;
 		return n;
-	case EINSN_LDBSWAP: {
+	case BPF_EINSN_LDBSWAP: {
 		int off = kops_sext(p >> 2, 10);
 
 		if (!have_movbe && !ignore_features)
@@ -242,7 +260,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0xf0;
 		return put_modrm_disp(b, n, x86_hex[a] | x86_hex[d] << 3, off);
 	}
-	case EINSN_PREFETCH: {
+	case BPF_EINSN_PREFETCH: {
 		int off = kops_sext(p, 12);
 
 		if (x86_ereg(a))
@@ -251,7 +269,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		b[n++] = 0x18;
 		return put_modrm_disp(b, n, 0x08 | x86_hex[a], off);
 	}
-	case EINSN_MEMCPY: {
+	case BPF_EINSN_MEMCPY: {
 		int i, soff, doff;
 
 		/* per word: mov r11, [a + soff]; mov [d + doff], r11 */
@@ -267,7 +285,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		}
 		return n;
 	}
-	case EINSN_LEA: {
+	case BPF_EINSN_LEA: {
 		int disp = kops_sext(p >> 2, 10);
 		uint8_t sib = (p & 3) << 6 | x86_hex[bb] << 3 | x86_hex[a];
 
@@ -316,13 +334,13 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 	int n = 0;
 
 	switch (u->id) {
-	case EINSN_ROTATE:
+	case BPF_EINSN_ROTATE:
 		if (p & 0x40)	/* extr wd, wn, wn, #(32 - k) */
 			return put32(b, 0, 0x13800000 | d << 16 |
 				     (32 - (p & 0x3f)) << 10 | d << 5 | d);
 		return put32(b, 0, 0x93c00000 | d << 16 |
 			     (64 - (p & 0x3f)) << 10 | d << 5 | d);
-	case EINSN_SELECT: {
+	case BPF_EINSN_SELECT: {
 		static const uint8_t cond[16] = {
 			[1] = 0x0, [2] = 0x8, [3] = 0x2, [4] = 0x1, [5] = 0x1,
 			[6] = 0xc, [7] = 0xa, [0xa] = 0x3, [0xb] = 0x9,
@@ -335,7 +353,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		return put32(b, n, 0x9a800000 | d << 16 | cond[p & 0xf] << 12 |
 			     c << 5 | d);
 	}
-	case EINSN_BFEXT: {
+	case BPF_EINSN_BFEXT: {
 		int s = p & 0x3f, w = p >> 6;
 
 		/* with s + w == 64, ubfx is the lsr of the proof sequence */
@@ -344,7 +362,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		return put32(b, 0, 0xd3400000 | s << 16 | (s + w - 1) << 10 |
 			     a << 5 | d);
 	}
-	case EINSN_LDBSWAP:
+	case BPF_EINSN_LDBSWAP:
 		/* mov x10, #off; ldr (register offset, x10); rev */
 		n = put_mov(b, 0, 10, kops_sext(p >> 2, 10));
 		if ((p & 3) == 3)
@@ -352,7 +370,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 				     0xdac00c00 | d << 5 | d);
 		return put32(b, put32(b, n, 0xb8606800 | 10 << 16 | a << 5 | d),
 			     0x5ac00800 | d << 5 | d);
-	case EINSN_PREFETCH:
+	case BPF_EINSN_PREFETCH:
 		if (kops_sext(p, 12)) {
 			/* mov x10, #off; add x10, xa, x10; prfm pldl1keep, [x10] */
 			n = put_mov(b, 0, 10, kops_sext(p, 12));
@@ -360,7 +378,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 			return put32(b, n, 0xf9800000 | 10 << 5);
 		}
 		return put32(b, 0, 0xf9800000 | a << 5);
-	case EINSN_MEMCPY: {
+	case BPF_EINSN_MEMCPY: {
 		int soff = kops_sext(p & 0x3f, 6), doff = kops_sext(p >> 6, 6);
 		int i = 0, words = u->c + 1;
 
@@ -389,7 +407,7 @@ static inline int expected_native(const struct kops_use *u, uint8_t *b)
 		}
 		return n;
 	}
-	case EINSN_LEA: {
+	case BPF_EINSN_LEA: {
 		int disp = kops_sext(p >> 2, 10);
 
 		/* add xd, xa, xb, lsl #s; add/sub xd, xd, #|disp| */
