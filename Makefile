@@ -20,7 +20,7 @@ WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSION)"'
-CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen
+CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
 LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
 
 ifeq ($(WERROR),1)

@@ -136,6 +136,8 @@ tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
 	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
 [ -x bpftool-ext/tests/manpages.sh ] &&
 	tap manpages bpftool-ext/tests/manpages.sh build
+# bpftool-ext's copy of the series' UAPI header is the series' own
+tap uapi-copy bpftool-ext/tests/uapi_copy.sh
 
 install_tree() {
 	local d

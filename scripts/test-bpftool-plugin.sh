@@ -5,8 +5,10 @@
 #
 # Build bpftool from the kernel tree with the series applied (the tree
 # scripts/vmtest.sh prepares in build/kops/linux) and check, as a user on
-# a patched host would, that it hands the suite's commands to
-# bpftool-ext: `bpftool kops list`, `bpftool prog optimize`, its global
+# a patched host would, that `bpftool kops list` is its own command,
+# reading the kernel's /sys/kernel/bpf_kops/ops (here a copy of its layout
+# in a private mount namespace, as the host kernel has no Kops), and that
+# it hands `prog optimize` and `prog equiv` to bpftool-ext: its global
 # options passed through, its own commands untouched, and a clear error
 # when bpftool-ext cannot be found.  TAP output.
 set -u
@@ -33,9 +35,44 @@ bpftool=$out/bpftool
 
 run() { "$@" >"$tmp/out" 2>"$tmp/err"; }
 
-BPFTOOL_EXT=$ext run "$bpftool" -j kops list file "$ops" &&
-	jq -e 'length == 7 and .[0].name == "rotate"' "$tmp/out" >/dev/null
-tap $? "bpftool -j kops list runs bpftool-ext with -j"
+# kops list: bpftool's own, never bpftool-ext's
+printf '#!/bin/sh\ntouch %s/ext-ran\n' "$tmp" >"$tmp/fake-ext"
+chmod +x "$tmp/fake-ext"
+BPFTOOL_EXT=$tmp/fake-ext run "$bpftool" kops list
+[ $? -ne 0 ] && [ ! -e "$tmp/ext-ran" ] &&
+	grep -q "^Error: can't open /sys/kernel/bpf_kops/ops: No such file or directory" "$tmp/err"
+tap $? "bpftool kops list is bpftool's own: a one-line error without Kops"
+sysfs_ops() {
+	local d=/sys/kernel/bpf_kops/ops op
+	mount -t tmpfs none /sys/kernel || return 1
+	for op in rotate:1:4::vmlinux prefetch:5:1:perfmon:vmlinux umin:64:2::test_bpf_kops; do
+		IFS=: read -r name id len flags owner <<<"$op"
+		mkdir -p "$d/$name"
+		echo "$id" >"$d/$name/id"
+		echo "$len" >"$d/$name/len"
+		echo "D:dst,A:src" >"$d/$name/form"
+		echo "x86_64 arm64" >"$d/$name/archs"
+		echo "$flags" >"$d/$name/flags"
+		echo 0 >"$d/$name/users"
+		echo "$owner" >"$d/$name/owner"
+	done
+	"$bpftool" "$@"
+}
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	export -f sysfs_ops
+	export bpftool
+	unshare -m bash -c 'sysfs_ops -j kops list' >"$tmp/out" 2>"$tmp/err" &&
+		jq -e 'length == 3 and .[0].name == "rotate" and .[0].id == 1 and
+		       .[1].flags == ["perfmon"] and .[2].id == 64 and
+		       .[2].owner == "test_bpf_kops" and
+		       .[2].native_archs == ["x86_64","arm64"]' "$tmp/out" >/dev/null
+	tap $? "bpftool -j kops list reads a directory per op, in id order"
+	unshare -m bash -c 'sysfs_ops kops list' >"$tmp/out" 2>"$tmp/err" &&
+		grep -q "^5: prefetch  proof_len 1  native x86_64 arm64  owner vmlinux  users 0  flags perfmon" "$tmp/out"
+	tap $? "bpftool kops list prints one op per entry"
+else
+	skip "bpftool kops list on a sysfs-style tree" "needs root and unshare"
+fi
 BPFTOOL_EXT=$ext run "$bpftool" -p prog optimize "$obj" budget 0 &&
 	jq -e '.programs[0].name == "xdp_count"' "$tmp/out" >/dev/null &&
 	[ "$(wc -l <"$tmp/out")" -gt 3 ]
@@ -50,8 +87,8 @@ tap $? "bpftool prog help lists the extension commands"
 
 # Found next to bpftool, as 'make install' puts them in one directory.
 cp "$bpftool" "$tmp/bpftool" && cp "$ext" "$tmp/bpftool-ext"
-env -u BPFTOOL_EXT PATH=/usr/bin:/bin "$tmp/bpftool" kops list file "$ops" >"$tmp/out" 2>&1 &&
-	grep -q "^1: rotate" "$tmp/out"
+env -u BPFTOOL_EXT PATH=/usr/bin:/bin "$tmp/bpftool" -j prog optimize "$obj" budget 0 \
+	>"$tmp/out" 2>&1 && jq -e '.programs[0].name == "xdp_count"' "$tmp/out" >/dev/null
 tap $? "bpftool-ext installed beside bpftool is found"
 rm "$tmp/bpftool-ext"
 env -u BPFTOOL_EXT PATH=/usr/bin:/bin "$tmp/bpftool" prog optimize "$obj" >"$tmp/out" 2>"$tmp/err"

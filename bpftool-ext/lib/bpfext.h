@@ -326,9 +326,11 @@ int bpfext_measure(struct bpfext_object *const *objs, size_t nobj,
 
 /*
  * Kops: the BPF operations a kernel with the Kops series offers, as listed
- * in /sys/kernel/bpf_kops/ops or in a target description file of the same
- * format (one op per line, space-separated key=value fields; unknown keys
- * are ignored, '#' starts a comment).
+ * in /sys/kernel/bpf_kops/ops (a directory per op with a file per value:
+ * id, form, len, archs, flags, users, owner) or in a target description
+ * file (one op per line, space-separated key=value fields with the same
+ * names and name=; archs comma-separated; unknown keys are ignored, '#'
+ * starts a comment).
  */
 #define BPFEXT_KOPS_SYSFS "/sys/kernel/bpf_kops/ops"
 #define BPFEXT_KOPS_NAME_MAX 32
@@ -339,7 +341,7 @@ struct bpfext_kops_op {
 	char form[128];			/* FIELD:role pairs */
 	uint32_t len;			/* longest proof sequence */
 	char archs[64];			/* "x86_64,arm64" or "none" */
-	bool priv;			/* needs CAP_BPF */
+	bool perfmon;			/* its users need CAP_PERFMON */
 	int32_t users;			/* loaded programs using it, -1 unknown */
 	char owner[64];			/* "vmlinux" or a module */
 };
@@ -350,8 +352,11 @@ struct bpfext_kops_op {
  * @ops: receives a malloc()ed array
  * @cnt: its length
  *
+ * The ops come sorted by id.
+ *
  * Return: 0; -ENOENT if @path does not exist (for the sysfs path: the
- * kernel has no Kops); -EINVAL with a reason for a malformed line.
+ * kernel has no Kops); -EINVAL with a reason for a malformed line or
+ * value.
  */
 int bpfext_kops_read(const char *path, struct bpfext_kops_op **ops,
 		     size_t *cnt, struct bpfext_error *err);

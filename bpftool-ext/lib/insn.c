@@ -404,7 +404,7 @@ static int check_jmp(const struct bpf_insn *insn, char *err, size_t errlen)
 		 * A Kops marker (off 0, src_reg BPF_PSEUDO_KOPS): kernels
 		 * with Kops check its operands, others refuse it.
 		 */
-		if (!is32 && insn->src_reg == BPFEXT_PSEUDO_KOPS && !insn->off)
+		if (!is32 && insn->src_reg == BPF_PSEUDO_KOPS && !insn->off)
 			return 1;
 		if (insn->dst_reg)
 			return reserved(err, errlen, "dst_reg", insn->dst_reg, "BPF_JA");
@@ -1199,7 +1199,7 @@ static int parse_kops(struct parser *p, struct pinsn *insn)
 	if (t->type != T_IDENT)
 		return unexpected(p, "an op name");
 	p->pos++;
-	insn->src = BPFEXT_PSEUDO_KOPS;
+	insn->src = BPF_PSEUDO_KOPS;
 	if (expect_word(p, "dst") || expect(p, "=") ||
 	    parse_num(p, 0, 15, 15, &v, NULL))
 		return -EINVAL;

@@ -30,13 +30,13 @@ static int32_t sext(uint32_t v, unsigned int sign_bit)
 }
 
 static const char *const einsn_names[BPFEXT_EINSN_NR] = {
-	[BPFEXT_EINSN_ROTATE] = "rotate",
-	[BPFEXT_EINSN_SELECT] = "select",
-	[BPFEXT_EINSN_BFEXT] = "bfext",
-	[BPFEXT_EINSN_LDBSWAP] = "ldbswap",
-	[BPFEXT_EINSN_PREFETCH] = "prefetch",
-	[BPFEXT_EINSN_MEMCPY] = "memcpy",
-	[BPFEXT_EINSN_LEA] = "lea",
+	[BPF_EINSN_ROTATE] = "rotate",
+	[BPF_EINSN_SELECT] = "select",
+	[BPF_EINSN_BFEXT] = "bfext",
+	[BPF_EINSN_LDBSWAP] = "ldbswap",
+	[BPF_EINSN_PREFETCH] = "prefetch",
+	[BPF_EINSN_MEMCPY] = "memcpy",
+	[BPF_EINSN_LEA] = "lea",
 };
 
 const char *bpfext_einsn_name(unsigned int id)
@@ -56,11 +56,8 @@ int bpfext_einsn_id(const char *name)
 
 struct bpf_insn bpfext_kops_marker_encode(const struct bpfext_kops_marker *m)
 {
-	uint32_t imm = m->id | (m->a & 0xfu) << 8 | (m->b & 0xfu) << 12 |
-		       (m->c & 0xfu) << 16 | (m->p & 0xfffu) << 20;
-
-	return mk(BPF_JMP | BPF_JA | BPF_K, m->d & 0xf, BPFEXT_PSEUDO_KOPS, 0,
-		  (int32_t)imm);
+	return mk(BPF_JMP | BPF_JA | BPF_K, m->d & 0xf, BPF_PSEUDO_KOPS, 0,
+		  BPF_KOPS_IMM(m->id, m->a, m->b, m->c, m->p));
 }
 
 int bpfext_kops_marker_decode(const struct bpf_insn *insn,
@@ -70,11 +67,11 @@ int bpfext_kops_marker_decode(const struct bpf_insn *insn,
 
 	if (!bpfext_kops_is_marker(insn) || insn->off)
 		return -EINVAL;
-	m->id = imm & 0xff;
-	m->a = (imm >> 8) & 0xf;
-	m->b = (imm >> 12) & 0xf;
-	m->c = (imm >> 16) & 0xf;
-	m->p = (imm >> 20) & 0xfff;
+	m->id = BPF_KOPS_IMM_ID(imm);
+	m->a = BPF_KOPS_IMM_A(imm);
+	m->b = BPF_KOPS_IMM_B(imm);
+	m->c = BPF_KOPS_IMM_C(imm);
+	m->p = BPF_KOPS_IMM_P(imm);
 	m->d = insn->dst_reg;
 	return 0;
 }
@@ -266,13 +263,13 @@ int bpfext_kops_instantiate(const struct bpf_insn *marker,
 	static int (*const fns[BPFEXT_EINSN_NR])(const struct bpfext_kops_marker *,
 						 struct bpf_insn *, uint16_t *,
 						 const char **) = {
-		[BPFEXT_EINSN_ROTATE] = inst_rotate,
-		[BPFEXT_EINSN_SELECT] = inst_select,
-		[BPFEXT_EINSN_BFEXT] = inst_bfext,
-		[BPFEXT_EINSN_LDBSWAP] = inst_ldbswap,
-		[BPFEXT_EINSN_PREFETCH] = inst_prefetch,
-		[BPFEXT_EINSN_MEMCPY] = inst_memcpy,
-		[BPFEXT_EINSN_LEA] = inst_lea,
+		[BPF_EINSN_ROTATE] = inst_rotate,
+		[BPF_EINSN_SELECT] = inst_select,
+		[BPF_EINSN_BFEXT] = inst_bfext,
+		[BPF_EINSN_LDBSWAP] = inst_ldbswap,
+		[BPF_EINSN_PREFETCH] = inst_prefetch,
+		[BPF_EINSN_MEMCPY] = inst_memcpy,
+		[BPF_EINSN_LEA] = inst_lea,
 	};
 	struct bpfext_kops_marker m;
 	const char *dummy_why;
@@ -322,46 +319,46 @@ static struct bpf_insn marker(uint8_t id, uint8_t d, uint8_t a, uint8_t b,
 struct bpf_insn bpfext_kops_rotate(uint8_t d, uint8_t scratch, unsigned int k,
 				   bool alu32)
 {
-	return marker(BPFEXT_EINSN_ROTATE, d, scratch, 0, 0,
+	return marker(BPF_EINSN_ROTATE, d, scratch, 0, 0,
 		      (k & 0x3f) | (alu32 ? 1u << 6 : 0));
 }
 
 struct bpf_insn bpfext_kops_select(uint8_t d, uint8_t lhs, uint8_t rhs,
 				   uint8_t src, uint8_t jmp_op, bool jmp32)
 {
-	return marker(BPFEXT_EINSN_SELECT, d, lhs, rhs, src,
+	return marker(BPF_EINSN_SELECT, d, lhs, rhs, src,
 		      (BPF_OP(jmp_op) >> 4) | (jmp32 ? 0x10u : 0));
 }
 
 struct bpf_insn bpfext_kops_bfext(uint8_t d, uint8_t a, unsigned int shift,
 				  unsigned int width)
 {
-	return marker(BPFEXT_EINSN_BFEXT, d, a, 0, 0,
+	return marker(BPF_EINSN_BFEXT, d, a, 0, 0,
 		      (shift & 0x3f) | (width & 0x3f) << 6);
 }
 
 struct bpf_insn bpfext_kops_ldbswap(uint8_t d, uint8_t a, uint8_t size,
 				    int off)
 {
-	return marker(BPFEXT_EINSN_LDBSWAP, d, a, 0, 0,
+	return marker(BPF_EINSN_LDBSWAP, d, a, 0, 0,
 		      (uint32_t)(BPF_SIZE(size) >> 3) | ((uint32_t)off & 0x3ff) << 2);
 }
 
 struct bpf_insn bpfext_kops_prefetch(uint8_t a, int off)
 {
-	return marker(BPFEXT_EINSN_PREFETCH, 0, a, 0, 0, (uint32_t)off & 0xfff);
+	return marker(BPF_EINSN_PREFETCH, 0, a, 0, 0, (uint32_t)off & 0xfff);
 }
 
 struct bpf_insn bpfext_kops_memcpy(uint8_t d, uint8_t a, uint8_t scratch,
 				   unsigned int words, int swoff, int dwoff)
 {
-	return marker(BPFEXT_EINSN_MEMCPY, d, a, scratch, (words - 1) & 0xf,
+	return marker(BPF_EINSN_MEMCPY, d, a, scratch, (words - 1) & 0xf,
 		      ((uint32_t)swoff & 0x3f) | ((uint32_t)dwoff & 0x3f) << 6);
 }
 
 struct bpf_insn bpfext_kops_lea(uint8_t d, uint8_t a, uint8_t b,
 				unsigned int scale, int disp)
 {
-	return marker(BPFEXT_EINSN_LEA, d, a, b, 0,
+	return marker(BPF_EINSN_LEA, d, a, b, 0,
 		      (scale & 3) | ((uint32_t)disp & 0x3ff) << 2);
 }

@@ -17,20 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+/* The series' UAPI header, as bpftool carries tools/include/uapi: the
+ * marker encoding and the EInsn ids (enum bpf_einsn_id)
+ */
+#include <linux/bpf_kops.h>
 
-#define BPFEXT_PSEUDO_KOPS	1
+#ifndef BPF_PSEUDO_KOPS
+#define BPF_PSEUDO_KOPS		1	/* include/uapi/linux/bpf.h of the series */
+#endif
 #define BPFEXT_KOPS_MAX_LEN	32	/* BPF_KOPS_MAX_LEN */
-
-enum bpfext_einsn_id {
-	BPFEXT_EINSN_ROTATE = 1,
-	BPFEXT_EINSN_SELECT = 2,
-	BPFEXT_EINSN_BFEXT = 3,
-	BPFEXT_EINSN_LDBSWAP = 4,
-	BPFEXT_EINSN_PREFETCH = 5,
-	BPFEXT_EINSN_MEMCPY = 6,
-	BPFEXT_EINSN_LEA = 7,
-	BPFEXT_EINSN_NR = 8,		/* ids are 1..7 */
-};
+#define BPFEXT_EINSN_NR		(BPF_EINSN_LEA + 1)	/* ids are 1..7 */
 
 /* Decoded marker operands. */
 struct bpfext_kops_marker {
@@ -43,7 +39,7 @@ struct bpfext_kops_marker {
 static inline bool bpfext_kops_is_marker(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_JMP | BPF_JA | BPF_K) &&
-	       insn->src_reg == BPFEXT_PSEUDO_KOPS;
+	       insn->src_reg == BPF_PSEUDO_KOPS;
 }
 
 struct bpf_insn bpfext_kops_marker_encode(const struct bpfext_kops_marker *m);

@@ -424,8 +424,8 @@ static int match_memcpy(const struct bpf_insn *x, size_t n, struct cand *out)
 }
 
 static const uint8_t match_order[] = {
-	BPFEXT_EINSN_MEMCPY, BPFEXT_EINSN_ROTATE, BPFEXT_EINSN_LDBSWAP,
-	BPFEXT_EINSN_BFEXT, BPFEXT_EINSN_LEA, BPFEXT_EINSN_SELECT,
+	BPF_EINSN_MEMCPY, BPF_EINSN_ROTATE, BPF_EINSN_LDBSWAP,
+	BPF_EINSN_BFEXT, BPF_EINSN_LEA, BPF_EINSN_SELECT,
 };
 
 static int match(unsigned int op, const struct bpf_insn *x, size_t n,
@@ -433,17 +433,17 @@ static int match(unsigned int op, const struct bpf_insn *x, size_t n,
 {
 	memset(c, 0, sizeof(*c));
 	switch (op) {
-	case BPFEXT_EINSN_ROTATE:
+	case BPF_EINSN_ROTATE:
 		if (match_rotate(x, n, c) > 0)
 			return 1;
 		memset(c, 0, sizeof(*c));
 		return match_rotate2(x, n, c);
-	case BPFEXT_EINSN_SELECT: return match_select(x, n, c);
-	case BPFEXT_EINSN_BFEXT: return match_bfext(x, n, c);
-	case BPFEXT_EINSN_LDBSWAP:
+	case BPF_EINSN_SELECT: return match_select(x, n, c);
+	case BPF_EINSN_BFEXT: return match_bfext(x, n, c);
+	case BPF_EINSN_LDBSWAP:
 		return match_ldbswap(x, n, n >= 3 ? live[3] : 0, c);
-	case BPFEXT_EINSN_MEMCPY: return match_memcpy(x, n, c);
-	case BPFEXT_EINSN_LEA: return match_lea(x, n, c);
+	case BPF_EINSN_MEMCPY: return match_memcpy(x, n, c);
+	case BPF_EINSN_LEA: return match_lea(x, n, c);
 	default: return 0;
 	}
 }

@@ -39,7 +39,11 @@ static void print_op_json(const struct bpfext_kops_op *op)
 		if (strcmp(a, "none"))
 			jsonw_string(json_wtr, a);
 	jsonw_end_array(json_wtr);
-	jsonw_bool_field(json_wtr, "privileged", op->priv);
+	jsonw_name(json_wtr, "flags");
+	jsonw_start_array(json_wtr);
+	if (op->perfmon)
+		jsonw_string(json_wtr, "perfmon");
+	jsonw_end_array(json_wtr);
 	if (op->users >= 0)
 		jsonw_int_field(json_wtr, "users", op->users);
 	jsonw_string_field(json_wtr, "owner", op->owner[0] ? op->owner : "?");
@@ -48,13 +52,20 @@ static void print_op_json(const struct bpfext_kops_op *op)
 
 static void print_op_plain(const struct bpfext_kops_op *op)
 {
+	char archs[sizeof(op->archs)], *a;
+
+	/* as bpftool kops list prints it */
+	snprintf(archs, sizeof(archs), "%s", op->archs);
+	for (a = archs; *a; a++)
+		if (*a == ',')
+			*a = ' ';
 	printf("%u: %s  proof_len %u  native %s  owner %s", op->id, op->name,
-	       op->len, op->archs[0] ? op->archs : "none",
+	       op->len, archs[0] ? archs : "none",
 	       op->owner[0] ? op->owner : "?");
 	if (op->users >= 0)
 		printf("  users %d", op->users);
-	if (op->priv)
-		printf("  privileged");
+	if (op->perfmon)
+		printf("  flags perfmon");
 	printf("\n\tform %s\n", op->form[0] ? op->form : "?");
 }
 

@@ -176,10 +176,33 @@ tap $? "prog equiv with an unknown program name: exit 2"
 ops=$(dirname "$0")/data/kops-x86_64.txt
 run -j kops list file "$ops" && jq -e 'length == 7 and .[0].name == "rotate" and
 	.[0].id == 1 and .[0].proof_len == 4 and .[0].native_archs == ["x86_64","arm64"] and
-	.[0].owner == "vmlinux" and (.[4].privileged == true)' "$tmp/out" >/dev/null
+	.[0].owner == "vmlinux" and .[4].flags == ["perfmon"] and .[0].flags == []' \
+	"$tmp/out" >/dev/null
 tap $? "kops list file FILE reads a target description"
-run kops list file "$ops" && grep -q "^1: rotate  proof_len 4  native x86_64,arm64  owner vmlinux" "$tmp/out"
-tap $? "kops list prints one op per entry"
+run kops list file "$ops" && grep -q "^1: rotate  proof_len 4  native x86_64 arm64  owner vmlinux" "$tmp/out" &&
+	grep -q "^5: prefetch  proof_len 1  native x86_64 arm64  owner vmlinux  users 0  flags perfmon" "$tmp/out"
+tap $? "kops list prints one op per entry, as bpftool kops list does"
+# the kernel's layout: a directory per op, a file per value
+for op in rotate:1:4 umin:64:2; do
+	d=$tmp/sysfs-ops/${op%%:*}
+	mkdir -p "$d"
+	echo "${op#*:}" | cut -d: -f1 >"$d/id"
+	echo "${op##*:}" >"$d/len"
+	echo "D:dst,A:src" >"$d/form"
+	echo "x86_64 arm64" >"$d/archs"
+	echo >"$d/flags"
+	echo 3 >"$d/users"
+	echo vmlinux >"$d/owner"
+done
+echo test_bpf_kops >"$tmp/sysfs-ops/umin/owner"
+run -j kops list file "$tmp/sysfs-ops" && jq -e 'length == 2 and
+	.[0].name == "rotate" and .[1].name == "umin" and .[1].id == 64 and
+	.[1].owner == "test_bpf_kops" and .[1].users == 3 and
+	.[1].native_archs == ["x86_64","arm64"]' "$tmp/out" >/dev/null
+tap $? "kops list reads a sysfs-style directory of ops, sorted by id"
+echo 1x >"$tmp/sysfs-ops/umin/id"
+run kops list file "$tmp/sysfs-ops"; [ $? -eq 2 ] && grep -q "^Error: $tmp/sysfs-ops: umin/id: bad value" "$tmp/err"
+tap $? "a bad sysfs value is a one-line error naming op and file"
 printf 'id=1 name=rotate\nid=x name=bad\n' >"$tmp/bad-ops"
 run kops list file "$tmp/bad-ops"; [ $? -eq 2 ] && grep -q "^Error: $tmp/bad-ops: line 2: bad field 'id=x'" "$tmp/err"
 tap $? "a malformed op table is a one-line error naming file and line"

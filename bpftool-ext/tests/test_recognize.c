@@ -187,16 +187,16 @@ static void test_selftest_copy(void)
 				u.d = (int)(s & 0xf) % 11;
 				u.a = (int)((s >> 4) & 0xf) % 11;
 				u.b = (int)((s >> 8) & 0xf) % 11;
-				u.c = id == BPFEXT_EINSN_MEMCPY ? (int)((s >> 12) & 0xf) :
+				u.c = id == BPF_EINSN_MEMCPY ? (int)((s >> 12) & 0xf) :
 				      (int)((s >> 12) & 0xf) % 11;
 				/* Ops that take no B or C get zeros, mostly. */
 				if ((s >> 16) & 3) {
-					if (id != BPFEXT_EINSN_SELECT && id != BPFEXT_EINSN_MEMCPY &&
-					    id != BPFEXT_EINSN_LEA)
+					if (id != BPF_EINSN_SELECT && id != BPF_EINSN_MEMCPY &&
+					    id != BPF_EINSN_LEA)
 						u.b = 0;
-					if (id != BPFEXT_EINSN_SELECT && id != BPFEXT_EINSN_MEMCPY)
+					if (id != BPF_EINSN_SELECT && id != BPF_EINSN_MEMCPY)
 						u.c = 0;
-					if (id == BPFEXT_EINSN_PREFETCH)
+					if (id == BPF_EINSN_PREFETCH)
 						u.d = 0;
 				}
 				u.p = p;
