@@ -3,7 +3,8 @@
 # A name matches a function or array definition "static ... name(" /
 # "static ... name[]" up to the closing "}" or "};" in column 0, or a
 # "#define name" with its continuation lines.  block=SYM also prints the
-# lines between "#ifdef SYM" and "#endif /* SYM */" (exclusive).
+# lines between "#ifdef SYM" and "#endif /* SYM */" (exclusive), but for
+# an "#else" part.
 BEGIN {
 	n = split(names, a, " ")
 	for (i = 1; i <= n; i++) want[a[i]] = 1
@@ -17,7 +18,9 @@ function emit_until_close() {
 	print ""
 }
 block != "" && !blockdone && $0 == "#ifdef " block { inblock = 1; print "/* --- " FILENAME ": " block " block --- */"; next }
-inblock && $0 == "#endif /* " block " */" { inblock = 0; blockdone = 1; print ""; next }
+inblock && $0 == "#endif /* " block " */" { inblock = 0; elsepart = 0; blockdone = 1; print ""; next }
+inblock && $0 == "#else" { elsepart = 1; next }	# the stubs for !block
+inblock && elsepart { next }
 inblock { print; next }
 /^#define[ \t]/ {
 	nm = $2; sub(/\(.*/, "", nm)

@@ -34,6 +34,8 @@ for a in x86 a64; do
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+/* the series' linux/bpf.h, which the host's predates */
+#define BPF_PSEUDO_KOPS 1
 #include "kops_insn.h"
 static int have_bmi1 = 1, have_movbe = 1, ignore_features = 1;
 $undef
@@ -104,7 +106,9 @@ int main(void)
 EOT
 I=$(dirname "$KT")
 for f in pat_x86 pat_a64; do
-	${CC:-cc} -std=gnu11 -O1 -w -I"$I" -I$D -c -o $D/$f.o $D/$f.c
+	# <linux/bpf_kops.h>: bpftool-ext's copy of the series' UAPI header
+	${CC:-cc} -std=gnu11 -O1 -w -I"$I" -I$D -I../bpftool-ext/include/uapi \
+		-c -o $D/$f.o $D/$f.c
 done
 ${CC:-cc} -std=gnu11 -O1 -D_GNU_SOURCE -o $D/tie $D/tie.c $D/pat_x86.o $D/pat_a64.o
 echo "selftest patterns ($KT) against the proven bytes ($TSV):"

@@ -24,6 +24,9 @@
 #define SZ_1M			0x100000
 #define SZ_2M			0x200000
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (63 - (h))))
+/* little-endian arm64; ldbswap's big-endian emit is not modelled yet */
+#define IS_ENABLED(option)	(option)
+#define CONFIG_CPU_BIG_ENDIAN	0
 
 #include "../gen/a64_insn.inc"
 #include "../gen/a64_jit.inc"
@@ -31,11 +34,13 @@
 struct jit_ctx {		/* the members emit() uses */
 	int idx;
 	__le32 *image;
+	bool write;
 };
 
 /* build_kops() hands module ops (->emit set) to build_kops_op(); not under proof */
 struct bpf_kops_op {
-	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg, u8 *buf);
+	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg,
+		    u8 *buf, u32 size);
 };
 static const struct bpf_kops_op einsn_op;
 static int build_kops_op(const struct bpf_kops_op *op, const struct bpf_insn *m,
@@ -110,7 +115,7 @@ static int mut_memcpy_tmp(const struct bpf_insn *m, struct jit_ctx *ctx)
 
 int a64_emit(const struct bpf_insn *m, u32 *buf, int mutant)
 {
-	struct jit_ctx ctx = { .idx = 0, .image = buf };
+	struct jit_ctx ctx = { .idx = 0, .image = buf, .write = true };
 	int err;
 
 	switch (mutant) {

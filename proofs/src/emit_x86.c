@@ -15,12 +15,15 @@
 #define X86_FEATURE_BMI1	1
 #define X86_FEATURE_MOVBE	1
 
+#define BUILD_BUG_ON(c)		((void)sizeof(char[1 - 2 * !!(c)]))
+
 /*
  * emit_kops() hands ops with an ->emit callback (module ops) to
  * emit_kops_op(); the EInsn ops have none, and that path is not under proof.
  */
 struct bpf_kops_op {
-	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg, u8 *buf);
+	int (*emit)(u32 arch, const struct bpf_insn *marker, const u8 *hwreg,
+		    u8 *buf, u32 size);
 };
 static const struct bpf_kops_op einsn_op;
 static int emit_kops_op(u8 **pprog, const struct bpf_kops_op *op, const struct bpf_insn *m)
@@ -107,13 +110,42 @@ static int mut_memcpy_len(u8 **pprog, const struct bpf_insn *m)
 	return 0;
 }
 
+/*
+ * The JIT emits a region in steps, one per instruction of the region (0:
+ * the marker), each into do_jit()'s per-insn buffer, which takes
+ * BPF_MAX_INSN_SIZE bytes: -E2BIG if a step is longer than the
+ * BPF_KOPS_MAX_NATIVE the JIT promises (by a BUILD_BUG_ON) to fit there.
+ */
+static int emit_steps(const struct bpf_insn *m, u8 **pprog)
+{
+	struct bpf_insn proof[64];
+	const char *why;
+	int n, step, err;
+	u16 clobber;
+	u8 *start;
+
+	n = einsn_instantiate(m, proof, &clobber, &why);
+	if (n < 0)
+		return n;
+	for (step = 0; step <= n; step++) {
+		start = *pprog;
+		err = emit_kops(pprog, &einsn_op, m, step);
+		if (err)
+			return step ? -EFAULT : err;
+		if (*pprog - start > BPF_KOPS_MAX_NATIVE ||
+		    *pprog - start > BPF_MAX_INSN_SIZE)
+			return -E2BIG;
+	}
+	return 0;
+}
+
 int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant)
 {
 	u8 *prog = buf;
 	int err;
 
 	switch (mutant) {
-	case MUT_NONE:		 err = emit_kops(&prog, &einsn_op, m); break;
+	case MUT_NONE:		 err = emit_steps(m, &prog); break;
 	case MUT_ROTATE_DIR:	 err = mut_rotate_dir(&prog, m); break;
 	case MUT_SELECT_COND:	 err = mut_select_cond(&prog, m); break;
 	case MUT_BFEXT_TMP:	 err = mut_bfext_tmp(&prog, m); break;

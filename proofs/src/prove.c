@@ -516,6 +516,12 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 		return res->v = V_INVALID;
 	}
 	len = emit(arch, m, mutant, code);
+	if (len == -E2BIG || len == -EFAULT) {
+		snprintf(res->why, sizeof(res->why), len == -E2BIG ?
+			 "a JIT step longer than the JIT's buffer" :
+			 "the emitter failed after its first step");
+		return res->v = V_UNMODELLED;
+	}
 	if (len < 0) {
 		snprintf(res->why, sizeof(res->why), "emitter declined (%d)", len);
 		return res->v = V_DECLINED;
