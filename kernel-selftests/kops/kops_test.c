@@ -1405,11 +1405,31 @@ static int test_old_kernel(void)
  * Environment (from the kernel command line when this is /init):
  *   KOPS_FUZZ=N   programs for the fuzzer (default 2000, 0 to skip)
  *   KOPS_QUICK=1  skip the envelope and the 100,000-region program
+ *   KOPS_ONLY=A,B run only the test groups named (discovery, ops,
+ *                 rejects, rewrites, privileges, memcpy_longest,
+ *                 region_after_call, many_regions, envelope, module, fuzz)
  */
+static int want(const char *group)
+{
+	const char *only = getenv("KOPS_ONLY"), *quick = getenv("KOPS_QUICK");
+	size_t len = strlen(group);
+	const char *p;
+
+	if (quick && !strcmp(quick, "1") &&
+	    (!strcmp(group, "envelope") || !strcmp(group, "many_regions")))
+		return 0;
+	if (!only)
+		return 1;
+	for (p = only; (p = strstr(p, group)); p += len)
+		if ((p == only || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *module = argc > 1 ? argv[1] : "/test_bpf_kops.ko";
-	const char *fuzz = getenv("KOPS_FUZZ"), *quick = getenv("KOPS_QUICK");
+	const char *fuzz = getenv("KOPS_FUZZ");
 	char buf[16];
 
 	if (argc > 1 && !strcmp(argv[1], "--old-kernel"))
@@ -1433,19 +1453,28 @@ int main(int argc, char **argv)
 	set_jit(1);
 	printf("# interpreter: %s\n", have_interp ? "yes" : "no (JIT always on)");
 
-	test_discovery();
-	test_ops();
-	test_rejects();
-	test_rewrites();
-	test_privileges();
-	test_memcpy_longest();
-	test_region_after_call();
-	if (!quick || strcmp(quick, "1")) {
+	if (want("discovery"))
+		test_discovery();
+	if (want("ops"))
+		test_ops();
+	if (want("rejects"))
+		test_rejects();
+	if (want("rewrites"))
+		test_rewrites();
+	if (want("privileges"))
+		test_privileges();
+	if (want("memcpy_longest"))
+		test_memcpy_longest();
+	if (want("region_after_call"))
+		test_region_after_call();
+	if (want("many_regions"))
 		test_many_regions();
+	if (want("envelope"))
 		test_envelope();
-	}
-	test_module(module);
-	test_fuzz(fuzz ? atoi(fuzz) : 2000);
+	if (want("module"))
+		test_module(module);
+	if (want("fuzz"))
+		test_fuzz(fuzz ? atoi(fuzz) : 2000);
 	set_jit(1);
 	set_native(1);
 	check_kernel_log();
