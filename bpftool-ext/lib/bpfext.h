@@ -281,6 +281,15 @@ struct bpfext_load_opts {
 	bool keep_fd;
 	const char *pin_path;		/* pin the program here */
 	const char *pinmaps_dir;	/* pin maps under this directory */
+	/* CO-RE relocations against this BTF instead of the kernel's */
+	const char *btf_custom_path;
+	/*
+	 * Non-zero: before load, change the initial contents of .rodata,
+	 * .data and .bss as a skeleton may (each byte XOR-ed with 0-3 from
+	 * a stream this seed and the section name fix, the same for every
+	 * build of the object).
+	 */
+	uint64_t data_seed;
 };
 
 /**
