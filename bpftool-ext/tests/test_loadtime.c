@@ -15,6 +15,7 @@
  * load.  The miscompiled pair of the issue, kept in tests/data, must be
  * told apart by the same replay.
  */
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
+#include "knownbits.h"
+#include "liveness.h"
 #include "pipeline.h"
 #include "replay.h"
 #include "tap.h"
@@ -110,6 +113,112 @@ static void replay_all(struct bpfext_object *a, struct bpfext_object *b,
 	}
 }
 
+/* Kinds of load-time value the test programs must cover. */
+static const char *const kinds[] = {
+	"field_byte_offset", "field_byte_size", "field_exists", "field_signed",
+	"field_lshift_u64", "field_rshift_u64", "type_id_local", "type_id_target",
+	"type_exists", "type_size", "enumval_exists", "enumval_value",
+	"type_matches", "kconfig", "ksym", "map", "global data", "function",
+};
+static bool seen[ARRAY_SIZE(kinds)];
+
+/* What the load-time value at @s is, for the report. */
+static const char *kind_of(struct bpfext_object *obj, const struct bpfext_section *sec,
+			   size_t s)
+{
+	size_t i;
+
+	for (i = 0; i < sec->core_relo.cnt; i++) {
+		uint32_t kind;
+
+		if (sec->core_relo.recs[i].slot != s)
+			continue;
+		memcpy(&kind, sec->core_relo.recs[i].raw + 12, 4);
+		return bpfext_core_kind_name(kind);
+	}
+	for (i = 0; i < sec->nr_relocs; i++) {
+		const struct bpfext_sym *sym;
+		const char *shname;
+
+		if (sec->relocs[i].slot != s)
+			continue;
+		sym = bpfext_object__sym(obj, sec->relocs[i].sym);
+		if (!sym->shndx)
+			return !strncmp(sym->name, "CONFIG_", 7) ||
+			       !strcmp(sym->name, "LINUX_KERNEL_VERSION") ? "kconfig" : "ksym";
+		shname = bpfext_object__shname(obj, sym->shndx);
+		if (!strcmp(shname, ".maps"))
+			return "map";
+		if (sym->type == STT_FUNC || !strcmp(shname, ".text"))
+			return "function";
+		return "global data";
+	}
+	return NULL;
+}
+
+/*
+ * Every load-time value of @name defines a register nothing is known
+ * about, where the object's local value alone would be a constant (the
+ * facts the windows after it started from before issue #12).
+ */
+static void test_not_folded(const char *name)
+{
+	struct bpfext_object *obj = open_in(progs_dir, name);
+	size_t i, f, k;
+
+	for (i = 0; obj && i < bpfext_object__section_cnt(obj); i++) {
+		struct bpfext_section *sec = bpfext_object__section(obj, i);
+		uint8_t *lt = malloc(sec->cnt + 1);
+
+		if (!lt) {
+			ok(0, "out of memory");
+			break;
+		}
+		bpfext_section__loadtime(sec, lt);
+		for (f = 0; f < sec->nr_funcs; f++) {
+			const struct bpfext_func *fn = &sec->funcs[f];
+			uint64_t (*kz)[11] = calloc(fn->cnt + 1, sizeof(*kz));
+			uint64_t (*ko)[11] = calloc(fn->cnt + 1, sizeof(*ko));
+			uint64_t (*lz)[11] = calloc(fn->cnt + 1, sizeof(*lz));
+			uint64_t (*lo)[11] = calloc(fn->cnt + 1, sizeof(*lo));
+			const struct bpf_insn *x = &sec->insns[fn->start];
+
+			if (!kz || !ko || !lz || !lo ||
+			    bpfext_known_bits(x, fn->cnt, &lt[fn->start], kz, ko) ||
+			    bpfext_known_bits(x, fn->cnt, NULL, lz, lo))
+				ok(0, "known bits: out of memory");
+			for (k = 0; kz && ko && lz && lo && k < fn->cnt;
+			     k += bpfext_insn_slots(&x[k])) {
+				size_t s = fn->start + k, n = k + bpfext_insn_slots(&x[k]);
+				const char *kind = kind_of(obj, sec, s);
+				uint16_t def, use;
+				unsigned int d = x[k].dst_reg, j;
+
+				if (!lt[s] || !kind)
+					continue;
+				for (j = 0; j < ARRAY_SIZE(kinds); j++)
+					if (!strcmp(kinds[j], kind))
+						seen[j] = true;
+				bpfext_insn_defuse(&x[k], &def, &use);
+				if (!(def & (1u << d)) || BPF_CLASS(x[k].code) == BPF_JMP)
+					continue;
+				/* both slots of an ld_imm64 are its value */
+				ok((n - k == 1 || lt[s + 1]) && !kz[n][d] && !ko[n][d],
+				   "%s: %s insn %zu (%s): r%u unknown after it%s", name,
+				   sec->name, k, kind, d,
+				   (lz[n][d] | lo[n][d]) == ~0ull ?
+				   ", a constant by its local value alone" : "");
+			}
+			free(kz);
+			free(ko);
+			free(lz);
+			free(lo);
+		}
+		free(lt);
+	}
+	bpfext_object__close(obj);
+}
+
 /* Optimize a test program and replay both builds after relocation. */
 static void test_prog(const char *name, double budget)
 {
@@ -149,7 +258,7 @@ static void test_bad_pair(void)
 int main(int argc, char **argv)
 {
 	static const char *const progs[] = {
-		"core_off.o", "core_off4.o", "core_kinds.o",
+		"core_off.o", "core_off4.o", "core_kinds.o", "core_mem.o",
 	};
 	char path[4096];
 	size_t i;
@@ -159,10 +268,22 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		data_dir = argv[2];
 	libbpf_set_print(quiet);
+	for (i = 0; i < ARRAY_SIZE(progs); i++)
+		test_not_folded(progs[i]);
+	test_not_folded("ksym_typed.o");
+	snprintf(path, sizeof(path), "%s/core_matches.o", progs_dir);
+	if (!access(path, R_OK))
+		test_not_folded("core_matches.o");
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!seen[i] && !strcmp(kinds[i], "type_matches") && access(path, R_OK))
+			skip(kinds[i], "no clang that emits the type-matches relocation");
+		else
+			ok(seen[i], "a test program uses a load-time value of kind %s",
+			   kinds[i]);
+	}
 	test_bad_pair();
 	for (i = 0; i < ARRAY_SIZE(progs); i++)
 		test_prog(progs[i], 2);
-	snprintf(path, sizeof(path), "%s/core_matches.o", progs_dir);
 	if (access(path, R_OK))
 		skip("core_matches.o", "no clang that emits the type-matches relocation");
 	else
