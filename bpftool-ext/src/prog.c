@@ -1028,6 +1028,24 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 		jsonw_end_object(json_wtr);
 	}
 	jsonw_end_array(json_wtr);
+	jsonw_name(json_wtr, "load_time_values");
+	jsonw_start_object(json_wtr);
+	for (i = 0; i < c->nr_ltv; i++)
+		jsonw_uint_field(json_wtr, c->ltv[i].key, c->ltv[i].value);
+	jsonw_end_object(json_wtr);
+	jsonw_name(json_wtr, "helper_answers");
+	jsonw_start_array(json_wtr);
+	for (i = 0; i < c->nr_calls; i++) {
+		const char *hn = bpfext_helper_name(c->calls[i].id);
+
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "helper", hn ? hn : "?");
+		jsonw_uint_field(json_wtr, "history", c->calls[i].key);
+		jsonw_uint_field(json_wtr, "r0", c->calls[i].r0);
+		hex_field("out", c->calls[i].out, c->calls[i].nr_out);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
 	jsonw_name(json_wtr, "outputs");
 	jsonw_start_array(json_wtr);
 	for (s = 0; s < 2; s++) {

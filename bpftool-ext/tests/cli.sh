@@ -167,6 +167,16 @@ run -j prog equiv "$obj" "$tmp/other.o"; [ $? -eq 1 ] &&
 tap $? "prog equiv finds a changed constant: exit 1 and a counterexample"
 run prog equiv "$obj" "$tmp/other.o"; grep -q "DIFFERENT" "$tmp/out" && grep -q "difference: r0" "$tmp/out"
 tap $? "prog equiv prints the counterexample and the differing outputs"
+# Issue #12: a CO-RE offset folded as its local value 0 is found, with
+# the value the loader may choose and the helper answers that show it.
+core=bpftool-ext/tests/data/core_off.o
+run -j prog equiv "$core" "${core%.o}.bad.o"; [ $? -eq 1 ] &&
+	jq -e '.programs[0].equivalent == false and
+	       (.programs[0].counterexample.load_time_values |
+		keys == ["core:field_byte_offset:task_struct___local:0:0"])' "$tmp/out" >/dev/null
+tap $? "prog equiv: the miscompiled CO-RE pair of issue #12 is different, with the load-time value"
+run prog equiv "$core" "$core"; [ $? -eq 0 ] && grep -q "core_off: equivalent" "$tmp/out"
+tap $? "prog equiv: a raw_tp program with helpers and CO-RE is equivalent to itself"
 run prog equiv "$obj" "$tmp/nothere.o"; [ $? -eq 2 ] && grep -q "^Error: $tmp/nothere.o" "$tmp/err"
 tap $? "prog equiv with a missing object: exit 2, one-line error"
 run prog equiv "$obj" "$obj" prog nosuch; [ $? -eq 2 ] && grep -q "no program named 'nosuch'" "$tmp/err"

@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
+#include "equiv.h"
 #include "knownbits.h"
 #include "liveness.h"
 #include "pipeline.h"
@@ -219,6 +220,45 @@ static void test_not_folded(const char *name)
 	bpfext_object__close(obj);
 }
 
+/*
+ * prog equiv of every program of @a against its namesake in @b, with
+ * @tests interpreter tests first (0: the solver alone); @want the
+ * verdict, -1 for "not different".
+ */
+static void equiv_all(struct bpfext_object *a, struct bpfext_object *b,
+		      unsigned int tests, int want, const char *what)
+{
+	static struct bpfext_equiv_report rep;
+	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+	size_t i;
+
+	for (i = 0; i < bpfext_object__prog_cnt(a); i++) {
+		struct bpfext_prog *pa = bpfext_object__prog(a, i);
+		struct bpfext_prog *pb = bpfext_object__find_prog(b, pa->name);
+		struct bpfext_linked_prog la = { 0 }, lb = { 0 };
+		struct bpfext_error err = { "" };
+		int ret = -EINVAL;
+
+		if (pb && !bpfext_prog__linked_insns(a, pa, &la, &err) &&
+		    !bpfext_prog__linked_insns(b, pb, &lb, &err))
+			ret = bpfext_equiv_progs(&la, &lb, &so, tests, &rep, &err);
+		if (want < 0)
+			ok(!ret && rep.verdict != BPFEXT_DIFFERENT,
+			   "%s: %s: prog equiv: %s%s%s", what, pa->name,
+			   ret ? "error" : rep.verdict == BPFEXT_EQUIVALENT ? "equivalent" :
+			   rep.verdict == BPFEXT_DIFFERENT ? "DIFFERENT" : "undecided",
+			   ret || rep.verdict == BPFEXT_UNDECIDED ? ": " : "",
+			   ret ? err.msg : rep.verdict == BPFEXT_UNDECIDED ? rep.reason : "");
+		else
+			ok(!ret && rep.verdict == want && (tests || !rep.by_test),
+			   "%s: %s: prog equiv with %u tests: %s (%s%s%s)", what, pa->name,
+			   tests, rep.verdict == BPFEXT_DIFFERENT ? "different" : "not different",
+			   ret ? err.msg : rep.reason, rep.diff[0] ? "; " : "", rep.diff);
+		bpfext_linked_prog__free(&la);
+		bpfext_linked_prog__free(&lb);
+	}
+}
+
 /* Optimize a test program and replay both builds after relocation. */
 static void test_prog(const char *name, double budget)
 {
@@ -237,20 +277,30 @@ static void test_prog(const char *name, double budget)
 		snprintf(what, sizeof(what), "%s, optimized, data changed before load",
 			 name);
 		replay_all(a, b, &o, REPLAY_SAME, what);
+		snprintf(what, sizeof(what), "%s, optimized", name);
+		equiv_all(a, b, 64, -1, what);
 	}
 	bpfext_object__close(b);
 	bpfext_object__close(a);
 }
 
-/* The replay tells the miscompiled pair of the issue apart. */
+/*
+ * The replay and prog equiv tell the miscompiled pair of the issue
+ * apart: equiv by its tests (they set load-time values other than the
+ * local ones) and by the solver alone, whose counterexample the
+ * interpreter reproduces.
+ */
 static void test_bad_pair(void)
 {
 	struct replay_opts o = { .inputs = 4 };
 	struct bpfext_object *a = open_in(data_dir, "core_off.o");
 	struct bpfext_object *b = open_in(data_dir, "core_off.bad.o");
 
-	if (a && b)
+	if (a && b) {
 		replay_all(a, b, &o, REPLAY_DIFFERENT, "core_off.bad.o");
+		equiv_all(a, b, 64, BPFEXT_DIFFERENT, "core_off.bad.o");
+		equiv_all(a, b, 0, BPFEXT_DIFFERENT, "core_off.bad.o");
+	}
 	bpfext_object__close(b);
 	bpfext_object__close(a);
 }
