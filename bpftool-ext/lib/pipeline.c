@@ -65,9 +65,11 @@ static bool section_selected(const struct bpfext_object *obj,
 
 /* Which programs of the image load in the running kernel. */
 static int verdicts(const void *img, size_t size, const char *name,
-		    const char *type, bool *loaded, struct bpfext_error *err)
+		    const struct bpfext_pipeline_opts *opts, bool *loaded,
+		    struct bpfext_error *err)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	struct bpfext_object *obj = open_typed(img, size, name, opts->type, err);
+	struct bpfext_load_opts lo = { .btf_custom_path = opts->btf_custom_path };
 	size_t i;
 
 	if (!obj)
@@ -76,7 +78,7 @@ static int verdicts(const void *img, size_t size, const char *name,
 		struct bpfext_load_result r;
 
 		loaded[i] = false;
-		if (bpfext_object__load(obj, &obj->progs[i], NULL, &r, err))
+		if (bpfext_object__load(obj, &obj->progs[i], &lo, &r, err))
 			continue;	/* could not even try: not loadable */
 		loaded[i] = r.loaded;
 		bpfext_load_result__free(&r);
@@ -106,7 +108,8 @@ static int build(const void *base, size_t size, const char *name,
 
 /* Does every program that loaded before still load? */
 static bool still_loads(const void *img, size_t size, const char *name,
-			const char *type, const bool *before, size_t nprogs)
+			const struct bpfext_pipeline_opts *opts, const bool *before,
+			size_t nprogs)
 {
 	struct bpfext_error err;
 	bool *now = calloc(nprogs + 1, sizeof(*now));
@@ -115,7 +118,7 @@ static bool still_loads(const void *img, size_t size, const char *name,
 
 	if (!now)
 		return false;
-	ok = !verdicts(img, size, name, type, now, &err);
+	ok = !verdicts(img, size, name, opts, now, &err);
 	for (i = 0; ok && i < nprogs; i++)
 		if (before[i] && !now[i])
 			ok = false;
@@ -406,8 +409,8 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	if (!before)
 		return bpfext_errf(err, ENOMEM, "out of memory");
 	res->kernel_checked = true;
-	ret = verdicts(img, size, name, opts->type, before, err);
-	if (ret || still_loads(*out, *out_size, name, opts->type, before, nprogs))
+	ret = verdicts(img, size, name, opts, before, err);
+	if (ret || still_loads(*out, *out_size, name, opts, before, nprogs))
 		goto out;
 	/* Add rewrites back one at a time. */
 	for (i = 0; i < *n; i++) {
@@ -418,7 +421,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 		ret = build(base_img, base_size, name, rw, kept + 1, &t, &tsz, err);
 		if (ret)
 			goto out;
-		if (still_loads(t, tsz, name, opts->type, before, nprogs))
+		if (still_loads(t, tsz, name, opts, before, nprogs))
 			kept++;
 		else
 			res->rejected_by_kernel++;

@@ -23,6 +23,7 @@ struct bpfext_pipeline_opts {
 	const char *type;		/* program type override, or NULL */
 	struct bpfext_opt_opts search;	/* budget is for the whole object */
 	bool kernel_check;		/* load in the running kernel */
+	const char *btf_custom_path;	/* ... with CO-RE against this BTF */
 	bool no_search;			/* clean-ups only */
 	uint32_t kops_ops;		/* EInsn op ids to emit (bit n: id n), 0: none */
 	unsigned int kops_timeout_ms;	/* per recognizer proof, 0: default */

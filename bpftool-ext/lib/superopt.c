@@ -168,7 +168,8 @@ static void *worker(void *arg)
 		so.known_zero = j->known_zero;
 		so.known_one = j->known_one;
 		so.exits = &j->exits;
-		so.solver_timeout_ms = 10000;
+		so.solver_timeout_ms = p->opts->solver_timeout_ms ?
+				       p->opts->solver_timeout_ms : 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
 		pthread_mutex_lock(&p->lock);
