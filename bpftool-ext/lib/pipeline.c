@@ -408,9 +408,20 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	before = calloc(nprogs + 1, sizeof(*before));
 	if (!before)
 		return bpfext_errf(err, ENOMEM, "out of memory");
-	res->kernel_checked = true;
 	ret = verdicts(img, size, name, opts, before, err);
-	if (ret || still_loads(*out, *out_size, name, opts, before, nprogs))
+	if (ret)
+		goto out;
+	free(res->orig_loaded);
+	res->orig_loaded = malloc((nprogs + 1) * sizeof(*res->orig_loaded));
+	if (!res->orig_loaded) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(res->orig_loaded, before, nprogs * sizeof(*before));
+	res->kernel_checked = true;
+	for (i = 0; i < nprogs; i++)
+		res->kernel_checked &= before[i];
+	if (still_loads(*out, *out_size, name, opts, before, nprogs))
 		goto out;
 	/* Add rewrites back one at a time. */
 	for (i = 0; i < *n; i++) {
@@ -664,5 +675,8 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 	free(res->ns_before);
 	free(res->ns_after);
 	res->ns_before = res->ns_after = NULL;
+	free(res->orig_loaded);
+	res->orig_loaded = NULL;
+	res->kernel_checked = false;
 }
 

@@ -61,7 +61,13 @@ struct bpfext_pipeline_result {
 	uint64_t proposals;
 	size_t cache_hits;		/* rewrites that began as a cached rule */
 	size_t proofs_reused;		/* solver calls the proven-pair cache saved */
-	bool kernel_checked;		/* the kernel was asked */
+	/*
+	 * The kernel was asked, and every program of the input loaded: then
+	 * each still loads (a program the kernel refused before cannot
+	 * tell anything, and is no check of its rewrites).
+	 */
+	bool kernel_checked;
+	bool *orig_loaded;		/* per program, when the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
 	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */
 	size_t nr_kops_sites;

@@ -475,6 +475,20 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 		rw->cost_before = j->res.cost_before;
 		rw->cost_after = j->res.cost_after;
 	}
+	/* Name each rewrite's function, for reports per program. */
+	for (i = 0; i < out->nr_rewrites; i++) {
+		struct bpfext_rewrite *rw = &out->rewrites[i];
+		size_t f;
+
+		for (f = 0; f < sec->nr_funcs; f++) {
+			const struct bpfext_func *fn = &sec->funcs[f];
+
+			if (rw->start >= fn->start && rw->start < fn->start + fn->cnt &&
+			    fn->sym < obj->nr_syms && obj->syms[fn->sym].name)
+				snprintf(rw->func, sizeof(rw->func), "%s",
+					 obj->syms[fn->sym].name);
+		}
+	}
 out_lock:
 	pthread_mutex_destroy(&p.lock);
 out:
@@ -482,7 +496,6 @@ out:
 	free(p.jobs);
 	free(p.fixed);
 	free(p.reserved);
-	(void)obj;
 	return ret;
 }
 

@@ -31,6 +31,7 @@ struct bpfext_opt_opts {
 struct bpfext_rewrite {
 	size_t shndx;			/* ELF index of the section */
 	char sec_name[64];
+	char func[64];			/* the function it is in */
 	size_t start, len;
 	struct bpf_insn old[WIN_MAX_INSNS];
 	struct bpf_insn insns[WIN_MAX_INSNS];
