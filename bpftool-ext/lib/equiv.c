@@ -282,9 +282,15 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		ret = 0;
 		goto out;
 	}
+	if (ret == BPFEXT_EQUIVALENT && bpfext_sym_opaque_ctx(a->type)) {
+		snprintf(rep->reason, sizeof(rep->reason),
+			 "proved for every context, load-time value, helper answer, CPU and initial map state");
+		ret = 0;
+		goto out;
+	}
 	if (ret == BPFEXT_EQUIVALENT) {
 		snprintf(rep->reason, sizeof(rep->reason),
-			 "proved for packets up to %u bytes, every context, CPU and initial map state",
+			 "proved for packets up to %u bytes, every context, load-time value, helper answer, CPU and initial map state",
 			 opts && opts->max_pkt ? opts->max_pkt : 128);
 		ret = 0;
 		goto out;

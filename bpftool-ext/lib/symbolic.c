@@ -973,15 +973,40 @@ static int ocall_part(struct shared *sh, struct ocall *oc, Z3_ast v, bool byte)
 	return 0;
 }
 
-/* Size argument @n (1-5) of a helper buffer: a known number. */
+/*
+ * Size argument @n (1-5) of the helper buffer @buf: a known number, or
+ * (in *@sym, else NULL) a value only known at run time - a CO-RE field
+ * size, say - of at most what @buf can hold: the rest of its stack
+ * frame or of its map value; *@max is the number, or that bound.
+ */
 static int buf_size(struct shared *sh, const struct val *r, unsigned int n,
-		    uint64_t *size, size_t slot)
+		    const struct access *buf, uint64_t *max, Z3_ast *sym,
+		    size_t slot)
 {
-	if (r[n].tag != T_SCALAR || !numeral(sh, r[n].v, size) ||
-	    *size > BPFEXT_HELPER_BUF_MAX)
-		return fail(sh, ENOTSUP, "insn %zu: helper buffer size in r%u is not a known number up to %d",
-			    slot, n, BPFEXT_HELPER_BUF_MAX);
-	return 0;
+	uint64_t off;
+
+	*sym = NULL;
+	if (r[n].tag == T_SCALAR && numeral(sh, r[n].v, max) &&
+	    *max <= BPFEXT_HELPER_BUF_MAX)
+		return 0;
+	if (r[n].tag == T_SCALAR && numeral(sh, buf->addr, &off) &&
+	    ((buf->r == M_STACK && off < 512 * 9) ||
+	     (buf->r == M_MAP && off < sh->maps[buf->map].value_size))) {
+		*max = buf->r == M_STACK ? 512 * (off / 512 + 1) - off :
+					   sh->maps[buf->map].value_size - off;
+		if (*max > BPFEXT_HELPER_BUF_MAX)
+			*max = BPFEXT_HELPER_BUF_MAX;
+		*sym = r[n].v;
+		return 0;
+	}
+	return fail(sh, ENOTSUP, "insn %zu: helper buffer size in r%u is not a known number up to %d",
+		    slot, n, BPFEXT_HELPER_BUF_MAX);
+}
+
+/* The guard of byte @j of a buffer of *symbolic* size @sym (NULL: none). */
+static Z3_ast within(struct shared *sh, Z3_ast guard, Z3_ast sym, uint64_t j)
+{
+	return sym ? and2(sh, guard, Z3_mk_bvugt(sh->z, sym, k64(sh, j))) : guard;
 }
 
 /* bpf_probe_read_kernel(dst, size, src) of memory the program has. */
@@ -990,13 +1015,14 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 	struct shared *sh = sd->sh;
 	struct access from, to;
 	uint64_t size, j;
+	Z3_ast sym;
 	int ret;
 
-	ret = buf_size(sh, r, 2, &size, slot);
-	if (!ret)
-		ret = access_of(sd, &r[3], 0, &from, slot);
+	ret = access_of(sd, &r[3], 0, &from, slot);
 	if (!ret)
 		ret = access_of(sd, &r[1], 0, &to, slot);
+	if (!ret)
+		ret = buf_size(sh, r, 2, &to, &size, &sym, slot);
 	if (ret)
 		return ret;
 	if (to.r == M_CTX)
@@ -1006,7 +1032,8 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 
 		f.addr = Z3_mk_bvadd(sh->z, from.addr, k64(sh, j));
 		t.addr = Z3_mk_bvadd(sh->z, to.addr, k64(sh, j));
-		ret = acc_write(sd, &t, reach, acc_read_raw(sd, &f, 1), 1);
+		ret = acc_write(sd, &t, within(sh, reach, sym, j),
+				acc_read_raw(sd, &f, 1), 1);
 	}
 	memset(&r[0], 0, sizeof(r[0]));
 	r[0].v = k64(sh, 0);
@@ -1022,7 +1049,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 {
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
-	Z3_ast args[7], h, ret;
+	Z3_ast args[7], h, ret, osym = NULL, sym;
 	struct access out = { 0 };
 	struct ocall *oc;
 	uint64_t osize = 0, size, j, flags;
@@ -1074,9 +1101,10 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			break;
 		case HARG_IN:
 		case HARG_OUT:
-			ret_code = buf_size(sh, r, hp->size_arg[a], &size, slot);
+			ret_code = access_of(sd, v, 0, &acc, slot);
 			if (!ret_code)
-				ret_code = access_of(sd, v, 0, &acc, slot);
+				ret_code = buf_size(sh, r, hp->size_arg[a], &acc, &size,
+						    &sym, slot);
 			if (ret_code)
 				break;
 			if (acc.r == M_CTX)
@@ -1084,8 +1112,12 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			if (hp->arg[a] == HARG_OUT) {
 				out = acc;
 				osize = size;
+				osym = sym;
 				break;
 			}
+			if (sym)
+				return fail(sh, ENOTSUP, "insn %zu: helper input of a size known at run time",
+					    slot);
 			for (j = 0; j < size && !ret_code; j++) {
 				struct access at = acc;
 
@@ -1111,6 +1143,8 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 		Z3_ast fa[2] = { h, k64(sh, j) };
 		Z3_ast guard = hp->str ? and2(sh, reach, Z3_mk_bvsgt(z, ret, k64(sh, j))) :
 					 reach;
+
+		guard = within(sh, guard, osym, j);
 		struct access at = out;
 
 		at.addr = Z3_mk_bvadd(z, out.addr, k64(sh, j));
