@@ -119,6 +119,13 @@ struct shared {
 		Z3_ast v;		/* BV64 */
 	} lts[BPFEXT_SYM_MAX_LTV];
 	size_t nr_lts;
+	/* the widths of relocated loads and stores, and their local ones */
+	struct {
+		const char *key;
+		Z3_ast w;		/* BV64 */
+		unsigned int local;
+	} widths[BPFEXT_SYM_MAX_LTV];
+	size_t nr_widths;
 	struct bpfext_error *err;
 };
 
@@ -961,6 +968,56 @@ static Z3_ast ltv_value(struct shared *sh, const struct bpfext_ltv *lt, size_t s
 	return sh->lts[sh->nr_lts++].v;
 }
 
+/*
+ * The width of a load or store the loader relocates: libbpf makes it the
+ * kernel field's (1, 2, 4 or 8 bytes) when that differs from the local
+ * one (@size), the same for every access of the relocation.  Other
+ * values of the unknown stand for the local width.
+ */
+static Z3_ast ltv_width(struct shared *sh, const struct bpfext_ltv *lt,
+			unsigned int size, size_t slot)
+{
+	char name[BPFEXT_LTV_KEY_MAX + 8];
+	Z3_ast w, v;
+	size_t i;
+
+	for (i = 0; i < sh->nr_widths && strcmp(sh->widths[i].key, lt->key); i++)
+		;
+	if (i == BPFEXT_SYM_MAX_LTV) {
+		fail(sh, ENOTSUP, "insn %zu: more than %d relocated accesses", slot,
+		     BPFEXT_SYM_MAX_LTV);
+		return NULL;
+	}
+	if (i == sh->nr_widths) {
+		snprintf(name, sizeof(name), "width:%s", lt->key);
+		sh->widths[i].key = lt->key;
+		sh->widths[i].w = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name),
+					      sh->bv64);
+		sh->widths[i].local = size;
+		sh->nr_widths++;
+	}
+	w = sh->widths[i].w;
+	v = k64(sh, size);
+	for (i = 1; i <= 8; i *= 2)
+		v = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, w, k64(sh, i)), k64(sh, i), v);
+	return v;
+}
+
+/* A relocated load: @width bytes at @a (width the value ltv_width() gave). */
+static Z3_ast ltv_load(struct side *sd, const struct access *a, Z3_ast width)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v8 = a->r == M_CTX ? mem_read(sd, M_CTX, a->addr, 8) : acc_read(sd, a, 8);
+	Z3_ast v = v8;
+	unsigned int b;
+
+	for (b = 1; b < 8; b *= 2)
+		v = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, width, k64(sh, b)),
+			      Z3_mk_zero_ext(sh->z, 64 - 8 * b,
+					     Z3_mk_extract(sh->z, 8 * b - 1, 0, v8)), v);
+	return v;
+}
+
 static int ocall_part(struct shared *sh, struct ocall *oc, Z3_ast v, bool byte)
 {
 	size_t cap = oc->cap;
@@ -1700,6 +1757,14 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 				return ret;
 			if (!ret) {
 				/* a spilled pointer comes back */
+			} else if (ltv && BPF_MODE(x->code) == BPF_MEM &&
+				   (a.r != M_CTX || sh->ctx == C_OPAQUE)) {
+				Z3_ast w = ltv_width(sh, lt, size, i);
+
+				if (!w)
+					return -ENOTSUP;
+				v.tag = T_SCALAR;
+				v.v = ltv_load(sd, &a, w);
 			} else if (a.r == M_CTX) {
 				ret = ctx_load(sd, a.addr, size, &v, i);
 				if (ret)
@@ -1781,6 +1846,26 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 
 				if (!numeral(sh, a.addr, &off))
 					return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", i);
+			}
+			if (ltv && BPF_MODE(x->code) == BPF_MEM) {
+				/* as wide as the kernel's field: byte by byte */
+				Z3_ast w = ltv_width(sh, lt, size, i);
+				unsigned int b;
+
+				if (!w)
+					return -ENOTSUP;
+				for (b = 0; b < 8 && !ret; b++) {
+					struct access at = a;
+
+					at.addr = Z3_mk_bvadd(z, a.addr, k64(sh, b));
+					ret = acc_write(sd, &at, and2(sh, reach,
+						Z3_mk_bvugt(z, w, k64(sh, b))),
+						Z3_mk_zero_ext(z, 56, Z3_mk_extract(z, b * 8 + 7,
+										      b * 8, src.v)), 1);
+				}
+				if (ret)
+					return ret;
+				break;
 			}
 			ret = acc_write(sd, &a, reach, src.v, size);
 			if (ret)
@@ -2442,6 +2527,21 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		ret = fail(&sh, EINVAL, "Z3 error: %s",
 			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
 		goto out;
+	}
+	/*
+	 * Relocated accesses of the object's widths first: a counterexample
+	 * there replays in the interpreter, which runs those widths.  Only
+	 * if there is none, every width the kernel's fields may have.
+	 */
+	if (sh.nr_widths) {
+		Z3_ast local = Z3_mk_true(sh.z);
+
+		for (i = 0; i < sh.nr_widths; i++)
+			local = and2(&sh, local, Z3_mk_eq(sh.z, sh.widths[i].w,
+					      k64(&sh, sh.widths[i].local)));
+		ret = solve(&sh, and2(&sh, pre, local), same, fill_prog, &pf);
+		if (ret != BPFEXT_EQUIVALENT)
+			goto out;
 	}
 	ret = solve(&sh, pre, same, fill_prog, &pf);
 out:
