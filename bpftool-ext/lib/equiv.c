@@ -406,7 +406,7 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 		fprintf(f, "%s  map %s: key ", indent, m->name);
 		hex(f, c->entries[i].key, m->key_size);
 		fprintf(f, " value ");
-		hex(f, c->entries[i].value, m->value_size);
+		hex(f, bpfext_sym_cex__value(c, i), m->value_size);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "%s  difference: %s\n", indent, rep->diff);

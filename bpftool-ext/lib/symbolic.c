@@ -2285,8 +2285,10 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 			if (cex->entries[e].map == (uint32_t)mi &&
 			    !memcmp(cex->entries[e].key, key, md->key_size))
 				break;
-		/* global data larger than an entry: its initial contents stay */
-		if (e < cex->nr_entries || md->value_size > BPFEXT_SYM_MAX_VALUE)
+		/* global data larger than an entry goes to cex->big, if it fits */
+		if (e < cex->nr_entries ||
+		    (md->value_size > BPFEXT_SYM_MAX_VALUE &&
+		     md->value_size > BPFEXT_SYM_MAX_BIG - cex->nr_big))
 			continue;
 		if (map_is_array(md->type)) {
 			uint32_t idx;
@@ -2304,10 +2306,14 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 		e = cex->nr_entries++;
 		cex->entries[e].map = (uint32_t)mi;
 		memcpy(cex->entries[e].key, key, md->key_size);
+		if (md->value_size > BPFEXT_SYM_MAX_VALUE) {
+			cex->entries[e].big_at = cex->nr_big + 1;
+			cex->nr_big += md->value_size;
+		}
 		for (b = 0; b < md->value_size; b++) {
 			Z3_ast args[2] = { kv, k64(sh, b) };
 
-			cex->entries[e].value[b] = (uint8_t)eval_u64(z, m,
+			((uint8_t *)bpfext_sym_cex__value(cex, e))[b] = (uint8_t)eval_u64(z, m,
 				Z3_mk_app(z, sh->val0[mi], 2, args));
 		}
 	}
@@ -2555,6 +2561,12 @@ out:
 	return ret;
 }
 
+const uint8_t *bpfext_sym_cex__value(const struct bpfext_sym_cex *cex, size_t i)
+{
+	return cex->entries[i].big_at ? &cex->big[cex->entries[i].big_at - 1] :
+					cex->entries[i].value;
+}
+
 void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 			   struct bpfext_interp_input *input)
 {
@@ -2564,7 +2576,7 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 	for (i = 0; i < cex->nr_entries; i++) {
 		cex->kv[i].map = cex->entries[i].map;
 		cex->kv[i].key = cex->entries[i].key;
-		cex->kv[i].value = cex->entries[i].value;
+		cex->kv[i].value = bpfext_sym_cex__value(cex, i);
 	}
 	input->tail_call_ok = cex->tail_call_ok;
 	input->entries = cex->kv;

@@ -101,6 +101,7 @@ struct bpfext_sym_opts {
 #define BPFEXT_SYM_MAX_CTX	512	/* opaque contexts: bytes modelled */
 #define BPFEXT_SYM_MAX_LTV	32
 #define BPFEXT_SYM_MAX_CALLS	16
+#define BPFEXT_SYM_MAX_BIG	(1u << 16)	/* bytes of larger global data */
 
 /* A counterexample. */
 struct bpfext_sym_cex {
@@ -127,8 +128,12 @@ struct bpfext_sym_cex {
 		uint32_t map;
 		uint8_t key[BPFEXT_SYM_MAX_KEY];
 		uint8_t value[BPFEXT_SYM_MAX_VALUE];
+		/* a value over BPFEXT_SYM_MAX_VALUE bytes: at big[big_at - 1] */
+		uint32_t big_at;
 	} entries[BPFEXT_SYM_MAX_ENTRIES];
 	struct bpfext_interp_kv kv[BPFEXT_SYM_MAX_ENTRIES];
+	uint8_t big[BPFEXT_SYM_MAX_BIG];
+	uint32_t nr_big;
 	/* program check: the load-time values the loader chose */
 	size_t nr_ltv;
 	struct {
@@ -177,6 +182,9 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			  const struct bpfext_sym_opts *opts,
 			  struct bpfext_sym_cex *cex,
 			  struct bpfext_error *err);
+
+/* The initial value of the counterexample's map entry @i. */
+const uint8_t *bpfext_sym_cex__value(const struct bpfext_sym_cex *cex, size_t i);
 
 /* Program types the program check gives an opaque context (no packet). */
 bool bpfext_sym_opaque_ctx(enum bpf_prog_type t);

@@ -1087,7 +1087,7 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 		jsonw_string_field(json_wtr, "map", m ? m->name : "?");
 		if (m) {
 			hex_field("key", c->entries[i].key, m->key_size);
-			hex_field("value", c->entries[i].value, m->value_size);
+			hex_field("value", bpfext_sym_cex__value(c, i), m->value_size);
 		}
 		jsonw_end_object(json_wtr);
 	}
