@@ -48,16 +48,30 @@ BIN       := $(O)/bpftool-ext
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
               -idirafter /usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 EXAMPLES   := $(patsubst bpftool-ext/examples/%.c,$(O)/examples/%.o,$(wildcard bpftool-ext/examples/*.c))
+# BPF programs of the tests; core_matches needs a clang that emits the
+# "type matches" CO-RE relocation (15 or later), clang-19 when installed.
+CLANG_MATCHES := $(shell command -v clang-19 2>/dev/null)
+TEST_PROGS := $(patsubst bpftool-ext/tests/progs/%.c,$(O)/tests/progs/%.o,\
+		$(filter-out $(if $(CLANG_MATCHES),,%/core_matches.c),\
+			     $(wildcard bpftool-ext/tests/progs/*.c)))
 FUZZERS    := $(patsubst bpftool-ext/fuzz/%.c,build/fuzz/%,$(wildcard bpftool-ext/fuzz/*.c))
 
 .PHONY: all deps check test bench install clean fuzz corpus examples demo man proofs
-all: $(BIN) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLES)
+all: $(BIN) $(TEST_BINS) $(BENCH_BINS) $(EXAMPLES) $(TEST_PROGS)
 
 examples: $(EXAMPLES)
 
 $(O)/examples/%.o: bpftool-ext/examples/%.c
 	@mkdir -p $(dir $@)
 	clang $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/tests/progs/%.o: bpftool-ext/tests/progs/%.c
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/tests/progs/core_matches.o: bpftool-ext/tests/progs/core_matches.c
+	@mkdir -p $(dir $@)
+	$(CLANG_MATCHES) $(BPF_CFLAGS) -c -o $@ $<
 
 # libFuzzer harnesses, always with clang and both sanitizers.
 fuzz: $(FUZZERS)

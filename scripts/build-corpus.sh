@@ -9,6 +9,15 @@
 #                       clang builds, clang -O2
 #   OUT/O1/*.o          the K2 benchmark programs at -O1 ...
 #   OUT/O3/*.o          ... and at -O3
+#   OUT/core/*.o        the selftests rich in load-time values: every
+#                       test_core_reloc_*, bpf_iter_* and object with
+#                       __kconfig or __ksym externs (hard links into
+#                       OUT/selftests); OUT/core/btf/ the btf__core_reloc_*
+#                       target BTFs, OUT/core/targets.tsv which program
+#                       goes with which (its CO-RE offsets differ there)
+#   OUT/libbpf-tools/*.bpf.o  the BPF objects BCC's libbpf-tools embed
+#                       (Debian package libbpf-tools; skipped with a
+#                       message when it is not installed)
 #   OUT/manifest.tsv    one line per object: path (relative to OUT), source
 #                       (relative to the kernel tree; "a+b" when linked),
 #                       origin (samples|selftests), opt level (O1|O2|O3)
@@ -376,9 +385,68 @@ for d in samples selftests O1 O3; do
 	done
 done
 
+# --- load-time values: CO-RE relocations and externs --------------------------
+# The selftests' programs rich in them, with the target BTFs of
+# progs/btf__core_reloc_*.c, whose types lay fields out unlike the
+# programs' local ones (tools/testing/selftests/bpf/prog_tests/core_reloc.c
+# pairs them the same way: by name, a btf__core_reloc_X[___flavour] for
+# test_core_reloc_X, or for X without its last _part).
+rm -rf "$OUT/core"
+mkdir -p "$OUT/core/btf"
+for f in "$OUT"/selftests/*.o; do
+	n=$(basename "$f" .o)
+	case $n in
+	btf__core_reloc_*) ln -f "$f" "$OUT/core/btf/" ;;
+	test_core_reloc_*|bpf_iter_*|*kconfig*) ln -f "$f" "$OUT/core/" ;;
+	*) if LC_ALL=C grep -qa -e '\.kconfig' -e '\.ksyms' "$f"; then
+		ln -f "$f" "$OUT/core/"
+	   fi ;;
+	esac
+done
+: >"$OUT/core/targets.tsv"
+for f in "$OUT"/core/test_core_reloc_*.o; do
+	[ -e "$f" ] || continue
+	x=$(basename "$f" .o)
+	x=${x#test_core_reloc_}
+	while :; do
+		btfs=$(ls "$OUT"/core/btf/btf__core_reloc_"$x".o \
+			  "$OUT"/core/btf/btf__core_reloc_"$x"___*.o 2>/dev/null || true)
+		[ -n "$btfs" ] || [ "$x" = "${x%_*}" ] || { x=${x%_*}; continue; }
+		break
+	done
+	for b in $btfs; do
+		printf '%s\t%s\n' "core/$(basename "$f")" "core/btf/$(basename "$b")" \
+			>>"$OUT/core/targets.tsv"
+	done
+done
+ncore=$(ls "$OUT"/core/*.o 2>/dev/null | wc -l)
+ntarg=$(wc -l <"$OUT/core/targets.tsv")
+
+# --- BCC's libbpf-tools ---------------------------------------------------------
+# Real-world objects: kprobes, tracepoints, fentry, CO-RE everywhere,
+# .rodata their user space sets.  Extracted from the executables again
+# when the package changes.
+LT=$OUT/libbpf-tools
+ltexe=$(dpkg -L libbpf-tools 2>/dev/null | grep '^/usr/sbin/' || true)
+if [ -z "$ltexe" ]; then
+	rm -rf "$LT"
+	echo "$me: skipping the libbpf-tools group: package libbpf-tools is not installed (apt-get install libbpf-tools)" >&2
+	nlt=0
+else
+	if [ ! -f "$LT/.stamp" ] || [ -n "$(find $ltexe -newer "$LT/.stamp" -print -quit)" ]; then
+		rm -rf "$LT"
+		mkdir -p "$LT"
+		# shellcheck disable=SC2086
+		"$ROOT/scripts/extract-bpf-objects.sh" "$LT" $ltexe >/dev/null 2>"$OUT/logs/libbpf-tools.log" ||
+			die "extracting the libbpf-tools objects failed, see $OUT/logs/libbpf-tools.log"
+		touch "$LT/.stamp"
+	fi
+	nlt=$(ls "$LT"/*.o 2>/dev/null | wc -l)
+fi
+
 s=$(awk -F'\t' '$4 == "O2" && $3 == "samples"' "$man" | wc -l)
 t=$(awk -F'\t' '$4 == "O2" && $3 == "selftests"' "$man" | wc -l)
 v=$(awk -F'\t' '$4 != "O2"' "$man" | wc -l)
 failed=$(find "$OUT/.work" -name '*.failed' | wc -l)
 echo "$me: $v more at -O1/-O3 in $OUT/O1 and $OUT/O3; $failed compile jobs failed (logs in $OUT/logs); $((SECONDS - start))s" >&2
-echo "corpus: $((s + t)) objects (samples $s, selftests $t)" >&2
+echo "corpus: $((s + t)) objects (samples $s, selftests $t); core: $ncore (of the selftests) and $ntarg target BTFs; libbpf-tools: $nlt" >&2

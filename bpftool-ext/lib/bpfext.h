@@ -179,6 +179,29 @@ size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 const char *bpfext_prog_type_name(enum bpf_prog_type type);
 
 /*
+ * Load-time values (lib/loadtime.c): slots whose value the loader, not
+ * the compiler, decides.  Bits of one entry say why.
+ */
+#define BPFEXT_LT_CORE		(1u << 0)	/* a CO-RE relocation record */
+#define BPFEXT_LT_RELOC		(1u << 1)	/* an ELF relocation (map, data, extern, function) */
+#define BPFEXT_LT_PSEUDO	(1u << 2)	/* ld_imm64 with a pseudo source register */
+
+/*
+ * bpfext_section__loadtime - which slots of @sec hold load-time values
+ * @lt: sec->cnt entries; 0, or BPFEXT_LT_* bits (both slots of an
+ *      ld_imm64 alike)
+ *
+ * No analysis may take the instruction at such a slot for what the
+ * object says: a CO-RE-relocated immediate or offset is the local
+ * flavour's, an ld_imm64 of a map, of global data or of an extern is
+ * a placeholder, and global data itself may be set before load.
+ */
+void bpfext_section__loadtime(const struct bpfext_section *sec, uint8_t *lt);
+
+/* Name of a CO-RE relocation kind (enum bpf_core_relo_kind), "unknown". */
+const char *bpfext_core_kind_name(uint32_t kind);
+
+/*
  * Program rewriting.  A patch replaces slots [start, start + len) of a
  * section by @cnt new slots.  Patches given to one call must not overlap
  * and must not cross a function boundary or split an LD_IMM64.
@@ -281,6 +304,15 @@ struct bpfext_load_opts {
 	bool keep_fd;
 	const char *pin_path;		/* pin the program here */
 	const char *pinmaps_dir;	/* pin maps under this directory */
+	/* CO-RE relocations against this BTF instead of the kernel's */
+	const char *btf_custom_path;
+	/*
+	 * Non-zero: before load, change the initial contents of .rodata,
+	 * .data and .bss as a skeleton may (each byte XOR-ed with 0-3 from
+	 * a stream this seed and the section name fix, the same for every
+	 * build of the object).
+	 */
+	uint64_t data_seed;
 };
 
 /**

@@ -5,7 +5,10 @@
  * control flow ("goto pc+0", "r1 = r1", "r1 += 0", ...).  32-bit forms
  * are kept: they zero the upper half of the destination.  Kops markers
  * ("goto pc+0" with src_reg 1) and their proof sequences (which may
- * contain self moves) are never touched.
+ * contain self moves) are never touched, and neither are instructions
+ * the loader rewrites (loadtime.c): "r1 += 0" with a CO-RE relocation
+ * adds the running kernel's field offset, and "r3 <<= 0" shifts by the
+ * kernel's bit-field position.
  */
 #include <stdlib.h>
 
@@ -42,12 +45,18 @@ int bpfext_cleanup_section(struct bpfext_object *obj,
 			   struct bpfext_error *err)
 {
 	struct bpfext_patch *pt;
+	uint8_t *lt;
 	size_t s, n = 0;
 	int ret;
 
 	pt = calloc(sec->cnt + 1, sizeof(*pt));
-	if (!pt)
+	lt = malloc(sec->cnt + 1);
+	if (!pt || !lt) {
+		free(pt);
+		free(lt);
 		return bpfext_errf(err, ENOMEM, "out of memory");
+	}
+	bpfext_section__loadtime(sec, lt);
 	for (s = 0; s < sec->cnt; s += bpfext_insn_slots(&sec->insns[s])) {
 		size_t region = bpfext_kops_region_len(&sec->insns[s],
 						       sec->cnt - s);
@@ -57,7 +66,7 @@ int bpfext_cleanup_section(struct bpfext_object *obj,
 			s += region - 1;
 			continue;
 		}
-		if (!is_noop(&sec->insns[s]))
+		if (!is_noop(&sec->insns[s]) || lt[s])
 			continue;
 		pt[n].start = s;
 		pt[n].len = 1;
@@ -65,5 +74,6 @@ int bpfext_cleanup_section(struct bpfext_object *obj,
 	}
 	ret = bpfext_section__apply(obj, sec, pt, n, err);
 	free(pt);
+	free(lt);
 	return ret ? ret : (int)n;
 }

@@ -172,6 +172,52 @@ static int run_pair(struct bpfext_interp *ia, struct bpfext_interp *ib,
 	return ret;
 }
 
+static void test_ltv(struct bpfext_sym_cex *cex, const struct bpfext_linked_prog *lp,
+		     uint64_t *seed)
+{
+	size_t i, k;
+
+	for (i = 0; i < lp->nr_ltv && cex->nr_ltv < BPFEXT_SYM_MAX_LTV; i++) {
+		for (k = 0; k < cex->nr_ltv; k++)
+			if (!strcmp(cex->ltv[k].key, lp->ltv[i].key))
+				break;
+		if (k < cex->nr_ltv)
+			continue;
+		snprintf(cex->ltv[k].key, sizeof(cex->ltv[k].key), "%s", lp->ltv[i].key);
+		cex->ltv[k].value = lp->ltv[i].field == BPFEXT_LTV_IMM64 ? rnd(seed) :
+				    rnd(seed) % 64;
+		cex->nr_ltv++;
+	}
+}
+
+/*
+ * Test input @i: a packet, or for tracing types random context bytes;
+ * every other test, load-time values other than the local ones (the
+ * same for both sides, as the loader gives them).
+ */
+static void test_input(struct bpfext_sym_cex *cex, unsigned int i,
+		       const struct bpfext_linked_prog *a,
+		       const struct bpfext_linked_prog *b, uint64_t *seed,
+		       struct bpfext_interp_input *ip)
+{
+	uint32_t k;
+
+	memset(cex, 0, sizeof(*cex));
+	if (bpfext_sym_opaque_ctx(a->type)) {
+		/* twelve arguments (raw_tp, fentry) or registers: numbers */
+		cex->ctx_len = BPFEXT_SYM_MAX_CTX;
+		for (k = 0; k < 96; k++)
+			cex->ctx[k] = k % 8 < 4 ? (uint8_t)rnd(seed) : 0;
+	} else {
+		cex->pkt_len = bpfext_test_packet(cex->pkt, i, seed);
+	}
+	if (i % 2) {
+		test_ltv(cex, a, seed);
+		test_ltv(cex, b, seed);
+	}
+	bpfext_sym_cex__input(cex, ip);
+}
+
 int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		       const struct bpfext_linked_prog *b,
 		       const struct bpfext_sym_opts *opts, unsigned int tests,
@@ -202,10 +248,7 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 	for (i = 0; i < tests; i++) {
 		struct bpfext_sym_cex *cex = &rep->cex;
 
-		memset(&ip, 0, sizeof(ip));
-		cex->pkt_len = bpfext_test_packet(cex->pkt, i, &seed);
-		ip.pkt = cex->pkt;
-		ip.pkt_len = cex->pkt_len;
+		test_input(cex, i, a, b, &seed, &ip);
 		ret = run_pair(ia, ib, &ip, rep);
 		rep->tests_run++;
 		if (ret < 0) {
@@ -215,7 +258,6 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		if (ret == 1) {
 			rep->verdict = BPFEXT_DIFFERENT;
 			rep->by_test = true;
-			cex->ctx_len = 0;	/* default context */
 			snprintf(rep->reason, sizeof(rep->reason),
 				 "test input %u", i);
 			ret = 0;
@@ -240,9 +282,15 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		ret = 0;
 		goto out;
 	}
+	if (ret == BPFEXT_EQUIVALENT && bpfext_sym_opaque_ctx(a->type)) {
+		snprintf(rep->reason, sizeof(rep->reason),
+			 "proved for every context, load-time value, helper answer, CPU and initial map state");
+		ret = 0;
+		goto out;
+	}
 	if (ret == BPFEXT_EQUIVALENT) {
 		snprintf(rep->reason, sizeof(rep->reason),
-			 "proved for packets up to %u bytes, every context, CPU and initial map state",
+			 "proved for packets up to %u bytes, every context, load-time value, helper answer, CPU and initial map state",
 			 opts && opts->max_pkt ? opts->max_pkt : 128);
 		ret = 0;
 		goto out;
@@ -287,8 +335,10 @@ static void print_side(FILE *f, const char *indent, const char *name,
 			(unsigned long long)s->r0);
 	if (s->redirect)
 		fprintf(f, ", redirect to %llu", (unsigned long long)s->redirect_ifindex);
-	fprintf(f, ", packet %u bytes: ", s->pkt_len);
-	hex(f, s->pkt, s->pkt_len);
+	if (s->pkt_len) {
+		fprintf(f, ", packet %u bytes: ", s->pkt_len);
+		hex(f, s->pkt, s->pkt_len);
+	}
 	fprintf(f, "\n");
 }
 
@@ -303,20 +353,50 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 	if (rep->verdict != BPFEXT_DIFFERENT)
 		return;
 	fprintf(f, "%scounterexample (%s):\n", indent, rep->reason);
-	fprintf(f, "%s  packet %u bytes: ", indent, c->pkt_len);
-	hex(f, c->pkt, c->pkt_len);
-	fprintf(f, "\n");
-	if (c->ctx_len) {
-		fprintf(f, "%s  context (non-zero bytes):", indent);
-		for (k = 0; k < c->ctx_len; k++)
-			if (c->ctx[k])
-				fprintf(f, " +%u=0x%02x", k, c->ctx[k]);
+	if (c->pkt_len || !c->ctx_len) {
+		fprintf(f, "%s  packet %u bytes: ", indent, c->pkt_len);
+		hex(f, c->pkt, c->pkt_len);
 		fprintf(f, "\n");
+	}
+	if (c->ctx_len) {
+		uint32_t n = c->ctx_len, nz = 0;
+
+		for (k = 0; k < c->ctx_len; k++)
+			nz += c->ctx[k] != 0;
+		if (nz <= 16) {
+			fprintf(f, "%s  context (non-zero bytes):", indent);
+			for (k = 0; k < c->ctx_len; k++)
+				if (c->ctx[k])
+					fprintf(f, " +%u=0x%02x", k, c->ctx[k]);
+			fprintf(f, "\n");
+		} else {
+			/* an opaque context: its bytes, the zeros at the end left out */
+			while (n && !c->ctx[n - 1])
+				n--;
+			fprintf(f, "%s  context %u bytes: ", indent, c->ctx_len);
+			hex(f, c->ctx, n);
+			fprintf(f, "%s\n", n < c->ctx_len ? " (then zeros)" : "");
+		}
 	} else {
 		fprintf(f, "%s  context: BPF_PROG_TEST_RUN defaults\n", indent);
 	}
 	if (c->cpu)
 		fprintf(f, "%s  cpu %u\n", indent, c->cpu);
+	for (i = 0; i < c->nr_ltv; i++)
+		fprintf(f, "%s  load-time value %s = %llu (0x%llx)\n", indent,
+			c->ltv[i].key, (unsigned long long)c->ltv[i].value,
+			(unsigned long long)c->ltv[i].value);
+	for (i = 0; i < c->nr_calls; i++) {
+		fprintf(f, "%s  helper %s answers 0x%llx", indent,
+			bpfext_helper_name(c->calls[i].id) ?
+			bpfext_helper_name(c->calls[i].id) : "?",
+			(unsigned long long)c->calls[i].r0);
+		if (c->calls[i].nr_out) {
+			fprintf(f, ", bytes ");
+			hex(f, c->calls[i].out, c->calls[i].nr_out);
+		}
+		fprintf(f, " (history 0x%016llx)\n", (unsigned long long)c->calls[i].key);
+	}
 	for (i = 0; i < c->nr_entries; i++) {
 		const struct bpfext_map_desc *m = c->entries[i].map < lp->nr_maps ?
 						  &lp->maps[c->entries[i].map] : NULL;
@@ -326,7 +406,7 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 		fprintf(f, "%s  map %s: key ", indent, m->name);
 		hex(f, c->entries[i].key, m->key_size);
 		fprintf(f, " value ");
-		hex(f, c->entries[i].value, m->value_size);
+		hex(f, bpfext_sym_cex__value(c, i), m->value_size);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "%s  difference: %s\n", indent, rep->diff);

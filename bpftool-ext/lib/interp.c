@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bpfext_internal.h"
+#include "helper_proto.h"
 #include "interp.h"
 
 #ifndef BPF_MEMSX
@@ -115,6 +116,7 @@ struct frame {
 struct bpfext_interp {
 	const struct bpfext_linked_prog *lp;
 	struct dinsn *code;
+	struct dinsn *local;		/* the load-time slots as predecoded */
 	size_t cnt;
 	enum ctx_kind ctx_kind;
 	bool skb_l2;
@@ -505,16 +507,100 @@ static bool is_xdp(const struct bpfext_interp *in)
 	return in->ctx_kind == CTX_XDP;
 }
 
+/*
+ * An opaque helper call (helper_proto.h): extend the history key chain
+ * by what the call reads, answer from the input's calls by it.
+ */
+static int opaque_call(struct bpfext_interp *in, const struct bpfext_helper_proto *hp,
+		       uint64_t *r)
+{
+	const struct bpfext_interp_input *ip = in->input;
+	struct bpfext_interp_output *out = in->out;
+	const struct bpfext_interp_call *ans = NULL;
+	uint64_t key = bpfext_call_key_u64(out->calls_key, (uint64_t)hp->id);
+	uint8_t *obuf = NULL, *src;
+	uint64_t osize = 0, j;
+	size_t i;
+	uint32_t m;
+	int a;
+
+	/* a read of the program's own memory is a copy */
+	if (hp->copy && r[2] <= BPFEXT_HELPER_BUF_MAX &&
+	    (src = mem_ptr(in, r[3], (uint32_t)r[2], false))) {
+		obuf = mem_ptr(in, r[1], (uint32_t)r[2], true);
+		if (!obuf)
+			HFAULT("helper %d: bad buffer in r1", hp->id);
+		memmove(obuf, src, r[2]);
+		r[0] = 0;
+		return 0;
+	}
+
+	for (a = 0; a < hp->nargs; a++) {
+		uint64_t v = r[a + 1], size = hp->size_arg[a] ? r[hp->size_arg[a]] : 0;
+		uint8_t *p;
+
+		switch (hp->arg[a]) {
+		case HARG_SCALAR:
+			/* pointers into the context or frame 0 by their place */
+			if ((v >> 32) == R_CTX)
+				v = BPFEXT_CALL_PTR_CTX | (uint32_t)v;
+			else if ((v >> 32) == R_STACK0)
+				v = BPFEXT_CALL_PTR_STACK | (uint32_t)v;
+			key = bpfext_call_key_u64(key, v);
+			break;
+		case HARG_MAP:
+			if (map_arg(in, v, &m))
+				HFAULT("helper %d: r%d is not a map", hp->id, a + 1);
+			key = bpfext_call_key_u64(key, m);
+			break;
+		case HARG_IN:
+		case HARG_OUT:
+			if (size > BPFEXT_HELPER_BUF_MAX)
+				HFAULT("helper %d: buffer of %llu bytes", hp->id,
+				       (unsigned long long)size);
+			p = size ? mem_ptr(in, v, (uint32_t)size, hp->arg[a] == HARG_OUT) :
+				   NULL;
+			if (size && !p)
+				HFAULT("helper %d: bad buffer in r%d", hp->id, a + 1);
+			if (hp->arg[a] == HARG_IN) {
+				key = bpfext_call_key_bytes(key, p, size);
+			} else {
+				obuf = p;
+				osize = size;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < ip->nr_calls && !ans; i++)
+		if (ip->calls[i].key == key)
+			ans = &ip->calls[i];
+	r[0] = ans ? ans->r0 : bpfext_call_default(key, 0);
+	for (j = 0; j < osize; j++) {
+		if (hp->str && !((int64_t)r[0] > (int64_t)j))
+			break;
+		obuf[j] = ans ? (j < ans->nr_out ? ans->out[j] : 0) :
+			  (uint8_t)bpfext_call_default(key, j + 1);
+	}
+	out->calls_key = key;
+	out->opaque_calls++;
+	return 0;
+}
+
 /* Run helper @id; 0, -EFAULT for a fault, 1 for a successful tail call. */
 static int helper(struct bpfext_interp *in, int32_t id, uint64_t *r)
 {
 	const struct bpfext_interp_input *ip = in->input;
 	struct bpfext_interp_output *out = in->out;
+	const struct bpfext_helper_proto *hp = bpfext_helper_proto(id);
 	const struct bpfext_map_desc *d;
 	struct mentry *e;
 	uint8_t *p, *q;
 	uint32_t m;
 
+	if (ip->opaque && hp)
+		return opaque_call(in, hp, r);
 	switch (id) {
 	case BPF_FUNC_map_lookup_elem:
 	case BPF_FUNC_map_update_elem:
@@ -1166,7 +1252,52 @@ static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
 	}
 	/* Falling off the end executes this. */
 	in->code[lp->cnt].op = OP_INVALID;
+	if (lp->nr_ltv) {
+		in->local = calloc(lp->nr_ltv, sizeof(*in->local));
+		if (!in->local)
+			return bpfext_errf(err, ENOMEM, "out of memory");
+		for (i = 0; i < lp->nr_ltv; i++) {
+			if (lp->ltv[i].slot >= lp->cnt)
+				return bpfext_errf(err, EINVAL,
+						   "load-time value at insn %zu is outside the program",
+						   lp->ltv[i].slot);
+			in->local[i] = in->code[lp->ltv[i].slot];
+		}
+	}
 	return 0;
+}
+
+/* The load-time values of the run: the input's, or the local ones. */
+static void set_ltv(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
+{
+	const struct bpfext_linked_prog *lp = in->lp;
+	size_t i, k;
+
+	for (i = 0; i < lp->nr_ltv; i++) {
+		const struct bpfext_ltv *l = &lp->ltv[i];
+		struct dinsn *d = &in->code[l->slot];
+		const struct bpf_insn *x = &lp->insns[l->slot];
+
+		*d = in->local[i];
+		for (k = 0; k < ip->nr_ltv; k++)
+			if (ip->ltv[k].key && !strcmp(ip->ltv[k].key, l->key))
+				break;
+		if (k == ip->nr_ltv)
+			continue;
+		switch (l->field) {
+		case BPFEXT_LTV_OFF:
+			d->off = (int16_t)ip->ltv[k].value;
+			break;
+		case BPFEXT_LTV_IMM64:
+			d->k = ip->ltv[k].value;
+			break;
+		default:
+			/* the 32-bit immediate, as the instruction extends it */
+			d->imm = (int32_t)ip->ltv[k].value;
+			d->k = BPF_CLASS(x->code) == BPF_ALU64 ?
+			       (uint64_t)(int64_t)d->imm : (uint32_t)d->imm;
+		}
+	}
 }
 
 struct bpfext_interp *bpfext_interp__new(const struct bpfext_linked_prog *lp,
@@ -1238,6 +1369,7 @@ void bpfext_interp__free(struct bpfext_interp *in)
 	free(in->maps);
 	free(in->regions);
 	free(in->code);
+	free(in->local);
 	free(in);
 }
 
@@ -1255,6 +1387,7 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	if (ip->pkt_len > MAX_PKT || (ip->pkt_len && !ip->pkt))
 		return -EINVAL;
 	in->input = ip;
+	set_ltv(in, ip);
 	in->oom = false;
 	in->prandom_i = in->ktime_i = 0;
 	in->cur = in->arena;
@@ -1377,6 +1510,7 @@ int bpfext_interp__run(struct bpfext_interp *in,
 
 	memset(out, 0, sizeof(*out));
 	out->redirect_map = -1;
+	out->calls_key = BPFEXT_CALL_KEY_INIT;
 	in->out = out;
 	ret = reset(in, ip);
 	if (ret)
@@ -1782,6 +1916,11 @@ int bpfext_interp__cmp(const struct bpfext_interp *a,
 	}
 	if (oa->perf_events != ob->perf_events || oa->perf_hash != ob->perf_hash) {
 		snprintf(why, len, "perf output differs");
+		return 1;
+	}
+	if (oa->opaque_calls != ob->opaque_calls || oa->calls_key != ob->calls_key) {
+		snprintf(why, len, "helper calls differ (%u and %u opaque calls)",
+			 oa->opaque_calls, ob->opaque_calls);
 		return 1;
 	}
 	for (m = 0; m < a->lp->nr_maps; m++)

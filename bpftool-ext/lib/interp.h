@@ -51,6 +51,30 @@ struct bpfext_map_desc {
 	bool is_data;			/* a global data section */
 };
 
+/*
+ * A load-time value of a linked program (loadtime.c) that is a number:
+ * a CO-RE-relocated immediate or memory offset, or the address of a
+ * __ksym.  The instruction holds the object's local value; the checker
+ * makes it a symbol named by ->key, which two builds of a program share
+ * (the same relocation, or the same extern, gets the same value from
+ * the loader), and an interpreter input may set it
+ * (bpfext_interp_input.ltv).  Maps, global data and __kconfig externs
+ * are map pointers instead (maps of the linked program).
+ */
+enum bpfext_ltv_field {
+	BPFEXT_LTV_IMM,			/* ALU immediate (32 bits) */
+	BPFEXT_LTV_IMM64,		/* ld_imm64 value */
+	BPFEXT_LTV_OFF,			/* load or store offset (16 bits) */
+};
+
+#define BPFEXT_LTV_KEY_MAX	128
+
+struct bpfext_ltv {
+	size_t slot;			/* in the linked program */
+	enum bpfext_ltv_field field;
+	char key[BPFEXT_LTV_KEY_MAX];	/* "core:KIND:TYPE:ACCESS", "ksym:NAME" */
+};
+
 struct bpfext_linked_prog {
 	char name[64];
 	enum bpf_prog_type type;
@@ -60,6 +84,8 @@ struct bpfext_linked_prog {
 	struct bpfext_map_desc *maps;
 	size_t nr_maps;
 	bool has_core_relos;		/* CO-RE records were not applied */
+	struct bpfext_ltv *ltv;		/* load-time numbers, by slot */
+	size_t nr_ltv;
 };
 
 /**
@@ -73,10 +99,13 @@ struct bpfext_linked_prog {
  * BPF_PSEUDO_FUNC references), fixes bpf-to-bpf call and function
  * address immediates, and rewrites map and global data references as
  * described above.  Maps come from a legacy "maps" section, from BTF
- * (".maps") and from .data/.rodata/.bss sections.
+ * (".maps") and from .data/.rodata/.bss sections; __kconfig externs
+ * live in a read-only ".kconfig" map, as libbpf lays them out (each
+ * extern at its own offset, zero initially).  CO-RE records and __ksym
+ * externs become load-time values (->ltv).
  *
  * Return: 0, or a negative errno (-ENOTSUP for relocations against
- * externs or other unsupported symbols).
+ * other externs, kfunc calls or other unsupported symbols).
  */
 int bpfext_prog__linked_insns(struct bpfext_object *obj,
 			      const struct bpfext_prog *prog,
@@ -92,6 +121,23 @@ struct bpfext_interp_kv {
 	uint32_t map;			/* index into the linked program's maps */
 	const uint8_t *key;		/* key_size bytes */
 	const uint8_t *value;		/* value_size bytes */
+};
+
+/* A load-time value an input sets (bpfext_linked_prog.ltv, by key). */
+struct bpfext_interp_ltv {
+	const char *key;
+	uint64_t value;			/* the immediate, 64-bit value or offset */
+};
+
+/*
+ * The answer to one opaque helper call (helper_proto.h): the call whose
+ * history key chain, the call included, is ->key.
+ */
+struct bpfext_interp_call {
+	uint64_t key;
+	uint64_t r0;
+	const uint8_t *out;		/* its output buffer's bytes */
+	uint32_t nr_out;
 };
 
 /*
@@ -121,6 +167,18 @@ struct bpfext_interp_input {
 	bool tail_call_ok;		/* prog arrays hold every index */
 	bool perf_ok;			/* perf event arrays are connected */
 	uint64_t max_insns;		/* budget; 0: 1,000,000 */
+	/* load-time values; those not given keep the object's local value */
+	const struct bpfext_interp_ltv *ltv;
+	size_t nr_ltv;
+	/*
+	 * Helpers by prototype (helper_proto.h): every helper with such a
+	 * prototype is an opaque call, answered from @calls by its history
+	 * key, or by bpfext_call_default() of it (time and random numbers
+	 * included, instead of the streams above).
+	 */
+	bool opaque;
+	const struct bpfext_interp_call *calls;
+	size_t nr_calls;
 };
 
 enum bpfext_interp_status {
@@ -148,6 +206,8 @@ struct bpfext_interp_output {
 	uint32_t perf_events;		/* successful perf_event_output calls */
 	uint64_t perf_hash;		/* FNV-1a of their data, in order */
 	uint64_t insns;			/* instructions executed */
+	uint64_t calls_key;		/* history of the opaque calls (opaque) */
+	uint32_t opaque_calls;
 	size_t fault_pc;		/* linked-program slot of a fault */
 	char fault[128];		/* its reason */
 };

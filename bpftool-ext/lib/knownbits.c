@@ -10,6 +10,11 @@
  * found about a window's inputs: the clang idiom of masking a 16-bit
  * load after a join point becomes removable, and so does a constant
  * set again (w0 = 2 before each bounds check).
+ *
+ * An instruction the loader rewrites (loadtime.c: a CO-RE relocation,
+ * an ld_imm64 of a map, of global data or of an extern) knows nothing
+ * of what it defines: its immediate, its offset and even the width of
+ * a relocated load are the local flavour's, not the running kernel's.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -89,7 +94,7 @@ static struct kb alu(const struct bpf_insn *x, struct kb d, struct kb s)
 	return v;
 }
 
-static void step(const struct bpf_insn *x, struct kb *r)
+static void step(const struct bpf_insn *x, bool loadtime, struct kb *r)
 {
 	uint8_t cls = BPF_CLASS(x->code);
 	bool is64 = cls == BPF_ALU64;
@@ -97,6 +102,9 @@ static void step(const struct bpf_insn *x, struct kb *r)
 	int i;
 
 	bpfext_insn_defuse(x, &def, &use);
+	/* What the loader decides is unknown, whatever the object says. */
+	if (loadtime)
+		goto unknown;
 	switch (cls) {
 	case BPF_ALU:
 	case BPF_ALU64:
@@ -121,13 +129,14 @@ static void step(const struct bpf_insn *x, struct kb *r)
 		}
 		break;
 	}
+unknown:
 	for (i = 0; i < 11; i++)
 		if (def & (1u << i))
 			r[i] = (struct kb){ 0, 0 };
 }
 
 int bpfext_known_bits(const struct bpf_insn *insns, size_t cnt,
-		      uint64_t (*kz)[11], uint64_t (*ko)[11])
+		      const uint8_t *lt, uint64_t (*kz)[11], uint64_t (*ko)[11])
 {
 	bool *reached = calloc(cnt + 1, sizeof(*reached)), changed = true;
 	struct kb (*st)[11] = calloc(cnt + 1, sizeof(*st));
@@ -153,7 +162,7 @@ int bpfext_known_bits(const struct bpf_insn *insns, size_t cnt,
 			if (!reached[i])
 				continue;
 			memcpy(out, st[i], sizeof(out));
-			step(x, out);
+			step(x, lt && lt[i], out);
 			if ((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_EXIT)
 				continue;
 			if (!((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_JA) &&

@@ -4,6 +4,7 @@
  * map and global data references to indices into a map table, for the
  * interpreter and the checker.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,77 @@ struct link_ctx {
 	size_t btf_first, nr_btf;
 	size_t data_first;
 	size_t *btf_off;		/* .maps offset of each BTF map */
+	long kconfig;			/* lp map index of .kconfig, -1: none */
 };
+
+/* The DATASEC of BTF named @name, or NULL. */
+static const struct btf_type *datasec(const struct btf *btf, const char *name)
+{
+	uint32_t id, n = btf ? btf__type_cnt(btf) : 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (btf_is_datasec(t) &&
+		    !strcmp(btf__name_by_offset(btf, t->name_off), name))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Offset of extern @name in the .kconfig map (8-byte aligned slots in
+ * the DATASEC's order, as libbpf lays them out; its exact layout does
+ * not matter, as long as both builds of a program get the same one),
+ * or -1 if @name is no __kconfig extern.  With @size, the map's size.
+ */
+static long kconfig_off(const struct btf *btf, const char *name, uint32_t *size)
+{
+	const struct btf_type *sec = datasec(btf, ".kconfig");
+	const struct btf_var_secinfo *vs;
+	long off = 0, at = -1;
+	uint16_t i;
+
+	if (!sec)
+		return -1;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+		long sz = v ? btf__resolve_size(btf, v->type) : -1;
+
+		if (sz <= 0)
+			sz = 8;
+		if (v && name &&
+		    !strcmp(btf__name_by_offset(btf, v->name_off), name))
+			at = off;
+		off += (sz + 7) & ~7l;
+	}
+	if (size)
+		*size = (uint32_t)off;
+	return at;
+}
+
+static int add_ltv(struct bpfext_linked_prog *lp, size_t slot,
+		   enum bpfext_ltv_field field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int add_ltv(struct bpfext_linked_prog *lp, size_t slot,
+		   enum bpfext_ltv_field field, const char *fmt, ...)
+{
+	struct bpfext_ltv *t = realloc(lp->ltv, (lp->nr_ltv + 1) * sizeof(*t));
+	va_list ap;
+
+	if (!t)
+		return -ENOMEM;
+	lp->ltv = t;
+	t = &t[lp->nr_ltv++];
+	t->slot = slot;
+	t->field = field;
+	va_start(ap, fmt);
+	vsnprintf(t->key, sizeof(t->key), fmt, ap);
+	va_end(ap);
+	return 0;
+}
 
 static int add_map(struct bpfext_linked_prog *lp, struct bpfext_map_desc **m)
 {
@@ -207,6 +278,32 @@ static int read_data_maps(struct link_ctx *c, struct bpfext_error *err)
 	return 0;
 }
 
+/* The .kconfig map, when the object has __kconfig externs. */
+static int read_kconfig(struct link_ctx *c)
+{
+	struct bpfext_map_desc *m;
+	uint32_t size = 0;
+	int ret;
+
+	c->kconfig = -1;
+	if (!datasec(c->obj->btf, ".kconfig"))
+		return 0;
+	kconfig_off(c->obj->btf, NULL, &size);
+	ret = add_map(c->lp, &m);
+	if (ret)
+		return ret;
+	c->kconfig = (long)c->lp->nr_maps - 1;
+	snprintf(m->name, sizeof(m->name), ".kconfig");
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = size ? size : 8;
+	m->max_entries = 1;
+	m->is_data = true;
+	m->rdonly_prog = true;
+	m->init = calloc(1, m->value_size);
+	return m->init ? 0 : -ENOMEM;
+}
+
 static int read_maps(struct link_ctx *c, struct bpfext_error *err)
 {
 	struct bpfext_object *obj = c->obj;
@@ -233,7 +330,8 @@ static int read_maps(struct link_ctx *c, struct bpfext_error *err)
 	if (ret)
 		return ret;
 	c->data_first = c->lp->nr_maps;
-	return read_data_maps(c, err);
+	ret = read_data_maps(c, err);
+	return ret ? ret : read_kconfig(c);
 }
 
 /* Position of (sec, func) in the output, placing it if new. */
@@ -329,7 +427,37 @@ static int map_of_sym(struct link_ctx *c, const struct bpfext_sym *sym,
 			*value = true;
 			return 0;
 		}
+	if (sym->shndx == SHN_UNDEF && c->kconfig >= 0) {
+		long at = kconfig_off(obj->btf, sym->name, NULL);
+
+		if (at >= 0) {
+			*idx = (uint32_t)c->kconfig;
+			*off = (int32_t)(at + insn->imm);
+			*value = true;
+			return 0;
+		}
+	}
 	return -ENOTSUP;
+}
+
+/* Is @sym a __ksym extern (in the .ksyms DATASEC)? */
+static bool is_ksym(const struct bpfext_object *obj, const struct bpfext_sym *sym)
+{
+	const struct btf_type *sec = datasec(obj->btf, ".ksyms");
+	const struct btf_var_secinfo *vs;
+	uint16_t i;
+
+	if (!sec || sym->shndx != SHN_UNDEF)
+		return false;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(obj->btf, vs->type);
+
+		if (v && btf_is_var(v) &&
+		    !strcmp(btf__name_by_offset(obj->btf, v->name_off), sym->name))
+			return true;
+	}
+	return false;
 }
 
 static int relocate(struct link_ctx *c, size_t pi, struct bpfext_error *err)
@@ -380,6 +508,15 @@ static int relocate(struct link_ctx *c, size_t pi, struct bpfext_error *err)
 				return bpfext_errf(err, ENOTSUP,
 						   "section %s: insn %zu: relocation against %s on a non-ld_imm64",
 						   sec->name, s, sym->name);
+			/* A __ksym: an address only the loader knows. */
+			if (is_ksym(obj, sym)) {
+				insn->imm = insn[1].imm = 0;
+				ret = add_ltv(c->lp, at, BPFEXT_LTV_IMM64, "ksym:%s",
+					      sym->name);
+				if (ret)
+					return ret;
+				continue;
+			}
 			ret = map_of_sym(c, sym, insn, &idx, &off, &value);
 			if (ret)
 				return bpfext_errf(err, ret == -ENOENT ? EINVAL : ENOTSUP,
@@ -412,7 +549,48 @@ void bpfext_linked_prog__free(struct bpfext_linked_prog *lp)
 		free(lp->maps[i].init);
 	free(lp->maps);
 	free(lp->insns);
+	free(lp->ltv);
 	memset(lp, 0, sizeof(*lp));
+}
+
+/*
+ * The CO-RE records of a placed function become load-time values, named
+ * by what libbpf computes them from: kind, root type, access string.
+ */
+static int core_ltvs(struct link_ctx *c, size_t pi)
+{
+	const struct bpfext_section *sec = c->placed[pi].sec;
+	const struct bpfext_func *fn = &sec->funcs[c->placed[pi].func];
+	const struct btf *btf = c->obj->btf;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < sec->core_relo.cnt; k++) {
+		const struct bpfext_ext_rec *r = &sec->core_relo.recs[k];
+		const struct bpf_insn *x;
+		const struct btf_type *t;
+		uint32_t rec[4];	/* insn_off, type_id, access_str_off, kind */
+		const char *tname, *access;
+		size_t at;
+
+		if (r->slot < fn->start || r->slot >= fn->start + fn->cnt)
+			continue;
+		memcpy(rec, r->raw, sizeof(rec));
+		at = c->placed[pi].base + (r->slot - fn->start);
+		x = &c->lp->insns[at];
+		t = btf ? btf__type_by_id(btf, rec[1]) : NULL;
+		tname = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+		access = btf ? btf__name_by_offset(btf, rec[2]) : NULL;
+		ret = add_ltv(c->lp, at,
+			      bpfext_insn_is_ldimm64(x) ? BPFEXT_LTV_IMM64 :
+			      bpfext_insn_is_mem(x) ? BPFEXT_LTV_OFF : BPFEXT_LTV_IMM,
+			      "core:%s:%s:%s", bpfext_core_kind_name(rec[3]),
+			      tname && *tname ? tname : "?", access ? access : "?");
+		if (ret)
+			return ret;
+		c->lp->has_core_relos = true;
+	}
+	return 0;
 }
 
 int bpfext_prog__linked_insns(struct bpfext_object *obj,
@@ -443,16 +621,8 @@ int bpfext_prog__linked_insns(struct bpfext_object *obj,
 		if (ret)
 			goto out;
 	}
-	for (i = 0; i < c.nr_placed; i++) {
-		const struct bpfext_section *sec = c.placed[i].sec;
-		const struct bpfext_func *fn = &sec->funcs[c.placed[i].func];
-		size_t k;
-
-		for (k = 0; k < sec->core_relo.cnt; k++)
-			if (sec->core_relo.recs[k].slot >= fn->start &&
-			    sec->core_relo.recs[k].slot < fn->start + fn->cnt)
-				out->has_core_relos = true;
-	}
+	for (i = 0; i < c.nr_placed && !ret; i++)
+		ret = core_ltvs(&c, i);
 out:
 	free(c.placed);
 	free(c.btf_off);

@@ -67,6 +67,72 @@ static int fill_info(int fd, const struct bpfext_load_opts *opts,
 	return 0;
 }
 
+/*
+ * bpfext_load_opts.data_seed: the initial value of a .rodata, .data or
+ * .bss section as a skeleton might set it, the same for every build.
+ */
+static void perturb_data(const char *sec, uint8_t *buf, size_t n, uint64_t seed)
+{
+	uint64_t s = seed;
+	size_t i;
+
+	if (!seed)
+		return;
+	for (i = 0; sec[i]; i++)
+		s = (s ^ (uint8_t)sec[i]) * 0x100000001b3ull;
+	for (i = 0; i < n; i++) {
+		s ^= s >> 12;
+		s ^= s << 25;
+		s ^= s >> 27;
+		buf[i] ^= (uint8_t)((s * 0x2545f4914f6cdd1dull) >> 62);
+	}
+}
+
+/* The section an internal map of libbpf holds, if it is perturbed. */
+static const char *perturbed_section(const char *map_name)
+{
+	static const char *const secs[] = { ".rodata", ".data", ".bss" };
+	size_t i, n = strlen(map_name), k;
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		k = strlen(secs[i]);
+		if (n >= k && !strcmp(map_name + n - k, secs[i]))
+			return secs[i];
+	}
+	return NULL;
+}
+
+static int perturb_maps(struct bpf_object *bobj, uint64_t seed,
+			struct bpfext_error *err)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, bobj) {
+		const char *sec = perturbed_section(bpf_map__name(m));
+		const void *cur;
+		size_t size = 0;
+		uint8_t *buf;
+		int ret;
+
+		if (!bpf_map__is_internal(m) || !sec)
+			continue;
+		cur = bpf_map__initial_value(m, &size);
+		if (!cur || !size)
+			continue;
+		buf = malloc(size);
+		if (!buf)
+			return bpfext_errf(err, ENOMEM, "out of memory");
+		memcpy(buf, cur, size);
+		perturb_data(sec, buf, size, seed);
+		ret = bpf_map__set_initial_value(m, buf, size);
+		free(buf);
+		if (ret)
+			return bpfext_errf(err, -ret, "cannot set the contents of %s: %s",
+					   sec, strerror(-ret));
+	}
+	return 0;
+}
+
 static int load_with_libbpf(struct bpfext_object *obj,
 			    const struct bpfext_prog *only,
 			    const struct bpfext_load_opts *opts,
@@ -95,11 +161,17 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		if (!logs[i])
 			goto nomem;
 	}
+	oo.btf_custom_path = opts ? opts->btf_custom_path : NULL;
 	bobj = bpf_object__open_mem(img, size, &oo);
 	if (!bobj) {
 		ret = bpfext_errf(err, errno, "libbpf cannot open the object: %s",
 				  strerror(errno));
 		goto out;
+	}
+	if (opts && opts->data_seed) {
+		ret = perturb_maps(bobj, opts->data_seed, err);
+		if (ret)
+			goto out;
 	}
 	bpf_object__for_each_program(p, bobj) {
 		const struct bpfext_prog *q = NULL;
@@ -189,6 +261,7 @@ struct legacy_ctx {
 	size_t *order;			/* .text functions in append order */
 	size_t nr_order;
 	int data_fds[16];		/* one array map per data section */
+	uint64_t data_seed;		/* bpfext_load_opts.data_seed */
 };
 
 static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
@@ -343,6 +416,8 @@ static int data_map_fd(struct legacy_ctx *c, size_t shndx,
 	if (data && data->d_buf)
 		memcpy(val, data->d_buf, data->d_size < sh.sh_size ?
 					 data->d_size : sh.sh_size);
+	if (perturbed_section(name) && !strcmp(perturbed_section(name), name))
+		perturb_data(name, val, sh.sh_size, c->data_seed);
 	if (bpf_map_update_elem(fd, &zero, val, 0) || (ro && bpf_map_freeze(fd))) {
 		free(val);
 		return bpfext_errf(err, errno, "cannot fill the map for %s: %s",
@@ -522,7 +597,7 @@ static int load_legacy(struct bpfext_object *obj, const struct bpfext_prog *only
 		       struct bpfext_load_result *res, struct bpfext_error *err)
 {
 	struct bpfext_section *text = bpfext_object__text(obj);
-	struct legacy_ctx c = { .obj = obj };
+	struct legacy_ctx c = { .obj = obj, .data_seed = opts ? opts->data_seed : 0 };
 	size_t i, n = (text ? text->nr_funcs : 0) + 1;
 	int ret;
 

@@ -65,9 +65,11 @@ static bool section_selected(const struct bpfext_object *obj,
 
 /* Which programs of the image load in the running kernel. */
 static int verdicts(const void *img, size_t size, const char *name,
-		    const char *type, bool *loaded, struct bpfext_error *err)
+		    const struct bpfext_pipeline_opts *opts, bool *loaded,
+		    struct bpfext_error *err)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	struct bpfext_object *obj = open_typed(img, size, name, opts->type, err);
+	struct bpfext_load_opts lo = { .btf_custom_path = opts->btf_custom_path };
 	size_t i;
 
 	if (!obj)
@@ -76,7 +78,7 @@ static int verdicts(const void *img, size_t size, const char *name,
 		struct bpfext_load_result r;
 
 		loaded[i] = false;
-		if (bpfext_object__load(obj, &obj->progs[i], NULL, &r, err))
+		if (bpfext_object__load(obj, &obj->progs[i], &lo, &r, err))
 			continue;	/* could not even try: not loadable */
 		loaded[i] = r.loaded;
 		bpfext_load_result__free(&r);
@@ -106,7 +108,8 @@ static int build(const void *base, size_t size, const char *name,
 
 /* Does every program that loaded before still load? */
 static bool still_loads(const void *img, size_t size, const char *name,
-			const char *type, const bool *before, size_t nprogs)
+			const struct bpfext_pipeline_opts *opts, const bool *before,
+			size_t nprogs)
 {
 	struct bpfext_error err;
 	bool *now = calloc(nprogs + 1, sizeof(*now));
@@ -115,7 +118,7 @@ static bool still_loads(const void *img, size_t size, const char *name,
 
 	if (!now)
 		return false;
-	ok = !verdicts(img, size, name, type, now, &err);
+	ok = !verdicts(img, size, name, opts, now, &err);
 	for (i = 0; ok && i < nprogs; i++)
 		if (before[i] && !now[i])
 			ok = false;
@@ -405,9 +408,20 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	before = calloc(nprogs + 1, sizeof(*before));
 	if (!before)
 		return bpfext_errf(err, ENOMEM, "out of memory");
+	ret = verdicts(img, size, name, opts, before, err);
+	if (ret)
+		goto out;
+	free(res->orig_loaded);
+	res->orig_loaded = malloc((nprogs + 1) * sizeof(*res->orig_loaded));
+	if (!res->orig_loaded) {
+		ret = bpfext_errf(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(res->orig_loaded, before, nprogs * sizeof(*before));
 	res->kernel_checked = true;
-	ret = verdicts(img, size, name, opts->type, before, err);
-	if (ret || still_loads(*out, *out_size, name, opts->type, before, nprogs))
+	for (i = 0; i < nprogs; i++)
+		res->kernel_checked &= before[i];
+	if (still_loads(*out, *out_size, name, opts, before, nprogs))
 		goto out;
 	/* Add rewrites back one at a time. */
 	for (i = 0; i < *n; i++) {
@@ -418,7 +432,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 		ret = build(base_img, base_size, name, rw, kept + 1, &t, &tsz, err);
 		if (ret)
 			goto out;
-		if (still_loads(t, tsz, name, opts->type, before, nprogs))
+		if (still_loads(t, tsz, name, opts, before, nprogs))
 			kept++;
 		else
 			res->rejected_by_kernel++;
@@ -661,5 +675,8 @@ void bpfext_pipeline_result__free(struct bpfext_pipeline_result *res)
 	free(res->ns_before);
 	free(res->ns_after);
 	res->ns_before = res->ns_after = NULL;
+	free(res->orig_loaded);
+	res->orig_loaded = NULL;
+	res->kernel_checked = false;
 }
 

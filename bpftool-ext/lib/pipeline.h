@@ -23,6 +23,7 @@ struct bpfext_pipeline_opts {
 	const char *type;		/* program type override, or NULL */
 	struct bpfext_opt_opts search;	/* budget is for the whole object */
 	bool kernel_check;		/* load in the running kernel */
+	const char *btf_custom_path;	/* ... with CO-RE against this BTF */
 	bool no_search;			/* clean-ups only */
 	uint32_t kops_ops;		/* EInsn op ids to emit (bit n: id n), 0: none */
 	unsigned int kops_timeout_ms;	/* per recognizer proof, 0: default */
@@ -60,7 +61,13 @@ struct bpfext_pipeline_result {
 	uint64_t proposals;
 	size_t cache_hits;		/* rewrites that began as a cached rule */
 	size_t proofs_reused;		/* solver calls the proven-pair cache saved */
-	bool kernel_checked;		/* the kernel was asked */
+	/*
+	 * The kernel was asked, and every program of the input loaded: then
+	 * each still loads (a program the kernel refused before cannot
+	 * tell anything, and is no check of its rewrites).
+	 */
+	bool kernel_checked;
+	bool *orig_loaded;		/* per program, when the kernel was asked */
 	struct bpfext_kops_site *kops_sites;	/* malloc()ed */
 	struct bpfext_rewrite *kops_rewrites;	/* the same sites, malloc()ed */
 	size_t nr_kops_sites;

@@ -586,19 +586,6 @@ out:
 	return 0;
 }
 
-static bool slot_blocked(const struct bpfext_section *sec, size_t s)
-{
-	size_t r;
-
-	for (r = 0; r < sec->nr_relocs; r++)
-		if (sec->relocs[r].slot == s)
-			return true;
-	for (r = 0; r < sec->core_relo.cnt; r++)
-		if (sec->core_relo.recs[r].slot == s)
-			return true;
-	return false;
-}
-
 int bpfext_recognize_section(const struct bpfext_section *sec,
 			     const struct bpfext_recog_opts *opts,
 			     struct bpfext_rewrite **rw, size_t *nr,
@@ -608,6 +595,7 @@ int bpfext_recognize_section(const struct bpfext_section *sec,
 {
 	struct bpfext_rewrite *out = NULL;
 	unsigned int *ops = NULL;
+	uint8_t *lt = malloc(sec->cnt + 1);
 	size_t f, nout = 0;
 	int ret = 0;
 
@@ -615,6 +603,10 @@ int bpfext_recognize_section(const struct bpfext_section *sec,
 	*nr = 0;
 	if (ops_of)
 		*ops_of = NULL;
+	if (!lt)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	/* No idiom takes in a value the loader sets (loadtime.c). */
+	bpfext_section__loadtime(sec, lt);
 	for (f = 0; f < sec->nr_funcs && !ret; f++) {
 		const struct bpfext_func *fn = &sec->funcs[f];
 		struct bpfext_recog_site *sites = NULL;
@@ -626,7 +618,7 @@ int bpfext_recognize_section(const struct bpfext_section *sec,
 			break;
 		}
 		for (k = 0; k < fn->cnt; k++)
-			blocked[k] = slot_blocked(sec, fn->start + k);
+			blocked[k] = lt[fn->start + k];
 		ret = bpfext_recognize_func(&sec->insns[fn->start], fn->cnt, blocked,
 					    opts, &sites, &ns, st, err);
 		free(blocked);
@@ -658,6 +650,7 @@ int bpfext_recognize_section(const struct bpfext_section *sec,
 		}
 		free(sites);
 	}
+	free(lt);
 	if (ret) {
 		free(out);
 		free(ops);

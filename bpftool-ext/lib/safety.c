@@ -21,6 +21,11 @@
  * follow its unprivileged mode, and no compiled program of the corpus
  * trips them.
  *
+ * Values the loader sets (the linked program's ->ltv: CO-RE-relocated
+ * immediates and offsets, __ksym addresses) are not what the object
+ * says: what such an instruction defines is unknown and approximate,
+ * and a violation at it is unknown, never unsafe (issue #12).
+ *
  * bpf-to-bpf calls are analysed in the caller's context (the callee's
  * own stack frame, arguments as the caller passed them), up to 8 deep.
  * Accesses to a caller's stack frame from a callee, callbacks
@@ -101,6 +106,7 @@ struct ctx {
 	uint64_t steps, max_steps;
 	/* callers' states at their call, by depth (valid during the callee) */
 	const struct state *caller[MAX_DEPTH];
+	bool *loadtime;			/* cnt entries: the loader sets the slot */
 	bool stop;			/* a violation was found */
 	int err;
 };
@@ -387,6 +393,9 @@ static void verdict(struct ctx *c, size_t insn, bool unsafe, const char *fmt, ..
 
 	if (c->stop)
 		return;
+	/* the object's value there is not the kernel's */
+	if (c->loadtime && insn < c->lp->cnt && c->loadtime[insn])
+		unsafe = false;
 	if (!unsafe && rep->verdict == BPFEXT_SAFETY_UNKNOWN)
 		return;
 	va_start(ap, fmt);
@@ -1764,6 +1773,23 @@ static void flow(struct ctx *c, struct frame_an *f, size_t to, const struct stat
 		f->pending[l] = true;
 }
 
+/*
+ * What a load-time instruction defined: a scalar nothing is known of, or
+ * a pointer whose offset is unknown; approximate either way.
+ */
+static void loadtime_def(struct reg *d)
+{
+	if (d->type == T_SCALAR) {
+		set_unknown_scalar(d);
+	} else {
+		d->umin = 0;
+		d->umax = UINT64_MAX;
+		d->smin = INT64_MIN;
+		d->smax = INT64_MAX;
+	}
+	d->approx = true;
+}
+
 /* Run the block starting at leader slot @start with state @s. */
 static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 		      struct state *s, int depth)
@@ -1807,6 +1833,9 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 				s->r[x->dst_reg].approx = true;
 				break;
 			}
+			/* the kernel's offset (and load width), not the object's */
+			if (c->loadtime && c->loadtime[i])
+				verdict(c, i, false, "access at an offset the loader sets (CO-RE)");
 			mem_access(c, s, i, x, depth);
 			break;
 		case BPF_LD:
@@ -1839,6 +1868,8 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 					d->approx = true;
 					break;
 				}
+				if (c->loadtime && c->loadtime[i] && !x->src_reg)
+					loadtime_def(d);
 				i += 2;
 				continue;
 			}
@@ -1990,6 +2021,9 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 			verdict(c, i, false, "unsupported instruction class");
 			return;
 		}
+		if (c->loadtime && c->loadtime[i] &&
+		    (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX))
+			loadtime_def(&s->r[x->dst_reg]);
 		i += bpfext_insn_slots(x);
 	}
 }
@@ -2117,12 +2151,17 @@ int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
 	c.max_steps = opts && opts->max_steps ? opts->max_steps : DEFAULT_STEPS;
 	ret = find_leaders(&c);
 	s = calloc(1, sizeof(*s));
-	if (ret || !s) {
+	c.loadtime = lp->nr_ltv ? calloc(lp->cnt + 1, sizeof(*c.loadtime)) : NULL;
+	if (ret || !s || (lp->nr_ltv && !c.loadtime)) {
 		free(c.leader);
 		free(c.leader_slot);
+		free(c.loadtime);
 		free(s);
 		return bpfext_errf(err, ENOMEM, "out of memory");
 	}
+	for (i = 0; i < lp->nr_ltv; i++)
+		if (lp->ltv[i].slot < lp->cnt)
+			c.loadtime[lp->ltv[i].slot] = true;
 	for (n = 0; n < 11; n++)
 		set_type(&s->r[n], T_NOT_INIT);
 	set_type(&s->r[1], T_CTX);
@@ -2134,6 +2173,7 @@ int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
 	free(s);
 	free(c.leader);
 	free(c.leader_slot);
+	free(c.loadtime);
 	if (ret)
 		return bpfext_errf(err, -ret, "out of memory");
 	return 0;

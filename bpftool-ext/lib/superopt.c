@@ -168,7 +168,8 @@ static void *worker(void *arg)
 		so.known_zero = j->known_zero;
 		so.known_one = j->known_one;
 		so.exits = &j->exits;
-		so.solver_timeout_ms = 10000;
+		so.solver_timeout_ms = p->opts->solver_timeout_ms ?
+				       p->opts->solver_timeout_ms : 10000;
 		so.stop = p->opts->stop;
 		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
 		pthread_mutex_lock(&p->lock);
@@ -197,26 +198,6 @@ static bool *branch_targets(const struct bpfext_section *sec)
 	for (i = 0; i < sec->nr_funcs; i++)
 		t[sec->funcs[i].start] = true;
 	return t;
-}
-
-static bool slot_has_reloc(const struct bpfext_section *sec, size_t s)
-{
-	size_t r;
-
-	for (r = 0; r < sec->nr_relocs; r++)
-		if (sec->relocs[r].slot == s)
-			return true;
-	return false;
-}
-
-static bool slot_has_core(const struct bpfext_section *sec, size_t s)
-{
-	size_t r;
-
-	for (r = 0; r < sec->core_relo.cnt; r++)
-		if (sec->core_relo.recs[r].slot == s)
-			return true;
-	return false;
 }
 
 static int add_job(struct pool *p, const struct bpfext_section *sec,
@@ -294,10 +275,12 @@ static void rewrite_init(struct bpfext_rewrite *rw, const struct bpfext_section 
 /*
  * Comparisons with ld_imm64 constants that a 32-bit immediate can make
  * (cmp_imm.c), proven one by one; their slots are kept from the windows.
+ * An ld_imm64 the loader sets (@lt) is no constant.
  */
 static int find_cmp_imm(const struct bpfext_section *sec,
 			const struct bpfext_func *fn, const bool *target,
-			const uint16_t *live, uint64_t (*kz)[11], struct pool *p)
+			const uint8_t *lt, const uint16_t *live,
+			uint64_t (*kz)[11], struct pool *p)
 {
 	size_t s, end = fn->start + fn->cnt;
 
@@ -311,7 +294,7 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 		uint16_t after;
 
 		if (!bpfext_insn_is_ldimm64(x) || target[s + 1] || target[s + 2] ||
-		    slot_has_reloc(sec, s) || p->reserved[s] ||
+		    lt[s] || p->reserved[s] ||
 		    t < (long)s + 3 || t > (long)end || t - (long)s - 3 > INT16_MAX)
 			continue;
 		after = live[s + 3 - fn->start] | live[t - (long)fn->start];
@@ -335,15 +318,24 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 	return 0;
 }
 
+/*
+ * Windows never hold a load-time value (loadtime.c), and the known bits
+ * they start from take none for a constant.
+ */
 static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			   struct bpfext_error *err)
 {
 	bool *target = branch_targets(sec);
+	uint8_t *lt = malloc(sec->cnt + 1);
 	size_t f;
 	int ret = 0;
 
-	if (!target)
+	if (!target || !lt) {
+		free(target);
+		free(lt);
 		return bpfext_errf(err, ENOMEM, "out of memory");
+	}
+	bpfext_section__loadtime(sec, lt);
 	for (f = 0; f < sec->nr_funcs && !ret; f++) {
 		const struct bpfext_func *fn = &sec->funcs[f];
 		uint16_t *live = calloc(fn->cnt + 1, sizeof(*live));
@@ -354,7 +346,8 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 
 		if (!live || !kz || !ko ||
 		    bpfext_liveness(&sec->insns[fn->start], fn->cnt, live) ||
-		    bpfext_known_bits(&sec->insns[fn->start], fn->cnt, kz, ko)) {
+		    bpfext_known_bits(&sec->insns[fn->start], fn->cnt,
+				      &lt[fn->start], kz, ko)) {
 			free(live);
 			free(kz);
 			free(ko);
@@ -362,7 +355,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 			break;
 		}
 		live[fn->cnt] = 0;
-		if (find_cmp_imm(sec, fn, target, live, kz, p)) {
+		if (find_cmp_imm(sec, fn, target, lt, live, kz, p)) {
 			free(live);
 			free(kz);
 			free(ko);
@@ -389,8 +382,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 				      ((win_insn_supported(x) &&
 					!bpfext_insn_is_ldimm64(x)) ||
 				       side_exit(sec, s, s == run ? 0 : exits)) &&
-				      !slot_has_reloc(sec, s) &&
-				      !slot_has_core(sec, s);
+				      !lt[s];
 
 			if (usable && s - run < WINDOW_SLOTS &&
 			    (s == run || !target[s])) {
@@ -409,6 +401,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 		free(ko);
 	}
 	free(target);
+	free(lt);
 	return ret;
 }
 
@@ -482,6 +475,20 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 		rw->cost_before = j->res.cost_before;
 		rw->cost_after = j->res.cost_after;
 	}
+	/* Name each rewrite's function, for reports per program. */
+	for (i = 0; i < out->nr_rewrites; i++) {
+		struct bpfext_rewrite *rw = &out->rewrites[i];
+		size_t f;
+
+		for (f = 0; f < sec->nr_funcs; f++) {
+			const struct bpfext_func *fn = &sec->funcs[f];
+
+			if (rw->start >= fn->start && rw->start < fn->start + fn->cnt &&
+			    fn->sym < obj->nr_syms && obj->syms[fn->sym].name)
+				snprintf(rw->func, sizeof(rw->func), "%s",
+					 obj->syms[fn->sym].name);
+		}
+	}
 out_lock:
 	pthread_mutex_destroy(&p.lock);
 out:
@@ -489,7 +496,6 @@ out:
 	free(p.jobs);
 	free(p.fixed);
 	free(p.reserved);
-	(void)obj;
 	return ret;
 }
 

@@ -19,6 +19,7 @@ struct bpfext_opt_opts {
 	struct bpfext_jit_probe *jit;	/* for BPFEXT_COST_JIT, or NULL */
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	volatile sig_atomic_t *stop;
+	unsigned int solver_timeout_ms;	/* per window query, 0: 10 s */
 	/* Rewrites found before, proposed again; learns new ones. NULL: none */
 	struct bpfext_rule_cache *rule_cache;
 	/* Called (serialised) as windows finish. */
@@ -30,6 +31,7 @@ struct bpfext_opt_opts {
 struct bpfext_rewrite {
 	size_t shndx;			/* ELF index of the section */
 	char sec_name[64];
+	char func[64];			/* the function it is in */
 	size_t start, len;
 	struct bpf_insn old[WIN_MAX_INSNS];
 	struct bpf_insn insns[WIN_MAX_INSNS];

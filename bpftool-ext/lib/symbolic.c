@@ -20,7 +20,7 @@
 enum tag { T_SCALAR, T_CTX, T_PKT, T_PKT_END, T_STACK, T_MAP, T_MAPVAL,
 	   T_CONFLICT };
 enum region { M_FLAT, M_STACK, M_PKT, M_CTX, M_MAP, NR_REGIONS };
-enum ctxk { C_NONE, C_XDP, C_SKB };
+enum ctxk { C_NONE, C_XDP, C_SKB, C_OPAQUE };
 
 struct val {
 	Z3_ast v;		/* BV64; for pointers the offset in the region */
@@ -66,10 +66,12 @@ struct chain {
 
 /*
  * The per-path state: r0-r10, then the 64 eight-byte stack slots, which
- * say whether a slot holds a spilled pointer (with its type).
+ * say whether a slot holds a spilled pointer (with its type), then the
+ * history of opaque helper calls (helper_proto.h).
  */
 #define NSLOTS		64
-#define NVALS		(11 + NSLOTS)
+#define HIST		(11 + NSLOTS)
+#define NVALS		(HIST + 1)
 
 struct edge {
 	Z3_ast cond;
@@ -106,7 +108,36 @@ struct shared {
 	Z3_ast *reads;
 	size_t nr_reads, cap_reads;
 	bool offset_conc;		/* BPFEXT_SYM_OFFSET_CONC */
+	/* program: opaque helper calls */
+	Z3_func_decl call_f;		/* history, helper, r1-r5 -> history */
+	Z3_func_decl feed_f;		/* history, an input byte -> history */
+	Z3_func_decl ret_f;		/* history -> r0 */
+	Z3_func_decl out_f;		/* history, offset -> output byte */
+	/* program: load-time values, one unknown per key */
+	struct {
+		const char *key;
+		Z3_ast v;		/* BV64 */
+	} lts[BPFEXT_SYM_MAX_LTV];
+	size_t nr_lts;
+	/* the widths of relocated loads and stores, and their local ones */
+	struct {
+		const char *key;
+		Z3_ast w;		/* BV64 */
+		unsigned int local;
+	} widths[BPFEXT_SYM_MAX_LTV];
+	size_t nr_widths;
 	struct bpfext_error *err;
+};
+
+/* An opaque helper call of one side, for counterexamples. */
+struct ocall {
+	int32_t id;
+	Z3_ast reach;
+	Z3_ast *parts;			/* what the key chain takes, in order */
+	bool *byte;			/* ... a byte (else 8 bytes) */
+	size_t nparts, cap;
+	Z3_ast h;			/* the history after the call */
+	uint32_t nout;			/* output buffer bytes */
 };
 
 /* A successful redirect helper call. */
@@ -132,6 +163,10 @@ struct side {
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
 	unsigned int frames;		/* bpf-to-bpf calls encoded */
+	Z3_ast hist;			/* opaque call history at the exit taken */
+	struct ocall *calls;		/* opaque calls, program order */
+	size_t nr_calls, cap_calls;
+	const struct bpfext_ltv **ltv_at;	/* per slot, or NULL */
 };
 
 static int fail(struct shared *sh, int code, const char *fmt, ...)
@@ -217,20 +252,34 @@ static Z3_ast bswap(struct shared *sh, Z3_ast x, unsigned int bits)
 	return bits == 64 ? r : Z3_mk_zero_ext(sh->z, 64 - bits, r);
 }
 
+/*
+ * Room for one more element in the array *@arrp (an array pointer of
+ * any type) holding @n of *@cap elements of @size bytes.
+ * Return: 0 or -ENOMEM (the array unchanged).
+ */
+static int grow(void *arrp, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 8;
+	void *old, *t;
+
+	if (n < *cap)
+		return 0;
+	memcpy(&old, arrp, sizeof(old));
+	t = realloc(old, c * size);
+	if (!t)
+		return -ENOMEM;
+	memcpy(arrp, &t, sizeof(t));
+	*cap = c;
+	return 0;
+}
+
 /* ---- memory ---- */
 
 static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
 		     Z3_ast addr, Z3_ast byte)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		struct store *t = realloc(c->s, cap * sizeof(*t));
-
-		if (!t)
-			return fail(sh, ENOMEM, "out of memory");
-		c->s = t;
-		c->cap = cap;
-	}
+	if (grow(&c->s, c->n, &c->cap, sizeof(*c->s)))
+		return fail(sh, ENOMEM, "out of memory");
 	c->s[c->n].guard = guard;
 	c->s[c->n].addr = addr;
 	c->s[c->n].byte = byte;
@@ -242,19 +291,9 @@ static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
 {
 	switch (r) {
 	case M_FLAT:
-		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM) {
-			if (sh->nr_reads == sh->cap_reads) {
-				size_t cap = sh->cap_reads ? sh->cap_reads * 2 : 16;
-				Z3_ast *t = realloc(sh->reads, cap * sizeof(*t));
-
-				if (t) {
-					sh->reads = t;
-					sh->cap_reads = cap;
-				}
-			}
-			if (sh->nr_reads < sh->cap_reads)
-				sh->reads[sh->nr_reads++] = a;
-		}
+		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM &&
+		    !grow(&sh->reads, sh->nr_reads, &sh->cap_reads, sizeof(*sh->reads)))
+			sh->reads[sh->nr_reads++] = a;
 		return Z3_mk_select(sh->z, sh->m0, a);
 	case M_PKT:
 		return Z3_mk_select(sh->z, sh->pkt0, a);
@@ -345,15 +384,8 @@ static bool map_supported(uint32_t t)
 
 static int note_key(struct shared *sh, int m, Z3_ast key)
 {
-	if (sh->nr_keys == sh->cap_keys) {
-		size_t cap = sh->cap_keys ? sh->cap_keys * 2 : 16;
-		struct seen_key *t = realloc(sh->keys, cap * sizeof(*t));
-
-		if (!t)
-			return fail(sh, ENOMEM, "out of memory");
-		sh->keys = t;
-		sh->cap_keys = cap;
-	}
+	if (grow(&sh->keys, sh->nr_keys, &sh->cap_keys, sizeof(*sh->keys)))
+		return fail(sh, ENOMEM, "out of memory");
 	sh->keys[sh->nr_keys].map = m;
 	sh->keys[sh->nr_keys].key = key;
 	sh->nr_keys++;
@@ -364,15 +396,8 @@ static int mop_add(struct side *sd, int m, const struct mop *o)
 {
 	struct mops *ms = &sd->mops[m];
 
-	if (ms->n == ms->cap) {
-		size_t cap = ms->cap ? ms->cap * 2 : 16;
-		struct mop *t = realloc(ms->o, cap * sizeof(*t));
-
-		if (!t)
-			return fail(sd->sh, ENOMEM, "out of memory");
-		ms->o = t;
-		ms->cap = cap;
-	}
+	if (grow(&ms->o, ms->n, &ms->cap, sizeof(*ms->o)))
+		return fail(sd->sh, ENOMEM, "out of memory");
 	ms->o[ms->n++] = *o;
 	return 0;
 }
@@ -588,10 +613,15 @@ static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 	struct shared *sh = sd->sh;
 	uint64_t off;
 
+	out->tag = T_SCALAR;
+	/* an opaque context is bytes, wherever (a CO-RE offset, say) */
+	if (sh->ctx == C_OPAQUE && (!numeral(sh, addr, &off) || off + size <= sh->ctx_size)) {
+		out->v = mem_read(sd, M_CTX, addr, size);
+		return 0;
+	}
 	if (!numeral(sh, addr, &off) || off + size > sh->ctx_size)
 		return fail(sh, ENOTSUP, "insn %zu: context access at a variable or bad offset",
 			    slot);
-	out->tag = T_SCALAR;
 	if (sh->ctx == C_XDP && size == 4 && (off == 0 || off == 8)) {
 		out->tag = T_PKT;
 		out->v = k64(sh, 0);
@@ -638,15 +668,8 @@ static int push_box(struct side *sd, struct inbox *ib, Z3_ast cond,
 {
 	if (is_false(sd->sh, cond))
 		return 0;
-	if (ib->n == ib->cap) {
-		size_t cap = ib->cap ? ib->cap * 2 : 4;
-		struct edge *t = realloc(ib->e, cap * sizeof(*t));
-
-		if (!t)
-			return fail(sd->sh, ENOMEM, "out of memory");
-		ib->e = t;
-		ib->cap = cap;
-	}
+	if (grow(&ib->e, ib->n, &ib->cap, sizeof(*ib->e)))
+		return fail(sd->sh, ENOMEM, "out of memory");
 	ib->e[ib->n].cond = cond;
 	memcpy(ib->e[ib->n].r, r, sizeof(ib->e[ib->n].r));
 	ib->n++;
@@ -856,6 +879,8 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 
 	memset(d, 0, sizeof(*d));
 	d->v = k64(sh, 0);
+	if (x->src_reg == BPF_PSEUDO_FUNC)
+		return fail(sh, ENOTSUP, "insn %zu: callbacks are not encoded", slot);
 	if (m < 0 || (size_t)m >= sh->nr_maps)
 		return fail(sh, EINVAL, "insn %zu: no map %d", slot, m);
 	switch (x->src_reg) {
@@ -889,15 +914,8 @@ static Z3_ast kerr(struct shared *sh, int e)
 static int add_redir(struct side *sd, Z3_ast guard, Z3_ast ifindex,
 		     Z3_ast flags, Z3_ast map)
 {
-	if (sd->nr_redir == sd->cap_redir) {
-		size_t cap = sd->cap_redir ? sd->cap_redir * 2 : 4;
-		struct redir *t = realloc(sd->redir, cap * sizeof(*t));
-
-		if (!t)
-			return fail(sd->sh, ENOMEM, "out of memory");
-		sd->redir = t;
-		sd->cap_redir = cap;
-	}
+	if (grow(&sd->redir, sd->nr_redir, &sd->cap_redir, sizeof(*sd->redir)))
+		return fail(sd->sh, ENOMEM, "out of memory");
 	sd->redir[sd->nr_redir].guard = guard;
 	sd->redir[sd->nr_redir].ifindex = ifindex;
 	sd->redir[sd->nr_redir].flags = flags;
@@ -927,6 +945,276 @@ static bool is_devmap(uint32_t t)
 {
 	return t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH ||
 	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
+}
+
+/* The unknown a load-time value is, the same for both sides (BV64). */
+static Z3_ast ltv_value(struct shared *sh, const struct bpfext_ltv *lt, size_t slot)
+{
+	char name[BPFEXT_LTV_KEY_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < sh->nr_lts; i++)
+		if (!strcmp(sh->lts[i].key, lt->key))
+			return sh->lts[i].v;
+	if (sh->nr_lts == BPFEXT_SYM_MAX_LTV) {
+		fail(sh, ENOTSUP, "insn %zu: more than %d load-time values", slot,
+		     BPFEXT_SYM_MAX_LTV);
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "lt:%s", lt->key);
+	sh->lts[sh->nr_lts].key = lt->key;
+	sh->lts[sh->nr_lts].v = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name),
+					    sh->bv64);
+	return sh->lts[sh->nr_lts++].v;
+}
+
+/*
+ * The width of a load or store the loader relocates: libbpf makes it the
+ * kernel field's (1, 2, 4 or 8 bytes) when that differs from the local
+ * one (@size), the same for every access of the relocation.  Other
+ * values of the unknown stand for the local width.
+ */
+static Z3_ast ltv_width(struct shared *sh, const struct bpfext_ltv *lt,
+			unsigned int size, size_t slot)
+{
+	char name[BPFEXT_LTV_KEY_MAX + 8];
+	Z3_ast w, v;
+	size_t i;
+
+	for (i = 0; i < sh->nr_widths && strcmp(sh->widths[i].key, lt->key); i++)
+		;
+	if (i == BPFEXT_SYM_MAX_LTV) {
+		fail(sh, ENOTSUP, "insn %zu: more than %d relocated accesses", slot,
+		     BPFEXT_SYM_MAX_LTV);
+		return NULL;
+	}
+	if (i == sh->nr_widths) {
+		snprintf(name, sizeof(name), "width:%s", lt->key);
+		sh->widths[i].key = lt->key;
+		sh->widths[i].w = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name),
+					      sh->bv64);
+		sh->widths[i].local = size;
+		sh->nr_widths++;
+	}
+	w = sh->widths[i].w;
+	v = k64(sh, size);
+	for (i = 1; i <= 8; i *= 2)
+		v = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, w, k64(sh, i)), k64(sh, i), v);
+	return v;
+}
+
+/* A relocated load: @width bytes at @a (width the value ltv_width() gave). */
+static Z3_ast ltv_load(struct side *sd, const struct access *a, Z3_ast width)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v8 = a->r == M_CTX ? mem_read(sd, M_CTX, a->addr, 8) : acc_read(sd, a, 8);
+	Z3_ast v = v8;
+	unsigned int b;
+
+	for (b = 1; b < 8; b *= 2)
+		v = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, width, k64(sh, b)),
+			      Z3_mk_zero_ext(sh->z, 64 - 8 * b,
+					     Z3_mk_extract(sh->z, 8 * b - 1, 0, v8)), v);
+	return v;
+}
+
+static int ocall_part(struct shared *sh, struct ocall *oc, Z3_ast v, bool byte)
+{
+	size_t cap = oc->cap;
+
+	if (grow(&oc->parts, oc->nparts, &cap, sizeof(*oc->parts)) ||
+	    grow(&oc->byte, oc->nparts, &oc->cap, sizeof(*oc->byte)))
+		return fail(sh, ENOMEM, "out of memory");
+	oc->parts[oc->nparts] = v;
+	oc->byte[oc->nparts++] = byte;
+	return 0;
+}
+
+/*
+ * Size argument @n (1-5) of the helper buffer @buf: a known number, or
+ * (in *@sym, else NULL) a value only known at run time - a CO-RE field
+ * size, say - of at most what @buf can hold: the rest of its stack
+ * frame or of its map value; *@max is the number, or that bound.
+ */
+static int buf_size(struct shared *sh, const struct val *r, unsigned int n,
+		    const struct access *buf, uint64_t *max, Z3_ast *sym,
+		    size_t slot)
+{
+	uint64_t off;
+
+	*sym = NULL;
+	if (r[n].tag == T_SCALAR && numeral(sh, r[n].v, max) &&
+	    *max <= BPFEXT_HELPER_BUF_MAX)
+		return 0;
+	if (r[n].tag == T_SCALAR && numeral(sh, buf->addr, &off) &&
+	    ((buf->r == M_STACK && off < 512 * 9) ||
+	     (buf->r == M_MAP && off < sh->maps[buf->map].value_size))) {
+		*max = buf->r == M_STACK ? 512 * (off / 512 + 1) - off :
+					   sh->maps[buf->map].value_size - off;
+		if (*max > BPFEXT_HELPER_BUF_MAX)
+			*max = BPFEXT_HELPER_BUF_MAX;
+		*sym = r[n].v;
+		return 0;
+	}
+	return fail(sh, ENOTSUP, "insn %zu: helper buffer size in r%u is not a known number up to %d",
+		    slot, n, BPFEXT_HELPER_BUF_MAX);
+}
+
+/* The guard of byte @j of a buffer of *symbolic* size @sym (NULL: none). */
+static Z3_ast within(struct shared *sh, Z3_ast guard, Z3_ast sym, uint64_t j)
+{
+	return sym ? and2(sh, guard, Z3_mk_bvugt(sh->z, sym, k64(sh, j))) : guard;
+}
+
+/* bpf_probe_read_kernel(dst, size, src) of memory the program has. */
+static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	struct access from, to;
+	uint64_t size, j;
+	Z3_ast sym;
+	int ret;
+
+	ret = access_of(sd, &r[3], 0, &from, slot);
+	if (!ret)
+		ret = access_of(sd, &r[1], 0, &to, slot);
+	if (!ret)
+		ret = buf_size(sh, r, 2, &to, &size, &sym, slot);
+	if (ret)
+		return ret;
+	if (to.r == M_CTX)
+		return fail(sh, ENOTSUP, "insn %zu: helper buffer in the context", slot);
+	for (j = 0; j < size && !ret; j++) {
+		struct access f = from, t = to;
+
+		f.addr = Z3_mk_bvadd(sh->z, from.addr, k64(sh, j));
+		t.addr = Z3_mk_bvadd(sh->z, to.addr, k64(sh, j));
+		ret = acc_write(sd, &t, within(sh, reach, sym, j),
+				acc_read_raw(sd, &f, 1), 1);
+	}
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].v = k64(sh, 0);
+	return ret;
+}
+
+/*
+ * A helper by prototype (helper_proto.h): the history takes the call,
+ * r0 and the output buffer are unknown functions of the new history.
+ */
+static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
+			 struct val *r, Z3_ast reach, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	Z3_ast args[7], h, ret, osym = NULL, sym;
+	struct access out = { 0 };
+	struct ocall *oc;
+	uint64_t osize = 0, size, j, flags;
+	int a, ret_code;
+
+	if (grow(&sd->calls, sd->nr_calls, &sd->cap_calls, sizeof(*sd->calls)))
+		return fail(sh, ENOMEM, "out of memory");
+	/* a read of the program's own memory is a copy (helper_proto.h) */
+	if (hp->copy && r[3].tag != T_SCALAR)
+		return copy_helper(sd, r, reach, slot);
+	oc = &sd->calls[sd->nr_calls++];
+	memset(oc, 0, sizeof(*oc));
+	oc->id = hp->id;
+	oc->reach = reach;
+	/* what perf_event_output takes of the packet (flags) is not modelled */
+	if (hp->id == BPF_FUNC_perf_event_output && sh->ctx != C_OPAQUE &&
+	    (r[3].tag != T_SCALAR || !numeral(sh, r[3].v, &flags) ||
+	     (flags & BPF_F_CTXLEN_MASK)))
+		return fail(sh, ENOTSUP, "insn %zu: perf_event_output of packet bytes", slot);
+	args[0] = r[HIST].v;
+	args[1] = k64(sh, (uint64_t)hp->id);
+	ret_code = ocall_part(sh, oc, args[1], false);
+	for (a = 0; a < 5; a++)
+		args[2 + a] = k64(sh, 0);
+	for (a = 0; a < hp->nargs && !ret_code; a++) {
+		const struct val *v = &r[a + 1];
+		struct access acc;
+
+		switch (hp->arg[a]) {
+		case HARG_SCALAR:
+			/* a pointer into the context or the frame: its place */
+			if (v->tag == T_CTX || (v->tag == T_STACK && numeral(sh, v->v, &flags) &&
+						flags <= 512))
+				args[2 + a] = Z3_mk_bvor(z, v->v, k64(sh, v->tag == T_CTX ?
+							BPFEXT_CALL_PTR_CTX : BPFEXT_CALL_PTR_STACK));
+			else if (v->tag == T_SCALAR)
+				args[2 + a] = v->v;
+			else
+				return fail(sh, ENOTSUP, "insn %zu: helper %d: r%d is a pointer",
+					    slot, hp->id, a + 1);
+			ret_code = ocall_part(sh, oc, args[2 + a], false);
+			break;
+		case HARG_MAP:
+			if (v->tag != T_MAP)
+				return fail(sh, ENOTSUP, "insn %zu: helper %d: r%d is not a known map",
+					    slot, hp->id, a + 1);
+			args[2 + a] = k64(sh, (uint64_t)v->map);
+			ret_code = ocall_part(sh, oc, args[2 + a], false);
+			break;
+		case HARG_IN:
+		case HARG_OUT:
+			ret_code = access_of(sd, v, 0, &acc, slot);
+			if (!ret_code)
+				ret_code = buf_size(sh, r, hp->size_arg[a], &acc, &size,
+						    &sym, slot);
+			if (ret_code)
+				break;
+			if (acc.r == M_CTX)
+				return fail(sh, ENOTSUP, "insn %zu: helper buffer in the context", slot);
+			if (hp->arg[a] == HARG_OUT) {
+				out = acc;
+				osize = size;
+				osym = sym;
+				break;
+			}
+			if (sym)
+				return fail(sh, ENOTSUP, "insn %zu: helper input of a size known at run time",
+					    slot);
+			for (j = 0; j < size && !ret_code; j++) {
+				struct access at = acc;
+
+				at.addr = Z3_mk_bvadd(z, acc.addr, k64(sh, j));
+				ret_code = ocall_part(sh, oc, acc_read_raw(sd, &at, 1), true);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret_code)
+		return ret_code;
+	h = Z3_mk_app(z, sh->call_f, 7, args);
+	for (j = 0; j < oc->nparts; j++) {
+		Z3_ast fa[2] = { h, oc->parts[j] };
+
+		if (oc->byte[j])
+			h = Z3_mk_app(z, sh->feed_f, 2, fa);
+	}
+	ret = Z3_mk_app(z, sh->ret_f, 1, &h);
+	for (j = 0; j < osize; j++) {
+		Z3_ast fa[2] = { h, k64(sh, j) };
+		Z3_ast guard = hp->str ? and2(sh, reach, Z3_mk_bvsgt(z, ret, k64(sh, j))) :
+					 reach;
+
+		guard = within(sh, guard, osym, j);
+		struct access at = out;
+
+		at.addr = Z3_mk_bvadd(z, out.addr, k64(sh, j));
+		ret_code = acc_write(sd, &at, guard, Z3_mk_app(z, sh->out_f, 2, fa), 1);
+		if (ret_code)
+			return ret_code;
+	}
+	oc->h = h;
+	oc->nout = (uint32_t)osize;
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].v = ret;
+	r[HIST].v = h;
+	return 0;
 }
 
 static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
@@ -959,6 +1247,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
 					    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
 		sd->tail_cond = or2(sh, hit, sd->tail_cond);
+		sd->hist = Z3_mk_ite(z, hit, r[HIST].v, sd->hist);
 		*reachp = and2(sh, reach, Z3_mk_not(z, hit));
 		return 0;	/* falls through with r0 unchanged */
 	}
@@ -1059,6 +1348,8 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		return 0;
 	}
 	default:
+		if (bpfext_helper_proto(id) && sh->call_f)
+			return opaque_helper(sd, bpfext_helper_proto(id), r, reach, slot);
 		return fail(sh, ENOTSUP, "insn %zu: helper %d (%s) is not encoded yet",
 			    slot, id, bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
 	}
@@ -1110,6 +1401,9 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		return ret;
 	if (va.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: value in the context", slot);
+	if (md->value_size > BPFEXT_SYM_MAX_VALUE)
+		return fail(sh, ENOTSUP, "insn %zu: update of a %u-byte value", slot,
+			    md->value_size);
 	val = acc_read_raw(sd, &va, md->value_size);
 	memset(&r[0], 0, sizeof(r[0]));
 	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {
@@ -1143,6 +1437,13 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	return mop_add(sd, m, &o);
 }
 
+/* Address of an access whose offset the loader sets: @base plus it. */
+static Z3_ast ltv_addr(struct shared *sh, const struct val *base, Z3_ast ltv)
+{
+	return Z3_mk_bvadd(sh->z, base->v,
+			   Z3_mk_sign_ext(sh->z, 48, Z3_mk_extract(sh->z, 15, 0, ltv)));
+}
+
 static int encode_range(struct side *sd, const struct bpf_insn *insns,
 			size_t cnt, size_t start, int depth, struct inbox *ret_box);
 
@@ -1160,6 +1461,7 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 		return fail(sh, ENOMEM, "out of memory");
 	sd->exit_cond = Z3_mk_false(z);
 	sd->r0 = k64(sh, 0);
+	sd->hist = k64(sh, 0);
 	sd->tail_cond = Z3_mk_false(z);
 	sd->tail_target = k64(sh, 0);
 	memset(r, 0, sizeof(r));
@@ -1276,8 +1578,9 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 		const struct bpf_insn *x = &insns[i];
 		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
 		bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
+		const struct bpfext_ltv *lt;
 		struct val src, *d;
-		Z3_ast reach, c;
+		Z3_ast reach, c, ltv;
 		size_t next = i + 1;
 
 		reach = merge(sd, i, r);
@@ -1287,6 +1590,10 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 			i = next - 1;
 			continue;
 		}
+		lt = sd->ltv_at ? sd->ltv_at[i] : NULL;
+		ltv = lt ? ltv_value(sh, lt, i) : NULL;
+		if (lt && !ltv)
+			return -ENOTSUP;
 		d = &r[x->dst_reg];
 		src.tag = T_SCALAR;
 		/* BPF_SRC() is a size bit in the load and store classes */
@@ -1311,6 +1618,11 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 			}
 			if (cls == BPF_ALU && BPF_SRC(x->code) == BPF_K)
 				src.v = k64(sh, (uint32_t)x->imm);
+			/* the immediate the loader writes, extended as the class says */
+			if (ltv && BPF_SRC(x->code) == BPF_K)
+				src.v = cls == BPF_ALU64 ?
+					Z3_mk_sign_ext(z, 32, lo32(sh, ltv)) :
+					zext32(sh, lo32(sh, ltv));
 			ret = ptr_alu(sd, x, r, &src, i);
 			if (ret < 0)
 				return ret;
@@ -1347,6 +1659,7 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 				if (sh->prog && r[0].tag != T_SCALAR)
 					return fail(sh, ENOTSUP, "insn %zu: returns a pointer", i);
 				sd->r0 = Z3_mk_ite(z, reach, r[0].v, sd->r0);
+				sd->hist = Z3_mk_ite(z, reach, r[HIST].v, sd->hist);
 				sd->exit_cond = or2(sh, reach, sd->exit_cond);
 				next = (size_t)-1;
 				break;
@@ -1437,11 +1750,21 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 			ret = access_of(sd, &src, x->off, &a, i);
 			if (ret)
 				return ret;
+			if (ltv)
+				a.addr = ltv_addr(sh, &src, ltv);
 			ret = a.r == M_STACK ? stack_fill(sd, a.addr, size, &v, i) : 1;
 			if (ret < 0)
 				return ret;
 			if (!ret) {
 				/* a spilled pointer comes back */
+			} else if (ltv && BPF_MODE(x->code) == BPF_MEM &&
+				   (a.r != M_CTX || sh->ctx == C_OPAQUE)) {
+				Z3_ast w = ltv_width(sh, lt, size, i);
+
+				if (!w)
+					return -ENOTSUP;
+				v.tag = T_SCALAR;
+				v.v = ltv_load(sd, &a, w);
 			} else if (a.r == M_CTX) {
 				ret = ctx_load(sd, a.addr, size, &v, i);
 				if (ret)
@@ -1467,6 +1790,8 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 			ret = access_of(sd, d, x->off, &a, i);
 			if (ret)
 				return ret;
+			if (ltv)
+				a.addr = ltv_addr(sh, d, ltv);
 			if (sh->prog && src.tag != T_SCALAR) {
 				uint64_t o;
 
@@ -1522,6 +1847,26 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 				if (!numeral(sh, a.addr, &off))
 					return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", i);
 			}
+			if (ltv && BPF_MODE(x->code) == BPF_MEM) {
+				/* as wide as the kernel's field: byte by byte */
+				Z3_ast w = ltv_width(sh, lt, size, i);
+				unsigned int b;
+
+				if (!w)
+					return -ENOTSUP;
+				for (b = 0; b < 8 && !ret; b++) {
+					struct access at = a;
+
+					at.addr = Z3_mk_bvadd(z, a.addr, k64(sh, b));
+					ret = acc_write(sd, &at, and2(sh, reach,
+						Z3_mk_bvugt(z, w, k64(sh, b))),
+						Z3_mk_zero_ext(z, 56, Z3_mk_extract(z, b * 8 + 7,
+										      b * 8, src.v)), 1);
+				}
+				if (ret)
+					return ret;
+				break;
+			}
 			ret = acc_write(sd, &a, reach, src.v, size);
 			if (ret)
 				return ret;
@@ -1537,8 +1882,8 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 					break;
 				}
 				d->tag = T_SCALAR;
-				d->v = k64(sh, (uint32_t)x->imm |
-					       ((uint64_t)(uint32_t)x[1].imm << 32));
+				d->v = ltv ? ltv : k64(sh, (uint32_t)x->imm |
+							((uint64_t)(uint32_t)x[1].imm << 32));
 				break;
 			}
 			if (!sh->prog || sh->ctx != C_SKB)
@@ -1575,6 +1920,7 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 				v = mem_read(sd, M_PKT, pos, size);
 				/* out of bounds: the program returns 0 */
 				sd->r0 = Z3_mk_ite(z, and2(sh, reach, bad), k64(sh, 0), sd->r0);
+				sd->hist = Z3_mk_ite(z, and2(sh, reach, bad), r[HIST].v, sd->hist);
 				sd->exit_cond = or2(sh, and2(sh, reach, bad), sd->exit_cond);
 				reach = and2(sh, reach, ok);
 				memset(&r[0], 0, sizeof(r[0]));
@@ -1618,6 +1964,12 @@ static void side_free(struct side *sd)
 	for (i = 0; sd->in && i <= sd->cnt; i++)
 		free(sd->in[i].e);
 	free(sd->in);
+	for (i = 0; i < sd->nr_calls; i++) {
+		free(sd->calls[i].parts);
+		free(sd->calls[i].byte);
+	}
+	free(sd->calls);
+	free(sd->ltv_at);
 }
 
 /* Final memory of both sides agrees at every address either wrote. */
@@ -1824,6 +2176,55 @@ struct pfill {
 	uint32_t max_pkt;
 };
 
+static bool model_true(Z3_context z, Z3_model m, Z3_ast c)
+{
+	Z3_ast v = NULL;
+
+	return Z3_model_eval(z, m, c, true, &v) && v &&
+	       Z3_get_bool_value(z, v) == Z3_L_TRUE;
+}
+
+/*
+ * The answers of the opaque calls one side makes under the model, keyed
+ * by their history as the interpreter computes it (helper_proto.h).
+ */
+static void fill_calls(struct shared *sh, Z3_model m, const struct side *sd,
+		       struct bpfext_sym_cex *cex)
+{
+	Z3_context z = sh->z;
+	uint64_t key = BPFEXT_CALL_KEY_INIT;
+	size_t i, j, k;
+
+	for (i = 0; i < sd->nr_calls; i++) {
+		const struct ocall *oc = &sd->calls[i];
+
+		if (!model_true(z, m, oc->reach))
+			continue;
+		for (j = 0; j < oc->nparts; j++) {
+			uint64_t v = eval_u64(z, m, oc->parts[j]);
+			uint8_t b = (uint8_t)v;
+
+			key = oc->byte[j] ? bpfext_call_key_bytes(key, &b, 1) :
+					    bpfext_call_key_u64(key, v);
+		}
+		for (k = 0; k < cex->nr_calls && cex->calls[k].key != key; k++)
+			;
+		if (k < cex->nr_calls || k == BPFEXT_SYM_MAX_CALLS)
+			continue;
+		cex->calls[k].id = oc->id;
+		cex->calls[k].key = key;
+		cex->calls[k].r0 = eval_u64(z, m, Z3_mk_app(z, sh->ret_f, 1, &oc->h));
+		cex->calls[k].nr_out = oc->nout;
+		for (j = 0; j < oc->nout; j++) {
+			Z3_ast fa[2] = { oc->h, k64(sh, j) };
+
+			cex->calls[k].out[j] = (uint8_t)eval_u64(z, m,
+				Z3_mk_app(z, sh->out_f, 2, fa));
+		}
+		cex->nr_calls++;
+	}
+}
+
 static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 {
 	struct pfill *p = arg;
@@ -1845,7 +2246,7 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 	for (i = 0; i < len; i++)
 		cex->pkt[sh->l2_hdr + i] = (uint8_t)eval_u64(z, m,
 			Z3_mk_select(z, sh->pkt0, k64(sh, i)));
-	cex->pkt_len = sh->l2_hdr + len;
+	cex->pkt_len = sh->ctx == C_OPAQUE ? 0 : sh->l2_hdr + len;
 	for (i = 0; i < sh->ctx_size; i++)
 		cex->ctx[i] = (uint8_t)eval_u64(z, m,
 			Z3_mk_select(z, sh->ctx0, k64(sh, i)));
@@ -1859,6 +2260,13 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 		cex->tail_call_ok = Z3_model_eval(z, m, sh->tail_ok, true, &tv) && tv &&
 				    Z3_get_bool_value(z, tv) == Z3_L_TRUE;
 	}
+	for (i = 0; i < sh->nr_lts && cex->nr_ltv < BPFEXT_SYM_MAX_LTV; i++) {
+		snprintf(cex->ltv[cex->nr_ltv].key, sizeof(cex->ltv[0].key), "%s",
+			 sh->lts[i].key);
+		cex->ltv[cex->nr_ltv++].value = eval_u64(z, m, sh->lts[i].v);
+	}
+	fill_calls(sh, m, p->sd[0], cex);
+	fill_calls(sh, m, p->sd[1], cex);
 	/* initial entries at every key either side used */
 	/* newest first: the keys where the final maps are compared come last */
 	for (i = (uint32_t)sh->nr_keys; i-- > 0 && cex->nr_entries < BPFEXT_SYM_MAX_ENTRIES;) {
@@ -1877,7 +2285,10 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 			if (cex->entries[e].map == (uint32_t)mi &&
 			    !memcmp(cex->entries[e].key, key, md->key_size))
 				break;
-		if (e < cex->nr_entries)
+		/* global data larger than an entry goes to cex->big, if it fits */
+		if (e < cex->nr_entries ||
+		    (md->value_size > BPFEXT_SYM_MAX_VALUE &&
+		     md->value_size > BPFEXT_SYM_MAX_BIG - cex->nr_big))
 			continue;
 		if (map_is_array(md->type)) {
 			uint32_t idx;
@@ -1895,13 +2306,50 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 		e = cex->nr_entries++;
 		cex->entries[e].map = (uint32_t)mi;
 		memcpy(cex->entries[e].key, key, md->key_size);
+		if (md->value_size > BPFEXT_SYM_MAX_VALUE) {
+			cex->entries[e].big_at = cex->nr_big + 1;
+			cex->nr_big += md->value_size;
+		}
 		for (b = 0; b < md->value_size; b++) {
 			Z3_ast args[2] = { kv, k64(sh, b) };
 
-			cex->entries[e].value[b] = (uint8_t)eval_u64(z, m,
+			((uint8_t *)bpfext_sym_cex__value(cex, e))[b] = (uint8_t)eval_u64(z, m,
 				Z3_mk_app(z, sh->val0[mi], 2, args));
 		}
 	}
+}
+
+bool bpfext_sym_opaque_ctx(enum bpf_prog_type t)
+{
+	switch (t) {
+	case BPF_PROG_TYPE_KPROBE:
+	case BPF_PROG_TYPE_TRACEPOINT:
+	case BPF_PROG_TYPE_PERF_EVENT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
+	case BPF_PROG_TYPE_TRACING:
+	case BPF_PROG_TYPE_LSM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Which slots of @lp hold load-time values, for its side's encoding. */
+static int ltv_slots(struct shared *sh, struct side *sd,
+		     const struct bpfext_linked_prog *lp)
+{
+	size_t i;
+
+	if (!lp->nr_ltv)
+		return 0;
+	sd->ltv_at = calloc(lp->cnt + 1, sizeof(*sd->ltv_at));
+	if (!sd->ltv_at)
+		return fail(sh, ENOMEM, "out of memory");
+	for (i = 0; i < lp->nr_ltv; i++)
+		if (lp->ltv[i].slot < lp->cnt)
+			sd->ltv_at[lp->ltv[i].slot] = &lp->ltv[i];
+	return 0;
 }
 
 int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
@@ -1914,7 +2362,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
 	uint32_t max_pkt = opts && opts->max_pkt ? opts->max_pkt : 128;
 	struct pfill pf = { { &sa, &sb }, cex, 0 };
-	Z3_ast same, pre, t;
+	Z3_ast same, pre, t, same_hist;
 	uint32_t i, min_len = 14;
 	int ret;
 
@@ -1948,8 +2396,12 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		min_len = 0;
 		break;
 	default:
-		return fail(&sh, ENOTSUP, "program type %s is not supported",
-			    bpfext_prog_type_name(a->type));
+		if (!bpfext_sym_opaque_ctx(a->type))
+			return fail(&sh, ENOTSUP, "program type %s is not supported",
+				    bpfext_prog_type_name(a->type));
+		/* no packet; the context an opaque pointer */
+		sh.ctx = C_OPAQUE;
+		sh.ctx_size = BPFEXT_SYM_MAX_CTX;
 	}
 	if (max_pkt + sh.l2_hdr > BPFEXT_SYM_MAX_PKT)
 		max_pkt = BPFEXT_SYM_MAX_PKT - sh.l2_hdr;
@@ -1969,6 +2421,20 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 						       Z3_mk_bv_sort(sh.z, 32)));
 	sh.tail_ok = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "tail_ok"),
 				 Z3_mk_bool_sort(sh.z));
+	{
+		Z3_sort dom[7] = { sh.bv64, sh.bv64, sh.bv64, sh.bv64, sh.bv64,
+				   sh.bv64, sh.bv64 };
+		Z3_sort fdom[2] = { sh.bv64, sh.bv8 };
+
+		sh.call_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "call"),
+					    7, dom, sh.bv64);
+		sh.feed_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "feed"),
+					    2, fdom, sh.bv64);
+		sh.ret_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "ret"),
+					   1, dom, sh.bv64);
+		sh.out_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "out"),
+					   2, dom, sh.bv8);
+	}
 	sh.present0 = calloc(sh.nr_maps + 1, sizeof(*sh.present0));
 	sh.val0 = calloc(sh.nr_maps + 1, sizeof(*sh.val0));
 	if (!sh.present0 || !sh.val0) {
@@ -1982,7 +2448,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 
 		if (!map_supported(md->type) || !md->key_size ||
 		    md->key_size > BPFEXT_SYM_MAX_KEY || !md->value_size ||
-		    md->value_size > BPFEXT_SYM_MAX_VALUE ||
+		    (md->value_size > BPFEXT_SYM_MAX_VALUE && !md->is_data) ||
 		    (map_is_array(md->type) && md->key_size != 4))
 			continue;
 		ks = Z3_mk_bv_sort(sh.z, md->key_size * 8);
@@ -1995,13 +2461,20 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		sh.val0[i] = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, name),
 					     2, dom, sh.bv8);
 	}
-	ret = encode(&sa, a->insns, a->cnt);
+	ret = ltv_slots(&sh, &sa, a);
+	if (!ret)
+		ret = ltv_slots(&sh, &sb, b);
+	if (!ret)
+		ret = encode(&sa, a->insns, a->cnt);
 	if (!ret)
 		ret = encode(&sb, b->insns, b->cnt);
 	if (ret)
 		goto out;
 	pre = and2(&sh, Z3_mk_bvuge(sh.z, sh.len, k64(&sh, min_len)),
 		   Z3_mk_bvule(sh.z, sh.len, k64(&sh, max_pkt)));
+	/* the same opaque helper calls, wherever the program leaves */
+	same_hist = Z3_mk_implies(sh.z, or2(&sh, sa.exit_cond, sa.tail_cond),
+				  Z3_mk_eq(sh.z, sa.hist, sb.hist));
 	/* falling off the end faults in the interpreter: same on both */
 	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
 	same = and2(&sh, same, Z3_mk_eq(sh.z, sa.tail_cond, sb.tail_cond));
@@ -2009,6 +2482,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 					     Z3_mk_eq(sh.z, sa.tail_target, sb.tail_target)));
 	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.exit_cond,
 					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
+	same = and2(&sh, same, same_hist);
 	/* redirect target: whether set, and the last one */
 	t = Z3_mk_eq(sh.z, redir_final(&sa, 0), redir_final(&sb, 0));
 	for (i = 1; i < 4; i++)
@@ -2060,6 +2534,21 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
 		goto out;
 	}
+	/*
+	 * Relocated accesses of the object's widths first: a counterexample
+	 * there replays in the interpreter, which runs those widths.  Only
+	 * if there is none, every width the kernel's fields may have.
+	 */
+	if (sh.nr_widths) {
+		Z3_ast local = Z3_mk_true(sh.z);
+
+		for (i = 0; i < sh.nr_widths; i++)
+			local = and2(&sh, local, Z3_mk_eq(sh.z, sh.widths[i].w,
+					      k64(&sh, sh.widths[i].local)));
+		ret = solve(&sh, and2(&sh, pre, local), same, fill_prog, &pf);
+		if (ret != BPFEXT_EQUIVALENT)
+			goto out;
+	}
 	ret = solve(&sh, pre, same, fill_prog, &pf);
 out:
 	side_free(&sa);
@@ -2072,6 +2561,12 @@ out:
 	return ret;
 }
 
+const uint8_t *bpfext_sym_cex__value(const struct bpfext_sym_cex *cex, size_t i)
+{
+	return cex->entries[i].big_at ? &cex->big[cex->entries[i].big_at - 1] :
+					cex->entries[i].value;
+}
+
 void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 			   struct bpfext_interp_input *input)
 {
@@ -2081,7 +2576,7 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 	for (i = 0; i < cex->nr_entries; i++) {
 		cex->kv[i].map = cex->entries[i].map;
 		cex->kv[i].key = cex->entries[i].key;
-		cex->kv[i].value = cex->entries[i].value;
+		cex->kv[i].value = bpfext_sym_cex__value(cex, i);
 	}
 	input->tail_call_ok = cex->tail_call_ok;
 	input->entries = cex->kv;
@@ -2091,4 +2586,19 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 	input->pkt_len = cex->pkt_len;
 	input->ctx = cex->ctx_len ? cex->ctx : NULL;	/* 0: defaults */
 	input->ctx_len = cex->ctx_len;
+	for (i = 0; i < cex->nr_ltv; i++) {
+		cex->iltv[i].key = cex->ltv[i].key;
+		cex->iltv[i].value = cex->ltv[i].value;
+	}
+	input->ltv = cex->iltv;
+	input->nr_ltv = cex->nr_ltv;
+	for (i = 0; i < cex->nr_calls; i++) {
+		cex->icalls[i].key = cex->calls[i].key;
+		cex->icalls[i].r0 = cex->calls[i].r0;
+		cex->icalls[i].out = cex->calls[i].out;
+		cex->icalls[i].nr_out = cex->calls[i].nr_out;
+	}
+	input->opaque = true;
+	input->calls = cex->icalls;
+	input->nr_calls = cex->nr_calls;
 }

@@ -21,7 +21,18 @@
  * Program check (bpfext_sym_equiv_prog): two whole programs of the same
  * XDP or skb type, run on the same packet (up to max_pkt bytes, at least
  * 14) and the same context, are equivalent when they return the same r0
- * and leave the same packet bytes and context fields.  Registers carry a
+ * and leave the same packet bytes and context fields.  Tracing types
+ * (kprobe, tracepoint, raw_tp, perf_event, fentry/fexit/iterators, LSM)
+ * have no packet; their context is an opaque read-only pointer to
+ * BPFEXT_SYM_MAX_CTX unknown bytes.  Values the loader sets (the
+ * linked programs' ->ltv: CO-RE-relocated immediates and offsets,
+ * __ksym addresses) are unknowns named by their relocation, shared by
+ * both sides; maps, global data (initial contents unknown: a skeleton
+ * may set them) and __kconfig externs are maps.  Helpers of
+ * helper_proto.h are opaque calls: r0 and the output buffer are
+ * unknown functions of the history of opaque calls (helper, scalar and
+ * map arguments, input buffer bytes), and that history must be the
+ * same on both sides.  Registers carry a
  * pointer type found along the way (context, packet, packet end, stack;
  * memory-type concretization), so each region is its own memory: stack
  * starts zeroed, packet bytes and non-pointer context fields are
@@ -55,6 +66,7 @@
 #include <linux/bpf.h>
 
 #include "bpfext.h"
+#include "helper_proto.h"
 #include "interp.h"
 
 enum bpfext_equiv {
@@ -86,6 +98,10 @@ struct bpfext_sym_opts {
 #define BPFEXT_SYM_MAX_KEY	64
 #define BPFEXT_SYM_MAX_VALUE	512
 #define BPFEXT_SYM_MAX_ENTRIES	64
+#define BPFEXT_SYM_MAX_CTX	512	/* opaque contexts: bytes modelled */
+#define BPFEXT_SYM_MAX_LTV	32
+#define BPFEXT_SYM_MAX_CALLS	16
+#define BPFEXT_SYM_MAX_BIG	(1u << 16)	/* bytes of larger global data */
 
 /* A counterexample. */
 struct bpfext_sym_cex {
@@ -100,7 +116,7 @@ struct bpfext_sym_cex {
 	/* program check: the input */
 	uint8_t pkt[BPFEXT_SYM_MAX_PKT];
 	uint32_t pkt_len;
-	uint8_t ctx[192];
+	uint8_t ctx[BPFEXT_SYM_MAX_CTX];
 	uint32_t ctx_len;
 	/* program check: r0 each side returns */
 	uint64_t r0[2];
@@ -112,8 +128,28 @@ struct bpfext_sym_cex {
 		uint32_t map;
 		uint8_t key[BPFEXT_SYM_MAX_KEY];
 		uint8_t value[BPFEXT_SYM_MAX_VALUE];
+		/* a value over BPFEXT_SYM_MAX_VALUE bytes: at big[big_at - 1] */
+		uint32_t big_at;
 	} entries[BPFEXT_SYM_MAX_ENTRIES];
 	struct bpfext_interp_kv kv[BPFEXT_SYM_MAX_ENTRIES];
+	uint8_t big[BPFEXT_SYM_MAX_BIG];
+	uint32_t nr_big;
+	/* program check: the load-time values the loader chose */
+	size_t nr_ltv;
+	struct {
+		char key[BPFEXT_LTV_KEY_MAX];
+		uint64_t value;
+	} ltv[BPFEXT_SYM_MAX_LTV];
+	struct bpfext_interp_ltv iltv[BPFEXT_SYM_MAX_LTV];
+	/* program check: what the opaque helper calls of either side answered */
+	size_t nr_calls;
+	struct {
+		int32_t id;
+		uint64_t key, r0;
+		uint32_t nr_out;
+		uint8_t out[BPFEXT_HELPER_BUF_MAX];
+	} calls[BPFEXT_SYM_MAX_CALLS];
+	struct bpfext_interp_call icalls[BPFEXT_SYM_MAX_CALLS];
 };
 
 /**
@@ -146,6 +182,12 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			  const struct bpfext_sym_opts *opts,
 			  struct bpfext_sym_cex *cex,
 			  struct bpfext_error *err);
+
+/* The initial value of the counterexample's map entry @i. */
+const uint8_t *bpfext_sym_cex__value(const struct bpfext_sym_cex *cex, size_t i);
+
+/* Program types the program check gives an opaque context (no packet). */
+bool bpfext_sym_opaque_ctx(enum bpf_prog_type t);
 
 /* Interpreter input replaying a program-check counterexample; points
  * into @cex (whose ->kv it fills). */

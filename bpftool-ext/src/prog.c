@@ -330,27 +330,39 @@ static int parse_kops(const struct optimize_args *a,
 }
 
 /*
- * Kops sites of each op in program @p: in its own function and in the
- * .text subprograms it calls (a shared subprogram counts for each caller).
+ * Kops sites of each op (into @n, or NULL) in program @p: in its own
+ * function and in the .text subprograms it calls (a shared subprogram
+ * counts for each caller).  Return: all of them.
  */
-static void print_prog_kops(const struct bpfext_pipeline_result *pr,
-			    const struct bpfext_pipeline_opts *po,
-			    struct bpfext_object *obj, const struct bpfext_prog *p)
+static unsigned int prog_kops_sites(const struct bpfext_pipeline_result *pr,
+				    struct bpfext_object *obj,
+				    const struct bpfext_prog *p, unsigned int *n)
 {
-	unsigned int n[BPFEXT_EINSN_NR] = { 0 }, id, total = 0;
+	unsigned int total = 0;
 	size_t i;
 
-	if (!po->kops_ops)
-		return;
 	for (i = 0; i < pr->nr_kops_sites; i++) {
 		const struct bpfext_kops_site *s = &pr->kops_sites[i];
 
 		if (s->op < BPFEXT_EINSN_NR &&
 		    bpfext_prog__runs_func(obj, p, s->shndx, s->func)) {
-			n[s->op]++;
+			if (n)
+				n[s->op]++;
 			total++;
 		}
 	}
+	return total;
+}
+
+static void print_prog_kops(const struct bpfext_pipeline_result *pr,
+			    const struct bpfext_pipeline_opts *po,
+			    struct bpfext_object *obj, const struct bpfext_prog *p)
+{
+	unsigned int n[BPFEXT_EINSN_NR] = { 0 }, id, total;
+
+	if (!po->kops_ops)
+		return;
+	total = prog_kops_sites(pr, obj, p, n);
 	if (json_output) {
 		jsonw_name(json_wtr, "kops");
 		jsonw_start_object(json_wtr);
@@ -488,6 +500,49 @@ static void print_safety_drops(const struct bpfext_pipeline_result *pr)
 			fprintf(stderr, "safety:   new: %s\n", buf);
 		}
 	}
+}
+
+/* Proven rewrites (search windows, comparisons) in code @p runs. */
+static size_t prog_windows(struct bpfext_object *out, const struct bpfext_pipeline_result *pr,
+			   const struct bpfext_prog *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pr->nr_rewrites; i++)
+		n += bpfext_prog__runs_func(out, p, pr->rewrites[i].shndx,
+					    pr->rewrites[i].func);
+	return n;
+}
+
+/*
+ * What "equivalence_proven" claims, and under which assumptions: each
+ * rewritten window was proven alone against the code it replaces, not
+ * the program as a whole.
+ */
+static const char *const proof_assumptions[] = {
+	"each window alone: the registers live after it and at its side exits, and all of memory, for every input",
+	"what the known-bits analysis found of the window's input registers (nothing of a value the loader sets)",
+	"which registers are live: liveness, a helper reading only the arguments of its prototype",
+	"instructions the loader rewrites (CO-RE, maps, global data, externs) and calls are not rewritten",
+};
+
+static void print_proof_json(size_t windows, size_t kops)
+{
+	size_t i;
+
+	jsonw_name(json_wtr, "equivalence_proven");
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "scope", windows || kops ? "windows" : "unchanged");
+	jsonw_uint_field(json_wtr, "windows", windows);
+	jsonw_uint_field(json_wtr, "kops_sites", kops);
+	jsonw_bool_field(json_wtr, "whole_program", false);
+	jsonw_name(json_wtr, "assumptions");
+	jsonw_start_array(json_wtr);
+	for (i = 0; (windows || kops) &&
+		    i < sizeof(proof_assumptions) / sizeof(proof_assumptions[0]); i++)
+		jsonw_string(json_wtr, proof_assumptions[i]);
+	jsonw_end_array(json_wtr);
+	jsonw_end_object(json_wtr);
 }
 
 /* Latest time-to-best of the rewrites in a program's section. */
@@ -705,7 +760,10 @@ static int do_optimize(int argc, char **argv)
 			jsonw_float_field(json_wtr, "compression_pct", comp);
 			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
 			/* Only rewrites the solver proved are ever applied. */
-			jsonw_bool_field(json_wtr, "equivalence_proven", true);
+			print_proof_json(prog_windows(out, &pr, p),
+					 prog_kops_sites(&pr, out, p, NULL));
+			jsonw_bool_field(json_wtr, "kernel_checked",
+					 pr.orig_loaded && pr.orig_loaded[i]);
 			jsonw_uint_field(json_wtr, "rejected_by_safety",
 					 prog_safety_drops(&pr, p));
 			print_prog_kops(&pr, &po, out, p);
@@ -727,6 +785,12 @@ static int do_optimize(int argc, char **argv)
 			if (after != before[i])
 				printf(", best after %.1f s", ttb);
 			printf(")\n");
+			if (prog_windows(out, &pr, p))
+				printf("\tproven: %zu rewritten window%s, each alone against the code it replaces\n",
+				       prog_windows(out, &pr, p),
+				       prog_windows(out, &pr, p) == 1 ? "" : "s");
+			if (pr.orig_loaded && !pr.orig_loaded[i])
+				printf("\tnot checked by the kernel: the original does not load\n");
 			print_prog_kops(&pr, &po, out, p);
 			if (pr.ns_before && pr.ns_before[i])
 				printf("\ttest_run: %llu -> %llu ns\n",
@@ -1023,8 +1087,26 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 		jsonw_string_field(json_wtr, "map", m ? m->name : "?");
 		if (m) {
 			hex_field("key", c->entries[i].key, m->key_size);
-			hex_field("value", c->entries[i].value, m->value_size);
+			hex_field("value", bpfext_sym_cex__value(c, i), m->value_size);
 		}
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_name(json_wtr, "load_time_values");
+	jsonw_start_object(json_wtr);
+	for (i = 0; i < c->nr_ltv; i++)
+		jsonw_uint_field(json_wtr, c->ltv[i].key, c->ltv[i].value);
+	jsonw_end_object(json_wtr);
+	jsonw_name(json_wtr, "helper_answers");
+	jsonw_start_array(json_wtr);
+	for (i = 0; i < c->nr_calls; i++) {
+		const char *hn = bpfext_helper_name(c->calls[i].id);
+
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "helper", hn ? hn : "?");
+		jsonw_uint_field(json_wtr, "history", c->calls[i].key);
+		jsonw_uint_field(json_wtr, "r0", c->calls[i].r0);
+		hex_field("out", c->calls[i].out, c->calls[i].nr_out);
 		jsonw_end_object(json_wtr);
 	}
 	jsonw_end_array(json_wtr);

@@ -51,9 +51,26 @@ run prog optimize "$tmp/o.o" budget 2 verify; tap $? "the output optimizes and v
 
 # The search: its keywords, determinism, interruption.
 run -j prog optimize "$obj" budget 3 jobs 2 verify && jq -e '.programs[0].insns_after < .programs[0].insns_before and
-	.programs[0].equivalence_proven == true and .programs[0].loaded == true and
+	.programs[0].equivalence_proven.scope == "windows" and
+	.programs[0].equivalence_proven.windows > 0 and
+	.programs[0].equivalence_proven.whole_program == false and
+	(.programs[0].equivalence_proven.assumptions | length) > 0 and
+	.programs[0].kernel_checked == true and .search.kernel_checked == true and
+	.programs[0].loaded == true and
 	.search.solver_calls > 0 and .search.rewrites > 0' "$tmp/out" >/dev/null
-tap $? "the search shortens the example, proves and verifies it"
+tap $? "the search shortens the example, proves it window by window and verifies it"
+# Issue #12: no kernel check is claimed for a program the kernel refuses.
+refused=$(dirname "$obj")/../tests/progs/refused.o
+run -j prog optimize "$refused" budget 1 cache none && jq -e '
+	.programs[0].insns_after < .programs[0].insns_before and
+	.programs[0].equivalence_proven.windows == 1 and
+	.programs[0].kernel_checked == false and .search.kernel_checked == false' \
+	"$tmp/out" >/dev/null
+tap $? "a rewritten program whose original the kernel refuses is not reported kernel-checked"
+run -j prog optimize bpftool-ext/tests/data/core_off.o budget 1 cache none &&
+	jq -e '.programs[0].equivalence_proven.scope == "unchanged" and
+	       .programs[0].insns_after == .programs[0].insns_before' "$tmp/out" >/dev/null
+tap $? "the issue's CO-RE program comes out unchanged, and says so"
 run prog optimize "$obj" budget 2 jobs 1 seed 5 cache none out "$tmp/s1.o" &&
 	"$bin" prog optimize "$obj" budget 2 jobs 1 seed 5 cache none out "$tmp/s2.o" >/dev/null 2>&1 &&
 	cmp -s "$tmp/s1.o" "$tmp/s2.o"
@@ -167,6 +184,16 @@ run -j prog equiv "$obj" "$tmp/other.o"; [ $? -eq 1 ] &&
 tap $? "prog equiv finds a changed constant: exit 1 and a counterexample"
 run prog equiv "$obj" "$tmp/other.o"; grep -q "DIFFERENT" "$tmp/out" && grep -q "difference: r0" "$tmp/out"
 tap $? "prog equiv prints the counterexample and the differing outputs"
+# Issue #12: a CO-RE offset folded as its local value 0 is found, with
+# the value the loader may choose and the helper answers that show it.
+core=bpftool-ext/tests/data/core_off.o
+run -j prog equiv "$core" "${core%.o}.bad.o"; [ $? -eq 1 ] &&
+	jq -e '.programs[0].equivalent == false and
+	       (.programs[0].counterexample.load_time_values |
+		keys == ["core:field_byte_offset:task_struct___local:0:0"])' "$tmp/out" >/dev/null
+tap $? "prog equiv: the miscompiled CO-RE pair of issue #12 is different, with the load-time value"
+run prog equiv "$core" "$core"; [ $? -eq 0 ] && grep -q "core_off: equivalent" "$tmp/out"
+tap $? "prog equiv: a raw_tp program with helpers and CO-RE is equivalent to itself"
 run prog equiv "$obj" "$tmp/nothere.o"; [ $? -eq 2 ] && grep -q "^Error: $tmp/nothere.o" "$tmp/err"
 tap $? "prog equiv with a missing object: exit 2, one-line error"
 run prog equiv "$obj" "$obj" prog nosuch; [ $? -eq 2 ] && grep -q "no program named 'nosuch'" "$tmp/err"

@@ -388,10 +388,11 @@ static void test_unsupported(void)
 	ok(ret == -ENOTSUP, "a partly overwritten spill is not a pointer (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
-	asm_linked(&a, BPF_PROG_TYPE_XDP, "call bpf_get_prandom_u32#7;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "call bpf_get_cgroup_classid#17;exit");
 	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
-	ok(ret == -ENOTSUP, "helper calls are reported as unsupported (%s)", err.msg);
+	ok(ret == -ENOTSUP, "helpers without a prototype are reported as unsupported (%s)",
+	   err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 }
@@ -477,6 +478,128 @@ static void test_maps_helpers(void)
 	}
 }
 
+/*
+ * Tracing programs: an opaque context, helpers by prototype
+ * (helper_proto.h), load-time values shared by both sides.  @lt_a and
+ * @lt_b: "SLOT:FIELD:KEY" (FIELD i, l or o: immediate, ld_imm64,
+ * offset), or NULL.
+ */
+static const struct {
+	const char *a, *lt_a, *b, *lt_b;
+	int want;
+	bool width;		/* different only at a width the kernel's field may have */
+} tcases[] = {
+	{ "call bpf_get_current_pid_tgid#14;r0 >>= 32;exit", NULL,
+	  "call bpf_get_current_pid_tgid#14;r1 = r0;r1 >>= 32;r0 = r1;exit", NULL,
+	  BPFEXT_EQUIVALENT, false },
+	/* time read twice: two answers */
+	{ "call bpf_ktime_get_ns#5;r6 = r0;call bpf_ktime_get_ns#5;r0 -= r6;exit", NULL,
+	  "call bpf_ktime_get_ns#5;r6 = r0;call bpf_ktime_get_ns#5;r0 = 0;exit", NULL,
+	  BPFEXT_DIFFERENT, false },
+	/* the same calls, or not */
+	{ "call bpf_ktime_get_ns#5;r0 = 1;exit", NULL, "r0 = 1;exit", NULL,
+	  BPFEXT_DIFFERENT, false },
+	/* kernel memory read at the same address, computed otherwise */
+	{ "r1 = r10;r1 += -8;r2 = 8;r3 = 4096;call bpf_probe_read_kernel#113;"
+	  "r0 = *(u64 *)(r10 -8);exit", NULL,
+	  "r1 = r10;r1 += -8;r2 = 8;r3 = 2048;r3 += 2048;call bpf_probe_read_kernel#113;"
+	  "r0 = *(u64 *)(r10 -8);exit", NULL, BPFEXT_EQUIVALENT, false },
+	{ "r1 = r10;r1 += -8;r2 = 8;r3 = 4096;call bpf_probe_read_kernel#113;"
+	  "r0 = *(u64 *)(r10 -8);exit", NULL,
+	  "r1 = r10;r1 += -8;r2 = 8;r3 = 4104;call bpf_probe_read_kernel#113;"
+	  "r0 = *(u64 *)(r10 -8);exit", NULL, BPFEXT_DIFFERENT, false },
+	/* an effect: what trace_printk prints */
+	{ "*(u32 *)(r10 -4) = 2660;r1 = r10;r1 += -4;r2 = 4;call bpf_trace_printk#6;"
+	  "r0 = 0;exit", NULL,
+	  "*(u32 *)(r10 -4) = 2661;r1 = r10;r1 += -4;r2 = 4;call bpf_trace_printk#6;"
+	  "r0 = 0;exit", NULL, BPFEXT_DIFFERENT, false },
+	/* the context: opaque bytes */
+	{ "r0 = *(u64 *)(r1 +8);exit", NULL, "r2 = *(u64 *)(r1 +8);r0 = r2;exit", NULL,
+	  BPFEXT_EQUIVALENT, false },
+	{ "r0 = *(u64 *)(r1 +8);exit", NULL, "r0 = *(u64 *)(r1 +16);exit", NULL,
+	  BPFEXT_DIFFERENT, false },
+	/* a CO-RE immediate: the same relocation, or its local value folded */
+	{ "r1 = 0;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:1",
+	  "r1 = 0;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:1",
+	  BPFEXT_EQUIVALENT, false },
+	{ "r1 = 0;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:1",
+	  "r1 = 0;r0 = 5;exit", "0:i:core:field_byte_offset:t:0:1", BPFEXT_DIFFERENT, false },
+	{ "r1 = 4;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:1",
+	  "r0 = 9;exit", NULL, BPFEXT_DIFFERENT, false },
+	{ "r1 = 4;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:1",
+	  "r1 = 4;r0 = 5;r0 += r1;exit", "0:i:core:field_byte_offset:t:0:2",
+	  BPFEXT_DIFFERENT, false },
+	/* 32-bit: zero-extended, 64-bit: sign-extended */
+	{ "w1 = 0;r0 = r1;exit", "0:i:core:field_byte_size:t:0:1",
+	  "w1 = 0;r0 = r1;r0 <<= 32;r0 >>= 32;exit", "0:i:core:field_byte_size:t:0:1",
+	  BPFEXT_EQUIVALENT, false },
+	/* a relocated offset */
+	{ "*(u64 *)(r10 -8) = 7;r0 = *(u8 *)(r10 -8);exit", "1:o:core:field_byte_offset:t:0:2",
+	  "*(u64 *)(r10 -8) = 7;r0 = 7;exit", NULL, BPFEXT_DIFFERENT, false },
+	/* a relocated load may be wider than the local field: the mask matters */
+	{ "r2 = *(u64 *)(r1 +0);*(u64 *)(r10 -8) = r2;r0 = *(u8 *)(r10 -8);exit",
+	  "2:o:core:field_byte_offset:t:0:3",
+	  "r2 = *(u64 *)(r1 +0);*(u64 *)(r10 -8) = r2;r0 = *(u8 *)(r10 -8);r0 &= 255;exit",
+	  "2:o:core:field_byte_offset:t:0:3", BPFEXT_DIFFERENT, true },
+	{ "r2 = *(u64 *)(r1 +0);*(u64 *)(r10 -8) = r2;r0 = *(u8 *)(r10 -8);exit",
+	  "2:o:core:field_byte_offset:t:0:3",
+	  "r2 = *(u64 *)(r1 +0);*(u64 *)(r10 -8) = r2;r0 = *(u8 *)(r10 -8);r0 += 0;exit",
+	  "2:o:core:field_byte_offset:t:0:3", BPFEXT_EQUIVALENT, false },
+	/* a __ksym address */
+	{ "r1 = 0x0;r0 = r1;r0 >>= 3;exit", "0:l:ksym:bpf_prog_active",
+	  "r0 = 0;exit", NULL, BPFEXT_DIFFERENT, false },
+	{ "r1 = 0x0;r0 = r1;r0 >>= 3;exit", "0:l:ksym:bpf_prog_active",
+	  "r1 = 0x0;r1 >>= 3;r0 = r1;exit", "0:l:ksym:bpf_prog_active",
+	  BPFEXT_EQUIVALENT, false },
+};
+
+static void add_ltv(struct bpfext_linked_prog *lp, const char *spec)
+{
+	char f;
+	int n = 0;
+
+	if (!spec)
+		return;
+	lp->ltv = calloc(1, sizeof(*lp->ltv));
+	if (!lp->ltv || sscanf(spec, "%zu:%c:%n", &lp->ltv->slot, &f, &n) != 2)
+		abort();
+	lp->ltv->field = f == 'o' ? BPFEXT_LTV_OFF : f == 'l' ? BPFEXT_LTV_IMM64 :
+			 BPFEXT_LTV_IMM;
+	snprintf(lp->ltv->key, sizeof(lp->ltv->key), "%s", spec + n);
+	lp->nr_ltv = 1;
+}
+
+static void test_tracing(void)
+{
+	static struct bpfext_sym_cex cex;
+	size_t i;
+
+	for (i = 0; i < sizeof(tcases) / sizeof(tcases[0]); i++) {
+		struct bpfext_linked_prog a, b;
+		struct bpfext_error err = { "" };
+		struct bpfext_sym_opts opts = { .timeout_ms = 10000 };
+		char why[128] = "";
+		int ret = -EINVAL;
+
+		if (!asm_linked(&a, BPF_PROG_TYPE_RAW_TRACEPOINT, tcases[i].a) &&
+		    !asm_linked(&b, BPF_PROG_TYPE_RAW_TRACEPOINT, tcases[i].b)) {
+			add_ltv(&a, tcases[i].lt_a);
+			add_ltv(&b, tcases[i].lt_b);
+			ret = bpfext_sym_equiv_prog(&a, &b, &opts, &cex, &err);
+		}
+		ok(ret == tcases[i].want, "raw_tp %zu %s%s%s", i,
+		   tcases[i].want == BPFEXT_EQUIVALENT ? "equivalent" : "different",
+		   ret < 0 ? ": " : "", ret < 0 ? err.msg : "");
+		/* the interpreter runs the object's widths */
+		if (ret == BPFEXT_DIFFERENT && !tcases[i].width)
+			ok(replay_prog(&a, &b, &cex, why, sizeof(why)),
+			   "  counterexample (%zu load-time values, %zu helper answers) replays: %s",
+			   cex.nr_ltv, cex.nr_calls, why);
+		bpfext_linked_prog__free(&a);
+		bpfext_linked_prog__free(&b);
+	}
+}
+
 static void test_equiv_progs(void)
 {
 	static struct bpfext_equiv_report rep;
@@ -553,6 +676,7 @@ int main(void)
 	test_progs(BPFEXT_SYM_OFFSET_CONC);
 	test_unsupported();
 	test_maps_helpers();
+	test_tracing();
 	test_equiv_progs();
 	return tap_finish();
 }

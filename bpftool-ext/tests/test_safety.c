@@ -387,10 +387,58 @@ static void test_pipeline_filter(const char *path)
 	bpfext_object__close(obj);
 }
 
+/*
+ * Issue #12: at an instruction the loader rewrites the object's value is
+ * not the kernel's: a violation there is unknown, and what it defines
+ * is nothing known.
+ */
+static void test_loadtime(void)
+{
+	static const struct {
+		const char *text;
+		size_t slot;
+		enum bpfext_ltv_field field;
+		const char *why;
+	} cases[] = {
+		/* out of the context by the local offset, maybe not by the kernel's */
+		{ "r0 = *(u32 *)(r1 +1000);exit", 0, BPFEXT_LTV_OFF, "offset the loader sets" },
+		/* an offset of 4000 locally into a 16-byte value */
+		{ "r2 = map[idx:1]+0;r3 = 4000;r2 += r3;r0 = *(u8 *)(r2 +0);exit", 2,
+		  BPFEXT_LTV_IMM, "invalid access to map value" },
+		/* a __ksym address read as memory */
+		{ "r2 = 0x0;r0 = *(u8 *)(r2 +0);exit", 0, BPFEXT_LTV_IMM64, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bpfext_safety_report rep = { 0 }, plain;
+		struct bpfext_linked_prog lp;
+		struct bpfext_error err = { "" };
+
+		plain = check(XDP, cases[i].text);
+		if (build(&lp, XDP, cases[i].text) || !(lp.ltv = calloc(1, sizeof(*lp.ltv)))) {
+			ok(0, "load-time case %zu: cannot build", i);
+			continue;
+		}
+		lp.ltv->slot = cases[i].slot;
+		lp.ltv->field = cases[i].field;
+		snprintf(lp.ltv->key, sizeof(lp.ltv->key), "core:test:%zu", i);
+		lp.nr_ltv = 1;
+		if (bpfext_safety_check_linked(&lp, NULL, &rep, &err))
+			rep.verdict = -1;
+		ok(plain.verdict == BPFEXT_SAFETY_UNSAFE && rep.verdict == BPFEXT_SAFETY_UNKNOWN &&
+		   strstr(rep.reason, cases[i].why),
+		   "load-time value %zu: unsafe by its local value (%s), unknown as the loader's (%s)",
+		   i, plain.reason, rep.reason);
+		bpfext_linked_prog__free(&lp);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	test_rules();
 	test_unknown();
+	test_loadtime();
 	test_ctx_writes();
 	/* run from the top of the tree, as check.sh does */
 	test_pipeline_filter(argc > 1 ? argv[1] : "build/examples/xdp_count.o");

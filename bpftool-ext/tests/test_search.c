@@ -363,7 +363,7 @@ static void test_known_zero(void)
 			    "r3 = *(u16 *)(r10 -16); r3 &= 65535; w4 = w3; "
 			    "r4 >>= 4; r0 = r3; exit", p, 16), m;
 
-	ok(!bpfext_known_bits(p, n, kz, NULL) && kz[3][3] == ~0xffffull &&
+	ok(!bpfext_known_bits(p, n, NULL, kz, NULL) && kz[3][3] == ~0xffffull &&
 	   kz[5][4] == ~0xffffull && kz[6][4] == ~0xfffull,
 	   "known-zero bits after loads, a join, 32-bit moves and shifts");
 	m = asm_text("r3 &= 65535", w, 4);
@@ -389,7 +389,7 @@ static void test_known_const(void)
 	size_t n = asm_text("w0 = 2; if r1 > r2 goto pc+2; r3 = r1; goto pc+1; "
 			    "r3 = r2; r3 += 1; w0 = 2; exit", p, 16), m;
 
-	ok(!bpfext_known_bits(p, n, kz, ko) && kz[5][0] == ~2ull && ko[5][0] == 2 &&
+	ok(!bpfext_known_bits(p, n, NULL, kz, ko) && kz[5][0] == ~2ull && ko[5][0] == 2 &&
 	   !ko[5][3] && !kz[5][3],
 	   "r0 is 2 on both paths into the join, r3 is not known");
 	m = asm_text("r3 += 1; w0 = 2", w, 4);
