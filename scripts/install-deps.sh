@@ -17,6 +17,8 @@ pkgs=(
 	# the corpus and the examples (clang -target bpf, llc, opt, llvm-dis),
 	# vmlinux.h from the running kernel's BTF, the 6.12 selftests (clang-19)
 	bpftool clang-19 llvm-19 lld-19
+	# the corpus: BPF objects of Debian's own BPF tools (BCC's libbpf-tools)
+	libbpf-tools
 	# kernel trees, kernel builds, the series' checks
 	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
 	kmod cpio xz-utils tar perl python3 python3-ply python3-git git rsync
