@@ -44,7 +44,7 @@ x86_64)
 arm64)
 	karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image
 	other_arch='SERIAL_8250.*'
-	qemu=(qemu-system-aarch64 -M virt -m 1G)
+	qemu=(qemu-system-aarch64 -M virt -m 1G -smp 2)
 	cpu=max
 	console=ttyAMA0
 	;;

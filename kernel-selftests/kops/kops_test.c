@@ -1103,6 +1103,49 @@ static int check_module_op(const char *op, int id, int want_native, int cmov,
 	return fd;
 }
 
+/*
+ * A module's op must not be usable while the module's init runs: if the
+ * init then fails, the module is freed whatever references programs hold
+ * (review of v2: a program that loaded umin meanwhile left the op in the
+ * registry and sysfs pointing into the freed module).  The init here
+ * fails after registering umin at id 64 and 189 more ops; meanwhile
+ * another process keeps loading a program that uses id 64.  Meaningful
+ * with more than one CPU (arm64 boots with -smp 2).
+ */
+static void test_module_init_race(const char *path, int before)
+{
+	struct bpf_insn insns[MAX_INSNS];
+	int n, fd, status = 0, tries = 0, loaded = 0;
+	pid_t pid;
+
+	n = 0;
+	insns[n++] = MOV64_IMM(2, 5);
+	insns[n++] = MOV64_IMM(3, 7);
+	insns[n++] = KOPS_MARKER(64, 2, 3, 0, 0, 0);
+	insns[n++] = JMP_REG(BPF_JLE, 2, 3, 1);
+	insns[n++] = MOV64_REG(2, 3);
+	insns[n++] = MOV64_REG(0, 2);
+	insns[n++] = EXIT_INSN();
+	pid = fork();
+	if (!pid)
+		_exit(-insmod(path, "nr_extra=190"));
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		fd = load(insns, n, BPF_PROG_TYPE_SOCKET_FILTER);
+		tries++;
+		if (fd >= 0) {
+			loaded++;
+			close(fd);
+		}
+	}
+	printf("# module init race: %d loads while the module loaded\n", tries);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == ENOSPC && !loaded &&
+	    count_ops() == before,
+	    "module: no op of a module whose init is running is usable (%d of %d loads did)",
+	    loaded, tries);
+	expect_reject("op of a module whose init failed", insns, n,
+		      "kops: unknown op id 64");
+}
+
 static void test_module(const char *path)
 {
 	struct bpf_insn insns[MAX_INSNS];
@@ -1174,6 +1217,7 @@ static void test_module(const char *path)
 		tap(!rmmod("test_bpf_kops"), "module: rmmod with 183 ops");
 	tap(insmod(path, "nr_extra=190") == -ENOSPC && count_ops() == before,
 	    "module: registering more ops than there are dynamic ids fails cleanly");
+	test_module_init_race(path, before);
 }
 
 /* ------------------------------------------------------------------ */
