@@ -86,6 +86,45 @@ SAN=build/san
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# The kernel group: the series built, booted and tested under QEMU, and
+# the proofs of its emitters.  It needs nothing from the user-space tests
+# but the builds above, and most of both halves is one process at a time,
+# so on two cores it runs beside them (CHECK_SERIAL=1: after them).  Its
+# output goes to $LOG/kernel-group.out and is printed when it ends; its
+# counts are added to the total.
+kernel_group() {
+	passed=0 failed=0 skipped=0
+	# The kernel series, booted under QEMU on both architectures.
+	for arch in x86_64 arm64; do
+		[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
+	done
+	# The series' own selftests in tools/testing/selftests/bpf, built with the
+	# tree's Makefile and run by test_progs on both x86-64 kernels vmtest built.
+	[ -x scripts/vm-test-progs.sh ] && tap test-progs-x86_64 scripts/vm-test-progs.sh x86_64
+	# Objects optimized into Kops form, loaded and compared on the kernels
+	# vmtest built (in KOPS_BUILD).
+	for arch in x86_64 arm64; do
+		[ -x scripts/kops-e2e.sh ] && tap "kops-e2e-$arch" scripts/kops-e2e.sh "$arch"
+	done
+	# bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
+	[ -d "$KOPS_BUILD/linux/tools/bpf/bpftool" ] &&
+		tap bpftool-plugin scripts/test-bpftool-plugin.sh build/bpftool-ext
+	# Z3/cvc5 proofs that every EInsn native emit (the bytes the kernel's
+	# emitters produce, x86-64 and arm64) computes its proof sequence, the
+	# models validated on the CPU and under qemu-aarch64, the mutants refuted
+	# (proofs/README.md; a few minutes on two cores, table in the log).
+	step proofs make proofs
+	echo "$passed $failed $skipped" >"$LOG/kernel-group.counts"
+}
+rm -f "$LOG/kernel-group.counts"
+if [ -n "${CHECK_SERIAL:-}" ]; then
+	kpid=
+else
+	note "kernel group (QEMU steps, proofs): running beside the rest, output in $LOG/kernel-group.out"
+	kernel_group >"$LOG/kernel-group.out" 2>&1 &
+	kpid=$!
+fi
+
 # The corpus first: several unit tests replay its programs.
 step corpus scripts/build-corpus.sh
 corpus=(build/corpus/samples/*.o build/corpus/selftests/*.o)
@@ -191,23 +230,20 @@ for h in build/fuzz/*; do
 	[ -x "$h" ] && step "fuzz-$(basename "$h")" fuzz "$(basename "$h")"
 done
 
-# The kernel series, booted under QEMU on both architectures.
-for arch in x86_64 arm64; do
-	[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
-done
-# Objects optimized into Kops form, loaded and compared on the kernels
-# vmtest built (in KOPS_BUILD).
-for arch in x86_64 arm64; do
-	[ -x scripts/kops-e2e.sh ] && tap "kops-e2e-$arch" scripts/kops-e2e.sh "$arch"
-done
-# bpftool from the tree vmtest prepared, handing commands to bpftool-ext.
-[ -d "$KOPS_BUILD/linux/tools/bpf/bpftool" ] &&
-	tap bpftool-plugin scripts/test-bpftool-plugin.sh build/bpftool-ext
-# Z3/cvc5 proofs that every EInsn native emit (the bytes the kernel's
-# emitters produce, x86-64 and arm64) computes its proof sequence, the
-# models validated on the CPU and under qemu-aarch64, the mutants refuted
-# (proofs/README.md; a few minutes on two cores, table in the log).
-step proofs make proofs
+if [ -n "$kpid" ]; then
+	wait "$kpid"
+	cat "$LOG/kernel-group.out"
+else
+	p0=$passed f0=$failed s0=$skipped
+	kernel_group
+	passed=$p0 failed=$f0 skipped=$s0
+fi
+if read -r kp kf ks <"$LOG/kernel-group.counts" 2>/dev/null; then
+	passed=$((passed + kp)) failed=$((failed + kf)) skipped=$((skipped + ks))
+else
+	failed=$((failed + 1))
+	echo "not ok - kernel group ended without its counts (see $LOG/kernel-group.out)"
+fi
 
 echo "check finished in $(( $(date +%s) - start ))s; $skipped skipped; logs in $LOG"
 echo "$passed passed, $failed failed"

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/vm-test-progs.sh [x86_64]
+#
+# The series' upstream-shaped selftests, where bpf CI runs them: build
+# test_progs with the kernel's own tools/testing/selftests/bpf Makefile
+# (clang-19 for the BPF programs, the LLVM disassembler for __jited), then
+# run "test_progs -t verifier_kops -t kops" as /init under QEMU on both
+# kernels scripts/vmtest.sh built: the default one (JIT and interpreter)
+# and the debug one (KASAN, lockdep, BPF_JIT_ALWAYS_ON).  Prints TAP, one
+# line per test and subtest.  x86-64 only: test_progs is a dynamically
+# linked host binary (libelf, zlib, zstd), and this machine has no arm64
+# builds of those.  bpf_testmod is built (the Makefile wants it) but not
+# loaded: no Kops test uses it; the module-registered op is tested with
+# lib/test_bpf_kops.ko by kernel-selftests/kops.
+#
+# What the build needs that a tinyconfig test kernel does not give:
+# - a vmlinux with BTF for vmlinux.h: that of Debian's own 6.12 kernel
+#   (linux-image-6.12.*-amd64-unsigned, fetched with apt-get download and
+#   unpacked here, not installed);
+# - that BTF lacks the union holding icsk_keepalive_timer in struct
+#   inet_connection_sock, which bpf_iter_tcp4/6 read: it is put back in
+#   vmlinux.h;
+# - Debian's linux-source-6.12 carries prog_tests/bpf_attr_size.c without
+#   the program it includes (a backport): it is kept out of the build
+#   (moved aside while building, restored after).
+#
+# KOPS_BUILD as vmtest.sh (the tree in linux/ or KOPS_TREE, the kernel in
+# obj-x86_64); the build goes to KOPS_BUILD/selftests-x86_64 and is kept
+# between runs (the first one takes about 20 minutes on two cores).
+set -euo pipefail
+
+arch=${1:-x86_64}
+[ "$arch" = x86_64 ] || { echo "vm-test-progs.sh: x86_64 only" >&2; exit 2; }
+repo=$(cd "$(dirname "$0")/.." && pwd)
+B=${KOPS_BUILD:-$repo/build/kops}
+src=${KOPS_TREE:-$B/linux}
+obj=$B/obj-x86_64
+out=$B/selftests-x86_64
+deb=$B/deb
+st=$src/tools/testing/selftests/bpf
+t0=$(date +%s)
+log() { echo "vm-test-progs +$(($(date +%s) - t0))s: $*" >&2; }
+die() { echo "vm-test-progs.sh: $*" >&2; exit 1; }
+
+[ -f "$obj/arch/x86/boot/bzImage" ] || die "no kernel in $obj (run scripts/vmtest.sh x86_64)"
+[ -f "$st/progs/verifier_kops.c" ] || die "no Kops selftests in $st"
+mkdir -p "$out" "$deb"
+
+# 1. vmlinux.h from the BTF of Debian's 6.12 kernel
+if [ ! -f "$deb/vmlinux.h" ]; then
+	pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+	      awk '{ print $1 }' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || die "no linux-image-6.12.*-amd64-unsigned package in the apt lists"
+	log "fetching $pkg for its BTF"
+	(cd "$deb" && rm -rf x ./*.deb && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+		die "apt-get download $pkg failed"
+	dpkg-deb -x "$deb"/*.deb "$deb/x"
+	"$src/scripts/extract-vmlinux" "$deb"/x/boot/vmlinuz-* > "$deb/vmlinux"
+	bpftool btf dump file "$deb/vmlinux" format c > "$deb/vmlinux.h.tmp"
+	python3 - "$deb/vmlinux.h.tmp" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+old = ("\tstruct timer_list icsk_retransmit_timer;\n"
+       "\tstruct timer_list icsk_delack_timer;\n"
+       "\t__u32 icsk_rto;")
+new = ("\tstruct timer_list icsk_retransmit_timer;\n"
+       "\tstruct timer_list icsk_delack_timer;\n"
+       "\tunion {\n\t\tstruct timer_list icsk_keepalive_timer;\n"
+       "\t\tstruct timer_list mptcp_tout_timer;\n\t};\n"
+       "\t__u32 icsk_rto;")
+if old in s:
+    s = s.replace(old, new, 1)
+open(p, "w").write(s)
+PY
+	mv "$deb/vmlinux.h.tmp" "$deb/vmlinux.h"
+	rm -rf "$deb/x" "$deb"/*.deb
+fi
+
+# 2. test_progs and bpf_testmod, with the tree's selftests Makefile
+aside=
+restore() { [ -z "$aside" ] || mv "$aside" "$st/prog_tests/bpf_attr_size.c"; }
+trap restore EXIT
+if [ -f "$st/prog_tests/bpf_attr_size.c" ] &&
+   [ ! -f "$st/progs/cgroup_skb_direct_packet_access.c" ]; then
+	aside=$out/bpf_attr_size.c.aside
+	mv "$st/prog_tests/bpf_attr_size.c" "$aside"
+	rm -f "$st/prog_tests/tests.h"
+fi
+# the .d files name light skeletons relative to a directory make is not in;
+# bpf_testmod must match the kernel, which its rule does not depend on
+rm -f "$out"/*.test.d "$out/bpf_testmod.ko"
+log "building test_progs"
+make -s -C "$st" -j"${JOBS:-2}" CLANG=clang-19 LLC=llc-19 LLVM_STRIP=llvm-strip-19 \
+	LLVM_CONFIG=llvm-config-19 VMLINUX_BTF="$deb/vmlinux" VMLINUX_H="$deb/vmlinux.h" \
+	KDIR="$obj" OUTPUT="$out" test_progs >"$out/build.log" 2>&1 ||
+	{ tail -n 20 "$out/build.log" >&2; die "the selftests build failed (see $out/build.log)"; }
+restore
+aside=
+rm -f "$st/prog_tests/tests.h"
+log "test_progs built"
+
+# 3. initramfs: the runner, test_progs, its libraries, bpf_testmod
+gcc -static -O2 -o "$out/init" "$repo/kernel-selftests/kops/test_progs_init.c"
+gcc -O2 -o "$out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
+{
+	for d in /dev /proc /sys /lib /lib/x86_64-linux-gnu /lib64 /tmp; do
+		echo "dir $d 755 0 0"
+	done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /init $out/init 755 0 0"
+	echo "file /test_progs $out/test_progs 755 0 0"
+	for l in $(ldd "$out/test_progs" | grep -o '/lib[^ ]*'); do
+		echo "file $l $(readlink -f "$l") 755 0 0"
+	done
+} > "$out/initramfs.list"
+"$out/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+
+# 4. boot each kernel and run; every test and subtest is a TAP line
+bad=0
+tap=$out/tap.txt
+: > "$tap"
+for variant in default debug; do
+	k=$obj
+	[ "$variant" = debug ] && k=$B/obj-x86_64-debug
+	if [ ! -f "$k/arch/x86/boot/bzImage" ]; then
+		echo "not ok - $variant: no kernel in $k" >> "$tap"
+		continue
+	fi
+	log "booting the $variant kernel"
+	run=$out/run-$variant
+	timeout 1200 qemu-system-x86_64 -accel tcg -cpu max -m 2G -nographic -no-reboot \
+		-kernel "$k/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
+		-append "console=ttyS0 panic=-1 loglevel=4" </dev/null >"$run.log" 2>&1 || true
+	tr -d '\r' < "$run.log" | sed -n '/TEST-PROGS-BEGIN/,/^TEST-PROGS-RC/p' > "$run.txt"
+	rc=$(sed -n 's/^TEST-PROGS-RC: //p' "$run.txt")
+	summary=$(grep '^Summary' "$run.txt" || true)
+	log "$variant: test_progs exited ${rc:-?}: ${summary:-no summary (see $run.log)}"
+	# "#12/3 verifier_kops/name:OK" -> one TAP line
+	sed -nE 's/^#[0-9]+(\/[0-9]+)? +(.*):(OK|SKIP|FAIL)$/\3 \2/p' "$run.txt" |
+	while read -r res name; do
+		case $res in
+		OK) echo "ok - $variant: $name" ;;
+		SKIP) echo "ok - $variant: $name # SKIP" ;;
+		*) echo "not ok - $variant: $name" ;;
+		esac
+	done >> "$tap"
+	# both tests ran and test_progs said so; the console has no splat
+	for t in verifier_kops kops; do
+		grep -qE "^#[0-9]+ +$t:OK( |\$)" "$run.txt" ||
+			echo "not ok - $variant: $t did not pass" >> "$tap"
+	done
+	[ "${rc:-1}" = 0 ] || echo "not ok - $variant: test_progs exited ${rc:-without a status}" >> "$tap"
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|Kernel panic' "$run.log"; then
+		echo "not ok - $variant: the console has a splat (see $run.log)" >> "$tap"
+	else
+		echo "ok - $variant: no splat on the console" >> "$tap"
+	fi
+done
+i=0
+while IFS= read -r l; do
+	i=$((i + 1))
+	case $l in
+	"not ok - "*) echo "not ok $i - ${l#not ok - }"; bad=1 ;;
+	*) echo "ok $i - ${l#ok - }" ;;
+	esac
+done < "$tap"
+echo "1..$i"
+exit $bad
