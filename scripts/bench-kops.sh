@@ -52,7 +52,7 @@ echo "## Kops: native JIT image size (jited_prog_len, bytes)"
 echo
 echo "Programs: bpftool-ext/examples/kops_e2e.c (clang -O2), optimized with"
 echo "\`bpftool-ext prog optimize kops_e2e.o budget 0 cache none kops auto target"
-echo "bpftool-ext/tests/data/kops-ARCH.txt\`; sizes from the patched 6.1 kernels"
+echo "bpftool-ext/tests/data/kops-ARCH.txt\`; sizes from linux-source-6.12 with patches/"
 echo "under QEMU (-cpu max): $kernels."
 echo
 echo "| Program | x86-64 before | after | change | arm64 before | after | change |"
