@@ -20,7 +20,10 @@ WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSION)"'
-CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
+# The library's layers, lowest first (README "Layout").
+LIB_LAYERS := isa object kernel analysis semantics superopt
+CPPFLAGS += -Ibpftool-ext/lib $(patsubst %,-Ibpftool-ext/lib/%,$(LIB_LAYERS)) \
+            -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
 LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
 
 ifeq ($(WERROR),1)
@@ -34,7 +37,8 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRCS  := $(sort $(wildcard bpftool-ext/lib/*.c))
+LIB_SRCS  := $(sort $(wildcard bpftool-ext/lib/*.c bpftool-ext/lib/*/*.c))
+LIB_HDRS  := $(wildcard bpftool-ext/lib/*.h bpftool-ext/lib/*/*.h)
 CMD_SRCS  := $(sort $(wildcard bpftool-ext/src/*.c))
 TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/*.c))
 
@@ -76,7 +80,7 @@ $(O)/tests/progs/core_matches.o: bpftool-ext/tests/progs/core_matches.c
 # libFuzzer harnesses, always with clang and both sanitizers.
 fuzz: $(FUZZERS)
 
-build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(wildcard bpftool-ext/lib/*.h) build/gen/helper_args.h
+build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) build/gen/helper_args.h
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
@@ -87,7 +91,7 @@ build/gen/helper_args.h: $(HELPER_DEFS) scripts/gen-helper-args.sh
 	@mkdir -p $(dir $@)
 	scripts/gen-helper-args.sh $< >$@.tmp && mv $@.tmp $@
 
-$(O)/obj/lib/liveness.o: build/gen/helper_args.h
+$(O)/obj/lib/analysis/liveness.o: build/gen/helper_args.h
 
 $(O)/obj/%.o: bpftool-ext/%.c
 	@mkdir -p $(dir $@)
@@ -108,7 +112,10 @@ $(O)/bench/%: $(O)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
-.SECONDARY:
+# Keep the objects of the tests and benchmarks (intermediate files of a
+# chain of pattern rules); only those, so that a missing archive or
+# object is rebuilt, not taken as up to date.
+.SECONDARY: $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(TEST_SRCS) $(wildcard bpftool-ext/bench/*.c))
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(patsubst %,$(O)/obj/tests/%.d,$(notdir $(TEST_BINS)))
 
 deps:
