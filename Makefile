@@ -20,11 +20,8 @@ WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSION)"'
-# The library's layers, lowest first (README "Layout").
-LIB_LAYERS := isa object kernel analysis semantics superopt
-CPPFLAGS += -Ibpftool-ext/lib $(patsubst %,-Ibpftool-ext/lib/%,$(LIB_LAYERS)) \
-            -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
-LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
+CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
+LDLIBS   += -lbpf -lelf -lz -lpthread -lm
 
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror
@@ -37,16 +34,36 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRCS  := $(sort $(wildcard bpftool-ext/lib/*.c bpftool-ext/lib/*/*.c))
+# The library's layers, lowest first: a file includes only its own layer
+# and those below it (scripts/check-layers.sh; README "Layout").
+LIB_LAYERS := util isa object kernel analysis semantics superopt
+LIB_SRCS  := $(sort $(wildcard $(patsubst %,bpftool-ext/lib/%/*.c,$(LIB_LAYERS)) \
+			       bpftool-ext/lib/*.c))
 LIB_HDRS  := $(wildcard bpftool-ext/lib/*.h bpftool-ext/lib/*/*.h)
+# Two archives: libbpfext.a reads, edits, writes, loads, analyses and
+# interprets objects without Z3; libbpfext_opt.a is what proves and
+# optimizes (the Z3 encoding, equivalence, the superoptimizer, the
+# pipeline), and only what links it links Z3.
+OPT_SRCS  := $(filter bpftool-ext/lib/semantics/symbolic%.c bpftool-ext/lib/semantics/equiv%.c \
+			bpftool-ext/lib/superopt/%.c bpftool-ext/lib/pipeline%.c,$(LIB_SRCS))
+BASE_SRCS := $(filter-out $(OPT_SRCS),$(LIB_SRCS))
 CMD_SRCS  := $(sort $(wildcard bpftool-ext/src/*.c))
 TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/*.c))
 
-LIB_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(LIB_SRCS))
+BASE_OBJS := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(BASE_SRCS))
+OPT_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(OPT_SRCS))
+LIB_OBJS  := $(BASE_OBJS) $(OPT_OBJS)
 CMD_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(CMD_SRCS))
 TEST_BINS := $(patsubst bpftool-ext/tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst bpftool-ext/bench/%.c,$(O)/bench/%,$(wildcard bpftool-ext/bench/*.c))
 LIBA      := $(O)/libbpfext.a
+LIBOPT    := $(O)/libbpfext_opt.a
+# Programs that never prove or optimize: they link libbpfext.a alone,
+# without Z3 (the link fails if the archive ever needs it).
+BASE_PROGS := test_insn test_interp test_roundtrip test_safety_corpus test_jit_cost \
+	      test_interp_kernel mkbad bench_interp bench_latency bench_kops_jit \
+	      fuzz_insn fuzz_object
+Z3_LIBS   := $(LIBOPT) $(LIBA) -lz3
 BIN       := $(O)/bpftool-ext
 
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
@@ -83,7 +100,8 @@ fuzz: $(FUZZERS)
 build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) build/gen/helper_args.h
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< \
+		$(if $(filter $*,$(BASE_PROGS)),$(BASE_SRCS),$(LIB_SRCS) -lz3) $(LDLIBS)
 
 # How many of r1-r5 each helper reads, from libbpf's helper prototypes.
 HELPER_DEFS ?= /usr/include/bpf/bpf_helper_defs.h
@@ -97,20 +115,27 @@ $(O)/obj/%.o: bpftool-ext/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBA): $(LIB_OBJS)
+$(LIBA): $(BASE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CMD_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(LDLIBS)
+$(LIBOPT): $(OPT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(O)/tests/%: $(O)/obj/tests/%.o $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+$(BIN): $(CMD_OBJS) $(LIBOPT) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(Z3_LIBS) $(LDLIBS)
 
-$(O)/bench/%: $(O)/obj/bench/%.o $(LIBA)
+LINK_PROG = $(CC) $(LDFLAGS) -o $@ $< \
+	    $(if $(filter $(notdir $@),$(BASE_PROGS)),$(LIBA),$(Z3_LIBS)) $(LDLIBS)
+
+$(O)/tests/%: $(O)/obj/tests/%.o $(LIBOPT) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(LINK_PROG)
+
+$(O)/bench/%: $(O)/obj/bench/%.o $(LIBOPT) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(LINK_PROG)
 
 # Keep the objects of the tests and benchmarks (intermediate files of a
 # chain of pattern rules); only those, so that a missing archive or

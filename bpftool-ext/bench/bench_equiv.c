@@ -23,8 +23,8 @@
  *
  * Build and run (from the repository root, after `make`):
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ibpftool-ext/lib \
- *      bpftool-ext/bench/bench_equiv.c build/libbpfext.a \
- *      -lbpf -lelf -lz3 -lz -o build/bench_equiv
+ *      bpftool-ext/bench/bench_equiv.c build/libbpfext_opt.a \
+ *      build/libbpfext.a -lbpf -lelf -lz3 -lz -o build/bench_equiv
  *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] [-s SWITCH] [-e offset] OBJ...
  * -v prints the mutated windows found equivalent.
  */
@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proof_cache.h"
-#include "symbolic.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
 
 static double now(void)
 {

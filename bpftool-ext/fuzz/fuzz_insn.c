@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * libFuzzer harness for lib/insn.c.
+ * libFuzzer harness for lib/isa/insn.c.
  *
  * The input is an array of struct bpf_insn.  Every slot is run through
  * check, print and parse: an accepted instruction must print to text
@@ -10,7 +10,8 @@
  * when it succeeds, must produce an instruction that round-trips.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined \
- *          -Ibpftool-ext/lib bpftool-ext/fuzz/fuzz_insn.c bpftool-ext/lib/insn.c
+ *          -Ibpftool-ext/lib bpftool-ext/fuzz/fuzz_insn.c bpftool-ext/lib/isa/*.c \
+ *          bpftool-ext/lib/util/*.c   (or: make fuzz)
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "insn.h"
+#include "isa/insn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

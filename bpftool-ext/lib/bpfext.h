@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "insn.h"
+#include "isa/insn.h"
 
 #define BPFEXT_ERRMSG_MAX 512
 
@@ -179,7 +179,7 @@ size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 const char *bpfext_prog_type_name(enum bpf_prog_type type);
 
 /*
- * Load-time values (lib/loadtime.c): slots whose value the loader, not
+ * Load-time values (lib/object/loadtime.c): slots whose value the loader, not
  * the compiler, decides.  Bits of one entry say why.
  */
 #define BPFEXT_LT_CORE		(1u << 0)	/* a CO-RE relocation record */
@@ -337,6 +337,21 @@ int bpfext_object__load(struct bpfext_object *obj,
 
 void bpfext_load_result__free(struct bpfext_load_result *res);
 
+#define BPFEXT_TEST_PKT_MAX	1600
+
+/*
+ * bpfext_test_packet - the @i-th test packet of a stream
+ * @p: room for BPFEXT_TEST_PKT_MAX bytes
+ * @seed: xorshift state, advanced
+ *
+ * One in ten is random bytes; the others are crafted Ethernet (some with
+ * a VLAN tag), ARP, IPv4 or IPv6 headers over TCP, UDP or ICMP, with
+ * sometimes a truncation or a flipped bit.
+ *
+ * Return: the packet's length.
+ */
+uint32_t bpfext_test_packet(uint8_t *p, unsigned int i, uint64_t *seed);
+
 /* Can programs of type @t be run with BPF_PROG_TEST_RUN on a packet? */
 bool bpfext_prog_type_timeable(enum bpf_prog_type t);
 
@@ -398,7 +413,7 @@ bool bpfext_kops_op__has_arch(const struct bpfext_kops_op *op,
 			      const char *arch);
 
 /*
- * Static safety analysis (lib/safety.c), in the spirit of the kernel
+ * Static safety analysis (lib/analysis/safety.c), in the spirit of the kernel
  * verifier: register types (scalar with bounds, ctx, packet with a
  * verified range, packet end, stack, map pointer, map value and map value
  * or NULL), initialized stack bytes and spilled registers, alignment,
@@ -449,7 +464,94 @@ struct bpfext_safety_report {
 	bool ctx_writes_truncated;
 };
 
-struct bpfext_linked_prog;
+/*
+ * Linked programs (object/link.c).
+ *
+ * A linked program is what the kernel runs after libbpf has appended the
+ * .text subprograms an entry point reaches and resolved its relocations:
+ * one instruction array whose bpf-to-bpf calls are pc-relative inside the
+ * array, plus a table of the maps it uses.  Map references are rewritten
+ * to BPF_PSEUDO_MAP_IDX (imm = index into ->maps) and global data
+ * references to BPF_PSEUDO_MAP_IDX_VALUE (imm = index, next slot's imm =
+ * offset into the value).  The interpreter and the checker read
+ * BPF_PSEUDO_MAP_FD and BPF_PSEUDO_MAP_VALUE the same way (the "fd" is an
+ * index), so hand-written programs can say map[fd:N] too.
+ */
+/* A map as the interpreter sees it. */
+struct bpfext_map_desc {
+	char name[64];
+	uint32_t type;			/* BPF_MAP_TYPE_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint8_t *init;			/* global data: initial value, else NULL */
+	bool rdonly_prog;		/* .rodata */
+	bool is_data;			/* a global data section */
+};
+
+/*
+ * A load-time value of a linked program (loadtime.c) that is a number:
+ * a CO-RE-relocated immediate or memory offset, or the address of a
+ * __ksym.  The instruction holds the object's local value; the checker
+ * makes it a symbol named by ->key, which two builds of a program share
+ * (the same relocation, or the same extern, gets the same value from
+ * the loader), and an interpreter input may set it
+ * (bpfext_interp_input.ltv).  Maps, global data and __kconfig externs
+ * are map pointers instead (maps of the linked program).
+ */
+enum bpfext_ltv_field {
+	BPFEXT_LTV_IMM,			/* ALU immediate (32 bits) */
+	BPFEXT_LTV_IMM64,		/* ld_imm64 value */
+	BPFEXT_LTV_OFF,			/* load or store offset (16 bits) */
+};
+
+#define BPFEXT_LTV_KEY_MAX	128
+
+struct bpfext_ltv {
+	size_t slot;			/* in the linked program */
+	enum bpfext_ltv_field field;
+	char key[BPFEXT_LTV_KEY_MAX];	/* "core:KIND:TYPE:ACCESS", "ksym:NAME" */
+};
+
+struct bpfext_linked_prog {
+	char name[64];
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach_type;
+	struct bpf_insn *insns;
+	size_t cnt;
+	struct bpfext_map_desc *maps;
+	size_t nr_maps;
+	bool has_core_relos;		/* CO-RE records were not applied */
+	struct bpfext_ltv *ltv;		/* load-time numbers, by slot */
+	size_t nr_ltv;
+};
+
+/**
+ * bpfext_prog__linked_insns - link a program as the kernel would run it
+ * @obj: the object
+ * @prog: one of its programs
+ * @out: filled on success; release with bpfext_linked_prog__free()
+ * @err: reason on failure, may be NULL
+ *
+ * Appends every .text function @prog reaches (directly or through
+ * BPF_PSEUDO_FUNC references), fixes bpf-to-bpf call and function
+ * address immediates, and rewrites map and global data references as
+ * described above.  Maps come from a legacy "maps" section, from BTF
+ * (".maps") and from .data/.rodata/.bss sections; __kconfig externs
+ * live in a read-only ".kconfig" map, as libbpf lays them out (each
+ * extern at its own offset, zero initially).  CO-RE records and __ksym
+ * externs become load-time values (->ltv).
+ *
+ * Return: 0, or a negative errno (-ENOTSUP for relocations against
+ * other externs, kfunc calls or other unsupported symbols).
+ */
+int bpfext_prog__linked_insns(struct bpfext_object *obj,
+			      const struct bpfext_prog *prog,
+			      struct bpfext_linked_prog *out,
+			      struct bpfext_error *err);
+
+void bpfext_linked_prog__free(struct bpfext_linked_prog *lp);
 
 /**
  * bpfext_safety_check - analyse one program of an object
@@ -469,7 +571,7 @@ int bpfext_safety_check(struct bpfext_object *obj, const struct bpfext_prog *pro
 			const struct bpfext_safety_opts *opts,
 			struct bpfext_safety_report *rep, struct bpfext_error *err);
 
-/* The same on an already linked program (interp.h). */
+/* The same on an already linked program. */
 int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
 			       const struct bpfext_safety_opts *opts,
 			       struct bpfext_safety_report *rep,

@@ -29,9 +29,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 #include "pipeline.h"
-#include "proof_cache.h"
+#include "superopt/proof_cache.h"
 
 static struct bpfext_object *open_typed(const void *img, size_t size,
 					const char *name, const char *type,

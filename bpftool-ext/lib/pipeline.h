@@ -3,7 +3,7 @@
  * The whole optimizing pipeline on one object image:
  *   clean up → recognize EInsn idioms (Kops form) → search every window
  *   outside the Kops regions → apply proven rewrites →
- *   check with the static safety analysis (lib/safety.c), dropping
+ *   check with the static safety analysis (lib/analysis/safety.c), dropping
  *   rewrites that make a program unsafe that was not →
  *   check with the running kernel's verifier, keeping only the rewrites
  *   under which every program that loaded before still loads.
@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #include "bpfext.h"
-#include "superopt.h"
-#include "recognize.h"
+#include "superopt/superopt.h"
+#include "superopt/recognize.h"
 
 struct bpfext_pipeline_opts {
 	const char *prog;		/* only this program's section, or NULL */

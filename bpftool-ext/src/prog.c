@@ -15,9 +15,9 @@
 
 #include "bpfext.h"
 #include "main.h"
-#include "equiv.h"
+#include "semantics/equiv.h"
 #include "pipeline.h"
-#include "jit_probe.h"
+#include "kernel/jit_probe.h"
 
 struct optimize_args {
 	const char *obj_path;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp.h"
+#include "semantics/interp.h"
 
 /* Parse ';'-separated instructions into @lp (no maps). */
 static __attribute__((unused)) int

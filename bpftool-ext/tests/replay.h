@@ -30,7 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "equiv.h"
+#include "semantics/equiv.h"
 
 #define REPLAY_MAX_MAPS		64
 #define REPLAY_MAX_ENTRIES	4096

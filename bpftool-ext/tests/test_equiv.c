@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/symbolic.c: equivalent and non-equivalent pairs of
+ * Tests for lib/semantics/symbolic.c: equivalent and non-equivalent pairs of
  * instruction windows and of whole programs; every counterexample is
  * replayed in the interpreter, which must see the difference too.  TAP.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "equiv.h"
+#include "semantics/equiv.h"
 
 #include "tap.h"
 #include "asm.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "equiv.h"
+#include "semantics/equiv.h"
 #include "tap.h"
 
 static unsigned int proved, undecided, differ;

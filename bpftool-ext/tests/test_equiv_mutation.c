@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Mutation test of lib/symbolic.c against the kernel: one operand of
+ * Mutation test of lib/semantics/symbolic.c against the kernel: one operand of
  * corpus programs the checker can encode is changed (an immediate, a
  * memory offset, a comparison), both versions are loaded through the
  * verifier with maps of their own and run with BPF_PROG_TEST_RUN on the
@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "equiv.h"
-#include "symbolic.h"
+#include "semantics/equiv.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 
 static unsigned int npackets = 100, nmutants = 4;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/insn.c: exact printing in the kernel's notation,
+ * Tests for lib/isa/insn.c: exact printing in the kernel's notation,
  * rejection of invalid encodings, parse(print(x)) == x over a sweep of
  * every opcode byte, and program-level branch checks.  TAP output.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "insn.h"
+#include "isa/insn.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Differential test of lib/interp.c against the running kernel: every
+ * Differential test of lib/semantics/interp.c against the running kernel: every
  * XDP, tc and socket filter program of the corpus that loads is run with
  * BPF_PROG_TEST_RUN and in the interpreter on the same packets (random
  * bytes, and crafted Ethernet/VLAN/IPv4/IPv6/TCP/UDP/ICMP headers with
@@ -25,8 +25,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "equiv.h"
-#include "interp.h"
+#include "semantics/interp.h"
 #include "tap.h"
 
 static unsigned int npackets = 200;

@@ -23,12 +23,12 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "equiv.h"
-#include "knownbits.h"
-#include "liveness.h"
+#include "semantics/equiv.h"
+#include "analysis/knownbits.h"
+#include "analysis/liveness.h"
 #include "pipeline.h"
 #include "replay.h"
-#include "rule_cache.h"
+#include "superopt/rule_cache.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

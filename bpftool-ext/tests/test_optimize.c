@@ -45,8 +45,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "equiv.h"
-#include "interp.h"
+#include "semantics/equiv.h"
+#include "semantics/interp.h"
 #include "pipeline.h"
 #include "replay.h"
 #include "tap.h"

@@ -17,12 +17,12 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "insn.h"
-#include "interp.h"
-#include "kops_ops.h"
+#include "isa/insn.h"
+#include "semantics/interp.h"
+#include "isa/kops_ops.h"
 #include "pipeline.h"
-#include "recognize.h"
-#include "symbolic.h"
+#include "superopt/recognize.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 /* The selftests' own copy of the templates, to compare with ours. */
 #include "../../kernel-selftests/kops/kops_insn.h"

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "bpfext.h"
-#include "rule_cache.h"
-#include "window.h"
-#include "symbolic.h"
+#include "superopt/rule_cache.h"
+#include "semantics/window.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 #include "asm.h"
 

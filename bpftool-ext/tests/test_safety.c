@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/safety.c: one hand-written unsafe program per rule, each
+ * Tests for lib/analysis/safety.c: one hand-written unsafe program per rule, each
  * rejected with the expected reason at the expected instruction, and
  * its safe counterpart accepted; programs the analysis cannot decide
  * must come out "unknown", never "unsafe".  TAP output.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp.h"
+#include "semantics/interp.h"
 
 #include "asm.h"
 #include "pipeline.h"

@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "bpfext.h"
-#include "liveness.h"
-#include "rules.h"
-#include "search.h"
-#include "knownbits.h"
-#include "cmp_imm.h"
-#include "proof_cache.h"
-#include "symbolic.h"
+#include "analysis/liveness.h"
+#include "superopt/rules.h"
+#include "superopt/search.h"
+#include "analysis/knownbits.h"
+#include "superopt/cmp_imm.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 #include "asm.h"
 

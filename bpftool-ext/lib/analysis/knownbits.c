@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "knownbits.h"
-#include "liveness.h"
+#include "util/util.h"
+#include "analysis/knownbits.h"
+#include "analysis/liveness.h"
 
 #define LOW32	0xffffffffull
 

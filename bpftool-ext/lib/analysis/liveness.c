@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "liveness.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
 #include "helper_args.h"	/* build/gen, from libbpf's bpf_helper_defs.h */
 
 #define R(n)		(1u << (n))

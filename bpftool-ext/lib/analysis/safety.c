@@ -37,8 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "interp.h"
+#include "util/util.h"
 
 #define STACK_SIZE	512
 #define SLOTS		(STACK_SIZE / 8)

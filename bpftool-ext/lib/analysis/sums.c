@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Register values as sums of input registers plus a constant; see sums.h. */
-#include "bpfext_internal.h"
-#include "liveness.h"
-#include "sums.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
+#include "analysis/sums.h"
 
 /* The symbol of a 32- or 64-bit load from a known address, or -1. */
 static int sym_of(struct bpfext_sums *s, const struct bpf_insn *x)

@@ -25,8 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "insn.h"
-#include "kops_ops.h"
+#include "isa/insn.h"
+#include "isa/kops_ops.h"
 
 #define REG_FP		10	/* frame pointer, read only */
 #define REG_MAX		10

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "kops_ops.h"
+#include "isa/kops_ops.h"
 
 static struct bpf_insn mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 			  int32_t imm)

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "jit_cost.h"
+#include "kernel/jit_cost.h"
 
 #define AUX	11			/* r11, the JIT's temporary */
 

@@ -18,9 +18,9 @@
 
 #include <bpf/bpf.h>
 
-#include "bpfext_internal.h"
-#include "jit_cost.h"
-#include "jit_probe.h"
+#include "util/util.h"
+#include "kernel/jit_cost.h"
+#include "kernel/jit_probe.h"
 
 #define SLOTS		4096		/* open addressing, power of two */
 #define EMPTY		0

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bpfext_internal.h"
+#include "util/util.h"
 
 static int copy_field(char *dst, size_t size, const char *val, size_t len)
 {

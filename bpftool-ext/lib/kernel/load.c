@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 
 #define LOG_SIZE (1u << 20)
 #define LOG_TAIL_LINES 20

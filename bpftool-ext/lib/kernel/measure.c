@@ -13,8 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfext_internal.h"
-#include "equiv.h"
+#include "util/util.h"
 
 #define ROUNDS		5
 #define PACKETS		8
@@ -37,7 +36,7 @@ static int cmp_u64(const void *a, const void *b)
 static uint64_t time_one(int fd, const uint8_t *pkt, uint32_t len,
 			 uint32_t repeat)
 {
-	uint8_t out[BPFEXT_EQUIV_PKT_MAX + 256];
+	uint8_t out[BPFEXT_TEST_PKT_MAX + 256];
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
 	o.data_in = pkt;
@@ -56,7 +55,7 @@ int bpfext_measure(struct bpfext_object *const *objs, size_t nobj,
 {
 	size_t nprogs = bpfext_object__prog_cnt(objs[0]), o, i, k, r;
 	struct bpfext_load_opts lo = { .keep_fd = true };
-	uint8_t pkt[PACKETS][BPFEXT_EQUIV_PKT_MAX];
+	uint8_t pkt[PACKETS][BPFEXT_TEST_PKT_MAX];
 	struct bpfext_load_result *res;
 	uint64_t seed = PACKET_SEED, *t;
 	uint32_t len[PACKETS];

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 
 /* Layout of the section header (include/uapi has no definition). */
 struct ext_hdr {

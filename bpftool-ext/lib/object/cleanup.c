@@ -12,8 +12,8 @@
  */
 #include <stdlib.h>
 
-#include "bpfext_internal.h"
-#include "kops_ops.h"
+#include "object/object.h"
+#include "isa/kops_ops.h"
 
 static bool is_noop(const struct bpf_insn *insn)
 {

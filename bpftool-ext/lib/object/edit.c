@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 
 #define BAD ((size_t)-1)
 

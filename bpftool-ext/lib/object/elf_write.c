@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 
 static int cmp_reloc(const void *a, const void *b)
 {

@@ -11,8 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfext_internal.h"
-#include "interp.h"
+#include "object/object.h"
 
 struct placed {
 	struct bpfext_section *sec;

@@ -25,7 +25,7 @@
  */
 #include <string.h>
 
-#include "bpfext_internal.h"
+#include "object/object.h"
 
 static void mark(const struct bpfext_section *sec, uint8_t *lt, size_t s,
 		 uint8_t why)

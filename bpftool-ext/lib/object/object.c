@@ -16,19 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "bpfext_internal.h"
-
-int bpfext_errf(struct bpfext_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return code < 0 ? code : -code;
-}
+#include "object/object.h"
 
 const char *bpfext_object__shname(const struct bpfext_object *obj,
 				  size_t shndx)

@@ -15,10 +15,10 @@
 
 #include <stdio.h>
 
-#include "interp.h"
-#include "symbolic.h"
+#include "semantics/interp.h"
+#include "semantics/symbolic.h"
 
-#define BPFEXT_EQUIV_PKT_MAX	1600
+#define BPFEXT_EQUIV_PKT_MAX	BPFEXT_TEST_PKT_MAX
 
 /* The outcome of one side on the counterexample. */
 struct bpfext_equiv_side {
@@ -70,18 +70,5 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 				const struct bpfext_linked_prog *lp,
 				const char *indent, FILE *f);
-
-/*
- * bpfext_test_packet - the @i-th test packet of a stream
- * @p: room for BPFEXT_EQUIV_PKT_MAX bytes
- * @seed: xorshift state, advanced
- *
- * One in ten is random bytes; the others are crafted Ethernet (some with
- * a VLAN tag), ARP, IPv4 or IPv6 headers over TCP, UDP or ICMP, with
- * sometimes a truncation or a flipped bit.
- *
- * Return: the packet's length.
- */
-uint32_t bpfext_test_packet(uint8_t *p, unsigned int i, uint64_t *seed);
 
 #endif /* BPFEXT_EQUIV_H */

@@ -6,8 +6,8 @@
  * buffer, ARG_PTR_TO_UNINIT_MEM an output buffer, ARG_PTR_TO_CTX and
  * BTF pointers opaque pointers, ARG_CONST_MAP_PTR a map).
  */
-#include "bpfext_internal.h"
-#include "helper_proto.h"
+#include "util/util.h"
+#include "semantics/helper_proto.h"
 
 #define S	HARG_SCALAR
 #define P	HARG_PTR

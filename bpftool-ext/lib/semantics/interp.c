@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "helper_proto.h"
-#include "interp.h"
+#include "util/util.h"
+#include "semantics/helper_proto.h"
+#include "semantics/interp.h"
 
 #ifndef BPF_MEMSX
 #define BPF_MEMSX 0x80

@@ -1,18 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Linked programs and the concrete BPF interpreter.
+ * The concrete BPF interpreter.
  *
- * A linked program is what the kernel runs after libbpf has appended the
- * .text subprograms an entry point reaches and resolved its relocations:
- * one instruction array whose bpf-to-bpf calls are pc-relative inside the
- * array, plus a table of the maps it uses.  Map references are rewritten
- * to BPF_PSEUDO_MAP_IDX (imm = index into ->maps) and global data
- * references to BPF_PSEUDO_MAP_IDX_VALUE (imm = index, next slot's imm =
- * offset into the value).  The interpreter and the checker read
- * BPF_PSEUDO_MAP_FD and BPF_PSEUDO_MAP_VALUE the same way (the "fd" is an
- * index), so hand-written programs can say map[fd:N] too.
- *
- * The interpreter runs a linked program on a concrete input (context
+ * The interpreter runs a linked program (bpfext.h) on a concrete input (context
  * fields, packet bytes, initial map contents, helper results) and
  * reports every output that matters for equivalence: r0, the packet,
  * the context, the maps, redirect and tail-call targets, perf output.
@@ -37,84 +27,6 @@
 #include <linux/bpf.h>
 
 #include "bpfext.h"
-
-/* A map as the interpreter sees it. */
-struct bpfext_map_desc {
-	char name[64];
-	uint32_t type;			/* BPF_MAP_TYPE_* */
-	uint32_t key_size;
-	uint32_t value_size;
-	uint32_t max_entries;
-	uint32_t map_flags;
-	uint8_t *init;			/* global data: initial value, else NULL */
-	bool rdonly_prog;		/* .rodata */
-	bool is_data;			/* a global data section */
-};
-
-/*
- * A load-time value of a linked program (loadtime.c) that is a number:
- * a CO-RE-relocated immediate or memory offset, or the address of a
- * __ksym.  The instruction holds the object's local value; the checker
- * makes it a symbol named by ->key, which two builds of a program share
- * (the same relocation, or the same extern, gets the same value from
- * the loader), and an interpreter input may set it
- * (bpfext_interp_input.ltv).  Maps, global data and __kconfig externs
- * are map pointers instead (maps of the linked program).
- */
-enum bpfext_ltv_field {
-	BPFEXT_LTV_IMM,			/* ALU immediate (32 bits) */
-	BPFEXT_LTV_IMM64,		/* ld_imm64 value */
-	BPFEXT_LTV_OFF,			/* load or store offset (16 bits) */
-};
-
-#define BPFEXT_LTV_KEY_MAX	128
-
-struct bpfext_ltv {
-	size_t slot;			/* in the linked program */
-	enum bpfext_ltv_field field;
-	char key[BPFEXT_LTV_KEY_MAX];	/* "core:KIND:TYPE:ACCESS", "ksym:NAME" */
-};
-
-struct bpfext_linked_prog {
-	char name[64];
-	enum bpf_prog_type type;
-	enum bpf_attach_type attach_type;
-	struct bpf_insn *insns;
-	size_t cnt;
-	struct bpfext_map_desc *maps;
-	size_t nr_maps;
-	bool has_core_relos;		/* CO-RE records were not applied */
-	struct bpfext_ltv *ltv;		/* load-time numbers, by slot */
-	size_t nr_ltv;
-};
-
-/**
- * bpfext_prog__linked_insns - link a program as the kernel would run it
- * @obj: the object
- * @prog: one of its programs
- * @out: filled on success; release with bpfext_linked_prog__free()
- * @err: reason on failure, may be NULL
- *
- * Appends every .text function @prog reaches (directly or through
- * BPF_PSEUDO_FUNC references), fixes bpf-to-bpf call and function
- * address immediates, and rewrites map and global data references as
- * described above.  Maps come from a legacy "maps" section, from BTF
- * (".maps") and from .data/.rodata/.bss sections; __kconfig externs
- * live in a read-only ".kconfig" map, as libbpf lays them out (each
- * extern at its own offset, zero initially).  CO-RE records and __ksym
- * externs become load-time values (->ltv).
- *
- * Return: 0, or a negative errno (-ENOTSUP for relocations against
- * other externs, kfunc calls or other unsupported symbols).
- */
-int bpfext_prog__linked_insns(struct bpfext_object *obj,
-			      const struct bpfext_prog *prog,
-			      struct bpfext_linked_prog *out,
-			      struct bpfext_error *err);
-
-void bpfext_linked_prog__free(struct bpfext_linked_prog *lp);
-
-/* ---------------------------------------------------------------- */
 
 /* Initial map entry supplied by an input. */
 struct bpfext_interp_kv {

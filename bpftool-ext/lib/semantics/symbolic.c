@@ -10,8 +10,8 @@
 #include <string.h>
 #include <z3.h>
 
-#include "bpfext_internal.h"
-#include "symbolic.h"
+#include "util/util.h"
+#include "semantics/symbolic.h"
 
 #ifndef BPF_MEMSX
 #define BPF_MEMSX 0x80

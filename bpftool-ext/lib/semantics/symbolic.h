@@ -66,8 +66,8 @@
 #include <linux/bpf.h>
 
 #include "bpfext.h"
-#include "helper_proto.h"
-#include "interp.h"
+#include "semantics/helper_proto.h"
+#include "semantics/interp.h"
 
 enum bpfext_equiv {
 	BPFEXT_EQUIVALENT = 0,

@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "liveness.h"
-#include "window.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
+#include "semantics/window.h"
 
 bool win_insn_supported(const struct bpf_insn *insn)
 {

@@ -16,9 +16,9 @@
  * rewrites.  Each replacement is proven with the window check (the jump
  * taken falls off the end, not taken reaches an exit) before use.
  */
-#include "bpfext_internal.h"
-#include "cmp_imm.h"
-#include "symbolic.h"
+#include "util/util.h"
+#include "superopt/cmp_imm.h"
+#include "semantics/symbolic.h"
 
 /* The unsigned 32-bit form of a 64-bit comparison of two values < 2^32. */
 static int op32(uint8_t op)

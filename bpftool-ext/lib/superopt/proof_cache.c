@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proof_cache.h"
+#include "superopt/proof_cache.h"
 
 #define BUCKETS		4096
 #define MAX_PAIR	64		/* slots of both sides together */

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "insn.h"
-#include "liveness.h"
-#include "recognize.h"
-#include "symbolic.h"
+#include "util/util.h"
+#include "isa/insn.h"
+#include "analysis/liveness.h"
+#include "superopt/recognize.h"
+#include "semantics/symbolic.h"
 
 #define CODE(cls, op, src)	((uint8_t)((cls) | (op) | (src)))
 

@@ -22,8 +22,8 @@
 #include <linux/bpf.h>
 
 #include "bpfext.h"
-#include "kops_ops.h"
-#include "superopt.h"
+#include "isa/kops_ops.h"
+#include "superopt/superopt.h"
 
 #define BPFEXT_RECOG_MAX	WIN_MAX_INSNS	/* slots of a replacement */
 

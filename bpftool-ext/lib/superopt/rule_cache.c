@@ -22,11 +22,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bpfext_internal.h"
-#include "liveness.h"
-#include "rule_cache.h"
-#include "symbolic.h"
-#include "window.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
+#include "superopt/rule_cache.h"
+#include "semantics/symbolic.h"
+#include "semantics/window.h"
 
 #define CACHE_MAGIC	"# bpftool-ext rule cache 1"
 #define MAX_RULES	65536

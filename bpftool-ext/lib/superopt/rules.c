@@ -50,11 +50,11 @@
  */
 #include <string.h>
 
-#include "bpfext_internal.h"
-#include "liveness.h"
-#include "rules.h"
-#include "sums.h"
-#include "window.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
+#include "superopt/rules.h"
+#include "analysis/sums.h"
+#include "semantics/window.h"
 
 static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
 

@@ -21,14 +21,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "bpfext_internal.h"
-#include "liveness.h"
-#include "search.h"
-#include "sums.h"
-#include "jit_cost.h"
-#include "jit_probe.h"
-#include "proof_cache.h"
-#include "symbolic.h"
+#include "util/util.h"
+#include "analysis/liveness.h"
+#include "superopt/search.h"
+#include "analysis/sums.h"
+#include "kernel/jit_cost.h"
+#include "kernel/jit_probe.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
 
 #define MAX_TESTS	64
 #define INIT_TESTS	16

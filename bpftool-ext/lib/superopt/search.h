@@ -16,7 +16,7 @@
 #include <linux/bpf.h>
 
 #include "bpfext.h"
-#include "window.h"
+#include "semantics/window.h"
 
 enum bpfext_cost_model {
 	BPFEXT_COST_INSNS,	/* instruction slots */

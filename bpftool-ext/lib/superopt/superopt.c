@@ -17,17 +17,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "bpfext_internal.h"
-#include "knownbits.h"
-#include "liveness.h"
-#include "rules.h"
-#include "rule_cache.h"
-#include "proof_cache.h"
-#include "symbolic.h"
-#include "search.h"
-#include "superopt.h"
-#include "kops_ops.h"
-#include "cmp_imm.h"
+#include "object/object.h"
+#include "analysis/knownbits.h"
+#include "analysis/liveness.h"
+#include "superopt/rules.h"
+#include "superopt/rule_cache.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
+#include "superopt/search.h"
+#include "superopt/superopt.h"
+#include "isa/kops_ops.h"
+#include "superopt/cmp_imm.h"
 
 #define WINDOW_SLOTS	24
 /* Proposals per second of budget and window, so a seed fixes the result. */

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "bpfext.h"
-#include "search.h"
-#include "rule_cache.h"
+#include "superopt/search.h"
+#include "superopt/rule_cache.h"
 
 struct bpfext_opt_opts {
 	double budget;			/* seconds for the section */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Definitions shared by the library's files; not part of the API. */
-#ifndef BPFEXT_INTERNAL_H
-#define BPFEXT_INTERNAL_H
+/* The object layer's internals: what object/ and the loader share. */
+#ifndef BPFEXT_OBJECT_H
+#define BPFEXT_OBJECT_H
 
 #include <errno.h>
 #include <stdarg.h>
 #include <libelf.h>
 #include <gelf.h>
 
-#include "bpfext.h"
+#include "util/util.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -20,7 +20,6 @@
 #define R_BPF_64_32 10
 #endif
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NO_SYM ((size_t)-1)
 
 enum ext_kind { EXT_FUNC, EXT_LINE, EXT_CORE, EXT_KINDS };
@@ -86,9 +85,6 @@ struct bpfext_object {
 	bool ext_dirty;
 };
 
-int bpfext_errf(struct bpfext_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 struct bpfext_section *bpfext_object__section_by_shndx(struct bpfext_object *obj,
 						       size_t shndx);
 bool bpfext_reloc_is_code_ref(const struct bpfext_object *obj,
@@ -108,4 +104,4 @@ int bpfext_btf_ext_build(struct bpfext_object *obj, uint8_t **data,
 			 struct bpfext_error *err);
 void bpfext_btf_ext_free(struct bpfext_object *obj);
 
-#endif /* BPFEXT_INTERNAL_H */
+#endif /* BPFEXT_OBJECT_H */
