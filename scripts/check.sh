@@ -83,6 +83,9 @@ step build-clang make -j"$JOBS" CC=clang WERROR=1 O=build/clang
 step build make -j"$JOBS"
 step build-san make -j"$JOBS" SAN=1
 SAN=build/san
+# The library's layer rule (README "Layout"), on the objects of the plain
+# build: no file includes or calls a layer above its own.
+tap layers scripts/check-layers.sh build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
