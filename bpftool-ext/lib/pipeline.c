@@ -208,7 +208,8 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 	bad = made_unsafe(img, size, name, type, res->rewrites, res->nr_rewrites,
 			  orig, nprogs, &why, err);
 	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
-		struct bpfext_safety_drop *d, *tmp;
+		struct bpfext_safety_drop *d;
+		size_t cap;
 
 		res->rewrites[kept] = res->rewrites[i];
 		bad = made_unsafe(img, size, name, type, res->rewrites, kept + 1,
@@ -220,14 +221,13 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 		}
 		if (bad < 0)
 			break;
-		tmp = realloc(res->safety_drops,
-			      (res->rejected_by_safety + 1) * sizeof(*tmp));
-		if (!tmp) {
+		cap = res->rejected_by_safety;
+		if (bpfext_grow(&res->safety_drops, &cap, res->rejected_by_safety + 1,
+				sizeof(*d))) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 			goto out;
 		}
-		res->safety_drops = tmp;
-		d = &tmp[res->rejected_by_safety++];
+		d = &res->safety_drops[res->rejected_by_safety++];
 		memset(d, 0, sizeof(*d));
 		d->rw = res->rewrites[kept];
 		snprintf(d->prog, sizeof(d->prog), "%s", base->progs[bad].name);
@@ -260,7 +260,7 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 	for (i = 0; i < obj->nr_secs && !ret; i++) {
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_opt_result r;
-		struct bpfext_rewrite *tmp;
+		size_t cap;
 
 		if (!section_selected(obj, sec, opts->prog) || !total)
 			continue;
@@ -272,13 +272,12 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
 		res->cache_hits += r.cache_hits;
-		tmp = realloc(res->rewrites, (res->nr_rewrites + r.nr_rewrites + 1) *
-				      sizeof(*tmp));
-		if (!tmp) {
+		cap = res->nr_rewrites;
+		if (bpfext_grow(&res->rewrites, &cap, res->nr_rewrites + r.nr_rewrites + 1,
+				sizeof(*res->rewrites))) {
 			bpfext_opt_result__free(&r);
 			return bpfext_errf(err, ENOMEM, "out of memory");
 		}
-		res->rewrites = tmp;
 		memcpy(res->rewrites + res->nr_rewrites, r.rewrites,
 		       r.nr_rewrites * sizeof(*r.rewrites));
 		res->nr_rewrites += r.nr_rewrites;
@@ -322,10 +321,8 @@ static int recognize(struct bpfext_object **base, void **base_img,
 	for (i = 0; i < obj->nr_secs && !ret; i++) {
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_rewrite *rw = NULL;
-		struct bpfext_kops_site *tmp;
-		struct bpfext_rewrite *rwt;
+		size_t n = 0, c_sites, c_rw;
 		unsigned int *ops = NULL;
-		size_t n = 0;
 
 		if (!section_selected(obj, sec, opts->prog))
 			continue;
@@ -336,21 +333,17 @@ static int recognize(struct bpfext_object **base, void **base_img,
 			free(ops);
 			continue;
 		}
-		tmp = realloc(res->kops_sites, (res->nr_kops_sites + n) * sizeof(*tmp));
-		if (tmp)
-			res->kops_sites = tmp;
-		rwt = realloc(res->kops_rewrites,
-			      (res->nr_kops_sites + n) * sizeof(*rwt));
-		if (rwt) {
-			res->kops_rewrites = rwt;
-			memcpy(rwt + res->nr_kops_sites, rw, n * sizeof(*rw));
-		}
-		if (!tmp || !rwt) {
+		c_sites = c_rw = res->nr_kops_sites;
+		if (bpfext_grow(&res->kops_sites, &c_sites, res->nr_kops_sites + n,
+				sizeof(*res->kops_sites)) ||
+		    bpfext_grow(&res->kops_rewrites, &c_rw, res->nr_kops_sites + n,
+				sizeof(*rw))) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 		} else {
-			res->kops_sites = tmp;
+			memcpy(res->kops_rewrites + res->nr_kops_sites, rw, n * sizeof(*rw));
 			for (k = 0; k < n; k++) {
-				struct bpfext_kops_site *s = &tmp[res->nr_kops_sites++];
+				struct bpfext_kops_site *s =
+					&res->kops_sites[res->nr_kops_sites++];
 
 				memset(s, 0, sizeof(*s));
 				s->shndx = sec->shndx;

@@ -109,17 +109,14 @@ static int add_op(struct bpfext_kops_op **ops, size_t *cnt,
 		  const struct bpfext_kops_op *op, struct bpfext_error *err,
 		  const char *where)
 {
-	struct bpfext_kops_op *tmp;
-	size_t i;
+	size_t i, cap = *cnt;
 
 	for (i = 0; i < *cnt; i++)
 		if ((*ops)[i].id == op->id || !strcmp((*ops)[i].name, op->name))
 			return bpfext_errf(err, EINVAL, "%sop %u (%s) listed twice",
 					   where, op->id, op->name);
-	tmp = realloc(*ops, (*cnt + 1) * sizeof(**ops));
-	if (!tmp)
+	if (bpfext_grow(ops, &cap, *cnt + 1, sizeof(**ops)))
 		return bpfext_errf(err, ENOMEM, "out of memory");
-	*ops = tmp;
 	(*ops)[(*cnt)++] = *op;
 	return 0;
 }

@@ -60,7 +60,8 @@ static int parse_kind(struct bpfext_object *obj, int kind, const uint8_t *p,
 				   kind_name[kind], rec_size);
 	obj->ext_rec_size[kind] = rec_size;
 	while (p < end) {
-		struct ext_block *blk, *tmp;
+		struct ext_block *blk;
+		size_t cap;
 		uint32_t hdr[2], i;
 		const char *sname;
 
@@ -79,12 +80,11 @@ static int parse_kind(struct bpfext_object *obj, int kind, const uint8_t *p,
 			return bpfext_errf(err, EINVAL,
 					   ".BTF.ext: %s block names a missing string",
 					   kind_name[kind]);
-		tmp = realloc(obj->ext_blocks[kind],
-			      (obj->ext_nr_blocks[kind] + 1) * sizeof(*tmp));
-		if (!tmp)
+		cap = obj->ext_nr_blocks[kind];
+		if (bpfext_grow(&obj->ext_blocks[kind], &cap,
+				obj->ext_nr_blocks[kind] + 1, sizeof(*blk)))
 			return -ENOMEM;
-		obj->ext_blocks[kind] = tmp;
-		blk = &tmp[obj->ext_nr_blocks[kind]++];
+		blk = &obj->ext_blocks[kind][obj->ext_nr_blocks[kind]++];
 		memset(blk, 0, sizeof(*blk));
 		blk->sec_name_off = hdr[0];
 		for (i = 0; i < obj->nr_secs; i++)
@@ -250,15 +250,8 @@ struct outbuf {
 
 static int put(struct outbuf *o, const void *src, size_t n)
 {
-	if (o->len + n > o->cap) {
-		size_t cap = (o->cap + n) * 2;
-		uint8_t *p = realloc(o->p, cap);
-
-		if (!p)
-			return -ENOMEM;
-		o->p = p;
-		o->cap = cap;
-	}
+	if (bpfext_grow(&o->p, &o->cap, o->len + n, 1))
+		return -ENOMEM;
 	memcpy(o->p + o->len, src, n);
 	o->len += n;
 	return 0;

@@ -335,7 +335,7 @@ static int fix_symbols_and_refs(struct bpfext_object *obj,
 				const struct bpfext_patch *pt, struct plan *p,
 				struct bpfext_error *err)
 {
-	size_t i, r, nfix = 0;
+	size_t i, r, nfix = 0, cap = 0;
 
 	p->sym_value = malloc(obj->nr_syms * sizeof(*p->sym_value));
 	p->sym_size = malloc(obj->nr_syms * sizeof(*p->sym_size));
@@ -390,10 +390,8 @@ static int fix_symbols_and_refs(struct bpfext_object *obj,
 				return bpfext_errf(err, EINVAL,
 						   "section %s: reference at insn %zu targets the middle of a rewritten range",
 						   from->name, rel->slot);
-			fx = realloc(p->fixes, (nfix + 1) * sizeof(*fx));
-			if (!fx)
+			if (bpfext_grow(&p->fixes, &cap, nfix + 1, sizeof(*fx)))
 				return -ENOMEM;
-			p->fixes = fx;
 			fx = &p->fixes[nfix++];
 			fx->sec = from;
 			fx->slot = at;

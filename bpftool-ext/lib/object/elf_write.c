@@ -43,12 +43,11 @@ struct keep {
 
 static void *keep_alloc(struct keep *k, size_t size)
 {
-	void **t = realloc(k->bufs, (k->n + 1) * sizeof(*t));
+	size_t cap = k->n;
 	void *p;
 
-	if (!t)
+	if (bpfext_grow(&k->bufs, &cap, k->n + 1, sizeof(*k->bufs)))
 		return NULL;
-	k->bufs = t;
 	p = calloc(1, size ? size : 1);
 	if (p)
 		k->bufs[k->n++] = p;

@@ -24,7 +24,7 @@ struct link_ctx {
 	struct bpfext_linked_prog *lp;
 	struct placed *placed;
 	size_t nr_placed, cap_placed;
-	size_t cap;
+	size_t cap, cap_maps, cap_ltv;
 	/* obj map index -> lp map index: legacy maps, BTF maps, data */
 	size_t nr_legacy;
 	size_t btf_first, nr_btf;
@@ -80,20 +80,20 @@ static long kconfig_off(const struct btf *btf, const char *name, uint32_t *size)
 	return at;
 }
 
-static int add_ltv(struct bpfext_linked_prog *lp, size_t slot,
+static int add_ltv(struct link_ctx *c, size_t slot,
 		   enum bpfext_ltv_field field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int add_ltv(struct bpfext_linked_prog *lp, size_t slot,
+static int add_ltv(struct link_ctx *c, size_t slot,
 		   enum bpfext_ltv_field field, const char *fmt, ...)
 {
-	struct bpfext_ltv *t = realloc(lp->ltv, (lp->nr_ltv + 1) * sizeof(*t));
+	struct bpfext_linked_prog *lp = c->lp;
+	struct bpfext_ltv *t;
 	va_list ap;
 
-	if (!t)
+	if (bpfext_grow(&lp->ltv, &c->cap_ltv, lp->nr_ltv + 1, sizeof(*t)))
 		return -ENOMEM;
-	lp->ltv = t;
-	t = &t[lp->nr_ltv++];
+	t = &lp->ltv[lp->nr_ltv++];
 	t->slot = slot;
 	t->field = field;
 	va_start(ap, fmt);
@@ -102,15 +102,13 @@ static int add_ltv(struct bpfext_linked_prog *lp, size_t slot,
 	return 0;
 }
 
-static int add_map(struct bpfext_linked_prog *lp, struct bpfext_map_desc **m)
+static int add_map(struct link_ctx *c, struct bpfext_map_desc **m)
 {
-	struct bpfext_map_desc *t = realloc(lp->maps,
-					    (lp->nr_maps + 1) * sizeof(*t));
+	struct bpfext_linked_prog *lp = c->lp;
 
-	if (!t)
+	if (bpfext_grow(&lp->maps, &c->cap_maps, lp->nr_maps + 1, sizeof(**m)))
 		return -ENOMEM;
-	lp->maps = t;
-	*m = &t[lp->nr_maps++];
+	*m = &lp->maps[lp->nr_maps++];
 	memset(*m, 0, sizeof(**m));
 	return 0;
 }
@@ -190,7 +188,7 @@ static int read_btf_maps(struct link_ctx *c, struct bpfext_error *err)
 		if (!def || !btf_is_struct(def))
 			return bpfext_errf(err, EINVAL, "map %s: not a struct",
 					   btf__name_by_offset(btf, var->name_off));
-		ret = add_map(c->lp, &m);
+		ret = add_map(c, &m);
 		if (ret)
 			return ret;
 		snprintf(m->name, sizeof(m->name), "%s",
@@ -256,7 +254,7 @@ static int read_data_maps(struct link_ctx *c, struct bpfext_error *err)
 
 		if (!scn || !gelf_getshdr(scn, &sh))
 			return bpfext_errf(err, EINVAL, "bad data section %s", name);
-		ret = add_map(c->lp, &m);
+		ret = add_map(c, &m);
 		if (ret)
 			return ret;
 		snprintf(m->name, sizeof(m->name), "%s", name);
@@ -288,7 +286,7 @@ static int read_kconfig(struct link_ctx *c)
 	if (!datasec(c->obj->btf, ".kconfig"))
 		return 0;
 	kconfig_off(c->obj->btf, NULL, &size);
-	ret = add_map(c->lp, &m);
+	ret = add_map(c, &m);
 	if (ret)
 		return ret;
 	c->kconfig = (long)c->lp->nr_maps - 1;
@@ -313,7 +311,7 @@ static int read_maps(struct link_ctx *c, struct bpfext_error *err)
 		const struct bpfext_legacy_map *l = &obj->maps[i];
 		struct bpfext_map_desc *m;
 
-		ret = add_map(c->lp, &m);
+		ret = add_map(c, &m);
 		if (ret)
 			return ret;
 		snprintf(m->name, sizeof(m->name), "%s", l->name);
@@ -343,24 +341,10 @@ static long place(struct link_ctx *c, struct bpfext_section *sec, size_t func)
 	for (i = 0; i < c->nr_placed; i++)
 		if (c->placed[i].sec == sec && c->placed[i].func == func)
 			return (long)c->placed[i].base;
-	if (c->nr_placed == c->cap_placed) {
-		size_t cap = c->cap_placed ? c->cap_placed * 2 : 8;
-		struct placed *t = realloc(c->placed, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		c->placed = t;
-		c->cap_placed = cap;
-	}
-	if (lp->cnt + fn->cnt > c->cap) {
-		size_t cap = (lp->cnt + fn->cnt) * 2;
-		struct bpf_insn *t = realloc(lp->insns, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		lp->insns = t;
-		c->cap = cap;
-	}
+	if (bpfext_grow(&c->placed, &c->cap_placed, c->nr_placed + 1,
+			sizeof(*c->placed)) ||
+	    bpfext_grow(&lp->insns, &c->cap, lp->cnt + fn->cnt, sizeof(*lp->insns)))
+		return -ENOMEM;
 	memcpy(lp->insns + lp->cnt, sec->insns + fn->start,
 	       fn->cnt * sizeof(struct bpf_insn));
 	c->placed[c->nr_placed].sec = sec;
@@ -510,7 +494,7 @@ static int relocate(struct link_ctx *c, size_t pi, struct bpfext_error *err)
 			/* A __ksym: an address only the loader knows. */
 			if (is_ksym(obj, sym)) {
 				insn->imm = insn[1].imm = 0;
-				ret = add_ltv(c->lp, at, BPFEXT_LTV_IMM64, "ksym:%s",
+				ret = add_ltv(c, at, BPFEXT_LTV_IMM64, "ksym:%s",
 					      sym->name);
 				if (ret)
 					return ret;
@@ -580,7 +564,7 @@ static int core_ltvs(struct link_ctx *c, size_t pi)
 		t = btf ? btf__type_by_id(btf, rec[1]) : NULL;
 		tname = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 		access = btf ? btf__name_by_offset(btf, rec[2]) : NULL;
-		ret = add_ltv(c->lp, at,
+		ret = add_ltv(c, at,
 			      bpfext_insn_is_ldimm64(x) ? BPFEXT_LTV_IMM64 :
 			      bpfext_insn_is_mem(x) ? BPFEXT_LTV_OFF : BPFEXT_LTV_IMM,
 			      "core:%s:%s:%s", bpfext_core_kind_name(rec[3]),

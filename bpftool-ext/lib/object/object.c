@@ -80,16 +80,15 @@ static int add_code_section(struct bpfext_object *obj, size_t shndx,
 			    const char *name, Elf_Data *data,
 			    struct bpfext_error *err)
 {
-	struct bpfext_section *sec, *tmp;
+	struct bpfext_section *sec;
+	size_t cap = obj->nr_secs;
 
 	if (!data || data->d_size % sizeof(struct bpf_insn))
 		return bpfext_errf(err, EINVAL,
 				   "section %s: size is not a multiple of 8",
 				   name);
-	tmp = realloc(obj->secs, (obj->nr_secs + 1) * sizeof(*tmp));
-	if (!tmp)
+	if (bpfext_grow(&obj->secs, &cap, obj->nr_secs + 1, sizeof(*sec)))
 		return -ENOMEM;
-	obj->secs = tmp;
 	sec = &obj->secs[obj->nr_secs++];
 	memset(sec, 0, sizeof(*sec));
 	sec->shndx = shndx;

@@ -125,7 +125,8 @@ struct bpfext_interp {
 	/* state */
 	const struct bpfext_interp_input *input;
 	struct region *regions;
-	uint32_t nr_regions, cap_regions;
+	uint32_t nr_regions;
+	size_t cap_regions;
 	struct mstate *maps;
 	struct chunk *arena, *cur;
 	uint8_t stack[MAX_FRAMES][STACK_SIZE];
@@ -210,19 +211,11 @@ static void *arena_alloc(struct bpfext_interp *in, size_t n)
 static int set_region(struct bpfext_interp *in, uint32_t id, uint8_t *mem,
 		      uint32_t size, bool wr)
 {
-	if (id > in->cap_regions) {
-		uint32_t cap = id * 2 > 64 ? id * 2 : 64;
-		struct region *t;
-
-		if (id > MAX_REGIONS)
-			return -E2BIG;
-		t = realloc(in->regions, cap * sizeof(*t));
-		if (!t) {
-			in->oom = true;
-			return -ENOMEM;
-		}
-		in->regions = t;
-		in->cap_regions = cap;
+	if (id > MAX_REGIONS)
+		return -E2BIG;
+	if (bpfext_grow(&in->regions, &in->cap_regions, id, sizeof(*in->regions))) {
+		in->oom = true;
+		return -ENOMEM;
 	}
 	while (in->nr_regions < id) {
 		struct region *z = &in->regions[in->nr_regions++];
@@ -288,16 +281,9 @@ static struct mentry *map_add(struct bpfext_interp *in, uint32_t m,
 	uint8_t *k, *v;
 	uint32_t id;
 
-	if (ms->n == ms->cap) {
-		size_t cap = ms->cap ? ms->cap * 2 : 8;
-		struct mentry *t = realloc(ms->e, cap * sizeof(*t));
-
-		if (!t) {
-			in->oom = true;
-			return NULL;
-		}
-		ms->e = t;
-		ms->cap = cap;
+	if (bpfext_grow(&ms->e, &ms->cap, ms->n + 1, sizeof(*ms->e))) {
+		in->oom = true;
+		return NULL;
 	}
 	k = arena_alloc(in, d->key_size);
 	v = arena_alloc(in, d->value_size ? d->value_size : 1);

@@ -252,33 +252,12 @@ static Z3_ast bswap(struct shared *sh, Z3_ast x, unsigned int bits)
 	return bits == 64 ? r : Z3_mk_zero_ext(sh->z, 64 - bits, r);
 }
 
-/*
- * Room for one more element in the array *@arrp (an array pointer of
- * any type) holding @n of *@cap elements of @size bytes.
- * Return: 0 or -ENOMEM (the array unchanged).
- */
-static int grow(void *arrp, size_t n, size_t *cap, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 8;
-	void *old, *t;
-
-	if (n < *cap)
-		return 0;
-	memcpy(&old, arrp, sizeof(old));
-	t = realloc(old, c * size);
-	if (!t)
-		return -ENOMEM;
-	memcpy(arrp, &t, sizeof(t));
-	*cap = c;
-	return 0;
-}
-
 /* ---- memory ---- */
 
 static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
 		     Z3_ast addr, Z3_ast byte)
 {
-	if (grow(&c->s, c->n, &c->cap, sizeof(*c->s)))
+	if (bpfext_grow(&c->s, &c->cap, c->n + 1, sizeof(*c->s)))
 		return fail(sh, ENOMEM, "out of memory");
 	c->s[c->n].guard = guard;
 	c->s[c->n].addr = addr;
@@ -292,7 +271,7 @@ static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
 	switch (r) {
 	case M_FLAT:
 		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM &&
-		    !grow(&sh->reads, sh->nr_reads, &sh->cap_reads, sizeof(*sh->reads)))
+		    !bpfext_grow(&sh->reads, &sh->cap_reads, sh->nr_reads + 1, sizeof(*sh->reads)))
 			sh->reads[sh->nr_reads++] = a;
 		return Z3_mk_select(sh->z, sh->m0, a);
 	case M_PKT:
@@ -384,7 +363,7 @@ static bool map_supported(uint32_t t)
 
 static int note_key(struct shared *sh, int m, Z3_ast key)
 {
-	if (grow(&sh->keys, sh->nr_keys, &sh->cap_keys, sizeof(*sh->keys)))
+	if (bpfext_grow(&sh->keys, &sh->cap_keys, sh->nr_keys + 1, sizeof(*sh->keys)))
 		return fail(sh, ENOMEM, "out of memory");
 	sh->keys[sh->nr_keys].map = m;
 	sh->keys[sh->nr_keys].key = key;
@@ -396,7 +375,7 @@ static int mop_add(struct side *sd, int m, const struct mop *o)
 {
 	struct mops *ms = &sd->mops[m];
 
-	if (grow(&ms->o, ms->n, &ms->cap, sizeof(*ms->o)))
+	if (bpfext_grow(&ms->o, &ms->cap, ms->n + 1, sizeof(*ms->o)))
 		return fail(sd->sh, ENOMEM, "out of memory");
 	ms->o[ms->n++] = *o;
 	return 0;
@@ -668,7 +647,7 @@ static int push_box(struct side *sd, struct inbox *ib, Z3_ast cond,
 {
 	if (is_false(sd->sh, cond))
 		return 0;
-	if (grow(&ib->e, ib->n, &ib->cap, sizeof(*ib->e)))
+	if (bpfext_grow(&ib->e, &ib->cap, ib->n + 1, sizeof(*ib->e)))
 		return fail(sd->sh, ENOMEM, "out of memory");
 	ib->e[ib->n].cond = cond;
 	memcpy(ib->e[ib->n].r, r, sizeof(ib->e[ib->n].r));
@@ -914,7 +893,7 @@ static Z3_ast kerr(struct shared *sh, int e)
 static int add_redir(struct side *sd, Z3_ast guard, Z3_ast ifindex,
 		     Z3_ast flags, Z3_ast map)
 {
-	if (grow(&sd->redir, sd->nr_redir, &sd->cap_redir, sizeof(*sd->redir)))
+	if (bpfext_grow(&sd->redir, &sd->cap_redir, sd->nr_redir + 1, sizeof(*sd->redir)))
 		return fail(sd->sh, ENOMEM, "out of memory");
 	sd->redir[sd->nr_redir].guard = guard;
 	sd->redir[sd->nr_redir].ifindex = ifindex;
@@ -1022,8 +1001,8 @@ static int ocall_part(struct shared *sh, struct ocall *oc, Z3_ast v, bool byte)
 {
 	size_t cap = oc->cap;
 
-	if (grow(&oc->parts, oc->nparts, &cap, sizeof(*oc->parts)) ||
-	    grow(&oc->byte, oc->nparts, &oc->cap, sizeof(*oc->byte)))
+	if (bpfext_grow(&oc->parts, &cap, oc->nparts + 1, sizeof(*oc->parts)) ||
+	    bpfext_grow(&oc->byte, &oc->cap, oc->nparts + 1, sizeof(*oc->byte)))
 		return fail(sh, ENOMEM, "out of memory");
 	oc->parts[oc->nparts] = v;
 	oc->byte[oc->nparts++] = byte;
@@ -1112,7 +1091,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 	uint64_t osize = 0, size, j, flags;
 	int a, ret_code;
 
-	if (grow(&sd->calls, sd->nr_calls, &sd->cap_calls, sizeof(*sd->calls)))
+	if (bpfext_grow(&sd->calls, &sd->cap_calls, sd->nr_calls + 1, sizeof(*sd->calls)))
 		return fail(sh, ENOMEM, "out of memory");
 	/* a read of the program's own memory is a copy (helper_proto.h) */
 	if (hp->copy && r[3].tag != T_SCALAR)

@@ -471,7 +471,7 @@ int bpfext_recognize_func(const struct bpf_insn *insns, size_t cnt,
 	struct bpfext_recog_site *out = NULL;
 	uint16_t *live = NULL;
 	bool *target = NULL;
-	size_t i, nout = 0;
+	size_t i, nout = 0, cap = 0;
 	int ret = 0;
 
 	*sites = NULL;
@@ -551,15 +551,9 @@ int bpfext_recognize_func(const struct bpf_insn *insns, size_t cnt,
 				st->unproven++;
 				continue;
 			}
-			if (!(nout & (nout + 1))) {
-				struct bpfext_recog_site *tmp =
-					realloc(out, (2 * nout + 1) * sizeof(*out));
-
-				if (!tmp) {
-					ret = bpfext_errf(err, ENOMEM, "out of memory");
-					goto out;
-				}
-				out = tmp;
+			if (bpfext_grow(&out, &cap, nout + 1, sizeof(*out))) {
+				ret = bpfext_errf(err, ENOMEM, "out of memory");
+				goto out;
 			}
 			out[nout].start = i;
 			out[nout].len = c.len;
@@ -623,14 +617,10 @@ int bpfext_recognize_section(const struct bpfext_section *sec,
 					    opts, &sites, &ns, st, err);
 		free(blocked);
 		if (!ret && ns) {
-			struct bpfext_rewrite *t = realloc(out, (nout + ns) * sizeof(*t));
-			unsigned int *to = realloc(ops, (nout + ns) * sizeof(*to));
+			size_t c_out = nout, c_ops = nout;
 
-			if (t)
-				out = t;
-			if (to)
-				ops = to;
-			if (!t || !to)
+			if (bpfext_grow(&out, &c_out, nout + ns, sizeof(*out)) ||
+			    bpfext_grow(&ops, &c_ops, nout + ns, sizeof(*ops)))
 				ret = bpfext_errf(err, ENOMEM, "out of memory");
 		}
 		for (k = 0; !ret && k < ns; k++) {

@@ -120,7 +120,7 @@ static struct rule *find(struct bpfext_rule_cache *rc, const struct rule *r)
 /* Add @r, or keep the shorter replacement of an equal pattern. Locked. */
 static int add_rule(struct bpfext_rule_cache *rc, const struct rule *r)
 {
-	struct rule *x = find(rc, r), *tmp;
+	struct rule *x = find(rc, r);
 
 	if (x) {
 		if (r->m >= x->m)
@@ -130,15 +130,8 @@ static int add_rule(struct bpfext_rule_cache *rc, const struct rule *r)
 	}
 	if (rc->cnt == MAX_RULES)
 		return 0;
-	if (rc->cnt == rc->cap) {
-		size_t cap = rc->cap ? rc->cap * 2 : 64;
-
-		tmp = realloc(rc->rules, cap * sizeof(*tmp));
-		if (!tmp)
-			return 0;
-		rc->rules = tmp;
-		rc->cap = cap;
-	}
+	if (bpfext_grow(&rc->rules, &rc->cap, rc->cnt + 1, sizeof(*rc->rules)))
+		return 0;
 	rc->rules[rc->cnt++] = *r;
 	return 1;
 }

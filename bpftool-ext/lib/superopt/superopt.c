@@ -49,7 +49,7 @@ struct job {
 
 struct pool {
 	struct job *jobs;
-	size_t nr_jobs;
+	size_t nr_jobs, cap_jobs;
 	size_t next;			/* next job to take */
 	size_t done;
 	pthread_mutex_t lock;
@@ -58,7 +58,7 @@ struct pool {
 	double start, deadline;
 	/* Rewrites proven outside the search (cmp_imm.c), and their slots. */
 	struct bpfext_rewrite *fixed;
-	size_t nr_fixed;
+	size_t nr_fixed, cap_fixed;
 	unsigned int fixed_calls;
 	bool *reserved;
 };
@@ -204,17 +204,15 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 		   size_t start, size_t len, const uint16_t *live,
 		   uint64_t (*kz)[11], uint64_t (*ko)[11], size_t fstart)
 {
-	struct job *j, *tmp;
+	struct job *j;
 	uint16_t def, use;
 	size_t s;
 	int r;
 
 	if (!len)
 		return 0;
-	tmp = realloc(p->jobs, (p->nr_jobs + 1) * sizeof(*tmp));
-	if (!tmp)
+	if (bpfext_grow(&p->jobs, &p->cap_jobs, p->nr_jobs + 1, sizeof(*j)))
 		return -ENOMEM;
-	p->jobs = tmp;
 	j = &p->jobs[p->nr_jobs++];
 	memset(j, 0, sizeof(*j));
 	j->insns = &sec->insns[start];
@@ -289,7 +287,7 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 		struct bpfext_sym_opts so = { .timeout_ms = 10000,
 					      .known_zero = kz[s - fn->start] };
 		long t = bpfext_section__branch_target(sec, s + 2);
-		struct bpfext_rewrite *rw, *tmp;
+		struct bpfext_rewrite *rw;
 		struct bpf_insn repl;
 		uint16_t after;
 
@@ -305,10 +303,8 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 		if (bpfext_cmp_imm_prove(x, &repl, live[t - (long)fn->start], &so) !=
 		    BPFEXT_EQUIVALENT)
 			continue;
-		tmp = realloc(p->fixed, (p->nr_fixed + 1) * sizeof(*tmp));
-		if (!tmp)
+		if (bpfext_grow(&p->fixed, &p->cap_fixed, p->nr_fixed + 1, sizeof(*rw)))
 			return -ENOMEM;
-		p->fixed = tmp;
 		rw = &p->fixed[p->nr_fixed++];
 		rewrite_init(rw, sec, s, 3, &repl, 1);
 		rw->cost_before = 3;

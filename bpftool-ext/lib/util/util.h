@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bpfext.h"
@@ -18,6 +19,19 @@
  */
 int bpfext_errf(struct bpfext_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * bpfext_grow - make room in a growable array
+ * @arrp: address of the array pointer (of any element type)
+ * @cap: its capacity in elements, updated (an array that keeps none
+ *	passes a copy of its count, and is reallocated at every call)
+ * @want: elements it must hold
+ * @size: bytes of an element
+ *
+ * The capacity at least doubles, from 8.  New elements are not zeroed.
+ * Return: 0 or -ENOMEM (the array unchanged).
+ */
+int bpfext_grow(void *arrp, size_t *cap, size_t want, size_t size);
 
 /* xorshift64: the library's one pseudo-random stream (never 0 from non-0). */
 static inline uint64_t bpfext_xorshift64(uint64_t *s)
