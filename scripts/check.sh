@@ -155,8 +155,10 @@ tap optimize "$SAN/tests/test_optimize" -b 4 "${k2[@]/#/build/corpus/}"
 tap optimize-kops "$SAN/tests/test_optimize" -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
 	build/examples/xdp_count.o
+# legacy_maps.o: a legacy "maps" section with global data and a
+# subprogram, linked and relocated by bpftool-ext itself.
 tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
-	build/corpus/samples/sockex1.o
+	build/tests/progs/legacy_maps.o
 [ -x bpftool-ext/tests/completion.sh ] &&
 	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
 [ -x bpftool-ext/tests/manpages.sh ] &&

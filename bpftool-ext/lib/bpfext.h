@@ -537,8 +537,9 @@ struct bpfext_linked_prog {
  * Appends every .text function @prog reaches (directly or through
  * BPF_PSEUDO_FUNC references), fixes bpf-to-bpf call and function
  * address immediates, and rewrites map and global data references as
- * described above.  Maps come from a legacy "maps" section, from BTF
- * (".maps") and from .data/.rodata/.bss sections; __kconfig externs
+ * described above.  Maps come, in this order, from a legacy "maps"
+ * section (map i is the object's legacy map i), from BTF (".maps") and
+ * from .data/.rodata/.bss sections; __kconfig externs
  * live in a read-only ".kconfig" map, as libbpf lays them out (each
  * extern at its own offset, zero initially).  CO-RE records and __ksym
  * externs become load-time values (->ltv).

@@ -251,15 +251,13 @@ out:
 	return ret;
 }
 
-/* Legacy objects: maps from struct bpf_map_def, relocation by hand. */
+/*
+ * Legacy objects: maps from struct bpf_map_def, created here; each
+ * program linked by object/link.c, whose map indices become fds.
+ */
 struct legacy_ctx {
 	struct bpfext_object *obj;
-	int *map_fds;
-	struct bpf_insn *insns;
-	size_t cnt, cap;
-	size_t *text_base;		/* .text function -> position, or -1 */
-	size_t *order;			/* .text functions in append order */
-	size_t nr_order;
+	int *map_fds;			/* legacy maps, by index */
 	int data_fds[16];		/* one array map per data section */
 	uint64_t data_seed;		/* bpfext_load_opts.data_seed */
 };
@@ -327,98 +325,39 @@ static void close_legacy(struct legacy_ctx *c)
 		if (c->data_fds[i] >= 0)
 			close(c->data_fds[i]);
 	free(c->map_fds);
-	free(c->insns);
-	free(c->text_base);
-	free(c->order);
-}
-
-static int append_func(struct legacy_ctx *c, struct bpfext_section *sec,
-		       const struct bpfext_func *fn)
-{
-	if (c->cnt + fn->cnt > c->cap) {
-		size_t cap = (c->cnt + fn->cnt) * 2;
-		struct bpf_insn *t = realloc(c->insns, cap * sizeof(*t));
-
-		if (!t)
-			return -ENOMEM;
-		c->insns = t;
-		c->cap = cap;
-	}
-	memcpy(c->insns + c->cnt, sec->insns + fn->start,
-	       fn->cnt * sizeof(struct bpf_insn));
-	c->cnt += fn->cnt;
-	return 0;
-}
-
-static long text_pos(struct legacy_ctx *c, long t, struct bpfext_error *err)
-{
-	struct bpfext_section *text = bpfext_object__text(c->obj);
-	size_t f;
-	int ret;
-
-	for (f = 0; text && f < text->nr_funcs; f++) {
-		const struct bpfext_func *fn = &text->funcs[f];
-
-		if (t < (long)fn->start || t >= (long)(fn->start + fn->cnt))
-			continue;
-		if (c->text_base[f] == (size_t)-1) {
-			c->text_base[f] = c->cnt;
-			c->order[c->nr_order++] = f;
-			ret = append_func(c, text, fn);
-			if (ret)
-				return ret;
-		}
-		return c->text_base[f] + (t - fn->start);
-	}
-	return bpfext_errf(err, EINVAL, "call target .text+%ld is not in a function", t);
 }
 
 /*
  * Global data the way libbpf does it: one single-element array map per
- * section, read-only to programs for .rodata.
+ * section (@d, the @i-th data section), read-only to programs for .rodata.
  */
-static int data_map_fd(struct legacy_ctx *c, size_t shndx,
-		       struct bpfext_error *err)
+static int data_map_fd(struct legacy_ctx *c, size_t i,
+		       const struct bpfext_map_desc *d, struct bpfext_error *err)
 {
-	struct bpfext_object *obj = c->obj;
-	const char *name = bpfext_object__shname(obj, shndx);
-	Elf_Scn *scn = elf_getscn(obj->elf, shndx);
-	bool ro = !strncmp(name, ".rodata", 7);
-	Elf_Data *data;
-	GElf_Shdr sh;
+	const char *name = d->name;
 	char mname[BPF_OBJ_NAME_LEN];
-	void *val;
-	size_t i;
 	__u32 zero = 0;
+	uint8_t *val;
 	int fd;
 
-	for (i = 0; i < obj->nr_data; i++)
-		if (obj->data_shndx[i] == shndx)
-			break;
-	if (i == obj->nr_data || !scn || !gelf_getshdr(scn, &sh))
-		return bpfext_errf(err, EINVAL, "section %s is not global data", name);
 	if (c->data_fds[i] >= 0)
 		return c->data_fds[i];
-	if (!sh.sh_size)
-		return bpfext_errf(err, EINVAL, "data section %s is empty", name);
 	LIBBPF_OPTS(bpf_map_create_opts, mo,
-		    .map_flags = ro ? BPF_F_RDONLY_PROG : 0);
+		    .map_flags = d->rdonly_prog ? BPF_F_RDONLY_PROG : 0);
 	snprintf(mname, sizeof(mname), "%.8s", name + 1);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, mname, 4, sh.sh_size, 1, &mo);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, mname, 4, d->value_size, 1, &mo);
 	if (fd < 0)
 		return bpfext_errf(err, errno, "cannot create a map for %s: %s",
 				   name, strerror(errno));
 	c->data_fds[i] = fd;
-	val = calloc(1, sh.sh_size);
+	val = malloc(d->value_size);
 	if (!val)
 		return bpfext_errf(err, ENOMEM, "out of memory");
-	data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
-	if (data && data->d_buf)
-		memcpy(val, data->d_buf, data->d_size < sh.sh_size ?
-					 data->d_size : sh.sh_size);
+	memcpy(val, d->init, d->value_size);
 	if (perturbed_section(name) && !strcmp(perturbed_section(name), name))
-		perturb_data(name, val, sh.sh_size, c->data_seed);
-	if (bpf_map_update_elem(fd, &zero, val, 0) || (ro && bpf_map_freeze(fd))) {
+		perturb_data(name, val, d->value_size, c->data_seed);
+	if (bpf_map_update_elem(fd, &zero, val, 0) ||
+	    (d->rdonly_prog && bpf_map_freeze(fd))) {
 		free(val);
 		return bpfext_errf(err, errno, "cannot fill the map for %s: %s",
 				   name, strerror(errno));
@@ -427,85 +366,51 @@ static int data_map_fd(struct legacy_ctx *c, size_t shndx,
 	return fd;
 }
 
-/* Relocate the copy of @fn placed at @base. */
-static int relocate_func(struct legacy_ctx *c, struct bpfext_section *sec,
-			 const struct bpfext_func *fn, size_t base,
-			 struct bpfext_error *err)
+/* The fd of map @m of @lp: a legacy map (link.c lists them first), or data. */
+static int legacy_map_fd(struct legacy_ctx *c, const struct bpfext_linked_prog *lp,
+			 uint32_t m, struct bpfext_error *err)
 {
 	struct bpfext_object *obj = c->obj;
-	size_t s, r, m;
+	const struct bpfext_map_desc *d = &lp->maps[m];
+	size_t i;
 
-	for (s = fn->start; s < fn->start + fn->cnt; s++) {
-		struct bpf_insn *insn;
-		bool has_rel = false;
-		long t, pos;
+	if (m < obj->nr_maps)
+		return c->map_fds[m];
+	for (i = 0; d->is_data && i < obj->nr_data; i++)
+		if (!strcmp(bpfext_object__shname(obj, obj->data_shndx[i]), d->name))
+			return data_map_fd(c, i, d, err);
+	return bpfext_errf(err, ENOTSUP,
+			   "%s: map %s is not supported in objects with legacy maps",
+			   lp->name, d->name);
+}
 
-		for (r = 0; r < sec->nr_relocs; r++) {
-			const struct bpfext_reloc *rel = &sec->relocs[r];
-			const struct bpfext_sym *sym = &obj->syms[rel->sym];
+/* Map indices of @lp become fds; what has no fd is refused. */
+static int legacy_relocate(struct legacy_ctx *c, struct bpfext_linked_prog *lp,
+			   struct bpfext_error *err)
+{
+	size_t i;
+	int fd;
 
-			if (rel->slot != s)
-				continue;
-			has_rel = true;
-			insn = &c->insns[base + (s - fn->start)];
-			if (obj->maps_shndx && sym->shndx == obj->maps_shndx) {
-				for (m = 0; m < obj->nr_maps; m++)
-					if (obj->syms[obj->maps[m].sym].value == sym->value)
-						break;
-				if (m == obj->nr_maps)
-					return bpfext_errf(err, EINVAL,
-							   "section %s: insn %zu: no map at maps+%llu",
-							   sec->name, s,
-							   (unsigned long long)sym->value);
-				insn->src_reg = BPF_PSEUDO_MAP_FD;
-				insn->imm = c->map_fds[m];
-				continue;
-			}
-			if (bpfext_insn_is_ldimm64(insn) &&
-			    sym->shndx != obj->text_shndx &&
-			    sym->shndx < SHN_LORESERVE && sym->shndx) {
-				int dfd = data_map_fd(c, sym->shndx, err);
-
-				if (dfd < 0)
-					return dfd;
-				insn[1].imm = (long)sym->value + insn->imm;
-				insn->src_reg = BPF_PSEUDO_MAP_VALUE;
-				insn->imm = dfd;
-				continue;
-			}
-			if (!obj->text_shndx || sym->shndx != obj->text_shndx ||
-			    !bpfext_reloc_is_code_ref(obj, sec, rel))
-				return bpfext_errf(err, ENOTSUP,
-						   "section %s: insn %zu: relocation against %s is not supported in objects with legacy maps",
-						   sec->name, s, sym->name);
-			t = bpfext_reloc_code_target(obj, sec, rel);
-			pos = text_pos(c, t, err);
-			if (pos < 0)
-				return pos;
-			insn = &c->insns[base + (s - fn->start)];
-			insn->imm = pos - (long)(base + (s - fn->start)) - 1;
-			if (bpfext_insn_is_ldimm64(insn)) {
-				insn->src_reg = BPF_PSEUDO_FUNC;
-				insn[1].imm = 0;
-			}
-		}
-		insn = &c->insns[base + (s - fn->start)];
-		if (has_rel || !bpfext_insn_is_pseudo_call(insn))
-			continue;
-		t = (long)s + insn->imm + 1;
-		if (sec->shndx == obj->text_shndx) {
-			pos = text_pos(c, t, err);
-			if (pos < 0)
-				return pos;
-		} else if (t >= (long)fn->start && t < (long)(fn->start + fn->cnt)) {
-			pos = base + (t - fn->start);
-		} else {
+	for (i = 0; i < lp->nr_ltv; i++)
+		if (!strncmp(lp->ltv[i].key, "ksym:", 5))
 			return bpfext_errf(err, ENOTSUP,
-					   "section %s: insn %zu: calls into another program",
-					   sec->name, s);
+					   "%s: insn %zu: relocation against %s is not supported in objects with legacy maps",
+					   lp->name, lp->ltv[i].slot, lp->ltv[i].key + 5);
+	for (i = 0; i < lp->cnt; i++) {
+		struct bpf_insn *x = &lp->insns[i];
+
+		if (!bpfext_insn_is_ldimm64(x))
+			continue;
+		if (x->src_reg == BPF_PSEUDO_MAP_IDX ||
+		    x->src_reg == BPF_PSEUDO_MAP_IDX_VALUE) {
+			fd = legacy_map_fd(c, lp, (uint32_t)x->imm, err);
+			if (fd < 0)
+				return fd;
+			x->src_reg = x->src_reg == BPF_PSEUDO_MAP_IDX ?
+				     BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
+			x->imm = fd;
 		}
-		c->insns[base + (s - fn->start)].imm =
-			pos - (long)(base + (s - fn->start)) - 1;
+		i++;
 	}
 	return 0;
 }
@@ -516,48 +421,35 @@ static int legacy_load_one(struct legacy_ctx *c, const struct bpfext_prog *prog,
 			   struct bpfext_error *err)
 {
 	struct bpfext_object *obj = c->obj;
-	struct bpfext_section *text = bpfext_object__text(obj);
+	struct bpfext_linked_prog lp;
 	LIBBPF_OPTS(bpf_prog_load_opts, lo);
 	char *log = NULL;
 	int fd = -1, ret;
-	size_t f;
 
 	if (!prog->type_known) {
 		res->log_tail = strdup(UNKNOWN_TYPE_MSG);
 		return res->log_tail ? 0 : -ENOMEM;
 	}
-	c->cnt = 0;
-	c->nr_order = 0;
-	for (f = 0; text && f < text->nr_funcs; f++)
-		c->text_base[f] = (size_t)-1;
-	ret = append_func(c, prog->sec, &prog->sec->funcs[prog->func]);
+	ret = bpfext_prog__linked_insns(obj, prog, &lp, err);
 	if (ret)
-		goto nomem;
-	ret = relocate_func(c, prog->sec, &prog->sec->funcs[prog->func], 0, err);
+		return ret;
+	ret = legacy_relocate(c, &lp, err);
 	if (ret)
 		goto out;
-	/* Appended subprograms may append further ones while relocated. */
-	for (f = 0; f < c->nr_order; f++) {
-		size_t tf = c->order[f];
-
-		ret = relocate_func(c, text, &text->funcs[tf], c->text_base[tf], err);
-		if (ret)
-			goto out;
-	}
 
 	log = calloc(1, LOG_SIZE);
 	if (!log)
 		goto nomem;
 	lo.expected_attach_type = prog->attach_type;
 	lo.kern_version = obj->kern_version;
-	fd = bpf_prog_load(prog->type, prog->name, obj->license, c->insns,
-			   c->cnt, &lo);
+	fd = bpf_prog_load(prog->type, prog->name, obj->license, lp.insns,
+			   lp.cnt, &lo);
 	if (fd < 0) {
 		lo.log_buf = log;
 		lo.log_size = LOG_SIZE;
 		lo.log_level = 1;
 		fd = bpf_prog_load(prog->type, prog->name, obj->license,
-				   c->insns, c->cnt, &lo);
+				   lp.insns, lp.cnt, &lo);
 	}
 	if (fd < 0) {
 		res->loaded = false;
@@ -589,6 +481,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(log);
+	bpfext_linked_prog__free(&lp);
 	return ret;
 }
 
@@ -596,19 +489,12 @@ static int load_legacy(struct bpfext_object *obj, const struct bpfext_prog *only
 		       const struct bpfext_load_opts *opts,
 		       struct bpfext_load_result *res, struct bpfext_error *err)
 {
-	struct bpfext_section *text = bpfext_object__text(obj);
 	struct legacy_ctx c = { .obj = obj, .data_seed = opts ? opts->data_seed : 0 };
-	size_t i, n = (text ? text->nr_funcs : 0) + 1;
+	size_t i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(c.data_fds); i++)
 		c.data_fds[i] = -1;
-	c.text_base = malloc(n * sizeof(size_t));
-	c.order = malloc(n * sizeof(size_t));
-	if (!c.text_base || !c.order) {
-		ret = bpfext_errf(err, ENOMEM, "out of memory");
-		goto out;
-	}
 	ret = create_legacy_maps(&c, err);
 	if (ret)
 		goto out;
