@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "isa/alu.h"
 
 #define STACK_SIZE	512
 #define SLOTS		(STACK_SIZE / 8)
@@ -887,46 +888,6 @@ out:
 
 /* ---- ALU ---- */
 
-/* Concrete BPF semantics of one ALU operation. */
-static uint64_t alu_eval(uint8_t op, bool is64, uint64_t a, uint64_t b,
-			 int32_t imm)
-{
-	uint64_t r;
-
-	if (!is64) {
-		a = (uint32_t)a;
-		b = (uint32_t)b;
-	}
-	switch (op) {
-	case BPF_ADD: r = a + b; break;
-	case BPF_SUB: r = a - b; break;
-	case BPF_MUL: r = a * b; break;
-	case BPF_DIV: r = b ? (is64 ? a / b : (uint32_t)a / (uint32_t)b) : 0; break;
-	case BPF_MOD: r = b ? (is64 ? a % b : (uint32_t)a % (uint32_t)b) : a; break;
-	case BPF_OR: r = a | b; break;
-	case BPF_AND: r = a & b; break;
-	case BPF_XOR: r = a ^ b; break;
-	case BPF_LSH: r = is64 ? a << (b & 63) : (uint32_t)(a << (b & 31)); break;
-	case BPF_RSH: r = is64 ? a >> (b & 63) : (uint32_t)a >> (b & 31); break;
-	case BPF_ARSH:
-		r = is64 ? (uint64_t)((int64_t)a >> (b & 63)) :
-			   (uint32_t)((int32_t)a >> (b & 31));
-		break;
-	case BPF_NEG: r = -a; break;
-	case BPF_MOV: r = b; break;
-	case BPF_END:
-		if (imm == 16)
-			r = (uint16_t)a;
-		else if (imm == 32)
-			r = (uint32_t)a;
-		else
-			r = a;
-		break;
-	default: r = 0; break;
-	}
-	return is64 ? r : (uint32_t)r;
-}
-
 /* Interval transfer of a scalar operation; @b is the source operand. */
 static void scalar_alu(struct reg *d, const struct reg *b, uint8_t op, bool is64,
 		       const struct bpf_insn *x)
@@ -953,7 +914,8 @@ static void scalar_alu(struct reg *d, const struct reg *b, uint8_t op, bool is64
 		return;
 	}
 	if (is_const(d) && is_const(b)) {
-		uint64_t v = alu_eval(op, is64, d->umin, b->umin, x->imm);
+		uint64_t v = op == BPF_END ? bpfext_alu_end(false, x->imm, d->umin) :
+			     bpfext_alu(op, false, is64, d->umin, b->umin);
 
 		set_const(d, v);
 		d->approx = approx;
@@ -1671,14 +1633,13 @@ static int decided(const struct reg *a, const struct reg *b, uint8_t op, bool is
 		if (is_signed_op(op) && (amax > INT32_MAX || bmax > INT32_MAX))
 			return -1;
 	}
+	/* signed comparisons go by the signed bounds, constants too */
+	if (amin == amax && bmin == bmax && !is_signed_op(op))
+		return bpfext_jmp(op, is32, amin, bmin);
 	switch (op) {
 	case BPF_JEQ:
-		if (amin == amax && bmin == bmax)
-			return amin == bmin;
 		return amax < bmin || bmax < amin ? 0 : -1;
 	case BPF_JNE:
-		if (amin == amax && bmin == bmax)
-			return amin != bmin;
 		return amax < bmin || bmax < amin ? 1 : -1;
 	case BPF_JGT: return amin > bmax ? 1 : amax <= bmin ? 0 : -1;
 	case BPF_JGE: return amin >= bmax ? 1 : amax < bmin ? 0 : -1;
@@ -1689,8 +1650,6 @@ static int decided(const struct reg *a, const struct reg *b, uint8_t op, bool is
 	case BPF_JSLT: return a->smax < b->smin ? 1 : a->smin >= b->smax ? 0 : -1;
 	case BPF_JSLE: return a->smax <= b->smin ? 1 : a->smin > b->smax ? 0 : -1;
 	case BPF_JSET:
-		if (amin == amax && bmin == bmax)
-			return (amin & bmin) != 0;
 		return -1;
 	}
 	return -1;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "isa/alu.h"
 #include "semantics/helper_proto.h"
 #include "semantics/interp.h"
 
@@ -1559,67 +1560,30 @@ int bpfext_interp__run(struct bpfext_interp *in,
 L_INVALID:
 	FAULT("invalid instruction or fell off the end");
 
-	ALU64(ADD, a + b)
-	ALU64(SUB, a - b)
-	ALU64(MUL, a * b)
-	ALU64(DIV, b ? a / b : 0)
-	ALU64(SDIV, !b ? 0 : (b == (uint64_t)-1) ? -a :
-		    (uint64_t)((int64_t)a / (int64_t)b))
-	ALU64(MOD, b ? a % b : a)
-	ALU64(SMOD, !b ? a : (b == (uint64_t)-1) ? 0 :
-		    (uint64_t)((int64_t)a % (int64_t)b))
-	ALU64(OR, a | b)
-	ALU64(AND, a & b)
-	ALU64(LSH, a << (b & 63))
-	ALU64(RSH, a >> (b & 63))
-	ALU64(ARSH, (uint64_t)((int64_t)a >> (b & 63)))
-	ALU64(XOR, a ^ b)
-	ALU64(MOV, b)
-	ALU32(ADD, a + b)
-	ALU32(SUB, a - b)
-	ALU32(MUL, a * b)
-	ALU32(DIV, b ? a / b : 0)
-	ALU32(SDIV, !b ? 0 : (b == (uint32_t)-1) ? -a :
-		    (uint32_t)((int32_t)a / (int32_t)b))
-	ALU32(MOD, b ? a % b : a)
-	ALU32(SMOD, !b ? a : (b == (uint32_t)-1) ? 0 :
-		    (uint32_t)((int32_t)a % (int32_t)b))
-	ALU32(OR, a | b)
-	ALU32(AND, a & b)
-	ALU32(LSH, a << (b & 31))
-	ALU32(RSH, a >> (b & 31))
-	ALU32(ARSH, (uint32_t)((int32_t)a >> (b & 31)))
-	ALU32(XOR, a ^ b)
-	ALU32(MOV, b)
+#define INTERP_ALU(name, code, sgn, e64, e32) ALU64(name, e64) ALU32(name, e32)
+	BPFEXT_ALU_OPS(INTERP_ALU)
+#undef INTERP_ALU
 
 L_MOVSX64_8:  DST = (uint64_t)(int64_t)(int8_t)SRC; NEXT();
 L_MOVSX64_16: DST = (uint64_t)(int64_t)(int16_t)SRC; NEXT();
 L_MOVSX64_32: DST = (uint64_t)(int64_t)(int32_t)SRC; NEXT();
 L_MOVSX32_8:  DST = (uint32_t)(int32_t)(int8_t)SRC; NEXT();
 L_MOVSX32_16: DST = (uint32_t)(int32_t)(int16_t)SRC; NEXT();
-L_NEG64: DST = -DST; NEXT();
-L_NEG32: DST = (uint32_t)-(uint32_t)DST; NEXT();
-L_LE16: DST = (uint16_t)DST; NEXT();
-L_LE32: DST = (uint32_t)DST; NEXT();
+L_NEG64: DST = bpfext_alu(BPF_NEG, false, true, DST, 0); NEXT();
+L_NEG32: DST = bpfext_alu(BPF_NEG, false, false, DST, 0); NEXT();
+L_LE16: DST = bpfext_alu_end(false, 16, DST); NEXT();
+L_LE32: DST = bpfext_alu_end(false, 32, DST); NEXT();
 L_LE64: NEXT();
-L_BE16: DST = __builtin_bswap16((uint16_t)DST); NEXT();
-L_BE32: DST = __builtin_bswap32((uint32_t)DST); NEXT();
-L_BE64: DST = __builtin_bswap64(DST); NEXT();
+L_BE16: DST = bpfext_alu_end(true, 16, DST); NEXT();
+L_BE32: DST = bpfext_alu_end(true, 32, DST); NEXT();
+L_BE64: DST = bpfext_alu_end(true, 64, DST); NEXT();
 
 L_JA:
 	TAKE();
 	NEXT();
-	JMP(JEQ, a == b)
-	JMP(JNE, a != b)
-	JMP(JGT, a > b)
-	JMP(JGE, a >= b)
-	JMP(JLT, a < b)
-	JMP(JLE, a <= b)
-	JMP(JSGT, sa > sb)
-	JMP(JSGE, sa >= sb)
-	JMP(JSLT, sa < sb)
-	JMP(JSLE, sa <= sb)
-	JMP(JSET, a & b)
+#define INTERP_JMP(name, code, e) JMP(name, e)
+	BPFEXT_JMP_OPS(INTERP_JMP)
+#undef INTERP_JMP
 
 	LDX(LDX_B, 1, v)
 	LDX(LDX_H, 2, v)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "isa/alu.h"
 #include "analysis/liveness.h"
 #include "semantics/window.h"
 
@@ -130,78 +131,6 @@ static unsigned int size_bytes(uint8_t code)
 	}
 }
 
-static uint64_t bswap(uint64_t v, int bits)
-{
-	switch (bits) {
-	case 16:
-		return __builtin_bswap16(v);
-	case 32:
-		return __builtin_bswap32(v);
-	default:
-		return __builtin_bswap64(v);
-	}
-}
-
-static uint64_t alu(uint8_t code, uint64_t dst, uint64_t src, int32_t imm)
-{
-	bool is64 = BPF_CLASS(code) == BPF_ALU64;
-	uint64_t mask = is64 ? ~0ull : 0xffffffffull;
-	unsigned int sh = is64 ? 63 : 31;
-	uint64_t a = dst & mask, b = src & mask, r;
-
-	switch (BPF_OP(code)) {
-	case BPF_ADD:
-		r = a + b;
-		break;
-	case BPF_SUB:
-		r = a - b;
-		break;
-	case BPF_MUL:
-		r = a * b;
-		break;
-	case BPF_DIV:
-		r = b ? a / b : 0;
-		break;
-	case BPF_MOD:
-		r = b ? a % b : a;
-		break;
-	case BPF_OR:
-		r = a | b;
-		break;
-	case BPF_AND:
-		r = a & b;
-		break;
-	case BPF_XOR:
-		r = a ^ b;
-		break;
-	case BPF_LSH:
-		r = a << (b & sh);
-		break;
-	case BPF_RSH:
-		r = a >> (b & sh);
-		break;
-	case BPF_ARSH:
-		r = is64 ? (uint64_t)((int64_t)a >> (b & sh)) :
-			   (uint32_t)((int32_t)a >> (b & sh));
-		break;
-	case BPF_NEG:
-		r = -a;
-		break;
-	case BPF_MOV:
-		r = b;
-		break;
-	case BPF_END:
-		if (BPF_SRC(code) == BPF_TO_BE)
-			r = bswap(dst, imm);
-		else
-			r = imm == 64 ? dst : dst & ((1ull << imm) - 1);
-		return r;
-	default:
-		r = 0;
-	}
-	return r & mask;
-}
-
 int win_eval(const struct bpf_insn *insns, size_t cnt,
 	     const struct win_input *in, struct win_state *st)
 {
@@ -232,13 +161,15 @@ int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
 		case BPF_ALU:
 		case BPF_ALU64:
 			if (BPF_OP(x->code) == BPF_END) {
-				*dst = alu(x->code, *dst, 0, x->imm);
+				*dst = bpfext_alu_end(BPF_SRC(x->code) == BPF_TO_BE,
+						      x->imm, *dst);
 				break;
 			}
 			src = BPF_SRC(x->code) == BPF_X ? st->regs[x->src_reg] :
 			      (cls == BPF_ALU64 ? (uint64_t)(int64_t)x->imm :
 						  (uint32_t)x->imm);
-			*dst = alu(x->code, *dst, src, x->imm);
+			*dst = bpfext_alu(BPF_OP(x->code), false, cls == BPF_ALU64,
+					  *dst, src);
 			break;
 		case BPF_LDX:
 			if (BPF_MODE(x->code) != BPF_MEM)
