@@ -24,6 +24,7 @@
 
 #include "semantics/equiv.h"
 #include "semantics/symbolic.h"
+#include "corpus.h"
 #include "tap.h"
 
 static unsigned int npackets = 100, nmutants = 4;
@@ -348,81 +349,10 @@ static bool runnable(enum bpf_prog_type t)
 	       t == BPF_PROG_TYPE_SOCKET_FILTER;
 }
 
-static void test_object(const char *path)
-{
-	struct bpfext_object *obj = bpfext_object__open(path, NULL);
-	const char *base = strrchr(path, '/');
-	char label[512];
-	size_t i;
-
-	if (!obj)
-		return;
-	base = base ? base + 1 : path;
-	{
-		const char *b = base - 1;
-
-		while (b > path && b[-1] != '/')
-			b--;
-		if (b < base)
-			base = b;
-	}
-	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
-		struct bpfext_prog *prog = bpfext_object__prog(obj, i);
-
-		if (!prog->type_known || !runnable(prog->type))
-			continue;
-		snprintf(label, sizeof(label), "%s:%s", base, prog->name);
-		test_prog(obj, prog, label);
-	}
-	bpfext_object__close(obj);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void test_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, i;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		char **t;
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
-			continue;
-		t = realloc(names, (n + 1) * sizeof(*names));
-		if (!t)
-			break;
-		names = t;
-		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0)
-			break;
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		test_object(names[i]);
-		free(names[i]);
-	}
-	free(names);
-}
-
 int main(int argc, char **argv)
 {
-	const char *corpus = getenv("BPFEXT_CORPUS");
-	const char *env;
-	static const char *const dirs[] = { "samples", "selftests", "O1", "O3" };
-	char path[4096];
+	const char *corpus, *env;
 	cpu_set_t cpus;
-	size_t d;
-	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((env = getenv("BPFEXT_PACKETS")) && atoi(env) > 0)
@@ -431,8 +361,6 @@ int main(int argc, char **argv)
 		nmutants = (unsigned int)atoi(env);
 	if ((env = getenv("BPFEXT_TIMEOUT_MS")) && atoi(env) > 0)
 		timeout_ms = (unsigned int)atoi(env);
-	if (!corpus)
-		corpus = "build/corpus";
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
 		return 0;
@@ -440,15 +368,7 @@ int main(int argc, char **argv)
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
-	if (argc > 1) {
-		for (i = 1; i < argc; i++)
-			test_object(argv[i]);
-	} else {
-		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-			snprintf(path, sizeof(path), "%s/%s", corpus, dirs[d]);
-			test_dir(path);
-		}
-	}
+	corpus = corpus_walk(argc, argv, runnable, test_prog);
 	if (!tap_count) {
 		printf("1..0 # SKIP no encodable programs under %s\n", corpus);
 		return 0;

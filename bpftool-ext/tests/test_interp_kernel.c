@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 
 #include "semantics/interp.h"
+#include "corpus.h"
 #include "tap.h"
 
 static unsigned int npackets = 200;
@@ -33,7 +34,7 @@ static bool verbose;
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static struct {
-	unsigned int objs, progs, loaded, tested, all_match, skipped_nondet;
+	unsigned int progs, loaded, tested, all_match, skipped_nondet;
 	unsigned long inputs, matched;
 	unsigned int link_fail, interp_fail, unmodelled, test_run_fail;
 } st;
@@ -229,89 +230,15 @@ out:
 	bpfext_linked_prog__free(&lp);
 }
 
-static void test_object(const char *path)
-{
-	struct bpfext_error err = { "" };
-	struct bpfext_object *obj = bpfext_object__open(path, &err);
-	const char *base = strrchr(path, '/');
-	char label[512];
-	size_t i;
-
-	if (!obj) {
-		printf("# %s: %s\n", path, err.msg);
-		return;
-	}
-	st.objs++;
-	base = base ? base + 1 : path;
-	/* label: parent directory and file */
-	{
-		const char *b = base - 1;
-
-		while (b > path && b[-1] != '/')
-			b--;
-		if (b < base)
-			base = b;
-	}
-	for (i = 0; i < bpfext_object__prog_cnt(obj); i++) {
-		struct bpfext_prog *prog = bpfext_object__prog(obj, i);
-		if (!prog->type_known || !runnable(prog->type))
-			continue;
-		snprintf(label, sizeof(label), "%s:%s", base, prog->name);
-		test_prog(obj, prog, label);
-	}
-	bpfext_object__close(obj);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void test_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, i;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		char **t;
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
-			continue;
-		t = realloc(names, (n + 1) * sizeof(*names));
-		if (!t)
-			break;
-		names = t;
-		if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0)
-			break;
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		test_object(names[i]);
-		free(names[i]);
-	}
-	free(names);
-}
-
 int main(int argc, char **argv)
 {
-	const char *corpus = getenv("BPFEXT_CORPUS");
 	const char *np = getenv("BPFEXT_PACKETS");
-	char path[4096];
+	const char *corpus;
 	cpu_set_t cpus;
-	int i;
 
 	if (np && atoi(np) > 0)
 		npackets = (unsigned int)atoi(np);
 	verbose = getenv("BPFEXT_VERBOSE") != NULL;
-	if (!corpus)
-		corpus = "build/corpus";
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
 		return 0;
@@ -321,25 +248,13 @@ int main(int argc, char **argv)
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 
-	if (argc > 1) {
-		for (i = 1; i < argc; i++)
-			test_object(argv[i]);
-	} else {
-		snprintf(path, sizeof(path), "%s/samples", corpus);
-		test_dir(path);
-		snprintf(path, sizeof(path), "%s/selftests", corpus);
-		test_dir(path);
-		snprintf(path, sizeof(path), "%s/O1", corpus);
-		test_dir(path);
-		snprintf(path, sizeof(path), "%s/O3", corpus);
-		test_dir(path);
-	}
+	corpus = corpus_walk(argc, argv, runnable, test_prog);
 	if (!tap_count) {
 		printf("1..0 # SKIP no runnable programs under %s\n", corpus);
 		return 0;
 	}
 	printf("# objects %u, XDP/tc/socket programs %u, loaded %u, tested %u, all inputs match %u, nondeterministic %u\n",
-	       st.objs, st.progs, st.loaded, st.tested, st.all_match,
+	       corpus_objs, st.progs, st.loaded, st.tested, st.all_match,
 	       st.skipped_nondet);
 	printf("# inputs %lu, matched %lu; not linked %u, interpreter refused %u, unmodelled helper %u, test_run refused %u\n",
 	       st.inputs, st.matched, st.link_fail, st.interp_fail,
