@@ -86,6 +86,9 @@ SAN=build/san
 # The library's layer rule (README "Layout"), on the objects of the plain
 # build: no file includes or calls a layer above its own.
 tap layers scripts/check-layers.sh build
+# The public surface: prefixed symbols, src/ on the public headers only,
+# options structs with their size.
+tap exports bpftool-ext/tests/exports.sh build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

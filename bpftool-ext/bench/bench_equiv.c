@@ -235,8 +235,9 @@ int main(int argc, char **argv)
 			/* non-overlapping windows */
 			for (s = 0; s + wlen <= lp.cnt && nq < 2 * max; s += wlen) {
 				struct bpf_insn cand[64];
-				struct bpfext_sym_opts o = { .timeout_ms = 10000,
-							     .flags = flags };
+				BPFEXT_OPTS(bpfext_sym_opts, o,
+					    .timeout_ms = 10000,
+					    .flags = flags);
 				struct bpfext_error err;
 				int kind, ret;
 

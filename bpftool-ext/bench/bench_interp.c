@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "semantics/interp.h"
+#include "bpfext.h"
 
 #define NPKT 64
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The optimizing pipeline on one object image; see pipeline.h.
+ * The optimizing pipeline on one object image; see bpfext_opt.h.
  *
  * Every rewrite the search keeps is proven equivalent for the window it
  * replaces, but the kernel verifier may still refuse the result (it
@@ -30,8 +30,24 @@
 #include <unistd.h>
 
 #include "object/object.h"
-#include "pipeline.h"
+#include "bpfext_opt.h"
 #include "superopt/proof_cache.h"
+#include "superopt/recognize.h"
+#include "superopt/superopt.h"
+
+/* What the steps of one bpfext_pipeline_run() share. */
+struct run {
+	const void *img;		/* the input */
+	size_t size;
+	const char *name;
+	struct bpfext_pipeline_opts opts;	/* the caller's, as known here */
+	struct bpfext_opt_opts search;	/* the search settings of opts */
+	void *base_img;			/* the cleaned-up input, in Kops form */
+	size_t base_size;
+	size_t nprogs;
+	struct bpfext_pipeline_result *res;
+	struct bpfext_error *err;
+};
 
 static struct bpfext_object *open_typed(const void *img, size_t size,
 					const char *name, const char *type,
@@ -64,12 +80,11 @@ static bool section_selected(const struct bpfext_object *obj,
 }
 
 /* Which programs of the image load in the running kernel. */
-static int verdicts(const void *img, size_t size, const char *name,
-		    const struct bpfext_pipeline_opts *opts, bool *loaded,
-		    struct bpfext_error *err)
+static int verdicts(const struct run *ru, const void *img, size_t size,
+		    bool *loaded, struct bpfext_error *err)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, opts->type, err);
-	struct bpfext_load_opts lo = { .btf_custom_path = opts->btf_custom_path };
+	struct bpfext_object *obj = open_typed(img, size, ru->name, ru->opts.type, err);
+	BPFEXT_OPTS(bpfext_load_opts, lo, .btf_custom_path = ru->opts.btf_custom_path);
 	size_t i;
 
 	if (!obj)
@@ -107,19 +122,18 @@ static int build(const void *base, size_t size, const char *name,
 }
 
 /* Does every program that loaded before still load? */
-static bool still_loads(const void *img, size_t size, const char *name,
-			const struct bpfext_pipeline_opts *opts, const bool *before,
-			size_t nprogs)
+static bool still_loads(const struct run *r, const void *img, size_t size,
+			const bool *before)
 {
 	struct bpfext_error err;
-	bool *now = calloc(nprogs + 1, sizeof(*now));
+	bool *now = calloc(r->nprogs + 1, sizeof(*now));
 	bool ok;
 	size_t i;
 
 	if (!now)
 		return false;
-	ok = !verdicts(img, size, name, opts, now, &err);
-	for (i = 0; ok && i < nprogs; i++)
+	ok = !verdicts(r, img, size, now, &err);
+	for (i = 0; ok && i < r->nprogs; i++)
 		if (before[i] && !now[i])
 			ok = false;
 	free(now);
@@ -140,11 +154,10 @@ static int safety_reports(const void *img, size_t size, const char *name,
 		return -EINVAL;
 	for (i = 0; i < obj->nr_progs && i < nprogs && !ret; i++) {
 		/* a candidate may write the context only as its original does */
-		struct bpfext_safety_opts so = {
-			.ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
-			.ctx_writes = orig ? orig[i].ctx_writes : NULL,
-			.nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0,
-		};
+		BPFEXT_OPTS(bpfext_safety_opts, so,
+			    .ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
+			    .ctx_writes = orig ? orig[i].ctx_writes : NULL,
+			    .nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0);
 
 		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], err);
 	}
@@ -247,24 +260,29 @@ out:
 	return ret;
 }
 
-static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *opts,
-		  struct bpfext_pipeline_result *res, struct bpfext_error *err)
+/* Search the selected sections of @obj under @cost with @budget seconds. */
+static int search(const struct run *ru, struct bpfext_object *obj,
+		  enum bpfext_cost_model cost, double budget,
+		  struct bpfext_pipeline_result *res)
 {
-	struct bpfext_opt_opts so = opts->search;
+	struct bpfext_opt_opts so = ru->search;
+	struct bpfext_error *err = ru->err;
+	const char *prog = ru->opts.prog;
 	size_t i, total = 0;
 	int ret = 0;
 
+	so.cost = cost;
 	for (i = 0; i < obj->nr_secs; i++)
-		if (section_selected(obj, &obj->secs[i], opts->prog))
+		if (section_selected(obj, &obj->secs[i], prog))
 			total += obj->secs[i].cnt;
 	for (i = 0; i < obj->nr_secs && !ret; i++) {
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_opt_result r;
 		size_t cap;
 
-		if (!section_selected(obj, sec, opts->prog) || !total)
+		if (!section_selected(obj, sec, prog) || !total)
 			continue;
-		so.budget = opts->search.budget * sec->cnt / total;
+		so.budget = budget * sec->cnt / total;
 		ret = bpfext_optimize_section(obj, sec, &so, &r, err);
 		if (ret)
 			break;
@@ -305,14 +323,14 @@ static const char *func_name(const struct bpfext_object *obj,
  * Recognize EInsn idioms in the selected sections of *@base, apply them
  * and make the result the new base image (reopened in *@base).
  */
-static int recognize(struct bpfext_object **base, void **base_img,
-		     size_t *base_size, const char *name,
-		     const struct bpfext_pipeline_opts *opts,
-		     struct bpfext_pipeline_result *res, struct bpfext_error *err)
+static int recognize(struct run *r, struct bpfext_object **base)
 {
+	const struct bpfext_pipeline_opts *opts = &r->opts;
 	struct bpfext_recog_opts ro = {
 		.ops = opts->kops_ops, .timeout_ms = opts->kops_timeout_ms,
 	};
+	struct bpfext_pipeline_result *res = r->res;
+	struct bpfext_error *err = r->err;
 	struct bpfext_object *obj = *base;
 	void *img = NULL;
 	size_t i, k, size = 0, total = 0;
@@ -366,10 +384,10 @@ static int recognize(struct bpfext_object **base, void **base_img,
 	if (ret)
 		return ret;
 	bpfext_object__close(obj);
-	*base = open_typed(img, size, name, opts->type, err);
-	free(*base_img);
-	*base_img = img;
-	*base_size = size;
+	*base = open_typed(img, size, r->name, opts->type, err);
+	free(r->base_img);
+	r->base_img = img;
+	r->base_size = size;
 	return *base ? 0 : -EINVAL;
 }
 
@@ -379,29 +397,27 @@ static int recognize(struct bpfext_object **base, void **base_img,
  * add the rewrites back one at a time, keeping only those under which
  * everything still loads.
  */
-static int check_in_kernel(const void *img, size_t size, const char *name,
-			   const struct bpfext_pipeline_opts *opts, bool kops_form,
-			   const void *base_img, size_t base_size, size_t nprogs,
-			   struct bpfext_rewrite *rw, size_t *n,
-			   struct bpfext_pipeline_result *res, void **out,
-			   size_t *out_size, struct bpfext_error *err)
+static int check_in_kernel(const struct run *r, struct bpfext_rewrite *rw,
+			   size_t *n, void **out, size_t *out_size)
 {
+	struct bpfext_pipeline_result *res = r->res;
+	struct bpfext_error *err = r->err;
+	size_t i, kept = 0, nprogs = r->nprogs;
 	bool *before = NULL;
-	size_t i, kept = 0;
 	int ret;
 
-	ret = build(base_img, base_size, name, rw, *n, out, out_size, err);
+	ret = build(r->base_img, r->base_size, r->name, rw, *n, out, out_size, err);
 	/*
 	 * A kernel without Kops refuses every program with a marker, so it
 	 * cannot judge the search rewrites of a Kops-form object.
 	 */
-	if (ret || !opts->kernel_check || !*n ||
-	    (kops_form && access(BPFEXT_KOPS_SYSFS, F_OK)))
+	if (ret || !r->opts.kernel_check || !*n ||
+	    (res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK)))
 		return ret;
 	before = calloc(nprogs + 1, sizeof(*before));
 	if (!before)
 		return bpfext_errf(err, ENOMEM, "out of memory");
-	ret = verdicts(img, size, name, opts, before, err);
+	ret = verdicts(r, r->img, r->size, before, err);
 	if (ret)
 		goto out;
 	free(res->orig_loaded);
@@ -414,7 +430,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	res->kernel_checked = true;
 	for (i = 0; i < nprogs; i++)
 		res->kernel_checked &= before[i];
-	if (still_loads(*out, *out_size, name, opts, before, nprogs))
+	if (still_loads(r, *out, *out_size, before))
 		goto out;
 	/* Add rewrites back one at a time. */
 	for (i = 0; i < *n; i++) {
@@ -422,10 +438,11 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 		size_t tsz;
 
 		rw[kept] = rw[i];
-		ret = build(base_img, base_size, name, rw, kept + 1, &t, &tsz, err);
+		ret = build(r->base_img, r->base_size, r->name, rw, kept + 1, &t,
+			    &tsz, err);
 		if (ret)
 			goto out;
-		if (still_loads(t, tsz, name, opts, before, nprogs))
+		if (still_loads(r, t, tsz, before))
 			kept++;
 		else
 			res->rejected_by_kernel++;
@@ -434,7 +451,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	*n = kept;
 	free(*out);
 	*out = NULL;
-	ret = build(base_img, base_size, name, rw, kept, out, out_size, err);
+	ret = build(r->base_img, r->base_size, r->name, rw, kept, out, out_size, err);
 out:
 	free(before);
 	return ret;
@@ -473,28 +490,27 @@ static size_t total_slots(struct bpfext_object *obj)
  * BPF_PROG_TEST_RUN and the fastest kept.  Timings within 1% of the
  * fastest count as a tie, which the fewest instruction slots breaks.
  */
-static int select_measured(struct bpfext_object *base, const void *base_img,
-			   size_t base_size, const void *img, size_t size,
-			   const char *name, const struct bpfext_pipeline_opts *opts,
-			   struct bpfext_pipeline_result *res, struct bpfext_error *err)
+static int select_measured(const struct run *ru, struct bpfext_object *base)
 {
 	enum { NCAND = 4 };
+	const struct bpfext_pipeline_opts *opts = &ru->opts;
+	struct bpfext_pipeline_result *res = ru->res;
+	struct bpfext_error *err = ru->err;
+	const char *name = ru->name;
 	struct candidate c[NCAND] = { { .cost = "none" } };
 	struct bpfext_object *objs[NCAND];
 	size_t nprogs = base->nr_progs, i, k, best = 0;
 	uint64_t *ns = NULL, total[NCAND] = { 0 }, lim;
-	bool kops_form = res->nr_kops_sites;
 	int ret;
 
-	ret = build(base_img, base_size, name, NULL, 0, &c[0].img, &c[0].size, err);
+	ret = build(ru->base_img, ru->base_size, name, NULL, 0, &c[0].img,
+		    &c[0].size, err);
 	for (k = 1; k < NCAND && !ret; k++) {
-		struct bpfext_pipeline_opts o = *opts;
+		enum bpfext_cost_model cost = (enum bpfext_cost_model)(k - 1);
 		struct bpfext_pipeline_result r = { 0 };
 
-		o.search.cost = (enum bpfext_cost_model)(k - 1);
-		o.search.budget = opts->search.budget / (NCAND - 1);
-		c[k].cost = cost_names[o.search.cost];
-		ret = search(base, &o, &r, err);
+		c[k].cost = cost_names[cost];
+		ret = search(ru, base, cost, opts->budget / (NCAND - 1), &r);
 		if (k == 1)
 			res->windows = r.windows;
 		res->solver_calls += r.solver_calls;
@@ -502,17 +518,15 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
 		if (!ret && r.nr_rewrites) {
-			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
-							    opts->type, &r, err);
+			ret = bpfext_pipeline_safety_filter(ru->base_img, ru->base_size,
+							    name, opts->type, &r, err);
 			c[k].n = r.nr_rewrites;
 			c[k].drops = r.safety_drops;
 			c[k].nr_drops = r.rejected_by_safety;
 		}
 		if (!ret)
-			ret = check_in_kernel(img, size, name, opts, kops_form,
-					      base_img, base_size, nprogs, c[k].rw,
-					      &c[k].n, res, &c[k].img, &c[k].size,
-					      err);
+			ret = check_in_kernel(ru, c[k].rw, &c[k].n, &c[k].img,
+					      &c[k].size);
 	}
 	for (k = 0; k < NCAND && !ret; k++) {
 		c[k].obj = open_typed(c[k].img, c[k].size, name, opts->type, err);
@@ -544,7 +558,7 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 				best = k;
 	} else {
 		/* Nothing could be timed: the model the user chose decides. */
-		best = 1 + opts->search.cost;
+		best = 1 + opts->cost;
 	}
 	res->selected = c[best].cost;
 	res->candidates = NCAND;
@@ -581,21 +595,36 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 			struct bpfext_pipeline_result *res,
 			struct bpfext_error *err)
 {
-	struct bpfext_pipeline_opts o = *user_opts, *opts = &o;
-	struct bpfext_proof_cache *proofs = NULL;
+	struct run r = { .img = img, .size = size, .name = name, .res = res, .err = err };
+	const struct bpfext_pipeline_opts *opts = &r.opts;
 	struct bpfext_object *base = NULL;
-	void *base_img = NULL, *out = NULL;
-	size_t base_size = 0, out_size = 0, i, nprogs;
+	void *out = NULL;
+	size_t out_size = 0, i;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	/* Proofs are shared by every section and cost model of the run. */
-	if (!o.search.proofs)
-		o.search.proofs = proofs = bpfext_proof_cache__new();
+	if (BPFEXT_OPTS_GET(&r.opts, user_opts, bpfext_pipeline_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_pipeline_opts");
+	r.search = (struct bpfext_opt_opts){
+		.budget = opts->budget,
+		.jobs = opts->jobs,
+		.seed = opts->seed,
+		.cost = opts->cost,
+		.jit = opts->jit,
+		.stop = opts->stop,
+		.solver_timeout_ms = opts->solver_timeout_ms,
+		.rule_cache = opts->rule_cache,
+		.progress = opts->progress,
+		.progress_arg = opts->progress_arg,
+		/* shared by every section and cost model of the run */
+		.proofs = bpfext_proof_cache__new(),
+	};
 	base = open_typed(img, size, name, opts->type, err);
-	if (!base)
-		return -EINVAL;
-	nprogs = base->nr_progs;
+	if (!base) {
+		ret = -EINVAL;
+		goto out;
+	}
+	r.nprogs = base->nr_progs;
 	for (i = 0; i < base->nr_secs; i++) {
 		if (!section_selected(base, &base->secs[i], opts->prog))
 			continue;
@@ -603,47 +632,44 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		if (ret < 0)
 			goto out;
 	}
-	ret = bpfext_object__write_mem(base, &base_img, &base_size, err);
+	ret = bpfext_object__write_mem(base, &r.base_img, &r.base_size, err);
 	if (ret)
 		goto out;
 	bpfext_object__close(base);
 	/* Search on the cleaned-up image, which the rewrites refer to. */
-	base = open_typed(base_img, base_size, name, opts->type, err);
+	base = open_typed(r.base_img, r.base_size, name, opts->type, err);
 	if (!base) {
 		ret = -EINVAL;
 		goto out;
 	}
 	if (opts->kops_ops) {
-		ret = recognize(&base, &base_img, &base_size, name, opts, res, err);
+		ret = recognize(&r, &base);
 		if (ret)
 			goto out;
 	}
 	if (opts->select_measured && !opts->no_search) {
-		ret = select_measured(base, base_img, base_size, img, size, name,
-				      opts, res, err);
+		ret = select_measured(&r, base);
 		goto out;
 	}
 	if (!opts->no_search) {
-		ret = search(base, opts, res, err);
+		ret = search(&r, base, opts->cost, opts->budget, res);
 		if (!ret && res->nr_rewrites)
-			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+			ret = bpfext_pipeline_safety_filter(r.base_img, r.base_size, name,
 							    opts->type, res, err);
 		if (ret)
 			goto out;
 	}
-	ret = check_in_kernel(img, size, name, opts, res->nr_kops_sites,
-			      base_img, base_size, nprogs, res->rewrites,
-			      &res->nr_rewrites, res, &out, &out_size, err);
+	ret = check_in_kernel(&r, res->rewrites, &res->nr_rewrites, &out, &out_size);
 	if (ret)
 		goto out;
 	res->img = out;
 	res->size = out_size;
 	out = NULL;
 out:
-	res->proofs_reused = bpfext_proof_cache__hits(o.search.proofs);
-	bpfext_proof_cache__free(proofs);
+	res->proofs_reused = bpfext_proof_cache__hits(r.search.proofs);
+	bpfext_proof_cache__free(r.search.proofs);
 	bpfext_object__close(base);
-	free(base_img);
+	free(r.base_img);
 	free(out);
 	if (ret)
 		bpfext_pipeline_result__free(res);

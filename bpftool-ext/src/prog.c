@@ -9,15 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bpfext.h"
+#include "bpfext_opt.h"
 #include "main.h"
-#include "semantics/equiv.h"
-#include "pipeline.h"
-#include "kernel/jit_probe.h"
 
 struct optimize_args {
 	const char *obj_path;
@@ -38,11 +37,13 @@ struct optimize_args {
 	bool changes;
 };
 
-static volatile sig_atomic_t interrupted;
+/* Read by the search threads; atomic_bool is lock-free, so a signal
+ * handler may set it. */
+static atomic_bool interrupted;
 
 static void on_sigint(int sig)
 {
-	interrupted = 1;
+	atomic_store(&interrupted, true);
 }
 
 static int do_help(int argc, char **argv)
@@ -225,13 +226,13 @@ static int parse_search(const struct optimize_args *a,
 	char *end;
 	long n;
 
-	po->search.budget = 10;
-	po->search.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+	po->budget = 10;
+	po->jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
 			  sysconf(_SC_NPROCESSORS_ONLN) : 1;
-	po->search.cost = BPFEXT_COST_INSNS;
+	po->cost = BPFEXT_COST_INSNS;
 	if (a->budget) {
-		po->search.budget = strtod(a->budget, &end);
-		if (*end || !(po->search.budget >= 0 && po->search.budget <= 1e6)) {
+		po->budget = strtod(a->budget, &end);
+		if (*end || !(po->budget >= 0 && po->budget <= 1e6)) {
 			p_err("budget must be a number of seconds, got '%s'", a->budget);
 			return -1;
 		}
@@ -242,11 +243,11 @@ static int parse_search(const struct optimize_args *a,
 			p_err("jobs must be 1 to 256, got '%s'", a->jobs);
 			return -1;
 		}
-		po->search.jobs = n;
+		po->jobs = n;
 	}
 	if (a->seed) {
 		errno = 0;
-		po->search.seed = strtoull(a->seed, &end, 0);
+		po->seed = strtoull(a->seed, &end, 0);
 		if (*end || errno || !*a->seed) {
 			p_err("seed must be a number, got '%s'", a->seed);
 			return -1;
@@ -254,11 +255,11 @@ static int parse_search(const struct optimize_args *a,
 	}
 	if (a->cost) {
 		if (!strcmp(a->cost, "insns")) {
-			po->search.cost = BPFEXT_COST_INSNS;
+			po->cost = BPFEXT_COST_INSNS;
 		} else if (!strcmp(a->cost, "latency")) {
-			po->search.cost = BPFEXT_COST_LATENCY;
+			po->cost = BPFEXT_COST_LATENCY;
 		} else if (!strcmp(a->cost, "jit")) {
-			po->search.cost = BPFEXT_COST_JIT;
+			po->cost = BPFEXT_COST_JIT;
 		} else {
 			p_err("cost must be 'insns', 'latency' or 'jit', got '%s'", a->cost);
 			return -1;
@@ -272,7 +273,7 @@ static int parse_search(const struct optimize_args *a,
 			return -1;
 		}
 	}
-	po->no_search = po->search.budget == 0;
+	po->no_search = po->budget == 0;
 	return 0;
 }
 
@@ -601,7 +602,7 @@ static int open_rule_cache(const struct optimize_args *a,
 static int do_optimize(int argc, char **argv)
 {
 	struct optimize_args a = { 0 };
-	struct bpfext_pipeline_opts po = { 0 };
+	BPFEXT_OPTS(bpfext_pipeline_opts, po);
 	struct bpfext_pipeline_result pr = { 0 };
 	struct bpfext_object *obj = NULL, *out = NULL;
 	struct bpfext_load_result *res = NULL;
@@ -630,12 +631,12 @@ static int do_optimize(int argc, char **argv)
 	}
 	if (open_rule_cache(&a, &cache, &cache_path))
 		goto out;
-	po.search.rule_cache = cache;
+	po.rule_cache = cache;
 	if (po.select_measured) {
 		/* One of the contenders is searched under cost jit. */
 		jit = bpfext_jit_probe__new(&err);
-		po.search.jit = jit;
-	} else if (po.search.cost == BPFEXT_COST_JIT) {
+		po.jit = jit;
+	} else if (po.cost == BPFEXT_COST_JIT) {
 		jit = bpfext_jit_probe__new(&err);
 		if (!jit) {
 #if defined(__x86_64__)
@@ -647,7 +648,7 @@ static int do_optimize(int argc, char **argv)
 			goto out;
 #endif
 		}
-		po.search.jit = jit;
+		po.jit = jit;
 	}
 	if (apply_type(obj, a.obj_path, a.prog, a.type))
 		goto out;
@@ -669,9 +670,9 @@ static int do_optimize(int argc, char **argv)
 	prog_state.on = !json_output && isatty(STDERR_FILENO);
 	po.prog = a.prog;
 	po.type = a.type;
-	po.search.stop = &interrupted;
-	po.search.progress = show_progress;
-	po.search.progress_arg = &prog_state;
+	po.stop = &interrupted;
+	po.progress = show_progress;
+	po.progress_arg = &prog_state;
 	po.kernel_check = geteuid() == 0;
 	in_img = bpfext_object__image(obj, &size);
 	ret = bpfext_pipeline_run(in_img, size, a.obj_path, &po, &pr, &err);
@@ -704,7 +705,7 @@ static int do_optimize(int argc, char **argv)
 		goto out;
 
 	if (a.verify) {
-		struct bpfext_load_opts lo = { 0 };
+		BPFEXT_OPTS(bpfext_load_opts, lo);
 
 		for (i = 0; i < nprogs; i++) {
 			struct bpfext_prog *p = bpfext_object__prog(out, i);
@@ -813,7 +814,7 @@ static int do_optimize(int argc, char **argv)
 		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
 		jsonw_uint_field(json_wtr, "rejected_by_safety", pr.rejected_by_safety);
 		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
-		jsonw_bool_field(json_wtr, "interrupted", interrupted);
+		jsonw_bool_field(json_wtr, "interrupted", atomic_load(&interrupted));
 		jsonw_end_object(json_wtr);
 		if (pr.selected) {
 			jsonw_name(json_wtr, "select");
@@ -856,7 +857,7 @@ static int do_optimize(int argc, char **argv)
 			       pr.rejected_by_kernel);
 		if (pr.cache_hits)
 			printf(" (%zu from cached rules)", pr.cache_hits);
-		printf("%s\n", interrupted ? " (interrupted)" : "");
+		printf("%s\n", atomic_load(&interrupted) ? " (interrupted)" : "");
 		if (pr.selected && pr.measured)
 			printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
 			       pr.selected, pr.candidates);
@@ -889,10 +890,9 @@ static int do_optimize(int argc, char **argv)
 	/* Pin first: a failed load must not leave an output file. */
 	if (a.pin) {
 		const struct bpfext_prog *only;
-		struct bpfext_load_opts lo = {
-			.pin_path = a.pin,
-			.pinmaps_dir = a.pinmaps,
-		};
+		BPFEXT_OPTS(bpfext_load_opts, lo,
+			    .pin_path = a.pin,
+			    .pinmaps_dir = a.pinmaps);
 		struct bpfext_load_result *pins = calloc(nprogs + 1, sizeof(*pins));
 
 		if (!pins) {
@@ -1134,7 +1134,7 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 /* prog equiv: translation validation of two builds, program by program. */
 static int do_equiv(int argc, char **argv)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = 60000, .max_pkt = 128 };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 60000, .max_pkt = 128);
 	struct bpfext_object *a = NULL, *b = NULL;
 	const char *pa_path, *pb_path, *name = NULL;
 	bool different = false, undecided = false;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "semantics/equiv.h"
+#include "bpfext_opt.h"
 #include "tap.h"
 
 static unsigned int proved, undecided, differ;
@@ -33,7 +33,7 @@ static void check_pair(const char *pa, const char *pb, const char *label)
 	for (i = 0; i < bpfext_object__prog_cnt(oa); i++) {
 		struct bpfext_prog *a = bpfext_object__prog(oa, i);
 		struct bpfext_prog *b = bpfext_object__find_prog(ob, a->name);
-		struct bpfext_sym_opts opts = { .timeout_ms = 30000, .max_pkt = 64 };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 30000, .max_pkt = 64);
 		struct bpfext_linked_prog la, lb;
 		struct bpfext_error err = { "" };
 		int ret;

@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "semantics/equiv.h"
+#include "bpfext_opt.h"
 #include "semantics/symbolic.h"
 #include "corpus.h"
 #include "tap.h"
@@ -228,7 +228,7 @@ static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
 		      const char *label)
 {
 	struct bpfext_linked_prog lp, mut;
-	struct bpfext_sym_opts opts = { .timeout_ms = timeout_ms, .max_pkt = 64 };
+	BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = timeout_ms, .max_pkt = 64);
 	struct bpfext_sym_cex *cex = calloc(1, sizeof(*cex));
 	struct bpfext_error err = { "" };
 	int fds_a[64], fds_b[64], fa = -1;
@@ -270,7 +270,7 @@ static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
 
 		memcpy(mut.insns, lp.insns, lp.cnt * sizeof(*mut.insns));
 		if (!mutate(mut.insns, lp.cnt, at, m) ||
-		    bpfext_insns_check(mut.insns, mut.cnt, NULL, NULL, 0))
+		    bpfext_insns_check(mut.insns, mut.cnt, NULL, NULL))
 			continue;
 		tried++;
 		/* each side with maps of its own, in the same initial state */

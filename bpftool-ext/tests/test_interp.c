@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "semantics/interp.h"
+#include "bpfext.h"
 
 #include "asm.h"
 #include "tap.h"

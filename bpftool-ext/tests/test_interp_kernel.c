@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "semantics/interp.h"
+#include "bpfext.h"
 #include "corpus.h"
 #include "tap.h"
 
@@ -118,7 +118,7 @@ static void test_prog(struct bpfext_object *obj, struct bpfext_prog *prog,
 {
 	struct bpfext_linked_prog lp;
 	struct bpfext_error err = { "" };
-	struct bpfext_load_opts lo = { .keep_fd = true };
+	BPFEXT_OPTS(bpfext_load_opts, lo, .keep_fd = true);
 	struct bpfext_load_result res = { .prog_fd = -1 };
 	struct bpfext_interp *in = NULL;
 	struct snapshot snap = { 0 };

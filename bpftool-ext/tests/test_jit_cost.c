@@ -15,7 +15,6 @@
 
 #include "bpfext.h"
 #include "kernel/jit_cost.h"
-#include "kernel/jit_probe.h"
 #include "tap.h"
 
 #define PROGS		200

@@ -38,6 +38,7 @@
  * ARGS-REQUIRED: not run as an argument-less unit test.
  */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,9 +46,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "semantics/equiv.h"
-#include "semantics/interp.h"
-#include "pipeline.h"
+#include "bpfext_opt.h"
 #include "replay.h"
 #include "tap.h"
 
@@ -60,11 +59,11 @@ static bool kreplay;		/* -K */
 static bool kreplay_data;	/* -D */
 static bool equiv_check;	/* -E */
 static unsigned int search_limit; /* -T */
-static volatile sig_atomic_t stop_search;
+static atomic_bool stop_search;
 
 static void on_alarm(int sig)
 {
-	stop_search = 1;
+	atomic_store(&stop_search, true);
 }
 
 /* -K: what happened to the programs, and why skips were skips. */
@@ -228,7 +227,7 @@ static void equiv_compare(const char *what, struct bpfext_object *a,
 			  struct bpfext_prog *pb)
 {
 	static struct bpfext_equiv_report rep;
-	struct bpfext_sym_opts so = { .timeout_ms = 5000, .max_pkt = 64 };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 5000, .max_pkt = 64);
 	struct bpfext_linked_prog la, lb;
 	struct bpfext_error err = { "" };
 	int ret = -EINVAL;
@@ -354,7 +353,7 @@ static bool any_runnable(const char *what, struct bpfext_object *a)
 
 static void run(const char *arg, double budget)
 {
-	struct bpfext_pipeline_opts po = { 0 };
+	BPFEXT_OPTS(bpfext_pipeline_opts, po);
 	struct bpfext_pipeline_result pr;
 	struct bpfext_object *a, *b = NULL;
 	struct bpfext_error err = { "" };
@@ -379,13 +378,13 @@ static void run(const char *arg, double budget)
 	}
 	t0 = now();
 	img = bpfext_object__image(a, &size);
-	po.search.budget = budget;
-	po.search.jobs = 2;
-	po.search.seed = 1;
+	po.budget = budget;
+	po.jobs = 2;
+	po.seed = 1;
 	if (search_limit) {
-		stop_search = 0;
-		po.search.stop = &stop_search;
-		po.search.solver_timeout_ms = 2000;
+		atomic_store(&stop_search, false);
+		po.stop = &stop_search;
+		po.solver_timeout_ms = 2000;
 		alarm(search_limit);
 	}
 	/* A kernel without Kops refuses every marker: no kernel check then. */

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "semantics/interp.h"
+#include "bpfext.h"
 
 #include "asm.h"
-#include "pipeline.h"
+#include "bpfext_opt.h"
 #include "tap.h"
 
 /* Parse ';'-separated instructions into @lp, with two maps. */
@@ -307,7 +307,7 @@ static void test_ctx_writes(void)
 {
 	const char *orig = "*(u32 *)(r1 +8) = 0; r0 = 0; exit";
 	struct bpfext_safety_report o = check(TC, orig), r;
-	struct bpfext_safety_opts opts = { .ctx_writes_given = true };
+	BPFEXT_OPTS(bpfext_safety_opts, opts, .ctx_writes_given = true);
 
 	ok(o.verdict == BPFEXT_SAFETY_SAFE && o.nr_ctx_writes == 1 &&
 	   o.ctx_writes[0].off == 8 && o.ctx_writes[0].size == 4,

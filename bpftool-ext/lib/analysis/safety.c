@@ -2081,28 +2081,32 @@ static int find_leaders(struct ctx *c)
 }
 
 int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
-			       const struct bpfext_safety_opts *opts,
+			       const struct bpfext_safety_opts *user_opts,
 			       struct bpfext_safety_report *rep,
 			       struct bpfext_error *err)
 {
-	struct ctx c = { .lp = lp, .opts = opts, .rep = rep };
+	struct bpfext_safety_opts o;
+	struct ctx c = { .lp = lp, .opts = &o, .rep = rep };
+	const struct bpfext_safety_opts *opts = &o;
 	struct state *s;
 	struct reg r0;
 	size_t i;
 	int ret, n;
 
 	memset(rep, 0, sizeof(*rep));
+	if (BPFEXT_OPTS_GET(&o, user_opts, bpfext_safety_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_safety_opts");
 	rep->verdict = BPFEXT_SAFETY_SAFE;
 	if (!lp->cnt)
 		return bpfext_errf(err, EINVAL, "empty program");
 	for (i = 0; i < lp->cnt; i += bpfext_insn_slots(&lp->insns[i])) {
-		char why[128];
+		struct bpfext_error why;
 
-		if (bpfext_insn_check(&lp->insns[i], lp->cnt - i, why, sizeof(why)) < 0) {
+		if (bpfext_insn_check(&lp->insns[i], lp->cnt - i, &why) < 0) {
 			rep->verdict = BPFEXT_SAFETY_UNSAFE;
 			rep->insn = i;
-			snprintf(rep->reason, sizeof(rep->reason), "invalid instruction: %s",
-				 why);
+			snprintf(rep->reason, sizeof(rep->reason), "invalid instruction: %.127s",
+				 why.msg);
 			return 0;
 		}
 	}

@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "isa/insn.h"
+#include "util/util.h"
 #include "isa/kops_ops.h"
 
 #define REG_FP		10	/* frame pointer, read only */
@@ -502,7 +502,7 @@ static int check_ldimm64(const struct bpf_insn *insns, size_t cnt,
 	return 2;
 }
 
-int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
+static int insn_check(const struct bpf_insn *insns, size_t cnt,
 		      char *err, size_t errlen)
 {
 	const struct bpf_insn *insn = insns;
@@ -576,21 +576,28 @@ static bool insn_target(const struct bpf_insn *insn, size_t i, int64_t *tgt)
 	return true;
 }
 
+int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
+		      struct bpfext_error *err)
+{
+	return insn_check(insns, cnt, err ? err->msg : NULL,
+			  err ? sizeof(err->msg) : 0);
+}
+
 int bpfext_insns_check(const struct bpf_insn *insns, size_t cnt,
-		       size_t *bad_idx, char *err, size_t errlen)
+		       size_t *bad_idx, struct bpfext_error *err)
 {
 	char why[BPFEXT_INSN_STR_MAX];
 	size_t i;
 	int n;
 
-	if (err && errlen)
-		err[0] = '\0';
+	if (err)
+		err->msg[0] = '\0';
 	for (i = 0; i < cnt; i += n) {
-		n = bpfext_insn_check(insns + i, cnt - i, why, sizeof(why));
+		n = insn_check(insns + i, cnt - i, why, sizeof(why));
 		if (n < 0) {
 			if (bad_idx)
 				*bad_idx = i;
-			return set_err(err, errlen, "insn %zu: %s", i, why);
+			return bpfext_errf(err, EINVAL, "insn %zu: %s", i, why);
 		}
 	}
 	for (i = 0; i < cnt; i += n) {
@@ -602,8 +609,8 @@ int bpfext_insns_check(const struct bpf_insn *insns, size_t cnt,
 		if (tgt < 0 || tgt >= (int64_t)cnt) {
 			if (bad_idx)
 				*bad_idx = i;
-			return set_err(err, errlen,
-				       "insn %zu: %s out of range (to %" PRId64 ", %zu insns)",
+			return bpfext_errf(err, EINVAL,
+					  "insn %zu: %s out of range (to %" PRId64 ", %zu insns)",
 				       i, bpfext_insn_is_branch(insns + i) ? "jump" : "call",
 				       tgt, cnt);
 		}
@@ -615,8 +622,8 @@ int bpfext_insns_check(const struct bpf_insn *insns, size_t cnt,
 		if (tgt > 0 && bpfext_insn_is_ldimm64(insns + tgt - 1)) {
 			if (bad_idx)
 				*bad_idx = i;
-			return set_err(err, errlen,
-				       "insn %zu: %s into the middle of LD_IMM64 at %" PRId64,
+			return bpfext_errf(err, EINVAL,
+					  "insn %zu: %s into the middle of LD_IMM64 at %" PRId64,
 				       i, bpfext_insn_is_branch(insns + i) ? "jump" : "call",
 				       tgt - 1);
 		}
@@ -772,7 +779,7 @@ int bpfext_insn_print(const struct bpf_insn *insns, size_t cnt,
 		out(buf, len, "invalid insn (none)");
 		return -EINVAL;
 	}
-	n = bpfext_insn_check(insns, cnt, NULL, 0);
+	n = insn_check(insns, cnt, NULL, 0);
 	if (n < 0) {
 		out(buf, len, "invalid insn 0x%02x dst=%u src=%u off=%d imm=%d",
 		    insn->code, insn->dst_reg, insn->src_reg, insn->off, insn->imm);
@@ -1680,8 +1687,10 @@ static int parse_stmt(struct parser *p, struct pinsn *insn)
 }
 
 int bpfext_insn_parse(const char *text, struct bpf_insn out[2],
-		      char *err, size_t errlen)
+		      struct bpfext_error *e)
 {
+	char *err = e ? e->msg : NULL;
+	size_t errlen = e ? sizeof(e->msg) : 0;
 	struct parser p;
 	struct pinsn pi;
 	const char *s = text;
@@ -1729,7 +1738,7 @@ int bpfext_insn_parse(const char *text, struct bpf_insn out[2],
 	out[0].imm = pi.imm;
 	if (ret == 2)
 		out[1].imm = pi.imm2;
-	if (bpfext_insn_check(out, (size_t)ret, why, sizeof(why)) < 0)
+	if (insn_check(out, (size_t)ret, why, sizeof(why)) < 0)
 		return set_err(err, errlen, "%s", why);
 	return ret;
 }

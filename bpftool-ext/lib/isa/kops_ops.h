@@ -22,11 +22,12 @@
  */
 #include <linux/bpf_kops.h>
 
+#include "bpfext.h"
+
 #ifndef BPF_PSEUDO_KOPS
 #define BPF_PSEUDO_KOPS		1	/* include/uapi/linux/bpf.h of the series */
 #endif
 #define BPFEXT_KOPS_MAX_LEN	32	/* BPF_KOPS_MAX_LEN */
-#define BPFEXT_EINSN_NR		(BPF_EINSN_LEA + 1)	/* ids are 1..7 */
 
 /* Decoded marker operands. */
 struct bpfext_kops_marker {
@@ -46,11 +47,6 @@ struct bpf_insn bpfext_kops_marker_encode(const struct bpfext_kops_marker *m);
 /* Return: 0, or -EINVAL if @insn is not a marker with off 0. */
 int bpfext_kops_marker_decode(const struct bpf_insn *insn,
 			      struct bpfext_kops_marker *m);
-
-/* Name of EInsn op @id ("rotate"), or NULL. */
-const char *bpfext_einsn_name(unsigned int id);
-/* EInsn id of @name, or -1. */
-int bpfext_einsn_id(const char *name);
 
 /**
  * bpfext_kops_instantiate - the proof sequence of an EInsn marker

@@ -20,7 +20,6 @@
 
 #include "util/util.h"
 #include "kernel/jit_cost.h"
-#include "kernel/jit_probe.h"
 
 #define SLOTS		4096		/* open addressing, power of two */
 #define EMPTY		0

@@ -528,22 +528,25 @@ out:
 
 int bpfext_object__load(struct bpfext_object *obj,
 			const struct bpfext_prog *only,
-			const struct bpfext_load_opts *opts,
+			const struct bpfext_load_opts *user_opts,
 			struct bpfext_load_result *res, struct bpfext_error *err)
 {
 	size_t i, n = only ? 1 : obj->nr_progs;
+	struct bpfext_load_opts opts;
 
 	for (i = 0; i < n; i++) {
 		memset(&res[i], 0, sizeof(res[i]));
 		res[i].prog_fd = -1;
 	}
+	if (BPFEXT_OPTS_GET(&opts, user_opts, bpfext_load_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_load_opts");
 	if (only && !only->type_known) {
 		res->log_tail = strdup(UNKNOWN_TYPE_MSG);
 		return res->log_tail ? 0 : bpfext_errf(err, ENOMEM, "out of memory");
 	}
 	if (obj->maps_shndx)
-		return load_legacy(obj, only, opts, res, err);
-	return load_with_libbpf(obj, only, opts, res, err);
+		return load_legacy(obj, only, &opts, res, err);
+	return load_with_libbpf(obj, only, &opts, res, err);
 }
 
 void bpfext_load_result__free(struct bpfext_load_result *res)

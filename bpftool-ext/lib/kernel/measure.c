@@ -54,7 +54,7 @@ int bpfext_measure(struct bpfext_object *const *objs, size_t nobj,
 		   struct bpfext_error *err)
 {
 	size_t nprogs = bpfext_object__prog_cnt(objs[0]), o, i, k, r;
-	struct bpfext_load_opts lo = { .keep_fd = true };
+	BPFEXT_OPTS(bpfext_load_opts, lo, .keep_fd = true);
 	uint8_t pkt[PACKETS][BPFEXT_TEST_PKT_MAX];
 	struct bpfext_load_result *res;
 	uint64_t seed = PACKET_SEED, *t;

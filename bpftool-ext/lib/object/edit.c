@@ -114,7 +114,7 @@ static int validate(const struct bpfext_section *sec,
 		    const struct bpfext_patch *pt, size_t n,
 		    struct bpfext_error *err)
 {
-	char msg[BPFEXT_ERRMSG_MAX];
+	struct bpfext_error why;
 	size_t i, j, prev_end = 0;
 
 	for (i = 0; i < n; i++) {
@@ -154,12 +154,11 @@ static int validate(const struct bpfext_section *sec,
 				two[1] = p->insns[j + 1].insn;
 			k = bpfext_insn_check(two,
 					      bpfext_insn_is_ldimm64(&ni->insn) &&
-					      j + 1 < p->cnt ? 2 : 1,
-					      msg, sizeof(msg));
+					      j + 1 < p->cnt ? 2 : 1, &why);
 			if (k < 0)
 				return bpfext_errf(err, EINVAL,
 						   "section %s: patch at %zu, new insn %zu: %s",
-						   sec->name, p->start, j, msg);
+						   sec->name, p->start, j, why.msg);
 			if (ni->orig >= 0 &&
 			    ((size_t)ni->orig < p->start ||
 			     (size_t)ni->orig >= end))

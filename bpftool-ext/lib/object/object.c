@@ -261,16 +261,15 @@ long bpfext_reloc_code_target(const struct bpfext_object *obj,
 static int check_code(struct bpfext_object *obj, struct bpfext_section *sec,
 		      struct bpfext_error *err)
 {
-	char msg[BPFEXT_ERRMSG_MAX];
+	struct bpfext_error why;
 	size_t f, i, r;
 
 	for (i = 0; i < sec->cnt;) {
-		int n = bpfext_insn_check(&sec->insns[i], sec->cnt - i, msg,
-					  sizeof(msg));
+		int n = bpfext_insn_check(&sec->insns[i], sec->cnt - i, &why);
 
 		if (n < 0)
 			return bpfext_errf(err, EINVAL, "section %s: insn %zu: %s",
-					   sec->name, i, msg);
+					   sec->name, i, why.msg);
 		i += n;
 	}
 	for (f = 0; f < sec->nr_funcs; f++) {

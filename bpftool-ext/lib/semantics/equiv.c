@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "util/util.h"
-#include "semantics/equiv.h"
+#include "bpfext_opt.h"
 
 static void save_side(struct bpfext_equiv_side *s,
 		      const struct bpfext_interp_output *o)
@@ -96,19 +96,24 @@ static void test_input(struct bpfext_sym_cex *cex, unsigned int i,
 
 int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		       const struct bpfext_linked_prog *b,
-		       const struct bpfext_sym_opts *opts, unsigned int tests,
+		       const struct bpfext_sym_opts *user_opts, unsigned int tests,
 		       struct bpfext_equiv_report *rep,
 		       struct bpfext_error *err)
 {
 	struct bpfext_interp *ia = NULL, *ib = NULL;
 	struct bpfext_error serr = { "" };
+	const struct bpfext_sym_opts *opts;
 	struct bpfext_interp_input ip;
 	uint64_t seed = 0x243f6a8885a308d3ull;
+	struct bpfext_sym_opts o;
 	unsigned int i;
 	int ret;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->verdict = BPFEXT_UNDECIDED;
+	if (BPFEXT_OPTS_GET(&o, user_opts, bpfext_sym_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_sym_opts");
+	opts = &o;
 	if (a->type != b->type)
 		return bpfext_errf(err, EINVAL, "program types differ (%s, %s)",
 				   bpfext_prog_type_name(a->type),

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfext.h"
+
 enum bpfext_harg {
 	HARG_NONE,
 	HARG_SCALAR,		/* a number: part of the history */
@@ -36,7 +38,6 @@ enum bpfext_harg {
 	HARG_OUT,		/* a buffer written with the answer's bytes */
 };
 
-#define BPFEXT_HELPER_BUF_MAX	512	/* longest buffer modelled */
 #define BPFEXT_CALL_KEY_INIT	0xcbf29ce484222325ull
 /*
  * A pointer where a helper takes a number (a string for trace_printk,

@@ -11,7 +11,6 @@
 #include "util/util.h"
 #include "isa/alu.h"
 #include "semantics/helper_proto.h"
-#include "semantics/interp.h"
 
 #ifndef BPF_MEMSX
 #define BPF_MEMSX 0x80
@@ -1046,13 +1045,13 @@ static int skb_ld(struct bpfext_interp *in, int64_t k, uint32_t size,
 static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
 {
 	const struct bpfext_linked_prog *lp = in->lp;
-	char msg[BPFEXT_ERRMSG_MAX];
+	struct bpfext_error why;
 	size_t i, bad;
 	int ret;
 
-	ret = bpfext_insns_check(lp->insns, lp->cnt, &bad, msg, sizeof(msg));
+	ret = bpfext_insns_check(lp->insns, lp->cnt, &bad, &why);
 	if (ret)
-		return bpfext_errf(err, EINVAL, "insn %zu: %s", bad, msg);
+		return bpfext_errf(err, EINVAL, "insn %zu: %s", bad, why.msg);
 	in->code = calloc(lp->cnt + 1, sizeof(*in->code));
 	if (!in->code)
 		return bpfext_errf(err, ENOMEM, "out of memory");

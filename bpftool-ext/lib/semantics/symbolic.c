@@ -2333,18 +2333,23 @@ static int ltv_slots(struct shared *sh, struct side *sd,
 
 int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			  const struct bpfext_linked_prog *b,
-			  const struct bpfext_sym_opts *opts,
+			  const struct bpfext_sym_opts *user_opts,
 			  struct bpfext_sym_cex *cex,
 			  struct bpfext_error *err)
 {
 	struct shared sh = { .err = err, .prog = true };
 	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
-	uint32_t max_pkt = opts && opts->max_pkt ? opts->max_pkt : 128;
 	struct pfill pf = { { &sa, &sb }, cex, 0 };
+	const struct bpfext_sym_opts *opts;
+	struct bpfext_sym_opts o;
 	Z3_ast same, pre, t, same_hist;
-	uint32_t i, min_len = 14;
+	uint32_t i, min_len = 14, max_pkt;
 	int ret;
 
+	if (BPFEXT_OPTS_GET(&o, user_opts, bpfext_sym_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_sym_opts");
+	opts = &o;
+	max_pkt = o.max_pkt ? o.max_pkt : 128;
 	if (a->type != b->type)
 		return fail(&sh, EINVAL, "program types differ");
 	if (a->nr_maps != b->nr_maps)

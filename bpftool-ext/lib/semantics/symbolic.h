@@ -65,92 +65,8 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "bpfext.h"
+#include "bpfext_opt.h"
 #include "semantics/helper_proto.h"
-#include "semantics/interp.h"
-
-enum bpfext_equiv {
-	BPFEXT_EQUIVALENT = 0,
-	BPFEXT_DIFFERENT = 1,
-	BPFEXT_UNDECIDED = 2,		/* solver timeout or unknown */
-};
-
-/*
- * Memory offset concretization (K2): a load's chain leaves out older
- * stores whose address is a known number other than the load's.  Off by
- * default: on the whole-program queries of the samples (67, bench_equiv
- * -s modular) Z3 was faster without it (median 16 against 20 ms, mean 18
- * against 79 ms), and window queries have no numeric addresses for it.
- */
-#define BPFEXT_SYM_OFFSET_CONC		(1u << 0)
-
-struct bpfext_sym_opts {
-	unsigned int timeout_ms;	/* 0: none */
-	uint32_t max_pkt;		/* program check: bytes; 0: 128 */
-	unsigned int flags;		/* BPFEXT_SYM_NO_* */
-	/* window check: bits of r0-r10 known to be zero / one on entry, or NULL */
-	const uint64_t *known_zero;
-	const uint64_t *known_one;
-};
-
-#define BPFEXT_SYM_MAX_PKT	1500
-#define BPFEXT_SYM_MAX_MEM	64
-#define BPFEXT_SYM_MAX_KEY	64
-#define BPFEXT_SYM_MAX_VALUE	512
-#define BPFEXT_SYM_MAX_ENTRIES	64
-#define BPFEXT_SYM_MAX_CTX	512	/* opaque contexts: bytes modelled */
-#define BPFEXT_SYM_MAX_LTV	32
-#define BPFEXT_SYM_MAX_CALLS	16
-#define BPFEXT_SYM_MAX_BIG	(1u << 16)	/* bytes of larger global data */
-
-/* A counterexample. */
-struct bpfext_sym_cex {
-	/* window check: initial registers and the memory bytes read */
-	uint64_t regs[11];
-	size_t nr_mem;
-	uint64_t mem_addr[BPFEXT_SYM_MAX_MEM];
-	uint8_t mem_val[BPFEXT_SYM_MAX_MEM];
-	/* window check: what each side produced */
-	bool exited[2];
-	uint64_t out_regs[2][11];
-	/* program check: the input */
-	uint8_t pkt[BPFEXT_SYM_MAX_PKT];
-	uint32_t pkt_len;
-	uint8_t ctx[BPFEXT_SYM_MAX_CTX];
-	uint32_t ctx_len;
-	/* program check: r0 each side returns */
-	uint64_t r0[2];
-	/* program check: initial map entries, CPU, prog arrays filled */
-	uint32_t cpu;
-	bool tail_call_ok;
-	size_t nr_entries;
-	struct {
-		uint32_t map;
-		uint8_t key[BPFEXT_SYM_MAX_KEY];
-		uint8_t value[BPFEXT_SYM_MAX_VALUE];
-		/* a value over BPFEXT_SYM_MAX_VALUE bytes: at big[big_at - 1] */
-		uint32_t big_at;
-	} entries[BPFEXT_SYM_MAX_ENTRIES];
-	struct bpfext_interp_kv kv[BPFEXT_SYM_MAX_ENTRIES];
-	uint8_t big[BPFEXT_SYM_MAX_BIG];
-	uint32_t nr_big;
-	/* program check: the load-time values the loader chose */
-	size_t nr_ltv;
-	struct {
-		char key[BPFEXT_LTV_KEY_MAX];
-		uint64_t value;
-	} ltv[BPFEXT_SYM_MAX_LTV];
-	struct bpfext_interp_ltv iltv[BPFEXT_SYM_MAX_LTV];
-	/* program check: what the opaque helper calls of either side answered */
-	size_t nr_calls;
-	struct {
-		int32_t id;
-		uint64_t key, r0;
-		uint32_t nr_out;
-		uint8_t out[BPFEXT_HELPER_BUF_MAX];
-	} calls[BPFEXT_SYM_MAX_CALLS];
-	struct bpfext_interp_call icalls[BPFEXT_SYM_MAX_CALLS];
-};
 
 /**
  * bpfext_sym_equiv_window - are two instruction windows equivalent?
@@ -169,29 +85,5 @@ int bpfext_sym_equiv_window(const struct bpf_insn *a, size_t na,
 			    struct bpfext_sym_cex *cex,
 			    struct bpfext_error *err);
 
-/**
- * bpfext_sym_equiv_prog - are two linked programs equivalent?
- *
- * Both must have the same program type (XDP, socket filter, tc or
- * another skb type).  See the file comment for what is compared.
- *
- * Return: a enum bpfext_equiv value, or a negative errno.
- */
-int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
-			  const struct bpfext_linked_prog *b,
-			  const struct bpfext_sym_opts *opts,
-			  struct bpfext_sym_cex *cex,
-			  struct bpfext_error *err);
-
-/* The initial value of the counterexample's map entry @i. */
-const uint8_t *bpfext_sym_cex__value(const struct bpfext_sym_cex *cex, size_t i);
-
-/* Program types the program check gives an opaque context (no packet). */
-bool bpfext_sym_opaque_ctx(enum bpf_prog_type t);
-
-/* Interpreter input replaying a program-check counterexample; points
- * into @cex (whose ->kv it fills). */
-void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
-			   struct bpfext_interp_input *input);
 
 #endif /* BPFEXT_SYMBOLIC_H */

@@ -13,7 +13,7 @@
 #include "analysis/liveness.h"
 #include "semantics/window.h"
 
-bool win_insn_supported(const struct bpf_insn *insn)
+bool bpfext_win_insn_supported(const struct bpf_insn *insn)
 {
 	switch (BPF_CLASS(insn->code)) {
 	case BPF_ALU:
@@ -33,7 +33,7 @@ bool win_insn_supported(const struct bpf_insn *insn)
 	}
 }
 
-bool win_insn_is_exit(const struct bpf_insn *insn)
+bool bpfext_win_insn_is_exit(const struct bpf_insn *insn)
 {
 	uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
 
@@ -41,27 +41,27 @@ bool win_insn_is_exit(const struct bpf_insn *insn)
 	       op != BPF_CALL && op != BPF_EXIT;
 }
 
-bool win_same_exit(const struct bpf_insn *a, const struct bpf_insn *b)
+bool bpfext_win_same_exit(const struct bpf_insn *a, const struct bpf_insn *b)
 {
-	return win_insn_is_exit(a) && a->code == b->code &&
+	return bpfext_win_insn_is_exit(a) && a->code == b->code &&
 	       a->dst_reg == b->dst_reg && a->src_reg == b->src_reg &&
 	       a->imm == b->imm;
 }
 
-void win_liveness(const struct bpf_insn *w, size_t n, uint16_t live_out,
-		  const struct win_exits *exits, uint16_t *live)
+void bpfext_win_liveness(const struct bpf_insn *w, size_t n, uint16_t live_out,
+			 const struct bpfext_win_exits *exits, uint16_t *live)
 {
 	unsigned int e = 0;
 	uint16_t def, use;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		e += win_insn_is_exit(&w[i]);
+		e += bpfext_win_insn_is_exit(&w[i]);
 	live[n] = live_out;
 	for (i = n; i-- > 0;) {
 		bpfext_insn_defuse(&w[i], &def, &use);
 		live[i] = (live[i + 1] & ~def) | use;
-		if (win_insn_is_exit(&w[i]) && e-- && exits && e < exits->n)
+		if (bpfext_win_insn_is_exit(&w[i]) && e-- && exits && e < exits->n)
 			live[i] |= exits->live[e];
 	}
 }
@@ -78,7 +78,7 @@ static uint8_t default_byte(uint64_t seed, uint64_t addr)
 	return x;
 }
 
-static uint8_t read_byte(const struct win_input *in, const struct win_state *st,
+static uint8_t read_byte(const struct bpfext_win_input *in, const struct bpfext_win_state *st,
 			 uint64_t addr)
 {
 	size_t i;
@@ -92,7 +92,7 @@ static uint8_t read_byte(const struct win_input *in, const struct win_state *st,
 	return default_byte(in->mem_seed, addr);
 }
 
-static uint64_t load(const struct win_input *in, const struct win_state *st,
+static uint64_t load(const struct bpfext_win_input *in, const struct bpfext_win_state *st,
 		     uint64_t addr, unsigned int size)
 {
 	uint64_t v = 0;
@@ -103,13 +103,13 @@ static uint64_t load(const struct win_input *in, const struct win_state *st,
 	return v;
 }
 
-static int store(struct win_state *st, uint64_t addr, unsigned int size,
+static int store(struct bpfext_win_state *st, uint64_t addr, unsigned int size,
 		 uint64_t v)
 {
 	unsigned int i;
 
 	for (i = 0; i < size; i++) {
-		if (st->nr_writes == WIN_MAX_WRITES)
+		if (st->nr_writes == BPFEXT_WIN_MAX_WRITES)
 			return -E2BIG;
 		st->w_addr[st->nr_writes] = addr + i;
 		st->w_val[st->nr_writes++] = v >> (8 * i);
@@ -131,17 +131,17 @@ static unsigned int size_bytes(uint8_t code)
 	}
 }
 
-int win_eval(const struct bpf_insn *insns, size_t cnt,
-	     const struct win_input *in, struct win_state *st)
+int bpfext_win_eval(const struct bpf_insn *insns, size_t cnt,
+		    const struct bpfext_win_input *in, struct bpfext_win_state *st)
 {
-	return win_eval_at(insns, &cnt, 1, in, st);
+	return bpfext_win_eval_at(insns, &cnt, 1, in, st);
 }
 
-int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
-		unsigned int nstops, const struct win_input *in,
-		struct win_state *out)
+int bpfext_win_eval_at(const struct bpf_insn *insns, const size_t *stops,
+		       unsigned int nstops, const struct bpfext_win_input *in,
+		       struct bpfext_win_state *out)
 {
-	struct win_state *st = &out[nstops - 1];
+	struct bpfext_win_state *st = &out[nstops - 1];
 	size_t i, cnt = stops[nstops - 1];
 	unsigned int k = 0;
 	int ret;
@@ -195,7 +195,7 @@ int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
 			break;
 		case BPF_JMP:
 		case BPF_JMP32:
-			if (!win_insn_is_exit(x) &&
+			if (!bpfext_win_insn_is_exit(x) &&
 			    (x->code != (BPF_JMP | BPF_JA) || x->off))
 				return -EINVAL;
 			break;
@@ -208,8 +208,8 @@ int win_eval_at(const struct bpf_insn *insns, const size_t *stops,
 	return 0;
 }
 
-uint64_t win_distance(const struct win_state *a, const struct win_state *b,
-		      const struct win_input *in, uint16_t live_out)
+uint64_t bpfext_win_distance(const struct bpfext_win_state *a, const struct bpfext_win_state *b,
+			     const struct bpfext_win_input *in, uint16_t live_out)
 {
 	uint64_t d = 0;
 	size_t i;

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "util/util.h"
-#include "isa/insn.h"
 #include "analysis/liveness.h"
 #include "superopt/recognize.h"
 #include "semantics/symbolic.h"
@@ -466,7 +465,8 @@ int bpfext_recognize_func(const struct bpf_insn *insns, size_t cnt,
 			  struct bpfext_recog_stats *st,
 			  struct bpfext_error *err)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = opts->timeout_ms ? opts->timeout_ms : 2000 };
+	BPFEXT_OPTS(bpfext_sym_opts, so,
+		    .timeout_ms = opts->timeout_ms ? opts->timeout_ms : 2000);
 	struct bpfext_recog_stats dummy = { 0 };
 	struct bpfext_recog_site *out = NULL;
 	uint16_t *live = NULL;

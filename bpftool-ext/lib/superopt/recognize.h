@@ -21,23 +21,17 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "bpfext.h"
+#include "bpfext_opt.h"
 #include "isa/kops_ops.h"
 #include "superopt/superopt.h"
 
-#define BPFEXT_RECOG_MAX	WIN_MAX_INSNS	/* slots of a replacement */
+#define BPFEXT_RECOG_MAX	BPFEXT_WIN_MAX_INSNS	/* slots of a replacement */
 
 struct bpfext_recog_opts {
 	uint32_t ops;			/* bit n set: EInsn op id n may be used */
 	unsigned int timeout_ms;	/* per proof; 0: 2000 */
 };
 
-struct bpfext_recog_stats {
-	unsigned int sites[BPFEXT_EINSN_NR];	/* rewrites, by op id */
-	unsigned int candidates;	/* pattern matches */
-	unsigned int clobbered;		/* refused: a scratch register is live */
-	unsigned int unproven;		/* refused: not proven equivalent */
-};
 
 /* One rewrite: slots [start, start + len) become insns[0..cnt). */
 struct bpfext_recog_site {
@@ -47,11 +41,6 @@ struct bpfext_recog_site {
 	size_t cnt;
 };
 
-/* A bitmask of EInsn op ids from a list "rotate,bfext" (names or ids). */
-int bpfext_recog_parse_ops(const char *list, uint32_t *ops,
-			   struct bpfext_error *err);
-/* The ops of a target table (bpfext_kops_read()) that are EInsn ops. */
-uint32_t bpfext_recog_table_ops(const struct bpfext_kops_op *ops, size_t cnt);
 
 /**
  * bpfext_recognize_func - recognize idioms in one function

@@ -35,8 +35,8 @@
 struct rule {
 	uint8_t n, m;
 	uint16_t live;			/* canonical registers live after */
-	struct bpf_insn pat[WIN_MAX_INSNS];
-	struct bpf_insn rep[WIN_MAX_INSNS];
+	struct bpf_insn pat[BPFEXT_WIN_MAX_INSNS];
+	struct bpf_insn rep[BPFEXT_WIN_MAX_INSNS];
 };
 
 struct bpfext_rule_cache {
@@ -50,10 +50,8 @@ static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
 
 static bool insn_ok(const struct bpf_insn *x)
 {
-	char msg[BPFEXT_ERRMSG_MAX];
-
-	return win_insn_supported(x) && !bpfext_insn_is_ldimm64(x) &&
-	       bpfext_insn_check(x, 1, msg, sizeof(msg)) == 1;
+	return bpfext_win_insn_supported(x) && !bpfext_insn_is_ldimm64(x) &&
+	       bpfext_insn_check(x, 1, NULL) == 1;
 }
 
 /* Renaming: register -> canonical number in order of first use. */
@@ -90,14 +88,14 @@ static bool same_insn(const struct bpf_insn *a, const struct bpf_insn *b)
 /* The same, but a side exit's offset counts the slots left after it. */
 static bool same_in_window(const struct bpf_insn *a, const struct bpf_insn *b)
 {
-	return win_insn_is_exit(a) ? win_same_exit(a, b) : same_insn(a, b);
+	return bpfext_win_insn_is_exit(a) ? bpfext_win_same_exit(a, b) : same_insn(a, b);
 }
 
 static size_t drop_nops(const struct bpf_insn *in, size_t n, struct bpf_insn *out)
 {
 	size_t i, m = 0;
 
-	for (i = 0; i < n && m < WIN_MAX_INSNS; i++)
+	for (i = 0; i < n && m < BPFEXT_WIN_MAX_INSNS; i++)
 		if (!bpfext_insn_is_nop(&in[i]))
 			out[m++] = in[i];
 	return m;
@@ -144,7 +142,7 @@ static bool holds_alone(const struct bpf_insn *a, size_t n,
 			const struct bpf_insn *b, size_t m, size_t head,
 			size_t tail, uint16_t live_after)
 {
-	struct bpfext_sym_opts sym = { .timeout_ms = 2000 };
+	BPFEXT_OPTS(bpfext_sym_opts, sym, .timeout_ms = 2000);
 	struct bpfext_error err;
 
 	return bpfext_sym_equiv_window(&a[head], n - head - tail, &b[head],
@@ -166,21 +164,21 @@ static bool all_ok(const struct bpf_insn *x, size_t from, size_t to)
 void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 			      const struct bpf_insn *old, size_t n,
 			      const struct bpf_insn *new, size_t m,
-			      uint16_t live_out, const struct win_exits *exits)
+			      uint16_t live_out, const struct bpfext_win_exits *exits)
 {
-	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
-	uint16_t live[WIN_MAX_INSNS + 1];
+	struct bpf_insn a[BPFEXT_WIN_MAX_INSNS], b[BPFEXT_WIN_MAX_INSNS];
+	uint16_t live[BPFEXT_WIN_MAX_INSNS + 1];
 	struct renaming ren;
 	struct rule r;
 	size_t head = 0, tail = 0, i;
 
-	if (!rc || n > WIN_MAX_INSNS || m > WIN_MAX_INSNS)
+	if (!rc || n > BPFEXT_WIN_MAX_INSNS || m > BPFEXT_WIN_MAX_INSNS)
 		return;
 	n = drop_nops(old, n, a);
 	m = drop_nops(new, m, b);
 	if (m > n)
 		return;
-	win_liveness(a, n, live_out, exits, live);
+	bpfext_win_liveness(a, n, live_out, exits, live);
 	while (head < m && same_in_window(&a[head], &b[head]))
 		head++;
 	while (tail < m - head && same_in_window(&a[n - 1 - tail], &b[m - 1 - tail]))
@@ -305,17 +303,17 @@ static void instantiate(const struct rule *r, const uint8_t *map,
 
 size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
 				const struct bpf_insn *win, size_t n,
-				uint16_t live_out, const struct win_exits *exits,
+				uint16_t live_out, const struct bpfext_win_exits *exits,
 				struct bpf_insn *out)
 {
-	uint16_t live[WIN_MAX_INSNS + 1];
+	uint16_t live[BPFEXT_WIN_MAX_INSNS + 1];
 	uint8_t map[16];
 	size_t i, k, applied = 0;
 
 	memcpy(out, win, n * sizeof(*win));
-	if (!rc || !n || n > WIN_MAX_INSNS)
+	if (!rc || !n || n > BPFEXT_WIN_MAX_INSNS)
 		return 0;
-	win_liveness(win, n, live_out, exits, live);
+	bpfext_win_liveness(win, n, live_out, exits, live);
 
 	pthread_mutex_lock(&rc->lock);
 	for (i = 0; i < n;) {
@@ -384,7 +382,7 @@ static int parse_line(char *line, struct rule *r)
 			cnt = &r->m;
 			continue;
 		}
-		if (*cnt == WIN_MAX_INSNS || get_insn(tok, &dst[*cnt]) ||
+		if (*cnt == BPFEXT_WIN_MAX_INSNS || get_insn(tok, &dst[*cnt]) ||
 		    !insn_ok(&dst[*cnt]))
 			return -1;
 		(*cnt)++;

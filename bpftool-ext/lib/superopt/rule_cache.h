@@ -11,29 +11,12 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "bpfext.h"
+#include "bpfext_opt.h"
 
-struct win_exits;
+struct bpfext_win_exits;
 
 struct bpfext_rule_cache;
 
-/*
- * Open the cache stored in @path (a missing file is an empty cache; NULL:
- * an in-memory cache that is never saved).
- * Return: the cache, or NULL with @err set (unreadable or corrupt file).
- */
-struct bpfext_rule_cache *bpfext_rule_cache__open(const char *path,
-						  struct bpfext_error *err);
-
-/* Write the cache back atomically if rules were learned. 0 or -errno. */
-int bpfext_rule_cache__save(struct bpfext_rule_cache *rc,
-			    struct bpfext_error *err);
-
-void bpfext_rule_cache__free(struct bpfext_rule_cache *rc);
-
-size_t bpfext_rule_cache__size(const struct bpfext_rule_cache *rc);
-/* Rules learned since open. */
-size_t bpfext_rule_cache__learned(const struct bpfext_rule_cache *rc);
 
 /*
  * Remember that @old[0, n) may become @new[0, m) when the registers in
@@ -45,7 +28,7 @@ size_t bpfext_rule_cache__learned(const struct bpfext_rule_cache *rc);
 void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
 			      const struct bpf_insn *old, size_t n,
 			      const struct bpf_insn *new, size_t m,
-			      uint16_t live_out, const struct win_exits *exits);
+			      uint16_t live_out, const struct bpfext_win_exits *exits);
 
 /*
  * Rewrite @win[0, n) into @out (same slot count, NOPs where instructions
@@ -56,7 +39,7 @@ void bpfext_rule_cache__learn(struct bpfext_rule_cache *rc,
  */
 size_t bpfext_rule_cache__apply(struct bpfext_rule_cache *rc,
 				const struct bpf_insn *win, size_t n,
-				uint16_t live_out, const struct win_exits *exits,
+				uint16_t live_out, const struct bpfext_win_exits *exits,
 				struct bpf_insn *out);
 
 #endif

@@ -89,11 +89,11 @@ static bool is_load(const struct bpf_insn *x)
  * end, and at a side exit what it reads and what is live where it goes.
  */
 static uint16_t live_after(const struct bpf_insn *w, size_t n, size_t p,
-			   uint16_t live_out, const struct win_exits *exits)
+			   uint16_t live_out, const struct bpfext_win_exits *exits)
 {
-	uint16_t live[WIN_MAX_INSNS + 1];
+	uint16_t live[BPFEXT_WIN_MAX_INSNS + 1];
 
-	win_liveness(w, n, live_out, exits, live);
+	bpfext_win_liveness(w, n, live_out, exits, live);
 	return live[p + 1];
 }
 
@@ -103,7 +103,7 @@ static bool exit_in(const struct bpf_insn *w, size_t from, size_t to)
 	size_t i;
 
 	for (i = from; i < to; i++)
-		if (win_insn_is_exit(&w[i]))
+		if (bpfext_win_insn_is_exit(&w[i]))
 			return true;
 	return false;
 }
@@ -129,7 +129,7 @@ static bool written(const struct bpf_insn *w, size_t from, size_t to,
  * ends up holding the value.
  */
 static bool combine(struct bpf_insn *w, size_t n, uint16_t live_out,
-		    const struct win_exits *exits, size_t lo, size_t hi, size_t sh,
+		    const struct bpfext_win_exits *exits, size_t lo, size_t hi, size_t sh,
 		    size_t orr)
 {
 	const struct bpf_insn *L = &w[lo], *H = &w[hi];
@@ -198,8 +198,8 @@ static bool agree(const struct bpf_insn *a, const struct bpf_insn *b, size_t n,
 		  uint16_t live_out)
 {
 	uint64_t s = 0x9e3779b97f4a7c15ull;
-	struct win_state x, y;
-	struct win_input in;
+	struct bpfext_win_state x, y;
+	struct bpfext_win_input in;
 	int t, r;
 
 	for (t = 0; t < 8; t++) {
@@ -211,8 +211,8 @@ static bool agree(const struct bpf_insn *a, const struct bpf_insn *b, size_t n,
 			in.regs[r] = s;
 		}
 		in.mem_seed = s * 31;
-		if (win_eval(a, n, &in, &x) || win_eval(b, n, &in, &y) ||
-		    win_distance(&x, &y, &in, live_out))
+		if (bpfext_win_eval(a, n, &in, &x) || bpfext_win_eval(b, n, &in, &y) ||
+		    bpfext_win_distance(&x, &y, &in, live_out))
 			return false;
 	}
 	return true;
@@ -233,10 +233,10 @@ static bool find_group(const struct bpf_insn *w, size_t n, size_t anchor,
 	unsigned int sz = width_of(f->code), need = width / sz, got = 0, k;
 	size_t i, lo = anchor, hi = anchor + 1;
 
-	while (lo > 0 && !win_insn_is_exit(&w[lo - 1]) &&
+	while (lo > 0 && !bpfext_win_insn_is_exit(&w[lo - 1]) &&
 	       !written(w, lo - 1, lo, f->dst_reg))
 		lo--;
-	while (hi < n && !win_insn_is_exit(&w[hi]) && !written(w, hi, hi + 1, f->dst_reg))
+	while (hi < n && !bpfext_win_insn_is_exit(&w[hi]) && !written(w, hi, hi + 1, f->dst_reg))
 		hi++;
 	for (k = 0; k < need; k++)
 		at[k] = SIZE_MAX;
@@ -260,7 +260,7 @@ static bool find_group(const struct bpf_insn *w, size_t n, size_t anchor,
 
 static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
 {
-	struct bpf_insn c[WIN_MAX_INSNS];
+	struct bpf_insn c[BPFEXT_WIN_MAX_INSNS];
 	size_t anchor, first, last, at[8], k, pos[2];
 	unsigned int width, r, p;
 
@@ -302,7 +302,7 @@ static bool combine_stores(struct bpf_insn *w, size_t n, uint16_t live_out)
 }
 
 static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out,
-			const struct win_exits *exits)
+			const struct bpfext_win_exits *exits)
 {
 	uint16_t live = live_out, def, use;
 	unsigned int e = exits ? exits->n : 0;
@@ -312,7 +312,7 @@ static size_t drop_dead(struct bpf_insn *w, size_t n, uint16_t live_out,
 		uint8_t cls = BPF_CLASS(w[i].code);
 
 		/* The exits' live sets include what their jumps read. */
-		if (win_insn_is_exit(&w[i]) && e)
+		if (bpfext_win_insn_is_exit(&w[i]) && e)
 			live |= exits->live[--e];
 		bpfext_insn_defuse(&w[i], &def, &use);
 		if ((cls == BPF_ALU || cls == BPF_ALU64 ||
@@ -427,7 +427,7 @@ static bool reads_as_value(const struct bpf_insn *x, unsigned int r)
  * then (a value use, a side exit or the end where rD is live).
  */
 static size_t fold_offsets(struct bpf_insn *w, size_t n, uint16_t live_out,
-			   const struct win_exits *exits)
+			   const struct bpfext_win_exits *exits)
 {
 	size_t i, j, applied = 0;
 	uint16_t def, use;
@@ -440,7 +440,7 @@ static size_t fold_offsets(struct bpf_insn *w, size_t n, uint16_t live_out,
 		if (a->code != (BPF_ALU64 | BPF_ADD | BPF_K) || r >= BPF_REG_10)
 			continue;
 		for (j = i + 1; j < n; j++) {
-			if (win_insn_is_exit(&w[j]) || reads_as_value(&w[j], r)) {
+			if (bpfext_win_insn_is_exit(&w[j]) || reads_as_value(&w[j], r)) {
 				ok = !(live_after(w, n, j - 1, live_out, exits) & (1u << r));
 				break;
 			}
@@ -477,13 +477,13 @@ static bool is_copy(const struct bpf_insn *x)
 }
 
 static size_t coalesce_copies(struct bpf_insn *w, size_t n, uint16_t live_out,
-			      const struct win_exits *exits)
+			      const struct bpfext_win_exits *exits)
 {
-	uint16_t live[WIN_MAX_INSNS + 1], def, use;
+	uint16_t live[BPFEXT_WIN_MAX_INSNS + 1], def, use;
 	size_t i, j, k, applied = 0;
 	unsigned int e0 = 0, e;
 
-	for (i = 0; i < n; e0 += win_insn_is_exit(&w[i]), i++) {
+	for (i = 0; i < n; e0 += bpfext_win_insn_is_exit(&w[i]), i++) {
 		unsigned int a = w[i].dst_reg, b = w[i].src_reg;
 		bool ok = true;
 
@@ -496,16 +496,16 @@ static size_t coalesce_copies(struct bpf_insn *w, size_t n, uint16_t live_out,
 			if ((def | use) & (1u << b))
 				ok = false;
 			/* Where an exit goes, neither holds what it held. */
-			if (win_insn_is_exit(&w[k]) &&
+			if (bpfext_win_insn_is_exit(&w[k]) &&
 			    (!exits || e >= exits->n ||
-			     (exits->live[e++] & ((1u << a) | (1u << b)))))
+			    (exits->live[e++] & ((1u << a) | (1u << b)))))
 				ok = false;
 			if (!ok)
 				break;
 		}
 		if (!ok || k == n)
 			continue;
-		win_liveness(w, n, live_out, exits, live);
+		bpfext_win_liveness(w, n, live_out, exits, live);
 		if (live[k + 1] & (1u << a))
 			continue;
 		for (j = i + 1; j < k; j++) {
@@ -524,7 +524,7 @@ static size_t coalesce_copies(struct bpf_insn *w, size_t n, uint16_t live_out,
 }
 
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  const struct win_exits *exits, const uint64_t *kz,
+			  const struct bpfext_win_exits *exits, const uint64_t *kz,
 			  const uint64_t *ko, struct bpf_insn *out)
 {
 	size_t a, b, s, o, applied = 0;

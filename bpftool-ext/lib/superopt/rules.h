@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-struct win_exits;
+struct bpfext_win_exits;
 
 /*
  * Apply every rule that matches @win[0, n) into @out (same slot count,
@@ -18,7 +18,7 @@ struct win_exits;
  * Return: the number of rule applications.
  */
 size_t bpfext_rules_apply(const struct bpf_insn *win, size_t n, uint16_t live_out,
-			  const struct win_exits *exits, const uint64_t *kz,
+			  const struct bpfext_win_exits *exits, const uint64_t *kz,
 			  const uint64_t *ko, struct bpf_insn *out);
 
 #endif

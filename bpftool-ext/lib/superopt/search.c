@@ -26,7 +26,6 @@
 #include "superopt/search.h"
 #include "analysis/sums.h"
 #include "kernel/jit_cost.h"
-#include "kernel/jit_probe.h"
 #include "superopt/proof_cache.h"
 #include "semantics/symbolic.h"
 
@@ -49,18 +48,18 @@ static const struct bpf_insn NOP = { .code = BPF_JMP | BPF_JA };
  */
 struct checkpoints {
 	unsigned int n;
-	size_t pos[WIN_MAX_EXITS + 1];
-	uint16_t live[WIN_MAX_EXITS + 1];
+	size_t pos[BPFEXT_WIN_MAX_EXITS + 1];
+	uint16_t live[BPFEXT_WIN_MAX_EXITS + 1];
 };
 
 static int checkpoints_init(struct checkpoints *cp, const struct bpf_insn *w,
-			    size_t n, uint16_t live_out, const struct win_exits *exits)
+			    size_t n, uint16_t live_out, const struct bpfext_win_exits *exits)
 {
 	size_t i;
 
 	cp->n = 0;
 	for (i = 0; i < n; i++) {
-		if (!win_insn_is_exit(&w[i]))
+		if (!bpfext_win_insn_is_exit(&w[i]))
 			continue;
 		if (!exits || cp->n == exits->n)
 			return -EINVAL;
@@ -161,12 +160,12 @@ struct access_map {
 		uint16_t regs;
 		uint64_t read[OFF_WORDS];
 		uint64_t written[OFF_WORDS];
-	} base[WIN_MAX_INSNS];
+	} base[BPFEXT_WIN_MAX_INSNS];
 	struct {
 		int b;
 		int64_t off;
 		unsigned int size;
-	} exact[WIN_MAX_INSNS];		/* every access, for alignment */
+	} exact[BPFEXT_WIN_MAX_INSNS];		/* every access, for alignment */
 	struct bpfext_sums syms;	/* the whole window's loaded pointers */
 };
 
@@ -239,7 +238,7 @@ static int add_base(struct access_map *am, uint16_t regs)
 {
 	int b = find_base(am, regs);
 
-	if (b >= 0 || am->n == WIN_MAX_INSNS)
+	if (b >= 0 || am->n == BPFEXT_WIN_MAX_INSNS)
 		return b;
 	memset(&am->base[am->n], 0, sizeof(am->base[0]));
 	am->base[am->n].regs = regs;
@@ -326,7 +325,7 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 			continue;
 		bpfext_insn_defuse(x, &def, &use);
 		if (x->dst_reg == 10 && cls != BPF_ST && cls != BPF_STX &&
-		    !win_insn_is_exit(x))
+		    !bpfext_win_insn_is_exit(x))
 			return false;
 		if (use & ~avail)
 			return false;
@@ -355,14 +354,14 @@ static bool cand_safe(const struct access_map *am, const struct bpf_insn *cand,
 		}
 		bpfext_sum_step(&st, x);
 		avail |= def;
-		seg += win_insn_is_exit(x);
+		seg += bpfext_win_insn_is_exit(x);
 	}
 	return true;
 }
 
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,
-			uint16_t live_in, const struct win_exits *exits)
+			uint16_t live_in, const struct bpfext_win_exits *exits)
 {
 	struct checkpoints cp, cc;
 	struct access_map *am;
@@ -380,12 +379,11 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 /* Does every instruction pass the ISA check (no reserved field set)? */
 static bool valid_insns(const struct bpf_insn *x, size_t n)
 {
-	char msg[BPFEXT_ERRMSG_MAX];
 	size_t i;
 	int k;
 
 	for (i = 0; i < n; i += k) {
-		k = bpfext_insn_check(&x[i], n - i, msg, sizeof(msg));
+		k = bpfext_insn_check(&x[i], n - i, NULL);
 		if (k <= 0)
 			return false;
 	}
@@ -579,7 +577,7 @@ static void propose(struct bpf_insn *c, size_t n, uint32_t pinned,
 	}
 }
 
-static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
+static void random_input(struct bpfext_win_input *in, uint64_t *s, unsigned int k,
 			 const uint64_t *known_zero, const uint64_t *known_one)
 {
 	static const uint64_t edge[] = { 0, 1, ~0ull, 0x80000000ull,
@@ -612,32 +610,32 @@ static void random_input(struct win_input *in, uint64_t *s, unsigned int k,
 }
 
 struct tests {
-	struct win_input in[MAX_TESTS];
-	struct win_state want[MAX_TESTS][WIN_MAX_EXITS + 1];
+	struct bpfext_win_input in[MAX_TESTS];
+	struct bpfext_win_state want[MAX_TESTS][BPFEXT_WIN_MAX_EXITS + 1];
 	unsigned int n;
 };
 
 /* The states of @c at each checkpoint on @in. */
 static int eval_checkpoints(const struct bpf_insn *c, const struct checkpoints *cp,
-			    const struct win_input *in, struct win_state *out)
+			    const struct bpfext_win_input *in, struct bpfext_win_state *out)
 {
-	return win_eval_at(c, cp->pos, cp->n, in, out) ? -EINVAL : 0;
+	return bpfext_win_eval_at(c, cp->pos, cp->n, in, out) ? -EINVAL : 0;
 }
 
 /* Error of @c on every test; stops counting once past @limit. */
 static uint64_t error_of(const struct bpf_insn *c, const struct checkpoints *cp,
 			 struct tests *t, uint64_t limit)
 {
-	struct win_state got[WIN_MAX_EXITS + 1];
+	struct bpfext_win_state got[BPFEXT_WIN_MAX_EXITS + 1];
 	uint64_t e = 0;
 	unsigned int i, k;
 
 	for (i = 0; i < t->n && e <= limit; i++) {
-		if (win_eval_at(c, cp->pos, cp->n, &t->in[i], got))
+		if (bpfext_win_eval_at(c, cp->pos, cp->n, &t->in[i], got))
 			return UINT64_MAX / 4;
 		for (k = 0; k < cp->n; k++)
-			e += win_distance(&t->want[i][k], &got[k], &t->in[i],
-					  cp->live[k]);
+			e += bpfext_win_distance(&t->want[i][k], &got[k], &t->in[i],
+						 cp->live[k]);
 	}
 	return e;
 }
@@ -648,7 +646,7 @@ static size_t straight(const struct bpf_insn *c, size_t len, struct bpf_insn *ou
 	size_t i, m = 0;
 
 	for (i = 0; i < len; i++)
-		if (!bpfext_insn_is_nop(&c[i]) && !win_insn_is_exit(&c[i]))
+		if (!bpfext_insn_is_nop(&c[i]) && !bpfext_win_insn_is_exit(&c[i]))
 			out[m++] = c[i];
 	return m;
 }
@@ -668,7 +666,7 @@ size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
 	for (i = 0, k = 0; i < n; i++) {
 		if (bpfext_insn_is_nop(&c[i]))
 			continue;
-		if (win_insn_is_exit(&c[i]))
+		if (bpfext_win_insn_is_exit(&c[i]))
 			out[k].off = (int16_t)((long)i + 1 + c[i].off -
 					       (long)(n - m) - (long)k - 1);
 		k++;
@@ -678,13 +676,14 @@ size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
 
 int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 			const struct bpf_insn *cand, size_t m, uint16_t live_out,
-			const struct search_opts *opts, unsigned int *solver_calls,
+			const struct bpfext_search_opts *opts, unsigned int *solver_calls,
 			struct bpfext_sym_cex *cex)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = opts->solver_timeout_ms,
-				      .known_zero = opts->known_zero,
-				      .known_one = opts->known_one };
-	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	BPFEXT_OPTS(bpfext_sym_opts, so,
+		    .timeout_ms = opts->solver_timeout_ms,
+		    .known_zero = opts->known_zero,
+		    .known_one = opts->known_one);
+	struct bpf_insn a[BPFEXT_WIN_MAX_INSNS], b[BPFEXT_WIN_MAX_INSNS];
 	uint64_t pre[BPFEXT_PROOF_PRE] = { 0 };
 	struct checkpoints cw, cc;
 	struct bpfext_error serr;
@@ -694,7 +693,7 @@ int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 	    checkpoints_init(&cc, cand, m, live_out, opts->exits))
 		return -EINVAL;
 	for (k = 0; k + 1 < cw.n; k++)
-		if (!win_same_exit(&win[cw.pos[k]], &cand[cc.pos[k]]))
+		if (!bpfext_win_same_exit(&win[cw.pos[k]], &cand[cc.pos[k]]))
 			return -EINVAL;
 	for (k = 0; k < 11; k++) {
 		pre[k] = opts->known_zero ? opts->known_zero[k] : 0;
@@ -735,10 +734,11 @@ static uint64_t hash_insns(const struct bpf_insn *c, size_t n)
 
 int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			 uint16_t live_in, uint16_t live_out,
-			 const struct search_opts *opts,
-			 struct search_result *res, struct bpfext_error *err)
+			 const struct bpfext_search_opts *opts,
+			 struct bpfext_search_result *res, struct bpfext_error *err)
 {
-	struct bpf_insn cur[WIN_MAX_INSNS], next[WIN_MAX_INSNS], tmp[WIN_MAX_INSNS];
+	struct bpf_insn cur[BPFEXT_WIN_MAX_INSNS], next[BPFEXT_WIN_MAX_INSNS];
+	struct bpf_insn tmp[BPFEXT_WIN_MAX_INSNS];
 	uint64_t *seen, s = opts->seed | 1, cur_cost, best_perf, weight;
 	struct access_map *am = NULL;
 	struct checkpoints cp;
@@ -752,14 +752,14 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (n > WIN_MAX_INSNS)
+	if (n > BPFEXT_WIN_MAX_INSNS)
 		return bpfext_errf(err, EINVAL, "window of %zu slots is too long", n);
 	if (checkpoints_init(&cp, win, n, live_out, opts->exits))
 		return bpfext_errf(err, EINVAL, "the window's jumps are not its side exits");
 	for (i = 0; i + 1 < cp.n; i++)
 		pinned |= 1u << cp.pos[i];
 	for (i = 0; i < n; i++)
-		if (!(pinned & (1u << i)) && !win_insn_supported(&win[i]))
+		if (!(pinned & (1u << i)) && !bpfext_win_insn_supported(&win[i]))
 			return bpfext_errf(err, EINVAL, "window insn %u is not supported", i);
 	t = calloc(1, sizeof(*t));
 	seen = calloc(SEEN_SLOTS, sizeof(*seen));
@@ -789,7 +789,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 		double u;
 
 		if ((it & 255) == 0 &&
-		    ((opts->stop && *opts->stop) ||
+		    ((opts->stop && atomic_load_explicit(opts->stop, memory_order_relaxed)) ||
 		     (opts->deadline && now() > opts->deadline)))
 			break;
 		memcpy(next, cur, n * sizeof(*cur));
@@ -833,13 +833,13 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 				res->cost_after = best_perf = perf;
 				res->time_to_best = now() - t0;
 			} else if (v == BPFEXT_DIFFERENT && t->n < MAX_TESTS) {
-				struct win_input *in = &t->in[t->n];
+				struct bpfext_win_input *in = &t->in[t->n];
 				size_t k;
 
 				memset(in, 0, sizeof(*in));
 				memcpy(in->regs, cex.regs, sizeof(in->regs));
 				in->mem_seed = rnd(&s);
-				for (k = 0; k < cex.nr_mem && k < WIN_MAX_MEMSET; k++) {
+				for (k = 0; k < cex.nr_mem && k < BPFEXT_WIN_MAX_MEMSET; k++) {
 					in->mem_addr[k] = cex.mem_addr[k];
 					in->mem_val[k] = cex.mem_val[k];
 				}

@@ -9,22 +9,17 @@
 #ifndef BPFEXT_SEARCH_H
 #define BPFEXT_SEARCH_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "bpfext.h"
+#include "bpfext_opt.h"
 #include "semantics/window.h"
 
-enum bpfext_cost_model {
-	BPFEXT_COST_INSNS,	/* instruction slots */
-	BPFEXT_COST_LATENCY,	/* per-opcode latency estimate */
-	BPFEXT_COST_JIT,	/* bytes of x86-64 JIT code (jit_cost.c) */
-};
 
-struct search_opts {
+struct bpfext_search_opts {
 	uint64_t seed;
 	uint64_t iters;			/* proposals to make */
 	double deadline;		/* absolute CLOCK_MONOTONIC seconds, 0: none */
@@ -33,15 +28,15 @@ struct search_opts {
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
 	const uint64_t *known_zero;	/* input bits known zero (11), or NULL */
 	const uint64_t *known_one;	/* input bits known one (11), or NULL */
-	const struct win_exits *exits;	/* side exits of the window, or NULL */
+	const struct bpfext_win_exits *exits;	/* side exits of the window, or NULL */
 	unsigned int solver_timeout_ms;
-	volatile sig_atomic_t *stop;	/* set asynchronously to stop early */
+	atomic_bool *stop;		/* set (by a signal handler too) to stop early */
 };
 
-struct search_result {
+struct bpfext_search_result {
 	/* NOPs removed; side exits kept, their offsets fixed for the new
 	 * length (the target is the same slot after the window). */
-	struct bpf_insn insns[WIN_MAX_INSNS];
+	struct bpf_insn insns[BPFEXT_WIN_MAX_INSNS];
 	size_t cnt;
 	bool improved;
 	uint64_t cost_before, cost_after;
@@ -77,7 +72,7 @@ uint64_t bpfext_cost(const struct bpf_insn *insns, size_t cnt,
  */
 bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
 			const struct bpf_insn *cand, size_t m,
-			uint16_t live_in, const struct win_exits *exits);
+			uint16_t live_in, const struct bpfext_win_exits *exits);
 
 /*
  * Prove @cand equivalent to the window @win: the same registers @live_out
@@ -89,7 +84,7 @@ bool bpfext_window_safe(const struct bpf_insn *orig, size_t n,
  */
 int bpfext_window_prove(const struct bpf_insn *win, size_t n,
 			const struct bpf_insn *cand, size_t m, uint16_t live_out,
-			const struct search_opts *opts, unsigned int *solver_calls,
+			const struct bpfext_search_opts *opts, unsigned int *solver_calls,
 			struct bpfext_sym_cex *cex);
 
 /*
@@ -101,8 +96,8 @@ size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
 
 /*
  * bpfext_search_window - look for a cheaper equivalent of a window
- * @win, @n: the window (win_insn_supported() everywhere but at the side
- *	exits @opts->exits)
+ * @win, @n: the window (bpfext_win_insn_supported() everywhere but at
+ *	the side exits @opts->exits)
  * @live_in, @live_out: registers live before and after it
  *
  * Return: 0 (with ->improved telling whether anything better was proven
@@ -110,7 +105,7 @@ size_t bpfext_window_compact(const struct bpf_insn *c, size_t n,
  */
 int bpfext_search_window(const struct bpf_insn *win, size_t n,
 			 uint16_t live_in, uint16_t live_out,
-			 const struct search_opts *opts,
-			 struct search_result *res, struct bpfext_error *err);
+			 const struct bpfext_search_opts *opts,
+			 struct bpfext_search_result *res, struct bpfext_error *err);
 
 #endif

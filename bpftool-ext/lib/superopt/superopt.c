@@ -38,13 +38,13 @@ struct job {
 	const struct bpf_insn *insns;	/* the window, in the section */
 	size_t start, len;
 	uint16_t live_in, live_out;
-	struct search_result res;
+	struct bpfext_search_result res;
 	int ret;
 	struct bpfext_error err;
 	bool cache_hit;			/* a cached rule was applied */
 	uint64_t known_zero[11];	/* of the live-in registers */
 	uint64_t known_one[11];
-	struct win_exits exits;
+	struct bpfext_win_exits exits;
 };
 
 struct pool {
@@ -76,7 +76,7 @@ static double now(void)
  * went) against the job's original window; on success it becomes the
  * window the search starts from, in @base.
  */
-static bool accept_ruled(struct job *j, const struct search_opts *so,
+static bool accept_ruled(struct job *j, const struct bpfext_search_opts *so,
 			 const struct bpf_insn *ruled, struct bpf_insn *base,
 			 size_t *cnt)
 {
@@ -97,11 +97,11 @@ static bool accept_ruled(struct job *j, const struct search_opts *so,
  * Cached rewrites are straight lines: they apply, and are learned,
  * between the side exits of a window.
  */
-static int search_with_rules(struct job *j, const struct search_opts *so,
+static int search_with_rules(struct job *j, const struct bpfext_search_opts *so,
 			     struct bpfext_rule_cache *cache)
 {
-	struct bpf_insn base[WIN_MAX_INSNS], ruled[WIN_MAX_INSNS];
-	struct search_result found;
+	struct bpf_insn base[BPFEXT_WIN_MAX_INSNS], ruled[BPFEXT_WIN_MAX_INSNS];
+	struct bpfext_search_result found;
 	unsigned int rule_calls;
 	size_t cnt = j->len;
 	bool ruled_any = false;
@@ -147,7 +147,7 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 
 	for (;;) {
-		struct search_opts so;
+		struct bpfext_search_opts so;
 		struct job *j;
 		size_t i;
 
@@ -235,7 +235,7 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 	for (s = start; s < start + len; s++) {
 		long t = bpfext_section__branch_target(sec, s);
 
-		if (!win_insn_is_exit(&sec->insns[s]))
+		if (!bpfext_win_insn_is_exit(&sec->insns[s]))
 			continue;
 		bpfext_insn_defuse(&sec->insns[s], &def, &use);
 		j->exits.live[j->exits.n++] = live[t - (long)fstart] | use;
@@ -251,7 +251,7 @@ static int add_job(struct pool *p, const struct bpfext_section *sec,
 static bool side_exit(const struct bpfext_section *sec, size_t s,
 		      unsigned int nr)
 {
-	return nr < WIN_MAX_EXITS && win_insn_is_exit(&sec->insns[s]) &&
+	return nr < BPFEXT_WIN_MAX_EXITS && bpfext_win_insn_is_exit(&sec->insns[s]) &&
 	       bpfext_section__branch_target(sec, s) > (long)s;
 }
 
@@ -284,8 +284,9 @@ static int find_cmp_imm(const struct bpfext_section *sec,
 
 	for (s = fn->start; s + 3 <= end; s += bpfext_insn_slots(&sec->insns[s])) {
 		const struct bpf_insn *x = &sec->insns[s];
-		struct bpfext_sym_opts so = { .timeout_ms = 10000,
-					      .known_zero = kz[s - fn->start] };
+		BPFEXT_OPTS(bpfext_sym_opts, so,
+			    .timeout_ms = 10000,
+			    .known_zero = kz[s - fn->start]);
 		long t = bpfext_section__branch_target(sec, s + 2);
 		struct bpfext_rewrite *rw;
 		struct bpf_insn repl;
@@ -375,14 +376,14 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 				continue;
 			}
 			usable = s < fn->start + fn->cnt && !p->reserved[s] &&
-				      ((win_insn_supported(x) &&
+				      ((bpfext_win_insn_supported(x) &&
 					!bpfext_insn_is_ldimm64(x)) ||
-				       side_exit(sec, s, s == run ? 0 : exits)) &&
+					side_exit(sec, s, s == run ? 0 : exits)) &&
 				      !lt[s];
 
 			if (usable && s - run < WINDOW_SLOTS &&
 			    (s == run || !target[s])) {
-				exits += win_insn_is_exit(x);
+				exits += bpfext_win_insn_is_exit(x);
 				continue;
 			}
 			/* The window is [run, s); s is inside the function. */
@@ -390,7 +391,7 @@ static int collect_windows(const struct bpfext_section *sec, struct pool *p,
 				ret = add_job(p, sec, run, s - run, live, kz,
 					      ko, fn->start);
 			run = usable ? s : s + 1;
-			exits = usable && win_insn_is_exit(x);
+			exits = usable && bpfext_win_insn_is_exit(x);
 		}
 		free(live);
 		free(kz);
@@ -500,7 +501,7 @@ int bpfext_apply_rewrites(struct bpfext_object *obj, struct bpfext_section *sec,
 			  struct bpfext_error *err)
 {
 	struct bpfext_patch *pt = calloc(n + 1, sizeof(*pt));
-	struct bpfext_new_insn *ni = calloc(n * WIN_MAX_INSNS + 1, sizeof(*ni));
+	struct bpfext_new_insn *ni = calloc(n * BPFEXT_WIN_MAX_INSNS + 1, sizeof(*ni));
 	size_t i, k, m = 0, used = 0;
 	int ret;
 

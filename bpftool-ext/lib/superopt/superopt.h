@@ -3,11 +3,11 @@
 #ifndef BPFEXT_SUPEROPT_H
 #define BPFEXT_SUPEROPT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpfext.h"
+#include "bpfext_opt.h"
 #include "superopt/search.h"
 #include "superopt/rule_cache.h"
 
@@ -18,7 +18,7 @@ struct bpfext_opt_opts {
 	enum bpfext_cost_model cost;
 	struct bpfext_jit_probe *jit;	/* for BPFEXT_COST_JIT, or NULL */
 	struct bpfext_proof_cache *proofs; /* pairs proven before, or NULL */
-	volatile sig_atomic_t *stop;
+	atomic_bool *stop;		/* set (by a signal handler too) to stop early */
 	unsigned int solver_timeout_ms;	/* per window query, 0: 10 s */
 	/* Rewrites found before, proposed again; learns new ones. NULL: none */
 	struct bpfext_rule_cache *rule_cache;
@@ -27,18 +27,6 @@ struct bpfext_opt_opts {
 	void *progress_arg;
 };
 
-/* A proven-equivalent replacement of slots [start, start + len). */
-struct bpfext_rewrite {
-	size_t shndx;			/* ELF index of the section */
-	char sec_name[64];
-	char func[64];			/* the function it is in */
-	size_t start, len;
-	struct bpf_insn old[WIN_MAX_INSNS];
-	struct bpf_insn insns[WIN_MAX_INSNS];
-	size_t cnt;
-	uint64_t cost_before, cost_after;
-	double time_to_best;		/* seconds into the section's search */
-};
 
 struct bpfext_opt_result {
 	struct bpfext_rewrite *rewrites;

@@ -33,6 +33,27 @@ int bpfext_errf(struct bpfext_error *err, int code, const char *fmt, ...)
  */
 int bpfext_grow(void *arrp, size_t *cap, size_t want, size_t size);
 
+#ifndef offsetofend
+#define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
+#endif
+
+/*
+ * bpfext_opts_get - a caller's options struct as this library knows it
+ * @dst, @dst_sz: the library's struct, zeroed, then filled with the
+ *	first min(->sz, @known) bytes of @opts (all zero for a NULL @opts)
+ * @known: the bytes up to the last field this library knows
+ *
+ * Return: 0, or -EINVAL when ->sz cannot even hold itself, or @opts
+ * sets bytes past @known (fields of a newer caller this library would
+ * ignore).
+ */
+int bpfext_opts_get(void *dst, size_t dst_sz, size_t known, const void *opts);
+
+/* OPTS_VALID() and the copy in one: *@dst gets @opts of type struct TYPE. */
+#define BPFEXT_OPTS_GET(dst, opts, TYPE)				\
+	bpfext_opts_get((dst), sizeof(*(dst)),				\
+			offsetofend(struct TYPE, TYPE##__last_field), (opts))
+
 /* xorshift64: the library's one pseudo-random stream (never 0 from non-0). */
 static inline uint64_t bpfext_xorshift64(uint64_t *s)
 {
