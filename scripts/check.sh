@@ -118,9 +118,12 @@ else
 	skipped=$((skipped + 1))
 fi
 # The safety analysis is sound relative to the kernel: no program the
-# kernel loads may be reported unsafe.  Prints the acceptance rate.
+# kernel loads may be reported unsafe.  And useful: -m 68, at least 68%
+# of the programs the kernel loads proven safe (417 of 606, 68.8%, on
+# this corpus; the rest are BTF-typed pointers, context writes not
+# modelled, unlinkable programs and offsets the loader sets: README).
 if have_bpf; then
-	tap safety-corpus "$SAN/tests/test_safety_corpus" "${corpus[@]}"
+	tap safety-corpus "$SAN/tests/test_safety_corpus" -m 68 "${corpus[@]}"
 else
 	echo "safety-corpus: skipped (needs root and bpf())"
 	skipped=$((skipped + 1))
