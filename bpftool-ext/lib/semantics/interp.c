@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Concrete BPF interpreter: predecoded instructions, computed-goto
- * dispatch, region-checked memory, helper models.  See interp.h.
+ * dispatch, region-checked memory; the helper models are in
+ * interp_helpers.c.  See bpfext.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,33 +12,7 @@
 #include "util/util.h"
 #include "isa/alu.h"
 #include "semantics/helper_proto.h"
-
-#ifndef BPF_MEMSX
-#define BPF_MEMSX 0x80
-#endif
-
-#define MAX_FRAMES	8
-#define STACK_SIZE	512
-#define PKT_BUF		4096
-#define XDP_HEADROOM	256
-#define SKB_HEADROOM	256
-#define XDP_FRAME_SZ	40	/* sizeof(struct xdp_frame) */
-#define SHINFO_SZ	320	/* SKB_DATA_ALIGN(sizeof(skb_shared_info)) */
-#define ETH_HLEN	14
-#define MAX_PKT		3000
-#define RAW_CTX_SIZE	4096
-#define SKB_CTX_SIZE	192	/* sizeof(struct __sk_buff) */
-#define XDP_CTX_SIZE	24	/* sizeof(struct xdp_md) */
-#define MAX_REGIONS	(1u << 20)
-
-/* Region ids (1-based); map value regions follow. */
-enum { R_CTX = 1, R_PKT = 2, R_STACK0 = 3, R_MAP0 = R_STACK0 + MAX_FRAMES };
-
-#define ADDR(r, off)	(((uint64_t)(r) << 32) + (uint64_t)(off))
-#define MAP_TAG		0x80000000u
-#define FUNC_TAG	0x90000000u
-
-enum ctx_kind { CTX_RAW, CTX_XDP, CTX_SKB };
+#include "semantics/interp.h"
 
 /* ---- predecoded program ---- */
 
@@ -83,101 +58,10 @@ struct dinsn {
 	uint64_t k;		/* sign-extended imm, or the 64-bit constant */
 };
 
-/* ---- per-run machine state ---- */
-
-struct region {
-	uint8_t *mem;
-	uint32_t lo, hi;	/* accessible offsets [lo, hi) */
-	uint32_t wr;
-};
-
-struct mentry {
-	uint8_t *key;
-	uint32_t region;	/* value region id */
-	uint32_t live;
-};
-
-struct mstate {
-	struct mentry *e;
-	size_t n, cap;
-};
-
-struct chunk {
-	struct chunk *next;
-	size_t size, used;
-	uint8_t data[];
-};
-
 struct frame {
 	const struct dinsn *ret;
 	uint64_t saved[5];	/* r6-r10 */
 };
-
-struct bpfext_interp {
-	const struct bpfext_linked_prog *lp;
-	struct dinsn *code;
-	struct dinsn *local;		/* the load-time slots as predecoded */
-	size_t cnt;
-	enum ctx_kind ctx_kind;
-	bool skb_l2;
-	uint32_t ctx_size;
-
-	/* state */
-	const struct bpfext_interp_input *input;
-	struct region *regions;
-	uint32_t nr_regions;
-	size_t cap_regions;
-	struct mstate *maps;
-	struct chunk *arena, *cur;
-	uint8_t stack[MAX_FRAMES][STACK_SIZE];
-	uint8_t pkt[PKT_BUF];
-	uint8_t ctx[RAW_CTX_SIZE];
-	uint32_t data_off, end_off, meta_off, mac_off;
-	size_t prandom_i, ktime_i;
-	bool oom;
-	struct bpfext_interp_output *out;
-};
-
-/* ---- little helpers ---- */
-
-static inline uint64_t ld_le(const uint8_t *p, unsigned int size)
-{
-	uint8_t b; uint16_t h; uint32_t w; uint64_t d;
-
-	switch (size) {
-	case 1: memcpy(&b, p, 1); return b;
-	case 2: memcpy(&h, p, 2); return h;
-	case 4: memcpy(&w, p, 4); return w;
-	default: memcpy(&d, p, 8); return d;
-	}
-}
-
-static inline void st_le(uint8_t *p, unsigned int size, uint64_t v)
-{
-	uint8_t b = (uint8_t)v; uint16_t h = (uint16_t)v; uint32_t w = (uint32_t)v;
-
-	switch (size) {
-	case 1: memcpy(p, &b, 1); break;
-	case 2: memcpy(p, &h, 2); break;
-	case 4: memcpy(p, &w, 4); break;
-	default: memcpy(p, &v, 8); break;
-	}
-}
-
-static inline uint8_t *mem_ptr(const struct bpfext_interp *in, uint64_t addr,
-			       uint32_t size, bool wr)
-{
-	uint64_t r = (addr >> 32) - 1;
-	uint32_t off = (uint32_t)addr;
-	const struct region *rg;
-
-	if (r >= in->nr_regions)
-		return NULL;
-	rg = &in->regions[r];
-	if (off < rg->lo || (uint64_t)off + size > rg->hi || (wr && !rg->wr))
-		return NULL;
-	return rg->mem + off;
-}
 
 static void *arena_alloc(struct bpfext_interp *in, size_t n)
 {
@@ -231,7 +115,7 @@ static int set_region(struct bpfext_interp *in, uint32_t id, uint8_t *mem,
 
 /* ---- maps ---- */
 
-static bool is_array(uint32_t type)
+bool bpfext_interp_is_array(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
 	       type == BPF_MAP_TYPE_PROG_ARRAY ||
@@ -242,25 +126,8 @@ static bool is_array(uint32_t type)
 	       type == BPF_MAP_TYPE_XSKMAP;
 }
 
-/* Maps whose elements a program can read and write through lookup. */
-static bool is_data_map(uint32_t type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-	case BPF_MAP_TYPE_HASH:
-	case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_LRU_HASH:
-	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_LPM_TRIE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static struct mentry *map_find(struct bpfext_interp *in, uint32_t m,
-			       const uint8_t *key)
+struct mentry *bpfext_interp_map_find(struct bpfext_interp *in, uint32_t m,
+				      const uint8_t *key)
 {
 	const struct bpfext_map_desc *d = &in->lp->maps[m];
 	struct mstate *ms = &in->maps[m];
@@ -272,8 +139,8 @@ static struct mentry *map_find(struct bpfext_interp *in, uint32_t m,
 	return NULL;
 }
 
-static struct mentry *map_add(struct bpfext_interp *in, uint32_t m,
-			      const uint8_t *key, const uint8_t *value)
+struct mentry *bpfext_interp_map_add(struct bpfext_interp *in, uint32_t m,
+				     const uint8_t *key, const uint8_t *value)
 {
 	const struct bpfext_map_desc *d = &in->lp->maps[m];
 	struct mstate *ms = &in->maps[m];
@@ -296,7 +163,7 @@ static struct mentry *map_add(struct bpfext_interp *in, uint32_t m,
 		memset(v, 0, d->value_size);
 	/* Element 0 of an array has a fixed region: global data addresses
 	 * are constants of the program. */
-	if (is_array(d->type) && d->key_size == 4 && !ld_le(key, 4))
+	if (bpfext_interp_is_array(d->type) && d->key_size == 4 && !ld_le(key, 4))
 		id = R_MAP0 + m;
 	else
 		id = in->nr_regions + 1 > R_MAP0 + in->lp->nr_maps ?
@@ -308,19 +175,6 @@ static struct mentry *map_add(struct bpfext_interp *in, uint32_t m,
 	e->region = id;
 	e->live = 1;
 	return e;
-}
-
-/* Element of an array map, created (zeroed) on first use. */
-static struct mentry *array_elem(struct bpfext_interp *in, uint32_t m,
-				 const uint8_t *key)
-{
-	const struct bpfext_map_desc *d = &in->lp->maps[m];
-	struct mentry *e;
-
-	if (ld_le(key, 4) >= d->max_entries)
-		return NULL;
-	e = map_find(in, m, key);
-	return e ? e : map_add(in, m, key, NULL);
 }
 
 /* ---- contexts ---- */
@@ -414,606 +268,6 @@ static int ctx_store(struct bpfext_interp *in, uint64_t addr, uint32_t size,
 	return 0;
 }
 
-/* ---- checksums (x86-64 kernel definitions) ---- */
-
-static uint32_t csum_add(uint32_t a, uint32_t b)
-{
-	uint32_t r = a + b;
-
-	return r + (r < b);
-}
-
-static uint16_t csum_fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t seed)
-{
-	uint64_t s = seed;
-	uint32_t i;
-
-	for (i = 0; i + 4 <= len; i += 4)
-		s += ld_le(p + i, 4);
-	if (len & 2) {
-		s += ld_le(p + i, 2);
-		i += 2;
-	}
-	if (len & 1)
-		s += p[i];
-	while (s >> 32)
-		s = (s & 0xffffffff) + (s >> 32);
-	return (uint32_t)s;
-}
-
-static uint16_t csum16_add(uint16_t c, uint16_t a)
-{
-	uint16_t r = (uint16_t)(c + a);
-
-	return (uint16_t)(r + (r < a));
-}
-
-/* ---- helpers ---- */
-
-static uint64_t next_val(const uint64_t *s, size_t n, size_t *i)
-{
-	if (!n)
-		return 0;
-	if (*i < n)
-		return s[(*i)++];
-	return s[n - 1];
-}
-
-static int map_arg(struct bpfext_interp *in, uint64_t v, uint32_t *m)
-{
-	if ((uint32_t)(v >> 32) != MAP_TAG || (uint32_t)v >= in->lp->nr_maps)
-		return -EFAULT;
-	*m = (uint32_t)v;
-	return 0;
-}
-
-#define HFAULT(...) do { \
-	snprintf(in->out->fault, sizeof(in->out->fault), __VA_ARGS__); \
-	return -EFAULT; } while (0)
-
-/* Packet bytes [off, off + len) relative to skb->data, or NULL. */
-static uint8_t *skb_bytes(struct bpfext_interp *in, uint64_t off, uint64_t len)
-{
-	uint64_t avail = in->end_off - in->data_off;
-
-	if (off > avail || len > avail - off)
-		return NULL;
-	return in->pkt + in->data_off + off;
-}
-
-static bool is_xdp(const struct bpfext_interp *in)
-{
-	return in->ctx_kind == CTX_XDP;
-}
-
-/*
- * An opaque helper call (helper_proto.h): extend the history key chain
- * by what the call reads, answer from the input's calls by it.
- */
-static int opaque_call(struct bpfext_interp *in, const struct bpfext_helper_proto *hp,
-		       uint64_t *r)
-{
-	const struct bpfext_interp_input *ip = in->input;
-	struct bpfext_interp_output *out = in->out;
-	const struct bpfext_interp_call *ans = NULL;
-	uint64_t key = bpfext_call_key_u64(out->calls_key, (uint64_t)hp->id);
-	uint8_t *obuf = NULL, *src;
-	uint64_t osize = 0, j;
-	size_t i;
-	uint32_t m;
-	int a;
-
-	/* a read of the program's own memory is a copy */
-	if (hp->copy && r[2] <= BPFEXT_HELPER_BUF_MAX &&
-	    (src = mem_ptr(in, r[3], (uint32_t)r[2], false))) {
-		obuf = mem_ptr(in, r[1], (uint32_t)r[2], true);
-		if (!obuf)
-			HFAULT("helper %d: bad buffer in r1", hp->id);
-		memmove(obuf, src, r[2]);
-		r[0] = 0;
-		return 0;
-	}
-
-	for (a = 0; a < hp->nargs; a++) {
-		uint64_t v = r[a + 1], size = hp->size_arg[a] ? r[hp->size_arg[a]] : 0;
-		uint8_t *p;
-
-		switch (hp->arg[a]) {
-		case HARG_SCALAR:
-			/* pointers into the context or frame 0 by their place */
-			if ((v >> 32) == R_CTX)
-				v = BPFEXT_CALL_PTR_CTX | (uint32_t)v;
-			else if ((v >> 32) == R_STACK0)
-				v = BPFEXT_CALL_PTR_STACK | (uint32_t)v;
-			key = bpfext_call_key_u64(key, v);
-			break;
-		case HARG_MAP:
-			if (map_arg(in, v, &m))
-				HFAULT("helper %d: r%d is not a map", hp->id, a + 1);
-			key = bpfext_call_key_u64(key, m);
-			break;
-		case HARG_IN:
-		case HARG_OUT:
-			if (size > BPFEXT_HELPER_BUF_MAX)
-				HFAULT("helper %d: buffer of %llu bytes", hp->id,
-				       (unsigned long long)size);
-			p = size ? mem_ptr(in, v, (uint32_t)size, hp->arg[a] == HARG_OUT) :
-				   NULL;
-			if (size && !p)
-				HFAULT("helper %d: bad buffer in r%d", hp->id, a + 1);
-			if (hp->arg[a] == HARG_IN) {
-				key = bpfext_call_key_bytes(key, p, size);
-			} else {
-				obuf = p;
-				osize = size;
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	for (i = 0; i < ip->nr_calls && !ans; i++)
-		if (ip->calls[i].key == key)
-			ans = &ip->calls[i];
-	r[0] = ans ? ans->r0 : bpfext_call_default(key, 0);
-	for (j = 0; j < osize; j++) {
-		if (hp->str && !((int64_t)r[0] > (int64_t)j))
-			break;
-		obuf[j] = ans ? (j < ans->nr_out ? ans->out[j] : 0) :
-			  (uint8_t)bpfext_call_default(key, j + 1);
-	}
-	out->calls_key = key;
-	out->opaque_calls++;
-	return 0;
-}
-
-/* Run helper @id; 0, -EFAULT for a fault, 1 for a successful tail call. */
-static int helper(struct bpfext_interp *in, int32_t id, uint64_t *r)
-{
-	const struct bpfext_interp_input *ip = in->input;
-	struct bpfext_interp_output *out = in->out;
-	const struct bpfext_helper_proto *hp = bpfext_helper_proto(id);
-	const struct bpfext_map_desc *d;
-	struct mentry *e;
-	uint8_t *p, *q;
-	uint32_t m;
-
-	if (ip->opaque && hp)
-		return opaque_call(in, hp, r);
-	switch (id) {
-	case BPF_FUNC_map_lookup_elem:
-	case BPF_FUNC_map_update_elem:
-	case BPF_FUNC_map_delete_elem:
-		if (map_arg(in, r[1], &m))
-			HFAULT("helper %d: r1 is not a map", id);
-		d = &in->lp->maps[m];
-		p = mem_ptr(in, r[2], d->key_size, false);
-		if (!p)
-			HFAULT("helper %d: bad key pointer", id);
-		if (!is_data_map(d->type)) {
-			if (id == BPF_FUNC_map_lookup_elem &&
-			    (d->type == BPF_MAP_TYPE_DEVMAP ||
-			     d->type == BPF_MAP_TYPE_CPUMAP ||
-			     d->type == BPF_MAP_TYPE_XSKMAP)) {
-				r[0] = 0;
-				return 0;
-			}
-			HFAULT("helper %d: map %s of type %u is not modelled",
-			       id, d->name, d->type);
-		}
-		if (id == BPF_FUNC_map_lookup_elem) {
-			e = is_array(d->type) ? array_elem(in, m, p) :
-						map_find(in, m, p);
-			r[0] = e ? ADDR(e->region, 0) : 0;
-			if (in->oom)
-				return -ENOMEM;
-			return 0;
-		}
-		if (id == BPF_FUNC_map_delete_elem) {
-			if (is_array(d->type)) {
-				r[0] = (uint64_t)-EINVAL;
-				return 0;
-			}
-			e = map_find(in, m, p);
-			if (e)
-				e->live = 0;
-			r[0] = e ? 0 : (uint64_t)-ENOENT;
-			return 0;
-		}
-		q = mem_ptr(in, r[3], d->value_size, false);
-		if (!q)
-			HFAULT("map_update_elem: bad value pointer");
-		if (r[4] > BPF_EXIST && r[4] != BPF_F_LOCK) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (d->rdonly_prog) {
-			r[0] = (uint64_t)-EPERM;
-			return 0;
-		}
-		if (is_array(d->type)) {
-			if (ld_le(p, 4) >= d->max_entries) {
-				r[0] = (uint64_t)-E2BIG;
-				return 0;
-			}
-			if ((r[4] & 3) == BPF_NOEXIST) {
-				r[0] = (uint64_t)-EEXIST;
-				return 0;
-			}
-			e = array_elem(in, m, p);
-			if (!e)
-				return -ENOMEM;
-			memmove(in->regions[e->region - 1].mem, q, d->value_size);
-			r[0] = 0;
-			return 0;
-		}
-		e = map_find(in, m, p);
-		if (e && (r[4] & 3) == BPF_NOEXIST) {
-			r[0] = (uint64_t)-EEXIST;
-			return 0;
-		}
-		if (!e && (r[4] & 3) == BPF_EXIST) {
-			r[0] = (uint64_t)-ENOENT;
-			return 0;
-		}
-		if (e) {
-			memmove(in->regions[e->region - 1].mem, q, d->value_size);
-			r[0] = 0;
-			return 0;
-		}
-		{
-			size_t i, live = 0;
-
-			for (i = 0; i < in->maps[m].n; i++)
-				live += in->maps[m].e[i].live;
-			if (live >= d->max_entries) {
-				r[0] = (uint64_t)-E2BIG;
-				return 0;
-			}
-		}
-		/* @q may move if it points into the arena: it does not, arena
-		 * chunks never move. */
-		e = map_add(in, m, p, q);
-		if (!e)
-			return in->oom ? -ENOMEM : -EFAULT;
-		r[0] = 0;
-		return 0;
-
-	case BPF_FUNC_ktime_get_ns:
-	case BPF_FUNC_ktime_get_boot_ns:
-	case BPF_FUNC_ktime_get_coarse_ns:
-	case BPF_FUNC_ktime_get_tai_ns:
-		r[0] = next_val(ip->ktime, ip->nr_ktime, &in->ktime_i);
-		return 0;
-	case BPF_FUNC_get_prandom_u32:
-		r[0] = (uint32_t)next_val(ip->prandom, ip->nr_prandom,
-					  &in->prandom_i);
-		return 0;
-	case BPF_FUNC_get_smp_processor_id:
-		r[0] = ip->cpu;
-		return 0;
-	case BPF_FUNC_trace_printk:
-		if (!mem_ptr(in, r[1], (uint32_t)r[2], false))
-			HFAULT("trace_printk: bad format pointer");
-		r[0] = 0;
-		return 0;
-
-	case BPF_FUNC_tail_call:
-		if (map_arg(in, r[2], &m) ||
-		    in->lp->maps[m].type != BPF_MAP_TYPE_PROG_ARRAY)
-			HFAULT("tail_call: r2 is not a prog array");
-		if (ip->tail_call_ok &&
-		    (uint32_t)r[3] < in->lp->maps[m].max_entries) {
-			out->tail_call_map = m;
-			out->tail_call_index = (uint32_t)r[3];
-			return 1;
-		}
-		return 0;	/* falls through, r0 unchanged */
-
-	case BPF_FUNC_redirect:
-		if (is_xdp(in)) {
-			if (r[2]) {
-				r[0] = XDP_ABORTED;
-				return 0;
-			}
-			r[0] = XDP_REDIRECT;
-		} else {
-			if (r[2] & ~(uint64_t)BPF_F_INGRESS) {
-				r[0] = 2;	/* TC_ACT_SHOT */
-				return 0;
-			}
-			r[0] = 7;		/* TC_ACT_REDIRECT */
-		}
-		out->redirect = true;
-		out->redirect_ifindex = (uint32_t)r[1];
-		out->redirect_flags = r[2];
-		out->redirect_map = -1;
-		return 0;
-	case BPF_FUNC_redirect_map: {
-		uint32_t key = (uint32_t)r[2];
-
-		if (map_arg(in, r[1], &m))
-			HFAULT("redirect_map: r1 is not a map");
-		if (r[3] & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
-			r[0] = XDP_ABORTED;
-			return 0;
-		}
-		if (!(r[3] & BPF_F_BROADCAST) &&
-		    !map_find(in, m, (const uint8_t *)&key)) {
-			r[0] = r[3] & 3;
-			return 0;
-		}
-		out->redirect = true;
-		out->redirect_ifindex = key;
-		out->redirect_flags = r[3];
-		out->redirect_map = (int32_t)m;
-		r[0] = XDP_REDIRECT;
-		return 0;
-	}
-
-	case BPF_FUNC_perf_event_output: {
-		uint64_t idx = r[3] & BPF_F_INDEX_MASK;
-		uint64_t h = out->perf_hash;
-		uint64_t i;
-
-		if (map_arg(in, r[2], &m) ||
-		    in->lp->maps[m].type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-			HFAULT("perf_event_output: r2 is not a perf event array");
-		p = mem_ptr(in, r[4], (uint32_t)r[5], false);
-		if (!p || r[5] > 0xffffffff)
-			HFAULT("perf_event_output: bad data pointer");
-		if (r[3] & ~(uint64_t)(BPF_F_INDEX_MASK | BPF_F_CTXLEN_MASK)) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (idx == BPF_F_CURRENT_CPU)
-			idx = ip->cpu;
-		if (idx >= in->lp->maps[m].max_entries) {
-			r[0] = (uint64_t)-E2BIG;
-			return 0;
-		}
-		if (!ip->perf_ok) {
-			r[0] = (uint64_t)-ENOENT;
-			return 0;
-		}
-		if (!out->perf_events)
-			h = 0xcbf29ce484222325ull;
-		for (i = 0; i < r[5]; i++)
-			h = (h ^ p[i]) * 0x100000001b3ull;
-		out->perf_hash = h;
-		out->perf_events++;
-		r[0] = 0;
-		return 0;
-	}
-
-	case BPF_FUNC_csum_diff: {
-		uint64_t fs = r[2], ts = r[4];
-		uint32_t i, n = 0;
-		uint32_t diff[128];
-
-		if (((fs | ts) & 3) || fs + ts > sizeof(diff) ||
-		    fs > 0xffffffff || ts > 0xffffffff) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		p = fs ? mem_ptr(in, r[1], (uint32_t)fs, false) : NULL;
-		q = ts ? mem_ptr(in, r[3], (uint32_t)ts, false) : NULL;
-		if ((fs && !p) || (ts && !q))
-			HFAULT("csum_diff: bad buffer");
-		for (i = 0; i < fs; i += 4)
-			diff[n++] = ~(uint32_t)ld_le(p + i, 4);
-		for (i = 0; i < ts; i += 4)
-			diff[n++] = (uint32_t)ld_le(q + i, 4);
-		r[0] = csum_partial((const uint8_t *)diff, n * 4, (uint32_t)r[5]);
-		return 0;
-	}
-	case BPF_FUNC_l3_csum_replace:
-	case BPF_FUNC_l4_csum_replace: {
-		uint64_t flags = r[5];
-		bool l4 = id == BPF_FUNC_l4_csum_replace;
-		uint64_t allowed = BPF_F_HDR_FIELD_MASK |
-			(l4 ? (BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE |
-			       BPF_F_PSEUDO_HDR | BPF_F_IPV6) : 0);
-		uint16_t sum;
-
-		if (in->ctx_kind != CTX_SKB)
-			HFAULT("csum_replace: not an skb program");
-		if (flags & ~allowed) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (r[2] > 0xffff || (r[2] & 1) || !(p = skb_bytes(in, r[2], 2))) {
-			r[0] = (uint64_t)-EFAULT;
-			return 0;
-		}
-		sum = (uint16_t)ld_le(p, 2);
-		if (l4 && (flags & BPF_F_MARK_MANGLED_0) &&
-		    !(flags & BPF_F_MARK_ENFORCE) && !sum) {
-			r[0] = 0;
-			return 0;
-		}
-		switch (flags & BPF_F_HDR_FIELD_MASK) {
-		case 0:
-			if (r[3]) {
-				r[0] = (uint64_t)-EINVAL;
-				return 0;
-			}
-			sum = csum_fold(csum_add((uint32_t)r[4], ~(uint32_t)sum));
-			break;
-		case 2:
-			if (l4) {
-				uint32_t dd[2] = { ~(uint32_t)(uint16_t)r[3],
-						   (uint16_t)r[4] };
-
-				sum = csum_fold(csum_partial((uint8_t *)dd, 8,
-							     ~(uint32_t)sum));
-			} else {
-				sum = (uint16_t)~csum16_add(
-					csum16_add((uint16_t)~sum,
-						   (uint16_t)~(uint16_t)r[3]),
-					(uint16_t)r[4]);
-			}
-			break;
-		case 4:
-			if (l4) {
-				uint32_t dd[2] = { ~(uint32_t)r[3], (uint32_t)r[4] };
-
-				sum = csum_fold(csum_partial((uint8_t *)dd, 8,
-							     ~(uint32_t)sum));
-			} else {
-				uint32_t t = csum_add(~(uint32_t)sum,
-						      ~(uint32_t)r[3]);
-
-				sum = csum_fold(csum_add(t, (uint32_t)r[4]));
-			}
-			break;
-		default:
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (l4 && (flags & BPF_F_MARK_MANGLED_0) && !sum)
-			sum = 0xffff;
-		st_le(p, 2, sum);
-		r[0] = 0;
-		return 0;
-	}
-	case BPF_FUNC_skb_load_bytes:
-		if (in->ctx_kind != CTX_SKB)
-			HFAULT("skb_load_bytes: not an skb program");
-		q = mem_ptr(in, r[3], (uint32_t)r[4], true);
-		if (!q || !r[4] || r[4] > 0xffffffff)
-			HFAULT("skb_load_bytes: bad destination");
-		p = (uint32_t)r[2] > 0x7fffffff ? NULL :
-		    skb_bytes(in, (uint32_t)r[2], r[4]);
-		if (!p) {
-			memset(q, 0, r[4]);
-			r[0] = (uint64_t)-EFAULT;
-			return 0;
-		}
-		memmove(q, p, r[4]);
-		r[0] = 0;
-		return 0;
-	case BPF_FUNC_skb_store_bytes:
-		if (in->ctx_kind != CTX_SKB)
-			HFAULT("skb_store_bytes: not an skb program");
-		q = mem_ptr(in, r[3], (uint32_t)r[4], false);
-		if (!q || !r[4] || r[4] > 0xffffffff)
-			HFAULT("skb_store_bytes: bad source");
-		if (r[5] & ~(uint64_t)(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		p = (uint32_t)r[2] > 0xffff ? NULL :
-		    skb_bytes(in, (uint32_t)r[2], r[4]);
-		if (!p) {
-			r[0] = (uint64_t)-EFAULT;
-			return 0;
-		}
-		memmove(p, q, r[4]);
-		r[0] = 0;
-		return 0;
-
-	case BPF_FUNC_xdp_adjust_head: {
-		int64_t delta = (int32_t)r[2];
-		uint32_t metalen = in->data_off - in->meta_off;
-		int64_t data = (int64_t)in->data_off + delta;
-
-		if (!is_xdp(in))
-			HFAULT("xdp_adjust_head: not an XDP program");
-		if (data < XDP_FRAME_SZ + (int64_t)metalen ||
-		    data > (int64_t)in->end_off - ETH_HLEN) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (metalen)
-			memmove(in->pkt + in->meta_off + delta,
-				in->pkt + in->meta_off, metalen);
-		in->meta_off = (uint32_t)(in->meta_off + delta);
-		in->data_off = (uint32_t)data;
-		in->regions[R_PKT - 1].lo = in->meta_off;
-		r[0] = 0;
-		return 0;
-	}
-	case BPF_FUNC_xdp_adjust_meta: {
-		int64_t meta = (int64_t)in->meta_off + (int32_t)r[2];
-		int64_t metalen = (int64_t)in->data_off - meta;
-
-		if (!is_xdp(in))
-			HFAULT("xdp_adjust_meta: not an XDP program");
-		if (meta < XDP_FRAME_SZ || meta > in->data_off) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if ((metalen & 3) || metalen > 32) {
-			r[0] = (uint64_t)-EACCES;
-			return 0;
-		}
-		in->meta_off = (uint32_t)meta;
-		in->regions[R_PKT - 1].lo = in->meta_off;
-		r[0] = 0;
-		return 0;
-	}
-	case BPF_FUNC_xdp_adjust_tail: {
-		int64_t end = (int64_t)in->end_off + (int32_t)r[2];
-
-		if (!is_xdp(in))
-			HFAULT("xdp_adjust_tail: not an XDP program");
-		if (end > PKT_BUF - SHINFO_SZ ||
-		    end < (int64_t)in->data_off + ETH_HLEN) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		if (end > in->end_off)
-			memset(in->pkt + in->end_off, 0, end - in->end_off);
-		in->end_off = (uint32_t)end;
-		in->regions[R_PKT - 1].hi = in->end_off;
-		r[0] = 0;
-		return 0;
-	}
-	case BPF_FUNC_xdp_get_buff_len:
-		if (!is_xdp(in))
-			HFAULT("xdp_get_buff_len: not an XDP program");
-		r[0] = in->end_off - in->data_off;
-		return 0;
-	case BPF_FUNC_xdp_load_bytes:
-	case BPF_FUNC_xdp_store_bytes: {
-		bool load = id == BPF_FUNC_xdp_load_bytes;
-		uint32_t off = (uint32_t)r[2], len = (uint32_t)r[4];
-
-		if (!is_xdp(in))
-			HFAULT("xdp_load/store_bytes: not an XDP program");
-		q = mem_ptr(in, r[3], len, load);
-		if (!q || !len)
-			HFAULT("xdp_load/store_bytes: bad buffer");
-		if (off > 0xffff || len > 0xffff) {
-			r[0] = (uint64_t)-EFAULT;
-			return 0;
-		}
-		if (off + len > in->end_off - in->data_off) {
-			r[0] = (uint64_t)-EINVAL;
-			return 0;
-		}
-		p = in->pkt + in->data_off + off;
-		if (load)
-			memmove(q, p, len);
-		else
-			memmove(p, q, len);
-		r[0] = 0;
-		return 0;
-	}
-	default:
-		HFAULT("helper %d (%s) is not modelled", id,
-		       bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
-	}
-}
-
 /* LD_ABS/LD_IND: 0 and *v, or -1 when out of bounds (program returns 0). */
 static int skb_ld(struct bpfext_interp *in, int64_t k, uint32_t size,
 		  uint64_t *v)
@@ -1042,6 +296,172 @@ static int skb_ld(struct bpfext_interp *in, int64_t k, uint32_t size,
 
 /* ---- setup ---- */
 
+/* ALU, ALU64: the handler of the operation for its width and source. */
+static void decode_alu(struct dinsn *d, const struct bpf_insn *x)
+{
+	uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
+	bool reg = BPF_SRC(x->code) == BPF_X;
+	int base = cls == BPF_ALU64 ? OP_ADD64_K : OP_ADD32_K;
+
+	switch (op) {
+	case BPF_ADD: d->op = base + 0; break;
+	case BPF_SUB: d->op = base + 2; break;
+	case BPF_MUL: d->op = base + 4; break;
+	case BPF_DIV: d->op = base + (x->off ? 8 : 6); break;
+	case BPF_MOD: d->op = base + (x->off ? 12 : 10); break;
+	case BPF_OR: d->op = base + 14; break;
+	case BPF_AND: d->op = base + 16; break;
+	case BPF_LSH: d->op = base + 18; break;
+	case BPF_RSH: d->op = base + 20; break;
+	case BPF_ARSH: d->op = base + 22; break;
+	case BPF_XOR: d->op = base + 24; break;
+	case BPF_MOV:
+		if (reg && x->off) {
+			if (cls == BPF_ALU64)
+				d->op = x->off == 8 ? OP_MOVSX64_8 :
+					x->off == 16 ? OP_MOVSX64_16 : OP_MOVSX64_32;
+			else
+				d->op = x->off == 8 ? OP_MOVSX32_8 : OP_MOVSX32_16;
+			return;
+		}
+		d->op = base + 26;
+		break;
+	case BPF_NEG:
+		d->op = cls == BPF_ALU64 ? OP_NEG64 : OP_NEG32;
+		return;
+	case BPF_END:
+		if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+			d->op = x->imm == 16 ? OP_BE16 : x->imm == 32 ? OP_BE32 : OP_BE64;
+		else
+			d->op = x->imm == 16 ? OP_LE16 : x->imm == 32 ? OP_LE32 : OP_LE64;
+		return;
+	}
+	if (reg)
+		d->op++;
+	if (cls == BPF_ALU)
+		d->k = (uint32_t)x->imm;
+}
+
+/* JMP, JMP32: calls, exit, goto and the conditional jumps. */
+static void decode_jmp(struct dinsn *d, const struct bpf_insn *x)
+{
+	uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
+	int base = cls == BPF_JMP ? OP_JEQ_K : OP_JEQ32_K;
+
+	if (op == BPF_CALL) {
+		if (x->src_reg == BPF_PSEUDO_CALL) {
+			d->op = OP_CALL_PSEUDO;
+			d->off = x->imm;
+		} else if (x->src_reg == 0) {
+			d->op = OP_CALL;
+		}
+		return;
+	}
+	if (op == BPF_EXIT) {
+		d->op = OP_EXIT;
+		return;
+	}
+	if (op == BPF_JA) {
+		d->op = OP_JA;
+		d->off = bpfext_insn_branch_off(x);
+		return;
+	}
+	switch (op) {
+	case BPF_JEQ: d->op = base + 0; break;
+	case BPF_JNE: d->op = base + 2; break;
+	case BPF_JGT: d->op = base + 4; break;
+	case BPF_JGE: d->op = base + 6; break;
+	case BPF_JLT: d->op = base + 8; break;
+	case BPF_JLE: d->op = base + 10; break;
+	case BPF_JSGT: d->op = base + 12; break;
+	case BPF_JSGE: d->op = base + 14; break;
+	case BPF_JSLT: d->op = base + 16; break;
+	case BPF_JSLE: d->op = base + 18; break;
+	case BPF_JSET: d->op = base + 20; break;
+	}
+	if (BPF_SRC(x->code) == BPF_X)
+		d->op++;
+	if (cls == BPF_JMP32)
+		d->k = (uint32_t)x->imm;
+}
+
+/* LDX, ST, STX: loads, stores and atomics by mode and size. */
+static void decode_mem(struct dinsn *d, const struct bpf_insn *x)
+{
+	static const uint16_t ldx[4] = { OP_LDX_W, OP_LDX_H, OP_LDX_B, OP_LDX_DW };
+	static const uint16_t ldsx[4] = { OP_LDXSX_W, OP_LDXSX_H, OP_LDXSX_B,
+					  OP_INVALID };
+	static const uint16_t st[4] = { OP_ST_W, OP_ST_H, OP_ST_B, OP_ST_DW };
+	static const uint16_t stx[4] = { OP_STX_W, OP_STX_H, OP_STX_B, OP_STX_DW };
+	uint8_t cls = BPF_CLASS(x->code);
+
+	if (cls == BPF_LDX) {
+		if (BPF_MODE(x->code) == BPF_MEM)
+			d->op = ldx[BPF_SIZE(x->code) >> 3];
+		else if (BPF_MODE(x->code) == BPF_MEMSX)
+			d->op = ldsx[BPF_SIZE(x->code) >> 3];
+		return;
+	}
+	if (BPF_MODE(x->code) == BPF_MEM)
+		d->op = (cls == BPF_ST ? st : stx)[BPF_SIZE(x->code) >> 3];
+	else if (BPF_MODE(x->code) == BPF_ATOMIC && BPF_SIZE(x->code) == BPF_W)
+		d->op = OP_ATOMIC_W;
+	else if (BPF_MODE(x->code) == BPF_ATOMIC)
+		d->op = OP_ATOMIC_DW;
+}
+
+/* LD: ld_imm64 (maps and functions by tag) and the legacy packet loads. */
+static int decode_ld(struct bpfext_interp *in, size_t *i, struct dinsn *d,
+		     const struct bpf_insn *x, struct bpfext_error *err)
+{
+	const struct bpfext_linked_prog *lp = in->lp;
+	uint64_t v;
+
+	if (!bpfext_insn_is_ldimm64(x)) {
+		if (in->ctx_kind != CTX_SKB)
+			return bpfext_errf(err, EINVAL,
+					   "insn %zu: ld_abs/ld_ind outside an skb program", *i);
+		if (BPF_MODE(x->code) == BPF_ABS)
+			d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDABS_B :
+				BPF_SIZE(x->code) == BPF_H ? OP_LDABS_H : OP_LDABS_W;
+		else
+			d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDIND_B :
+				BPF_SIZE(x->code) == BPF_H ? OP_LDIND_H : OP_LDIND_W;
+		return 0;
+	}
+	v = (uint32_t)x->imm | ((uint64_t)(uint32_t)x[1].imm << 32);
+	switch (x->src_reg) {
+	case 0:
+		break;
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_IDX:
+		if ((uint32_t)x->imm >= lp->nr_maps)
+			return bpfext_errf(err, EINVAL, "insn %zu: no map %d", *i, x->imm);
+		v = ADDR(MAP_TAG, (uint32_t)x->imm);
+		break;
+	case BPF_PSEUDO_MAP_VALUE:
+	case BPF_PSEUDO_MAP_IDX_VALUE:
+		if ((uint32_t)x->imm >= lp->nr_maps ||
+		    !bpfext_interp_is_array(lp->maps[x->imm].type))
+			return bpfext_errf(err, EINVAL, "insn %zu: no array map %d",
+					   *i, x->imm);
+		v = ADDR(R_MAP0 + (uint32_t)x->imm, 0) + (uint64_t)(int64_t)x[1].imm;
+		break;
+	case BPF_PSEUDO_FUNC:
+		v = ADDR(FUNC_TAG, *i + x->imm + 1);
+		break;
+	default:
+		return bpfext_errf(err, ENOTSUP,
+				   "insn %zu: ld_imm64 with src %u is not supported",
+				   *i, x->src_reg);
+	}
+	d->op = OP_LDIMM64;
+	d->k = v;
+	(*i)++;
+	in->code[*i].op = OP_INVALID;
+	return 0;
+}
+
 static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
 {
 	const struct bpfext_linked_prog *lp = in->lp;
@@ -1059,9 +479,6 @@ static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
 	for (i = 0; i < lp->cnt; i++) {
 		const struct bpf_insn *x = &lp->insns[i];
 		struct dinsn *d = &in->code[i];
-		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
-		bool reg = BPF_SRC(x->code) == BPF_X;
-		int base;
 
 		d->dst = x->dst_reg;
 		d->src = x->src_reg;
@@ -1069,166 +486,24 @@ static int predecode(struct bpfext_interp *in, struct bpfext_error *err)
 		d->imm = x->imm;
 		d->k = (uint64_t)(int64_t)x->imm;
 		d->op = OP_INVALID;
-		switch (cls) {
+		switch (BPF_CLASS(x->code)) {
 		case BPF_ALU64:
 		case BPF_ALU:
-			base = cls == BPF_ALU64 ? OP_ADD64_K : OP_ADD32_K;
-			switch (op) {
-			case BPF_ADD: d->op = base + 0; break;
-			case BPF_SUB: d->op = base + 2; break;
-			case BPF_MUL: d->op = base + 4; break;
-			case BPF_DIV: d->op = base + (x->off ? 8 : 6); break;
-			case BPF_MOD: d->op = base + (x->off ? 12 : 10); break;
-			case BPF_OR: d->op = base + 14; break;
-			case BPF_AND: d->op = base + 16; break;
-			case BPF_LSH: d->op = base + 18; break;
-			case BPF_RSH: d->op = base + 20; break;
-			case BPF_ARSH: d->op = base + 22; break;
-			case BPF_XOR: d->op = base + 24; break;
-			case BPF_MOV:
-				if (reg && x->off) {
-					if (cls == BPF_ALU64)
-						d->op = x->off == 8 ? OP_MOVSX64_8 :
-							x->off == 16 ? OP_MOVSX64_16 :
-							OP_MOVSX64_32;
-					else
-						d->op = x->off == 8 ? OP_MOVSX32_8 :
-							OP_MOVSX32_16;
-					continue;
-				}
-				d->op = base + 26;
-				break;
-			case BPF_NEG:
-				d->op = cls == BPF_ALU64 ? OP_NEG64 : OP_NEG32;
-				continue;
-			case BPF_END:
-				if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
-					d->op = x->imm == 16 ? OP_BE16 :
-						x->imm == 32 ? OP_BE32 : OP_BE64;
-				else
-					d->op = x->imm == 16 ? OP_LE16 :
-						x->imm == 32 ? OP_LE32 : OP_LE64;
-				continue;
-			}
-			if (reg)
-				d->op++;
-			if (cls == BPF_ALU)
-				d->k = (uint32_t)x->imm;
+			decode_alu(d, x);
 			break;
 		case BPF_JMP:
 		case BPF_JMP32:
-			if (op == BPF_CALL) {
-				if (x->src_reg == BPF_PSEUDO_CALL) {
-					d->op = OP_CALL_PSEUDO;
-					d->off = x->imm;
-				} else if (x->src_reg == 0) {
-					d->op = OP_CALL;
-				}
-				break;
-			}
-			if (op == BPF_EXIT) {
-				d->op = OP_EXIT;
-				break;
-			}
-			if (op == BPF_JA) {
-				d->op = OP_JA;
-				d->off = bpfext_insn_branch_off(x);
-				break;
-			}
-			base = cls == BPF_JMP ? OP_JEQ_K : OP_JEQ32_K;
-			switch (op) {
-			case BPF_JEQ: d->op = base + 0; break;
-			case BPF_JNE: d->op = base + 2; break;
-			case BPF_JGT: d->op = base + 4; break;
-			case BPF_JGE: d->op = base + 6; break;
-			case BPF_JLT: d->op = base + 8; break;
-			case BPF_JLE: d->op = base + 10; break;
-			case BPF_JSGT: d->op = base + 12; break;
-			case BPF_JSGE: d->op = base + 14; break;
-			case BPF_JSLT: d->op = base + 16; break;
-			case BPF_JSLE: d->op = base + 18; break;
-			case BPF_JSET: d->op = base + 20; break;
-			}
-			if (reg)
-				d->op++;
-			if (cls == BPF_JMP32)
-				d->k = (uint32_t)x->imm;
+			decode_jmp(d, x);
 			break;
-		case BPF_LDX: {
-			static const uint16_t ldx[4] = { OP_LDX_W, OP_LDX_H,
-							 OP_LDX_B, OP_LDX_DW };
-			static const uint16_t ldsx[4] = { OP_LDXSX_W, OP_LDXSX_H,
-							  OP_LDXSX_B, OP_INVALID };
-
-			if (BPF_MODE(x->code) == BPF_MEM)
-				d->op = ldx[BPF_SIZE(x->code) >> 3];
-			else if (BPF_MODE(x->code) == BPF_MEMSX)
-				d->op = ldsx[BPF_SIZE(x->code) >> 3];
-			break;
-		}
+		case BPF_LDX:
 		case BPF_ST:
-		case BPF_STX: {
-			static const uint16_t st[4] = { OP_ST_W, OP_ST_H,
-							OP_ST_B, OP_ST_DW };
-			static const uint16_t stx[4] = { OP_STX_W, OP_STX_H,
-							 OP_STX_B, OP_STX_DW };
-
-			if (BPF_MODE(x->code) == BPF_MEM)
-				d->op = (cls == BPF_ST ? st : stx)[BPF_SIZE(x->code) >> 3];
-			else if (BPF_MODE(x->code) == BPF_ATOMIC &&
-				 BPF_SIZE(x->code) == BPF_W)
-				d->op = OP_ATOMIC_W;
-			else if (BPF_MODE(x->code) == BPF_ATOMIC)
-				d->op = OP_ATOMIC_DW;
+		case BPF_STX:
+			decode_mem(d, x);
 			break;
-		}
 		case BPF_LD:
-			if (bpfext_insn_is_ldimm64(x)) {
-				uint64_t v = (uint32_t)x->imm |
-					     ((uint64_t)(uint32_t)x[1].imm << 32);
-
-				switch (x->src_reg) {
-				case 0:
-					break;
-				case BPF_PSEUDO_MAP_FD:
-				case BPF_PSEUDO_MAP_IDX:
-					if ((uint32_t)x->imm >= lp->nr_maps)
-						return bpfext_errf(err, EINVAL,
-								   "insn %zu: no map %d", i, x->imm);
-					v = ADDR(MAP_TAG, (uint32_t)x->imm);
-					break;
-				case BPF_PSEUDO_MAP_VALUE:
-				case BPF_PSEUDO_MAP_IDX_VALUE:
-					if ((uint32_t)x->imm >= lp->nr_maps ||
-					    !is_array(lp->maps[x->imm].type))
-						return bpfext_errf(err, EINVAL,
-								   "insn %zu: no array map %d", i, x->imm);
-					v = ADDR(R_MAP0 + (uint32_t)x->imm, 0) +
-					    (uint64_t)(int64_t)x[1].imm;
-					break;
-				case BPF_PSEUDO_FUNC:
-					v = ADDR(FUNC_TAG, i + x->imm + 1);
-					break;
-				default:
-					return bpfext_errf(err, ENOTSUP,
-							   "insn %zu: ld_imm64 with src %u is not supported",
-							   i, x->src_reg);
-				}
-				d->op = OP_LDIMM64;
-				d->k = v;
-				i++;
-				in->code[i].op = OP_INVALID;
-				break;
-			}
-			if (in->ctx_kind != CTX_SKB)
-				return bpfext_errf(err, EINVAL,
-						   "insn %zu: ld_abs/ld_ind outside an skb program", i);
-			if (BPF_MODE(x->code) == BPF_ABS)
-				d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDABS_B :
-					BPF_SIZE(x->code) == BPF_H ? OP_LDABS_H : OP_LDABS_W;
-			else
-				d->op = BPF_SIZE(x->code) == BPF_B ? OP_LDIND_B :
-					BPF_SIZE(x->code) == BPF_H ? OP_LDIND_H : OP_LDIND_W;
+			ret = decode_ld(in, &i, d, x, err);
+			if (ret)
+				return ret;
 			break;
 		}
 		if (d->op == OP_INVALID)
@@ -1431,7 +706,7 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	for (k = 0; k < lp->nr_maps; k++) {
 		uint8_t zero[4] = { 0 };
 
-		if (lp->maps[k].is_data && !map_add(in, (uint32_t)k, zero,
+		if (lp->maps[k].is_data && !bpfext_interp_map_add(in, (uint32_t)k, zero,
 						   lp->maps[k].init))
 			return -ENOMEM;
 	}
@@ -1443,12 +718,12 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 		if (kv->map >= lp->nr_maps || !kv->key)
 			return -EINVAL;
 		d = &lp->maps[kv->map];
-		if (is_array(d->type) && (d->key_size != 4 ||
+		if (bpfext_interp_is_array(d->type) && (d->key_size != 4 ||
 					  ld_le(kv->key, 4) >= d->max_entries))
 			return -EINVAL;
-		e = map_find(in, kv->map, kv->key);
+		e = bpfext_interp_map_find(in, kv->map, kv->key);
 		if (!e)
-			e = map_add(in, kv->map, kv->key, kv->value);
+			e = bpfext_interp_map_add(in, kv->map, kv->key, kv->value);
 		else if (kv->value)
 			memcpy(in->regions[e->region - 1].mem, kv->value,
 			       d->value_size);
@@ -1479,6 +754,11 @@ static void finish(struct bpfext_interp *in, struct bpfext_interp_output *out)
 
 /* ---- the interpreter loop ---- */
 
+/*
+ * One function of some 150 lines on purpose: computed-goto dispatch needs
+ * every handler in the function that jumps to it.  The handlers of the
+ * ALU and JMP operations come from isa/alu.h's tables.
+ */
 int bpfext_interp__run(struct bpfext_interp *in,
 		       const struct bpfext_interp_input *ip,
 		       struct bpfext_interp_output *out)
@@ -1659,7 +939,7 @@ L_LDIMM64:
 	NEXT();
 
 L_CALL:
-	ret = helper(in, pc->imm, regs);
+	ret = bpfext_interp_helper(in, pc->imm, regs);
 	if (ret == 1) {
 		n++;
 		out->status = BPFEXT_INTERP_TAIL_CALL;
@@ -1785,7 +1065,7 @@ static int map_sub(const struct bpfext_interp *a, const struct bpfext_interp *b,
 		   uint32_t m, char *why, size_t len)
 {
 	const struct bpfext_map_desc *d = &a->lp->maps[m];
-	bool arr = is_array(d->type);
+	bool arr = bpfext_interp_is_array(d->type);
 	size_t i;
 
 	for (i = 0; i < a->maps[m].n; i++) {
