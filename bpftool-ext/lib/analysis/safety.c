@@ -38,139 +38,10 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "analysis/safety.h"
 #include "isa/alu.h"
 
-#define STACK_SIZE	512
-#define SLOTS		(STACK_SIZE / 8)
-#define MAX_DEPTH	8
-#define WIDEN_AFTER	8
-#define DEFAULT_STEPS	2000000
-#define XDP_CTX		24
-#define SKB_CTX		192
-
-enum rtype {
-	T_NOT_INIT,
-	T_MAYBE_INIT,		/* initialized on some paths only */
-	T_SCALAR,
-	T_UNKNOWN,		/* scalar or pointer, not modelled */
-	T_CTX,
-	T_PKT,
-	T_PKT_END,
-	T_STACK,
-	T_MAP_PTR,
-	T_MAP_VALUE,
-	T_MAP_VALUE_OR_NULL,
-};
-
-static const char *const type_names[] = {
-	[T_NOT_INIT] = "!read_ok", [T_MAYBE_INIT] = "maybe uninit",
-	[T_SCALAR] = "scalar", [T_UNKNOWN] = "unknown",
-	[T_CTX] = "ctx", [T_PKT] = "pkt", [T_PKT_END] = "pkt_end",
-	[T_STACK] = "fp", [T_MAP_PTR] = "map_ptr",
-	[T_MAP_VALUE] = "map_value",
-	[T_MAP_VALUE_OR_NULL] = "map_value_or_null",
-};
-
-/*
- * A register (or a spilled one).  Scalars: the value lies in
- * [umin, umax] and [smin, smax].  Pointers: ->off is the fixed offset,
- * [umin, umax]/[smin, smax] the variable part added to it.
- */
-struct reg {
-	uint8_t type;
-	bool approx;
-	uint8_t frame;		/* T_STACK: call depth of the frame */
-	uint32_t map;		/* T_MAP_*: index into the linked maps */
-	uint32_t id;		/* packet / or_null / scalar copy identity */
-	int32_t off;
-	uint32_t range;		/* T_PKT: bytes verified from the id's base */
-	uint64_t umin, umax;
-	int64_t smin, smax;
-};
-
-enum { B_UNINIT, B_INIT, B_MAYBE };
-
-struct state {
-	struct reg r[11];
-	uint8_t stk[STACK_SIZE];	/* byte at fp - STACK_SIZE + i */
-	struct reg spill[SLOTS];	/* 8-byte aligned spills */
-};
-
-struct ctx {
-	const struct bpfext_linked_prog *lp;
-	const struct bpfext_safety_opts *opts;
-	struct bpfext_safety_report *rep;
-	uint32_t *leader;		/* cnt entries: leader index + 1, 0: none */
-	size_t *leader_slot;		/* leader index to slot */
-	size_t nr_leaders;
-	uint64_t steps, max_steps;
-	/* callers' states at their call, by depth (valid during the callee) */
-	const struct state *caller[MAX_DEPTH];
-	bool *loadtime;			/* cnt entries: the loader sets the slot */
-	bool stop;			/* a violation was found */
-	int err;
-};
-
 /* ---- values ---- */
-
-static void set_scalar(struct reg *r, uint64_t umin, uint64_t umax)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = T_SCALAR;
-	r->umin = umin;
-	r->umax = umax;
-	if (umax <= (uint64_t)INT64_MAX) {
-		r->smin = (int64_t)umin;
-		r->smax = (int64_t)umax;
-	} else if (umin > (uint64_t)INT64_MAX) {
-		r->smin = (int64_t)umin;
-		r->smax = (int64_t)umax;
-	} else {
-		r->smin = INT64_MIN;
-		r->smax = INT64_MAX;
-	}
-}
-
-static void set_const(struct reg *r, uint64_t v)
-{
-	set_scalar(r, v, v);
-}
-
-static void set_unknown_scalar(struct reg *r)
-{
-	set_scalar(r, 0, UINT64_MAX);
-}
-
-static void set_type(struct reg *r, enum rtype t)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = t;
-}
-
-static bool is_const(const struct reg *r)
-{
-	return r->type == T_SCALAR && r->umin == r->umax;
-}
-
-static bool is_ptr(const struct reg *r)
-{
-	return r->type >= T_CTX;
-}
-
-static bool var_zero(const struct reg *r)
-{
-	return r->umin == 0 && r->umax == 0;
-}
-
-/* a + b, saturated to the int64_t range */
-static int64_t sadd(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return b < 0 ? INT64_MIN : INT64_MAX;
-	return r;
-}
 
 /* Add @off to the variable part of @r; false if the bounds overflow. */
 static bool shift_var(struct reg *r, int64_t off)
@@ -378,15 +249,12 @@ static bool join_state(struct state *a, const struct state *b, bool widen,
 
 /* ---- reporting ---- */
 
-static void verdict(struct ctx *c, size_t insn, bool unsafe, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 /*
  * A violation (@unsafe) or something the analysis cannot decide.  The
  * first violation stops the analysis; the first unknown is kept while
  * the analysis goes on looking for a violation.
  */
-static void verdict(struct ctx *c, size_t insn, bool unsafe, const char *fmt, ...)
+void bpfext_safety_verdict(struct ctx *c, size_t insn, bool unsafe, const char *fmt, ...)
 {
 	struct bpfext_safety_report *rep = c->rep;
 	va_list ap;
@@ -407,483 +275,18 @@ static void verdict(struct ctx *c, size_t insn, bool unsafe, const char *fmt, ..
 		c->stop = true;
 }
 
-/* A violation on @r: unsafe if @r is exact, unknown otherwise. */
-#define VIOLATION(c, insn, r, ...) verdict(c, insn, !(r)->approx, __VA_ARGS__)
-
 /* Reading register @n; false if it cannot be used. */
-static bool check_read(struct ctx *c, const struct state *s, size_t insn, int n)
+bool bpfext_safety_check_read(struct ctx *c, const struct state *s, size_t insn, int n)
 {
 	if (s->r[n].type == T_NOT_INIT) {
-		verdict(c, insn, true, "R%d !read_ok (uninitialized register)", n);
+		bpfext_safety_verdict(c, insn, true, "R%d !read_ok (uninitialized register)", n);
 		return false;
 	}
 	if (s->r[n].type == T_MAYBE_INIT) {
-		verdict(c, insn, false, "R%d may be uninitialized", n);
+		bpfext_safety_verdict(c, insn, false, "R%d may be uninitialized", n);
 		return false;
 	}
 	return true;
-}
-
-/* ---- memory ---- */
-
-static const struct bpfext_map_desc *map_of(const struct ctx *c,
-					    const struct reg *r)
-{
-	return r->map < c->lp->nr_maps ? &c->lp->maps[r->map] : NULL;
-}
-
-static bool skb_type(enum bpf_prog_type t)
-{
-	switch (t) {
-	case BPF_PROG_TYPE_SOCKET_FILTER:
-	case BPF_PROG_TYPE_SCHED_CLS:
-	case BPF_PROG_TYPE_SCHED_ACT:
-	case BPF_PROG_TYPE_CGROUP_SKB:
-	case BPF_PROG_TYPE_LWT_IN:
-	case BPF_PROG_TYPE_LWT_OUT:
-	case BPF_PROG_TYPE_LWT_XMIT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Read-only contexts of plain numbers: pt_regs, trace records, args. */
-static bool scalar_ctx_type(enum bpf_prog_type t)
-{
-	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT ||
-	       t == BPF_PROG_TYPE_PERF_EVENT || t == BPF_PROG_TYPE_RAW_TRACEPOINT;
-}
-
-/* The value a context load gives. */
-static void ctx_load(const struct ctx *c, int32_t off, int size, struct reg *dst)
-{
-	enum bpf_prog_type t = c->lp->type;
-
-	set_unknown_scalar(dst);
-	if (t == BPF_PROG_TYPE_XDP) {
-		if (off == 0)
-			set_type(dst, T_PKT);
-		else if (off == 4)
-			set_type(dst, T_PKT_END);
-		else if (off == 8)
-			set_type(dst, T_UNKNOWN);	/* data_meta */
-		else
-			set_scalar(dst, 0, UINT32_MAX);
-	} else if (skb_type(t)) {
-		if (off == 76 && size == 4)
-			set_type(dst, T_PKT);
-		else if (off == 80 && size == 4)
-			set_type(dst, T_PKT_END);
-		else if (off == 140 || off == 144 || off == 168)
-			set_type(dst, T_UNKNOWN);	/* meta, flow_keys, sk */
-		else if (size < 8)
-			set_scalar(dst, 0, (1ull << (size * 8)) - 1);
-	} else if (scalar_ctx_type(t)) {
-		if (size < 8)
-			set_scalar(dst, 0, (1ull << (size * 8)) - 1);
-	} else {
-		/* tracing contexts hold BTF pointers, pt_regs, ... */
-		set_type(dst, T_UNKNOWN);
-		dst->approx = true;
-	}
-}
-
-static bool ctx_write_in(const struct bpfext_ctx_write *w, size_t n,
-			 int32_t off, uint32_t size)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (w[i].off == off && w[i].size == size)
-			return true;
-	return false;
-}
-
-static void note_ctx_write(struct ctx *c, int32_t off, uint32_t size)
-{
-	struct bpfext_safety_report *rep = c->rep;
-
-	if (ctx_write_in(rep->ctx_writes, rep->nr_ctx_writes, off, size))
-		return;
-	if (rep->nr_ctx_writes < BPFEXT_SAFETY_CTX_WRITES_MAX) {
-		rep->ctx_writes[rep->nr_ctx_writes].off = off;
-		rep->ctx_writes[rep->nr_ctx_writes].size = size;
-		rep->nr_ctx_writes++;
-	} else {
-		rep->ctx_writes_truncated = true;
-	}
-}
-
-/* __sk_buff fields the kernel lets tc programs write. */
-static bool skb_writable(int32_t off, uint32_t size)
-{
-	return (off >= 8 && off + size <= 16) ||	/* mark, queue_mapping */
-	       (off >= 32 && off + size <= 36) ||	/* priority */
-	       (off >= 44 && off + size <= 68) ||	/* tc_index, cb[] */
-	       (off >= 72 && off + size <= 76) ||	/* tc_classid */
-	       (off >= 152 && off + size <= 160);	/* tstamp */
-}
-
-static void check_ctx_access(struct ctx *c, struct state *s, size_t i,
-			     const struct bpf_insn *x, int base, int size,
-			     bool write, struct reg *out)
-{
-	const struct reg *r = &s->r[base];
-	enum bpf_prog_type t = c->lp->type;
-	int32_t off = x->off;
-	uint32_t ctx_size = t == BPF_PROG_TYPE_XDP ? XDP_CTX :
-			    skb_type(t) ? SKB_CTX : 0;
-
-	if (r->off || !var_zero(r)) {
-		VIOLATION(c, i, r, "dereference of modified ctx ptr R%d off=%d disallowed",
-			  base, r->off);
-		return;
-	}
-	if (ctx_size && (off < 0 || (uint32_t)off + size > ctx_size)) {
-		verdict(c, i, true, "invalid bpf_context access off=%d size=%d", off, size);
-		return;
-	}
-	if ((ctx_size || scalar_ctx_type(t)) && off % size) {
-		verdict(c, i, true, "misaligned context access off=%d size=%d", off, size);
-		return;
-	}
-	if (t == BPF_PROG_TYPE_XDP && size != 4) {
-		verdict(c, i, true, "invalid bpf_context access off=%d size=%d", off, size);
-		return;
-	}
-	if (BPF_CLASS(x->code) == BPF_STX && BPF_MODE(x->code) == BPF_ATOMIC) {
-		verdict(c, i, true, "BPF_ATOMIC stores into R%d ctx is not allowed", base);
-		return;
-	}
-	if (!write) {
-		ctx_load(c, off, size, out);
-		return;
-	}
-	note_ctx_write(c, off, size);
-	if (c->opts && c->opts->ctx_writes_given) {
-		if (!ctx_write_in(c->opts->ctx_writes, c->opts->nr_ctx_writes, off, size))
-			verdict(c, i, true,
-				"write to ctx off=%d size=%d that the original program does not make",
-				off, size);
-		return;
-	}
-	if (t == BPF_PROG_TYPE_XDP || scalar_ctx_type(t))
-		verdict(c, i, true, "invalid bpf_context access off=%d size=%d (write)",
-			off, size);
-	else if (skb_type(t) && off >= 48 && off + size <= 68)
-		return;		/* cb[]: scratch space every skb program may write */
-	else if (t != BPF_PROG_TYPE_SCHED_CLS && t != BPF_PROG_TYPE_SCHED_ACT)
-		verdict(c, i, false, "ctx write off=%d size=%d not modelled for this program type",
-			off, size);
-	else if (!skb_writable(off, size))
-		verdict(c, i, true, "invalid bpf_context access off=%d size=%d (write)",
-			off, size);
-}
-
-static void check_pkt_access(struct ctx *c, struct state *s, size_t i,
-			     const struct bpf_insn *x, int base, int size,
-			     bool write, struct reg *out)
-{
-	const struct reg *r = &s->r[base];
-	int64_t off = (int64_t)r->off + x->off;
-
-	if (BPF_CLASS(x->code) == BPF_STX && BPF_MODE(x->code) == BPF_ATOMIC) {
-		verdict(c, i, true, "BPF_ATOMIC stores into R%d pkt is not allowed", base);
-		return;
-	}
-	if (r->smin < 0 || r->umax > 0xffff) {
-		VIOLATION(c, i, r, "R%d unbounded packet pointer (var offset)", base);
-		return;
-	}
-	if (off < 0 || off + size > r->range) {
-		VIOLATION(c, i, r,
-			  "invalid access to packet, off=%lld size=%d, R%d(id=%u,off=%d,r=%u)",
-			  (long long)x->off, size, base, r->id, r->off, r->range);
-		return;
-	}
-	if (!write)
-		set_scalar(out, 0, size == 8 ? UINT64_MAX :
-			   (1ull << (size * 8)) - 1);
-}
-
-static void check_map_access(struct ctx *c, struct state *s, size_t i,
-			     const struct bpf_insn *x, int base, int size,
-			     bool write, struct reg *out)
-{
-	const struct reg *r = &s->r[base];
-	const struct bpfext_map_desc *m = map_of(c, r);
-	int64_t lo, hi;
-
-	if (!m) {
-		verdict(c, i, false, "R%d points into a map the program does not list", base);
-		return;
-	}
-	lo = sadd((int64_t)r->off + x->off, r->smin);
-	hi = (int64_t)r->off + x->off + (r->umax > (1u << 29) ? (1ll << 40) :
-					 (int64_t)r->umax) + size;
-	if (r->smin < -(1 << 29) || lo < 0 || hi > m->value_size) {
-		VIOLATION(c, i, r,
-			  "invalid access to map value, value_size=%u off=%lld size=%d",
-			  m->value_size, (long long)r->off + x->off, size);
-		return;
-	}
-	if (write && m->rdonly_prog) {
-		verdict(c, i, true, "write into map forbidden (read-only %s)", m->name);
-		return;
-	}
-	if (!write) {
-		/* an 8-byte field may be a kernel pointer (kptr) */
-		if (size == 8) {
-			set_type(out, T_UNKNOWN);
-			out->approx = true;
-		} else {
-			set_scalar(out, 0, (1ull << (size * 8)) - 1);
-		}
-	}
-}
-
-/* Mark stack bytes [lo, hi) (fp-relative) written with plain data. */
-static void stack_write_bytes(struct state *s, int lo, int hi, uint8_t how)
-{
-	int b;
-
-	for (b = lo; b < hi; b++) {
-		s->stk[b + STACK_SIZE] = how;
-		s->spill[(b + STACK_SIZE) / 8].type = T_NOT_INIT;
-	}
-}
-
-/*
- * A callee's access to a caller's frame, judged on the caller's state at
- * the call: the callee may have written the frame since, so what is
- * read is approximate, and bytes uninitialized at the call are unknown.
- * The caller forgets what it knew of its frame after the call.
- */
-static void check_caller_stack(struct ctx *c, size_t i, const struct reg *r,
-			       int base, int64_t off, int size, bool write,
-			       struct reg *out)
-{
-	const struct state *cs = r->frame < MAX_DEPTH ? c->caller[r->frame] : NULL;
-	int64_t lo = sadd(off, r->smin), hi = sadd(sadd(off, r->smax), size), b;
-
-	if (!cs) {
-		verdict(c, i, false, "access to a caller's stack frame through R%d", base);
-		return;
-	}
-	if (r->smin < -STACK_SIZE || r->smax > STACK_SIZE || lo < -STACK_SIZE || hi > 0) {
-		VIOLATION(c, i, r, "invalid access to the caller's stack off=%lld size=%d",
-			  (long long)lo, size);
-		return;
-	}
-	if (write)
-		return;
-	for (b = lo; b < hi; b++) {
-		if (cs->stk[b + STACK_SIZE] != B_INIT) {
-			verdict(c, i, false,
-				"R%d reads caller stack off %lld that was not initialized at the call",
-				base, (long long)b);
-			return;
-		}
-	}
-	if (var_zero(r) && size == 8 && !((off + STACK_SIZE) % 8) &&
-	    cs->spill[(off + STACK_SIZE) / 8].type != T_NOT_INIT)
-		*out = cs->spill[(off + STACK_SIZE) / 8];
-	else
-		set_scalar(out, 0, size == 8 ? UINT64_MAX : (1ull << (size * 8)) - 1);
-	out->approx = true;
-}
-
-/*
- * A stack access at fp + @off + [smin, smax] of @r (privileged programs
- * may do this): every byte it may touch must be inside the frame, and
- * for a read, initialized.  A write initializes none of them for sure.
- */
-static void check_stack_var_access(struct ctx *c, struct state *s, size_t i,
-				   const struct reg *r, int64_t off, int size,
-				   bool write, struct reg *out)
-{
-	int64_t lo, hi, b;
-	bool maybe = false;
-
-	if (r->smin < -STACK_SIZE || r->smax > STACK_SIZE) {
-		VIOLATION(c, i, r, "unbounded variable-offset stack access off=%lld",
-			  (long long)off);
-		return;
-	}
-	lo = off + r->smin;
-	hi = off + r->smax + size;
-	if (lo < -STACK_SIZE || hi > 0) {
-		VIOLATION(c, i, r, "invalid variable-offset stack access off=%lld size=%d",
-			  (long long)lo, (int)(hi - lo));
-		return;
-	}
-	for (b = lo; b < hi; b++) {
-		uint8_t *st = &s->stk[b + STACK_SIZE];
-		struct reg *sp = &s->spill[(b + STACK_SIZE) / 8];
-
-		if (write) {
-			if (*st == B_UNINIT)
-				*st = B_MAYBE;
-			if (sp->type != T_NOT_INIT) {
-				set_type(sp, T_UNKNOWN);
-				sp->approx = true;
-			}
-			continue;
-		}
-		if (*st == B_UNINIT) {
-			VIOLATION(c, i, r, "invalid variable-offset read from stack off %lld+%lld size %d",
-				  (long long)lo, (long long)(b - lo), size);
-			return;
-		}
-		maybe |= *st == B_MAYBE || (sp->type != T_NOT_INIT && is_ptr(sp));
-	}
-	if (!write) {
-		set_scalar(out, 0, size == 8 ? UINT64_MAX : (1ull << (size * 8)) - 1);
-		out->approx = maybe || r->approx;
-	}
-}
-
-static void check_stack_access(struct ctx *c, struct state *s, size_t i,
-			       const struct bpf_insn *x, int base, int size,
-			       bool write, struct reg *out, int src, int depth)
-{
-	const struct reg *r = &s->r[base];
-	int64_t off = (int64_t)r->off + x->off;
-	bool atomic = BPF_CLASS(x->code) == BPF_STX && BPF_MODE(x->code) == BPF_ATOMIC;
-	int b, slot;
-
-	if (r->frame != depth) {
-		check_caller_stack(c, i, r, base, off, size, write && !atomic, out);
-		return;
-	}
-	if (!var_zero(r)) {
-		check_stack_var_access(c, s, i, r, off, size, write && !atomic, out);
-		return;
-	}
-	if (off < -STACK_SIZE || off + size > 0) {
-		VIOLATION(c, i, r, "invalid stack off=%lld size=%d", (long long)off, size);
-		return;
-	}
-	if (off % size) {
-		VIOLATION(c, i, r, "misaligned stack access off %lld size %d",
-			  (long long)off, size);
-		return;
-	}
-	slot = (int)(off + STACK_SIZE) / 8;
-	if (!write || atomic) {
-		bool maybe = false;
-
-		for (b = (int)off; b < off + size; b++) {
-			if (s->stk[b + STACK_SIZE] == B_UNINIT) {
-				VIOLATION(c, i, r, "invalid read from stack off %lld+%d size %d",
-					  (long long)off, b - (int)off, size);
-				return;
-			}
-			maybe |= s->stk[b + STACK_SIZE] == B_MAYBE;
-		}
-		if (!atomic) {
-			struct reg *sp = &s->spill[slot];
-
-			if (sp->type != T_NOT_INIT && size == 8) {
-				*out = *sp;
-			} else if (sp->type != T_NOT_INIT && is_ptr(sp)) {
-				verdict(c, i, !sp->approx,
-					"invalid size of register fill (%d bytes of a spilled pointer)",
-					size);
-				set_type(out, T_UNKNOWN);
-				out->approx = true;
-			} else if (sp->type == T_UNKNOWN) {
-				set_type(out, T_UNKNOWN);
-				out->approx = true;
-			} else {
-				set_scalar(out, 0, size == 8 ? UINT64_MAX :
-					   (1ull << (size * 8)) - 1);
-				out->approx = maybe || (sp->type != T_NOT_INIT &&
-							sp->approx);
-			}
-			if (maybe && out->type != T_SCALAR)
-				out->approx = true;
-			return;
-		}
-		/* atomics: the slot now holds data, the old spill is gone */
-		if (s->spill[slot].type != T_NOT_INIT && is_ptr(&s->spill[slot])) {
-			verdict(c, i, !s->spill[slot].approx,
-				"BPF_ATOMIC on a spilled pointer at fp%lld", (long long)off);
-			return;
-		}
-		stack_write_bytes(s, (int)off, (int)off + size, maybe ? B_MAYBE : B_INIT);
-		return;
-	}
-	if (size == 8 && src >= 0) {
-		stack_write_bytes(s, (int)off, (int)off + 8, B_INIT);
-		s->spill[slot] = s->r[src];
-		return;
-	}
-	if (src < 0 && size == 8) {
-		stack_write_bytes(s, (int)off, (int)off + 8, B_INIT);
-		set_const(&s->spill[slot], (uint64_t)(int64_t)x->imm);
-		return;
-	}
-	stack_write_bytes(s, (int)off, (int)off + size, B_INIT);
-}
-
-/* Load, store or atomic at instruction @i. */
-static void mem_access(struct ctx *c, struct state *s, size_t i,
-		       const struct bpf_insn *x, int depth)
-{
-	uint8_t cls = BPF_CLASS(x->code);
-	static const int sizes[] = { 4, 2, 1, 8 };
-	int size = sizes[BPF_SIZE(x->code) >> 3];
-	bool write = cls != BPF_LDX;
-	int base = write ? x->dst_reg : x->src_reg;
-	int dst = x->dst_reg, src = cls == BPF_STX ? x->src_reg : -1;
-	bool atomic = cls == BPF_STX && BPF_MODE(x->code) == BPF_ATOMIC;
-	const struct reg *r = &s->r[base];
-	struct reg res;
-
-	/* what a load gives when the access cannot be judged */
-	set_type(&res, T_UNKNOWN);
-	res.approx = true;
-	/* atomics: the fetched old value lands in src (r0 for cmpxchg) */
-	if (atomic)
-		dst = x->imm == BPF_CMPXCHG ? 0 : src;
-	if (!check_read(c, s, i, base) || (src >= 0 && !check_read(c, s, i, src)) ||
-	    (atomic && x->imm == BPF_CMPXCHG && !check_read(c, s, i, 0)))
-		goto out;
-	switch (r->type) {
-	case T_SCALAR:
-		VIOLATION(c, i, r, "R%d invalid mem access 'scalar'", base);
-		break;
-	case T_UNKNOWN:
-		verdict(c, i, false, "R%d: access through a pointer the analysis does not model",
-			base);
-		break;
-	case T_CTX:
-		check_ctx_access(c, s, i, x, base, size, write, &res);
-		break;
-	case T_PKT:
-		check_pkt_access(c, s, i, x, base, size, write, &res);
-		break;
-	case T_STACK:
-		check_stack_access(c, s, i, x, base, size, write, &res, src, depth);
-		break;
-	case T_MAP_VALUE:
-		check_map_access(c, s, i, x, base, size, write, &res);
-		break;
-	case T_MAP_VALUE_OR_NULL:
-		VIOLATION(c, i, r, "R%d invalid mem access 'map_value_or_null' (no NULL check)",
-			  base);
-		break;
-	default:
-		VIOLATION(c, i, r, "R%d invalid mem access '%s'", base, type_names[r->type]);
-		break;
-	}
-	if (atomic && (x->imm & BPF_FETCH) && r->type != T_UNKNOWN)
-		set_unknown_scalar(&res);
-out:
-	if (!write || (atomic && (x->imm & BPF_FETCH)))
-		s->r[dst] = res;
 }
 
 /* ---- ALU ---- */
@@ -1068,7 +471,7 @@ static void do_alu(struct ctx *c, struct state *s, size_t i, const struct bpf_in
 	struct reg *d = &s->r[x->dst_reg], k;
 
 	if (use_src) {
-		if (!check_read(c, s, i, x->src_reg)) {
+		if (!bpfext_safety_check_read(c, s, i, x->src_reg)) {
 			set_type(d, T_UNKNOWN);
 			d->approx = true;
 			return;
@@ -1103,7 +506,7 @@ static void do_alu(struct ctx *c, struct state *s, size_t i, const struct bpf_in
 		}
 		return;
 	}
-	if (!check_read(c, s, i, x->dst_reg)) {
+	if (!bpfext_safety_check_read(c, s, i, x->dst_reg)) {
 		set_type(d, T_UNKNOWN);
 		d->approx = true;
 		return;
@@ -1112,7 +515,7 @@ static void do_alu(struct ctx *c, struct state *s, size_t i, const struct bpf_in
 		bool ptr = is_ptr(d) || is_ptr(&k);
 
 		if (ptr && (!is64 || (op != BPF_ADD && op != BPF_SUB)))
-			verdict(c, i, false, "operation on a value that may be a pointer");
+			bpfext_safety_verdict(c, i, false, "operation on a value that may be a pointer");
 		set_type(d, T_UNKNOWN);
 		d->approx = true;
 		return;
@@ -1172,7 +575,7 @@ static void do_alu(struct ctx *c, struct state *s, size_t i, const struct bpf_in
 	case T_PKT_END:
 	case T_MAP_VALUE_OR_NULL:
 		VIOLATION(c, i, d, "R%d pointer arithmetic on %s prohibited", x->dst_reg,
-			  type_names[d->type]);
+			  type_name(d->type));
 		set_unknown_scalar(d);
 		return;
 	case T_MAP_PTR:
@@ -1184,229 +587,6 @@ static void do_alu(struct ctx *c, struct state *s, size_t i, const struct bpf_in
 	default:
 		ptr_add(d, &k, op == BPF_SUB, i);
 		return;
-	}
-}
-
-/* ---- helpers ---- */
-
-static bool changes_pkt_data(int id)
-{
-	switch (id) {
-	case BPF_FUNC_skb_store_bytes: case BPF_FUNC_l3_csum_replace:
-	case BPF_FUNC_l4_csum_replace: case BPF_FUNC_clone_redirect:
-	case BPF_FUNC_skb_vlan_push: case BPF_FUNC_skb_vlan_pop:
-	case BPF_FUNC_skb_change_proto: case BPF_FUNC_skb_change_type:
-	case BPF_FUNC_skb_change_tail: case BPF_FUNC_skb_pull_data:
-	case BPF_FUNC_skb_change_head: case BPF_FUNC_xdp_adjust_head:
-	case BPF_FUNC_xdp_adjust_meta: case BPF_FUNC_skb_adjust_room:
-	case BPF_FUNC_xdp_adjust_tail: case BPF_FUNC_msg_pull_data:
-	case BPF_FUNC_msg_push_data: case BPF_FUNC_msg_pop_data:
-	case BPF_FUNC_lwt_push_encap: case BPF_FUNC_lwt_seg6_store_bytes:
-	case BPF_FUNC_lwt_seg6_adjust_srh: case BPF_FUNC_lwt_seg6_action:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Helpers whose result is a pointer (or may be): not modelled. */
-static bool returns_ptr(int id)
-{
-	switch (id) {
-	case BPF_FUNC_get_local_storage: case BPF_FUNC_sk_lookup_tcp:
-	case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_sk_fullsock:
-	case BPF_FUNC_tcp_sock: case BPF_FUNC_get_listener_sock:
-	case BPF_FUNC_skc_lookup_tcp: case BPF_FUNC_sk_storage_get:
-	case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_skc_to_tcp6_sock:
-	case BPF_FUNC_skc_to_tcp_sock: case BPF_FUNC_skc_to_tcp_timewait_sock:
-	case BPF_FUNC_skc_to_tcp_request_sock: case BPF_FUNC_skc_to_udp6_sock:
-	case BPF_FUNC_inode_storage_get: case BPF_FUNC_per_cpu_ptr:
-	case BPF_FUNC_this_cpu_ptr: case BPF_FUNC_task_storage_get:
-	case BPF_FUNC_get_current_task_btf: case BPF_FUNC_sock_from_file:
-	case BPF_FUNC_task_pt_regs: case BPF_FUNC_skc_to_unix_sock:
-	case BPF_FUNC_kptr_xchg: case BPF_FUNC_map_lookup_percpu_elem:
-	case BPF_FUNC_skc_to_mptcp_sock: case BPF_FUNC_dynptr_data:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Maps whose lookup gives a map, a socket or an xsk, not a value. */
-static bool map_of_maps_or_socks(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS ||
-	       type == BPF_MAP_TYPE_SOCKMAP || type == BPF_MAP_TYPE_SOCKHASH ||
-	       type == BPF_MAP_TYPE_XSKMAP || type == BPF_MAP_TYPE_DEVMAP ||
-	       type == BPF_MAP_TYPE_CPUMAP || type == BPF_MAP_TYPE_PROG_ARRAY;
-}
-
-/* @r must point to @size readable, initialized bytes (a key or value). */
-static void check_mem_arg(struct ctx *c, struct state *s, size_t i, int n,
-			  uint32_t size, const char *what, int depth)
-{
-	const struct reg *r = &s->r[n];
-	int64_t off;
-	uint32_t b;
-
-	if (!check_read(c, s, i, n))
-		return;
-	switch (r->type) {
-	case T_STACK:
-		if (r->frame != depth && var_zero(r)) {
-			struct reg ignored;
-			int64_t at;
-
-			/* byte by byte, so that no alignment is asked for */
-			for (at = 0; at < size && !c->stop; at++)
-				check_caller_stack(c, i, r, n, r->off + at, 1, false, &ignored);
-			return;
-		}
-		if (r->frame != depth || !var_zero(r)) {
-			verdict(c, i, false, "R%d %s on a stack the analysis does not track",
-				n, what);
-			return;
-		}
-		off = r->off;
-		if (off < -STACK_SIZE || off + (int64_t)size > 0) {
-			VIOLATION(c, i, r, "invalid indirect access to stack R%d off=%lld size=%u",
-				  n, (long long)off, size);
-			return;
-		}
-		for (b = 0; b < size; b++) {
-			uint8_t st = s->stk[off + b + STACK_SIZE];
-
-			if (st == B_UNINIT) {
-				VIOLATION(c, i, r,
-					  "invalid indirect read from stack R%d off %lld+%u size %u (%s)",
-					  n, (long long)off, b, size, what);
-				return;
-			}
-			if (st == B_MAYBE) {
-				verdict(c, i, false, "R%d %s may be uninitialized", n, what);
-				return;
-			}
-		}
-		return;
-	case T_PKT:
-	case T_MAP_VALUE:
-		/* bounds are checked like a load of the whole key */
-		{
-			struct bpf_insn ld = {
-				.code = BPF_LDX | BPF_MEM | BPF_B, .src_reg = n,
-			};
-			struct reg ignored;
-			uint32_t last = size ? size - 1 : 0;
-
-			ld.off = (int16_t)(last < 0x7fff ? last : 0x7fff);
-			if (r->type == T_PKT)
-				check_pkt_access(c, s, i, &ld, n, 1, false, &ignored);
-			else
-				check_map_access(c, s, i, &ld, n, 1, false, &ignored);
-		}
-		return;
-	case T_SCALAR:
-	case T_MAP_VALUE_OR_NULL:
-	case T_CTX:
-	case T_PKT_END:
-	case T_MAP_PTR:
-		VIOLATION(c, i, r, "R%d type=%s expected=fp (%s)", n, type_names[r->type], what);
-		return;
-	default:
-		verdict(c, i, false, "R%d %s of a type the analysis does not model", n, what);
-		return;
-	}
-}
-
-static void do_helper(struct ctx *c, struct state *s, size_t i,
-		      const struct bpf_insn *x, int depth)
-{
-	int id = x->imm, n;
-	struct reg *r0 = &s->r[0];
-	const struct bpfext_map_desc *m = NULL;
-	long local_storage = -1;
-
-	if (id == BPF_FUNC_get_local_storage && s->r[1].type == T_MAP_PTR &&
-	    !s->r[1].approx && map_of(c, &s->r[1]))
-		local_storage = (long)s->r[1].map;
-
-	if (id == BPF_FUNC_map_lookup_elem || id == BPF_FUNC_map_update_elem ||
-	    id == BPF_FUNC_map_delete_elem) {
-		const struct reg *r1 = &s->r[1];
-
-		if (!check_read(c, s, i, 1))
-			goto out;
-		if (r1->type != T_MAP_PTR) {
-			if (r1->type == T_UNKNOWN)
-				verdict(c, i, false, "R1 of %s may not be a map", bpfext_helper_name(id));
-			else
-				VIOLATION(c, i, r1, "R1 type=%s expected=map_ptr", type_names[r1->type]);
-			goto out;
-		}
-		m = map_of(c, r1);
-		if (!m) {
-			verdict(c, i, false, "unknown map");
-			goto out;
-		}
-		check_mem_arg(c, s, i, 2, m->key_size, "map key", depth);
-		if (id == BPF_FUNC_map_update_elem) {
-			check_mem_arg(c, s, i, 3, m->value_size, "map value", depth);
-			check_read(c, s, i, 4);
-		}
-	} else {
-		/* other helpers: stack buffers they are handed may be written */
-		for (n = 1; n <= 5; n++) {
-			const struct reg *r = &s->r[n];
-			int64_t lo, hi = 0;
-
-			if (r->type != T_STACK || !var_zero(r) || r->frame != depth ||
-			    r->off >= 0 || r->off < -STACK_SIZE)
-				continue;
-			lo = r->off;
-			if (n < 5 && is_const(&s->r[n + 1]) &&
-			    s->r[n + 1].umin <= STACK_SIZE)
-				hi = lo + (int64_t)s->r[n + 1].umin;
-			if (hi > 0)
-				hi = 0;
-			for (; lo < hi; lo++)
-				if (s->stk[lo + STACK_SIZE] != B_INIT) {
-					s->stk[lo + STACK_SIZE] = B_INIT;
-					s->spill[(lo + STACK_SIZE) / 8].type = T_NOT_INIT;
-				}
-			/* unknown size: whatever lies above may be written */
-			for (lo = r->off; hi == 0 && lo < 0; lo++)
-				if (s->stk[lo + STACK_SIZE] == B_UNINIT)
-					s->stk[lo + STACK_SIZE] = B_MAYBE;
-		}
-	}
-out:
-	if (changes_pkt_data(id)) {
-		for (n = 0; n < 11; n++)
-			if (s->r[n].type == T_PKT || s->r[n].type == T_PKT_END) {
-				set_type(&s->r[n], T_UNKNOWN);
-				s->r[n].approx = true;
-			}
-		for (n = 0; n < SLOTS; n++)
-			if (s->spill[n].type == T_PKT || s->spill[n].type == T_PKT_END) {
-				set_type(&s->spill[n], T_UNKNOWN);
-				s->spill[n].approx = true;
-			}
-	}
-	for (n = 1; n <= 5; n++)
-		set_type(&s->r[n], T_NOT_INIT);
-	if (id == BPF_FUNC_get_local_storage && local_storage >= 0) {
-		/* never NULL: the cgroup storage of the map in r1 */
-		set_type(r0, T_MAP_VALUE);
-		r0->map = (uint32_t)local_storage;
-	} else if (id == BPF_FUNC_map_lookup_elem && m && !map_of_maps_or_socks(m->type)) {
-		set_type(r0, T_MAP_VALUE_OR_NULL);
-		r0->map = (uint32_t)(m - c->lp->maps);
-		r0->id = (uint32_t)i + 1 + (1u << 31);
-	} else if (id == BPF_FUNC_map_lookup_elem || returns_ptr(id)) {
-		set_type(r0, T_UNKNOWN);
-		r0->approx = true;
-	} else {
-		set_unknown_scalar(r0);
 	}
 }
 
@@ -1670,10 +850,10 @@ static bool check_r0_at_exit(struct ctx *c, const struct state *s, size_t i)
 	if (s->r[0].type == T_NOT_INIT &&
 	    (t == BPF_PROG_TYPE_STRUCT_OPS || t == BPF_PROG_TYPE_LSM ||
 	     t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_EXT)) {
-		verdict(c, i, false, "R0 not set at exit (the function may return void)");
+		bpfext_safety_verdict(c, i, false, "R0 not set at exit (the function may return void)");
 		return false;
 	}
-	return check_read(c, s, i, 0);
+	return bpfext_safety_check_read(c, s, i, 0);
 }
 
 /* ---- the fixpoint ---- */
@@ -1713,7 +893,7 @@ static void flow(struct ctx *c, struct frame_an *f, size_t to, const struct stat
 	uint32_t l;
 
 	if (to >= c->lp->cnt || !c->leader[to]) {
-		verdict(c, to, false, "jump to a slot the analysis does not know");
+		bpfext_safety_verdict(c, to, false, "jump to a slot the analysis does not know");
 		return;
 	}
 	t = leader_state(c, f, to);
@@ -1749,6 +929,204 @@ static void loadtime_def(struct reg *d)
 }
 
 /* Run the block starting at leader slot @start with state @s. */
+/* What run_block() does after an instruction. */
+enum step { STEP_NEXT, STEP_DONE };
+
+/* LD: ld_imm64 (constants, maps, map values) and LD_ABS/LD_IND. */
+static void do_ld(struct ctx *c, struct state *s, size_t i, const struct bpf_insn *x)
+{
+	const struct bpfext_linked_prog *lp = c->lp;
+	int n;
+
+	if (bpfext_insn_is_ldimm64(x)) {
+		struct reg *d = &s->r[x->dst_reg];
+		uint64_t v = (uint32_t)x->imm;
+
+		if (i + 1 < lp->cnt)
+			v |= (uint64_t)lp->insns[i + 1].imm << 32;
+		switch (x->src_reg) {
+		case 0:
+			set_const(d, v);
+			break;
+		case BPF_PSEUDO_MAP_FD:
+		case BPF_PSEUDO_MAP_IDX:
+			set_type(d, T_MAP_PTR);
+			d->map = (uint32_t)x->imm;
+			break;
+		case BPF_PSEUDO_MAP_VALUE:
+		case BPF_PSEUDO_MAP_IDX_VALUE:
+			set_type(d, T_MAP_VALUE);
+			d->map = (uint32_t)x->imm;
+			d->off = i + 1 < lp->cnt ? lp->insns[i + 1].imm : 0;
+			break;
+		case BPF_PSEUDO_FUNC:
+			bpfext_safety_verdict(c, i, false, "callback functions are not analysed");
+			/* fall through */
+		default:
+			set_type(d, T_UNKNOWN);
+			d->approx = true;
+			break;
+		}
+		if (c->loadtime && c->loadtime[i] && !x->src_reg)
+			loadtime_def(d);
+		return;
+	}
+	/* LD_ABS / LD_IND: an implicit skb access through r6 */
+	if (!bpfext_safety_check_read(c, s, i, 6))
+		return;
+	if (s->r[6].type != T_CTX)
+		VIOLATION(c, i, &s->r[6], "BPF_LD_[ABS|IND] uses R6 of type %s, not ctx",
+			  type_name(s->r[6].type));
+	if (BPF_MODE(x->code) == BPF_IND)
+		bpfext_safety_check_read(c, s, i, x->src_reg);
+	for (n = 1; n <= 5; n++)
+		set_type(&s->r[n], T_NOT_INIT);
+	set_scalar(&s->r[0], 0, BPF_SIZE(x->code) == BPF_W ? UINT32_MAX :
+		   BPF_SIZE(x->code) == BPF_H ? 0xffff : 0xff);
+}
+
+/* A bpf-to-bpf call: the callee analysed with a frame of its own. */
+static enum step do_pseudo_call(struct ctx *c, struct state *s, size_t i,
+				const struct bpf_insn *x, int depth)
+{
+	long t = (long)i + x->imm + 1;
+	struct reg r0;
+	struct state in = *s;
+	int n, ret;
+
+	if (depth + 1 >= MAX_DEPTH || t < 0 || (size_t)t >= c->lp->cnt) {
+		bpfext_safety_verdict(c, i, false, "call depth or target not analysed");
+		set_type(&r0, T_UNKNOWN);
+		r0.approx = true;
+	} else {
+		for (n = 0; n < 11; n++)
+			if (n == 0 || n > 5)
+				set_type(&in.r[n], T_NOT_INIT);
+		in.r[10].type = T_STACK;
+		in.r[10].frame = (uint8_t)(depth + 1);
+		memset(in.stk, B_UNINIT, sizeof(in.stk));
+		for (n = 0; n < SLOTS; n++)
+			in.spill[n].type = T_NOT_INIT;
+		c->caller[depth] = s;
+		ret = analyse(c, (size_t)t, &in, depth + 1, &r0);
+		c->caller[depth] = NULL;
+		if (ret || c->stop)
+			return STEP_DONE;
+	}
+	/* the callee may have written our stack through pointers */
+	for (n = 1; n <= 5; n++) {
+		const struct reg *a = &s->r[n];
+		int b;
+
+		if (a->type != T_STACK || a->frame != depth)
+			continue;
+		for (b = 0; b < STACK_SIZE; b++) {
+			if (b - STACK_SIZE < sadd(a->off, a->smin))
+				continue;
+			if (s->stk[b] == B_UNINIT)
+				s->stk[b] = B_MAYBE;
+			/* it may even have stored a pointer */
+			set_type(&s->spill[b / 8], T_UNKNOWN);
+			s->spill[b / 8].approx = true;
+		}
+	}
+	for (n = 1; n <= 5; n++)
+		set_type(&s->r[n], T_NOT_INIT);
+	if (r0.type == T_STACK && r0.frame > depth) {
+		set_type(&r0, T_UNKNOWN);
+		r0.approx = true;
+	}
+	s->r[0] = r0;
+	return STEP_NEXT;
+}
+
+/* A conditional jump: follow the sides it can take, refined. */
+static enum step do_cond_jmp(struct ctx *c, struct frame_an *f, struct state *s,
+			     size_t i, const struct bpf_insn *x)
+{
+	uint8_t op = BPF_OP(x->code);
+	bool is32 = BPF_CLASS(x->code) == BPF_JMP32;
+	size_t tgt = (size_t)((long)i + x->off + 1);
+	struct state *taken;
+	struct reg k;
+	int dec;
+
+	if (!bpfext_safety_check_read(c, s, i, x->dst_reg))
+		return STEP_DONE;
+	if (BPF_SRC(x->code) == BPF_X) {
+		if (!bpfext_safety_check_read(c, s, i, x->src_reg))
+			return STEP_DONE;
+		k = s->r[x->src_reg];
+	} else {
+		set_const(&k, is32 ? (uint32_t)x->imm : (uint64_t)(int64_t)x->imm);
+	}
+	dec = decided(&s->r[x->dst_reg], &k, op, is32);
+	if (dec == 1) {
+		flow(c, f, tgt, s);
+		return STEP_DONE;
+	}
+	if (dec == 0)
+		return STEP_NEXT;
+	taken = malloc(sizeof(*taken));
+	if (!taken) {
+		c->err = -ENOMEM;
+		return STEP_DONE;
+	}
+	*taken = *s;
+	if (refine_state(taken, x, op, is32))
+		flow(c, f, tgt, taken);
+	free(taken);
+	if (op == BPF_JSET)
+		refine_state(s, x, op, is32);
+	else if (!refine_state(s, x, negate(op), is32))
+		return STEP_DONE;
+	return STEP_NEXT;
+}
+
+/* JMP, JMP32: exit, calls, goto and conditional jumps. */
+static enum step do_jmp(struct ctx *c, struct frame_an *f, struct state *s,
+			size_t i, const struct bpf_insn *x, int depth)
+{
+	uint8_t op = BPF_OP(x->code);
+	int n;
+
+	if (op == BPF_EXIT) {
+		/* a subprogram may return nothing (void) */
+		if (depth == 0 && !check_r0_at_exit(c, s, i))
+			return STEP_DONE;
+		if (depth == 0 && is_ptr(&s->r[0])) {
+			VIOLATION(c, i, &s->r[0], "R0 leaks addr as return value (%s)",
+				  type_name(s->r[0].type));
+			return STEP_DONE;
+		}
+		if (f->returned)
+			join_reg(&f->ret, &s->r[0], false, 1u << 28);
+		else
+			f->ret = s->r[0];
+		f->returned = true;
+		return STEP_DONE;
+	}
+	if (op == BPF_CALL) {
+		if (bpfext_insn_is_helper_call(x)) {
+			bpfext_safety_helper(c, s, i, x, depth);
+			return STEP_NEXT;
+		}
+		if (bpfext_insn_is_pseudo_call(x))
+			return do_pseudo_call(c, s, i, x, depth);
+		bpfext_safety_verdict(c, i, false, "kfunc calls are not modelled");
+		for (n = 1; n <= 5; n++)
+			set_type(&s->r[n], T_NOT_INIT);
+		set_type(&s->r[0], T_UNKNOWN);
+		s->r[0].approx = true;
+		return STEP_NEXT;
+	}
+	if (op == BPF_JA) {
+		flow(c, f, (size_t)((long)i + bpfext_insn_branch_off(x) + 1), s);
+		return STEP_DONE;
+	}
+	return do_cond_jmp(c, f, s, i, x);
+}
+
 static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 		      struct state *s, int depth)
 {
@@ -1757,12 +1135,12 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 
 	for (;;) {
 		const struct bpf_insn *x;
-		uint8_t cls, op;
+		uint8_t cls;
 
 		if (c->stop || c->err)
 			return;
 		if (i >= lp->cnt) {
-			verdict(c, i, true, "fall through the end of the program");
+			bpfext_safety_verdict(c, i, true, "fall through the end of the program");
 			return;
 		}
 		if (i != start && c->leader[i]) {
@@ -1770,13 +1148,12 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 			return;
 		}
 		if (++c->steps > c->max_steps) {
-			verdict(c, i, false, "analysis budget exhausted");
+			bpfext_safety_verdict(c, i, false, "analysis budget exhausted");
 			c->stop = true;
 			return;
 		}
 		x = &lp->insns[i];
 		cls = BPF_CLASS(x->code);
-		op = BPF_OP(x->code);
 		switch (cls) {
 		case BPF_ALU:
 		case BPF_ALU64:
@@ -1786,197 +1163,26 @@ static void run_block(struct ctx *c, struct frame_an *f, size_t start,
 		case BPF_ST:
 		case BPF_STX:
 			if (BPF_MODE(x->code) != BPF_MEM && BPF_MODE(x->code) != BPF_ATOMIC) {
-				verdict(c, i, false, "unsupported load/store mode");
+				bpfext_safety_verdict(c, i, false, "unsupported load/store mode");
 				set_type(&s->r[x->dst_reg], T_UNKNOWN);
 				s->r[x->dst_reg].approx = true;
 				break;
 			}
 			/* the kernel's offset (and load width), not the object's */
 			if (c->loadtime && c->loadtime[i])
-				verdict(c, i, false, "access at an offset the loader sets (CO-RE)");
-			mem_access(c, s, i, x, depth);
+				bpfext_safety_verdict(c, i, false, "access at an offset the loader sets (CO-RE)");
+			bpfext_safety_mem_access(c, s, i, x, depth);
 			break;
 		case BPF_LD:
-			if (bpfext_insn_is_ldimm64(x)) {
-				struct reg *d = &s->r[x->dst_reg];
-				uint64_t v = (uint32_t)x->imm;
-
-				if (i + 1 < lp->cnt)
-					v |= (uint64_t)lp->insns[i + 1].imm << 32;
-				switch (x->src_reg) {
-				case 0:
-					set_const(d, v);
-					break;
-				case BPF_PSEUDO_MAP_FD:
-				case BPF_PSEUDO_MAP_IDX:
-					set_type(d, T_MAP_PTR);
-					d->map = (uint32_t)x->imm;
-					break;
-				case BPF_PSEUDO_MAP_VALUE:
-				case BPF_PSEUDO_MAP_IDX_VALUE:
-					set_type(d, T_MAP_VALUE);
-					d->map = (uint32_t)x->imm;
-					d->off = i + 1 < lp->cnt ? lp->insns[i + 1].imm : 0;
-					break;
-				case BPF_PSEUDO_FUNC:
-					verdict(c, i, false, "callback functions are not analysed");
-					/* fall through */
-				default:
-					set_type(d, T_UNKNOWN);
-					d->approx = true;
-					break;
-				}
-				if (c->loadtime && c->loadtime[i] && !x->src_reg)
-					loadtime_def(d);
-				i += 2;
-				continue;
-			}
-			/* LD_ABS / LD_IND: an implicit skb access through r6 */
-			if (!check_read(c, s, i, 6))
-				break;
-			if (s->r[6].type != T_CTX)
-				VIOLATION(c, i, &s->r[6], "BPF_LD_[ABS|IND] uses R6 of type %s, not ctx",
-					  type_names[s->r[6].type]);
-			if (BPF_MODE(x->code) == BPF_IND)
-				check_read(c, s, i, x->src_reg);
-			{
-				int n;
-
-				for (n = 1; n <= 5; n++)
-					set_type(&s->r[n], T_NOT_INIT);
-				set_scalar(&s->r[0], 0, BPF_SIZE(x->code) == BPF_W ? UINT32_MAX :
-					   BPF_SIZE(x->code) == BPF_H ? 0xffff : 0xff);
-			}
+			do_ld(c, s, i, x);
 			break;
 		case BPF_JMP:
 		case BPF_JMP32:
-			if (op == BPF_EXIT) {
-				/* a subprogram may return nothing (void) */
-				if (depth == 0 && !check_r0_at_exit(c, s, i))
-					return;
-				if (depth == 0 && is_ptr(&s->r[0])) {
-					VIOLATION(c, i, &s->r[0], "R0 leaks addr as return value (%s)",
-						  type_names[s->r[0].type]);
-					return;
-				}
-				if (f->returned)
-					join_reg(&f->ret, &s->r[0], false, 1u << 28);
-				else
-					f->ret = s->r[0];
-				f->returned = true;
+			if (do_jmp(c, f, s, i, x, depth) == STEP_DONE)
 				return;
-			}
-			if (op == BPF_CALL) {
-				if (bpfext_insn_is_helper_call(x)) {
-					do_helper(c, s, i, x, depth);
-				} else if (bpfext_insn_is_pseudo_call(x)) {
-					long t = (long)i + x->imm + 1;
-					struct reg r0;
-					struct state in = *s;
-					int n, ret;
-
-					if (depth + 1 >= MAX_DEPTH || t < 0 || (size_t)t >= lp->cnt) {
-						verdict(c, i, false, "call depth or target not analysed");
-						set_type(&r0, T_UNKNOWN);
-						r0.approx = true;
-					} else {
-						for (n = 0; n < 11; n++)
-							if (n == 0 || n > 5)
-								set_type(&in.r[n], T_NOT_INIT);
-						in.r[10].type = T_STACK;
-						in.r[10].frame = (uint8_t)(depth + 1);
-						memset(in.stk, B_UNINIT, sizeof(in.stk));
-						for (n = 0; n < SLOTS; n++)
-							in.spill[n].type = T_NOT_INIT;
-						c->caller[depth] = s;
-						ret = analyse(c, (size_t)t, &in, depth + 1, &r0);
-						c->caller[depth] = NULL;
-						if (ret || c->stop)
-							return;
-					}
-					/* the callee may have written our stack through pointers */
-					for (n = 1; n <= 5; n++) {
-						const struct reg *a = &s->r[n];
-						int b;
-
-						if (a->type != T_STACK || a->frame != depth)
-							continue;
-						for (b = 0; b < STACK_SIZE; b++) {
-							if (b - STACK_SIZE < sadd(a->off, a->smin))
-								continue;
-							if (s->stk[b] == B_UNINIT)
-								s->stk[b] = B_MAYBE;
-							/* it may even have stored a pointer */
-							set_type(&s->spill[b / 8], T_UNKNOWN);
-							s->spill[b / 8].approx = true;
-						}
-					}
-					for (n = 1; n <= 5; n++)
-						set_type(&s->r[n], T_NOT_INIT);
-					if (r0.type == T_STACK && r0.frame > depth) {
-						set_type(&r0, T_UNKNOWN);
-						r0.approx = true;
-					}
-					s->r[0] = r0;
-				} else {
-					int n;
-
-					verdict(c, i, false, "kfunc calls are not modelled");
-					for (n = 1; n <= 5; n++)
-						set_type(&s->r[n], T_NOT_INIT);
-					set_type(&s->r[0], T_UNKNOWN);
-					s->r[0].approx = true;
-				}
-				break;
-			}
-			if (op == BPF_JA) {
-				flow(c, f, (size_t)((long)i + bpfext_insn_branch_off(x) + 1), s);
-				return;
-			}
-			{
-				bool is32 = cls == BPF_JMP32;
-				size_t tgt = (size_t)((long)i + x->off + 1);
-				struct state *taken;
-				struct reg k;
-				int dec;
-
-				if (!check_read(c, s, i, x->dst_reg))
-					return;
-				if (BPF_SRC(x->code) == BPF_X) {
-					if (!check_read(c, s, i, x->src_reg))
-						return;
-					k = s->r[x->src_reg];
-				} else {
-					set_const(&k, is32 ? (uint32_t)x->imm :
-						  (uint64_t)(int64_t)x->imm);
-				}
-				dec = decided(&s->r[x->dst_reg], &k, op, is32);
-				if (dec == 1) {
-					flow(c, f, tgt, s);
-					return;
-				}
-				if (dec == 0) {
-					i++;
-					continue;
-				}
-				taken = malloc(sizeof(*taken));
-				if (!taken) {
-					c->err = -ENOMEM;
-					return;
-				}
-				*taken = *s;
-				if (refine_state(taken, x, op, is32))
-					flow(c, f, tgt, taken);
-				free(taken);
-				if (op == BPF_JSET) {
-					refine_state(s, x, op, is32);
-				} else if (!refine_state(s, x, negate(op), is32)) {
-					return;
-				}
-			}
 			break;
 		default:
-			verdict(c, i, false, "unsupported instruction class");
+			bpfext_safety_verdict(c, i, false, "unsupported instruction class");
 			return;
 		}
 		if (c->loadtime && c->loadtime[i] &&
