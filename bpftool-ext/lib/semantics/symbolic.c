@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Symbolic BPF semantics over Z3 bit-vectors and equivalence checks of
- * instruction windows and of whole programs.  See symbolic.h.
+ * instruction windows and of whole programs: the instruction encoders
+ * (emit_*()) and the checks; the memory model is symbolic_mem.c.  See
+ * symbolic.h.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,177 +14,7 @@
 
 #include "util/util.h"
 #include "semantics/symbolic.h"
-
-#ifndef BPF_MEMSX
-#define BPF_MEMSX 0x80
-#endif
-
-enum tag { T_SCALAR, T_CTX, T_PKT, T_PKT_END, T_STACK, T_MAP, T_MAPVAL,
-	   T_CONFLICT };
-enum region { M_FLAT, M_STACK, M_PKT, M_CTX, M_MAP, NR_REGIONS };
-enum ctxk { C_NONE, C_XDP, C_SKB, C_OPAQUE };
-
-struct val {
-	Z3_ast v;		/* BV64; for pointers the offset in the region */
-	enum tag tag;
-	int map;		/* T_MAP, T_MAPVAL: map index */
-	Z3_ast key;		/* T_MAPVAL: key of the element */
-	Z3_ast nonnull;		/* T_MAPVAL: lookup found it */
-};
-
-/* Map operations of one side, in program order. */
-enum mop_kind { MOP_UPDATE, MOP_DELETE, MOP_STORE };
-
-struct mop {
-	enum mop_kind kind;
-	Z3_ast guard;		/* executed and succeeded */
-	Z3_ast key;
-	Z3_ast off;		/* MOP_STORE: byte offset (BV64) */
-	Z3_ast byte;		/* MOP_STORE: the byte */
-	Z3_ast value;		/* MOP_UPDATE: value_size bytes */
-};
-
-struct mops {
-	struct mop *o;
-	size_t n, cap;
-};
-
-/* Keys seen, for counterexamples. */
-struct seen_key {
-	int map;
-	Z3_ast key;
-};
-
-struct store {
-	Z3_ast guard;
-	Z3_ast addr;		/* BV64 */
-	Z3_ast byte;		/* BV8 */
-};
-
-struct chain {
-	struct store *s;
-	size_t n, cap;
-};
-
-/*
- * The per-path state: r0-r10, then the 64 eight-byte stack slots, which
- * say whether a slot holds a spilled pointer (with its type), then the
- * history of opaque helper calls (helper_proto.h).
- */
-#define NSLOTS		64
-#define HIST		(11 + NSLOTS)
-#define NVALS		(HIST + 1)
-
-struct edge {
-	Z3_ast cond;
-	struct val r[NVALS];
-};
-
-struct inbox {
-	struct edge *e;
-	size_t n, cap;
-};
-
-/* Inputs shared by both sides of a check. */
-struct shared {
-	Z3_context z;
-	Z3_sort bv8, bv64;
-	bool prog;
-	enum ctxk ctx;
-	uint32_t l2_hdr;		/* bytes before data in the test packet */
-	uint32_t ctx_size;
-	Z3_ast regs0[11];		/* window: initial registers */
-	Z3_ast m0;			/* window: initial flat memory */
-	Z3_ast pkt0;			/* program: packet bytes */
-	Z3_ast ctx0;			/* program: context bytes */
-	Z3_ast len;			/* program: packet length from data */
-	Z3_ast cpu;			/* program: smp_processor_id, BV64 */
-	Z3_ast tail_ok;			/* program: prog arrays are filled */
-	const struct bpfext_map_desc *maps;
-	size_t nr_maps;
-	Z3_func_decl *present0;		/* per map: key -> present initially */
-	Z3_func_decl *val0;		/* per map: key, offset -> byte */
-	struct seen_key *keys;
-	size_t nr_keys, cap_keys;
-	/* window: addresses read from initial memory, for counterexamples */
-	Z3_ast *reads;
-	size_t nr_reads, cap_reads;
-	bool offset_conc;		/* BPFEXT_SYM_OFFSET_CONC */
-	/* program: opaque helper calls */
-	Z3_func_decl call_f;		/* history, helper, r1-r5 -> history */
-	Z3_func_decl feed_f;		/* history, an input byte -> history */
-	Z3_func_decl ret_f;		/* history -> r0 */
-	Z3_func_decl out_f;		/* history, offset -> output byte */
-	/* program: load-time values, one unknown per key */
-	struct {
-		const char *key;
-		Z3_ast v;		/* BV64 */
-	} lts[BPFEXT_SYM_MAX_LTV];
-	size_t nr_lts;
-	/* the widths of relocated loads and stores, and their local ones */
-	struct {
-		const char *key;
-		Z3_ast w;		/* BV64 */
-		unsigned int local;
-	} widths[BPFEXT_SYM_MAX_LTV];
-	size_t nr_widths;
-	struct bpfext_error *err;
-};
-
-/* An opaque helper call of one side, for counterexamples. */
-struct ocall {
-	int32_t id;
-	Z3_ast reach;
-	Z3_ast *parts;			/* what the key chain takes, in order */
-	bool *byte;			/* ... a byte (else 8 bytes) */
-	size_t nparts, cap;
-	Z3_ast h;			/* the history after the call */
-	uint32_t nout;			/* output buffer bytes */
-};
-
-/* A successful redirect helper call. */
-struct redir {
-	Z3_ast guard;
-	Z3_ast ifindex, flags, map;	/* map: ~0 for bpf_redirect */
-};
-
-/* The result of encoding one side. */
-struct side {
-	struct shared *sh;
-	struct chain mem[NR_REGIONS];
-	struct mops *mops;		/* per map */
-	struct inbox *in;		/* per slot, + 1 for the end */
-	size_t cnt;
-	Z3_ast exit_cond;		/* some exit was taken */
-	Z3_ast r0;			/* r0 at the exit taken */
-	Z3_ast tail_cond;		/* left through a tail call */
-	Z3_ast tail_target;		/* map << 32 | index */
-	struct redir *redir;		/* redirect helpers, program order */
-	size_t nr_redir, cap_redir;
-	Z3_ast end_cond;		/* fell off the end */
-	struct val end_regs[NVALS];	/* registers there */
-	struct val *cur;		/* state being encoded */
-	unsigned int frames;		/* bpf-to-bpf calls encoded */
-	Z3_ast hist;			/* opaque call history at the exit taken */
-	struct ocall *calls;		/* opaque calls, program order */
-	size_t nr_calls, cap_calls;
-	const struct bpfext_ltv **ltv_at;	/* per slot, or NULL */
-};
-
-static int fail(struct shared *sh, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct shared *sh, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (sh->err) {
-		va_start(ap, fmt);
-		vsnprintf(sh->err->msg, sizeof(sh->err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -code;
-}
+#include "semantics/symbolic_int.h"
 
 static void z3_error(Z3_context c, Z3_error_code e)
 {
@@ -190,455 +22,6 @@ static void z3_error(Z3_context c, Z3_error_code e)
 	(void)e;	/* checked with Z3_get_error_code() */
 }
 
-/* ---- bit-vector helpers ---- */
-
-static Z3_ast k64(struct shared *sh, uint64_t v)
-{
-	return Z3_mk_unsigned_int64(sh->z, v, sh->bv64);
-}
-
-static Z3_ast k8(struct shared *sh, uint8_t v)
-{
-	return Z3_mk_unsigned_int64(sh->z, v, sh->bv8);
-}
-
-static Z3_ast lo32(struct shared *sh, Z3_ast x)
-{
-	return Z3_mk_extract(sh->z, 31, 0, x);
-}
-
-static Z3_ast zext32(struct shared *sh, Z3_ast x32)
-{
-	return Z3_mk_zero_ext(sh->z, 32, x32);
-}
-
-static Z3_ast and2(struct shared *sh, Z3_ast a, Z3_ast b)
-{
-	Z3_ast v[2] = { a, b };
-
-	return Z3_mk_and(sh->z, 2, v);
-}
-
-static Z3_ast or2(struct shared *sh, Z3_ast a, Z3_ast b)
-{
-	Z3_ast v[2] = { a, b };
-
-	return Z3_mk_or(sh->z, 2, v);
-}
-
-static bool is_false(struct shared *sh, Z3_ast c)
-{
-	return Z3_get_bool_value(sh->z, c) == Z3_L_FALSE;
-}
-
-/* Concrete value of a (simplified) term, if it is a numeral. */
-static bool numeral(struct shared *sh, Z3_ast x, uint64_t *v)
-{
-	Z3_ast s = Z3_simplify(sh->z, x);
-
-	return Z3_is_numeral_ast(sh->z, s) && Z3_get_numeral_uint64(sh->z, s, v);
-}
-
-static Z3_ast bswap(struct shared *sh, Z3_ast x, unsigned int bits)
-{
-	Z3_ast r = NULL;
-	unsigned int i;
-
-	for (i = 0; i < bits / 8; i++) {
-		Z3_ast b = Z3_mk_extract(sh->z, i * 8 + 7, i * 8, x);
-
-		r = r ? Z3_mk_concat(sh->z, r, b) : b;
-	}
-	return bits == 64 ? r : Z3_mk_zero_ext(sh->z, 64 - bits, r);
-}
-
-/* ---- memory ---- */
-
-static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
-		     Z3_ast addr, Z3_ast byte)
-{
-	if (bpfext_grow(&c->s, &c->cap, c->n + 1, sizeof(*c->s)))
-		return fail(sh, ENOMEM, "out of memory");
-	c->s[c->n].guard = guard;
-	c->s[c->n].addr = addr;
-	c->s[c->n].byte = byte;
-	c->n++;
-	return 0;
-}
-
-static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
-{
-	switch (r) {
-	case M_FLAT:
-		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM &&
-		    !bpfext_grow(&sh->reads, &sh->cap_reads, sh->nr_reads + 1, sizeof(*sh->reads)))
-			sh->reads[sh->nr_reads++] = a;
-		return Z3_mk_select(sh->z, sh->m0, a);
-	case M_PKT:
-		return Z3_mk_select(sh->z, sh->pkt0, a);
-	case M_CTX:
-		return Z3_mk_select(sh->z, sh->ctx0, a);
-	default:
-		return k8(sh, 0);	/* the stack starts zeroed */
-	}
-}
-
-/*
- * Memory offset concretization (BPFEXT_SYM_OFFSET_CONC): a store at a
- * known address other than the one read is left out of the read's chain.
- * Addresses are known where pointers are (the program check gives stack
- * and packet numeric bases).  For base + constant addresses on unknown
- * bases (the window check) the solver is faster on the plain chain than
- * with such stores left out by their syntax, as measured with bench_equiv.
- */
-static Z3_ast read_byte(struct side *sd, enum region r, Z3_ast a)
-{
-	struct shared *sh = sd->sh;
-	const struct chain *c = &sd->mem[r];
-	Z3_ast acc = init_byte(sh, r, a);
-	uint64_t ka = 0, ks;
-	bool ca = sh->offset_conc && numeral(sh, a, &ka);
-	size_t i;
-
-	for (i = 0; i < c->n; i++) {
-		const struct store *s = &c->s[i];
-
-		if (ca && numeral(sh, s->addr, &ks) && ks != ka)
-			continue;
-		acc = Z3_mk_ite(sh->z, and2(sh, s->guard,
-					    Z3_mk_eq(sh->z, s->addr, a)),
-				s->byte, acc);
-	}
-	return acc;
-}
-
-static Z3_ast mem_read(struct side *sd, enum region r, Z3_ast addr,
-		       unsigned int size)
-{
-	struct shared *sh = sd->sh;
-	Z3_ast v = NULL;
-	unsigned int i;
-
-	for (i = 0; i < size; i++) {
-		Z3_ast b = read_byte(sd, r, Z3_mk_bvadd(sh->z, addr, k64(sh, i)));
-
-		v = v ? Z3_mk_concat(sh->z, b, v) : b;
-	}
-	return size == 8 ? v : Z3_mk_zero_ext(sh->z, 64 - size * 8, v);
-}
-
-static int mem_write(struct side *sd, enum region r, Z3_ast guard,
-		     Z3_ast addr, Z3_ast val, unsigned int size)
-{
-	struct shared *sh = sd->sh;
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < size; i++) {
-		ret = chain_add(sh, &sd->mem[r], guard,
-				Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, addr,
-							       k64(sh, i))),
-				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val));
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* ---- maps ---- */
-
-static bool map_is_array(uint32_t t)
-{
-	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
-static bool map_supported(uint32_t t)
-{
-	return map_is_array(t) || t == BPF_MAP_TYPE_DEVMAP ||
-	       t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
-	       t == BPF_MAP_TYPE_XSKMAP || t == BPF_MAP_TYPE_HASH ||
-	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
-	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-}
-
-static int note_key(struct shared *sh, int m, Z3_ast key)
-{
-	if (bpfext_grow(&sh->keys, &sh->cap_keys, sh->nr_keys + 1, sizeof(*sh->keys)))
-		return fail(sh, ENOMEM, "out of memory");
-	sh->keys[sh->nr_keys].map = m;
-	sh->keys[sh->nr_keys].key = key;
-	sh->nr_keys++;
-	return 0;
-}
-
-static int mop_add(struct side *sd, int m, const struct mop *o)
-{
-	struct mops *ms = &sd->mops[m];
-
-	if (bpfext_grow(&ms->o, &ms->cap, ms->n + 1, sizeof(*ms->o)))
-		return fail(sd->sh, ENOMEM, "out of memory");
-	ms->o[ms->n++] = *o;
-	return 0;
-}
-
-static Z3_ast present_at(struct side *sd, int m, Z3_ast key)
-{
-	struct shared *sh = sd->sh;
-	const struct mops *ms = &sd->mops[m];
-	Z3_ast acc;
-	size_t i;
-
-	if (map_is_array(sh->maps[m].type))
-		return Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
-				   sh->maps[m].max_entries, Z3_get_sort(sh->z, key)));
-	acc = Z3_mk_app(sh->z, sh->present0[m], 1, &key);
-	for (i = 0; i < ms->n; i++) {
-		const struct mop *o = &ms->o[i];
-
-		if (o->kind == MOP_STORE)
-			continue;
-		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
-				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
-							Z3_mk_false(sh->z), acc);
-	}
-	return acc;
-}
-
-/* Byte @off (BV64) of a value_size-byte bit-vector. */
-static Z3_ast byte_of(struct shared *sh, Z3_ast value, uint32_t vs, Z3_ast off)
-{
-	uint64_t k;
-	Z3_ast acc;
-	uint32_t i;
-
-	if (numeral(sh, off, &k))
-		return k < vs ? Z3_mk_extract(sh->z, (unsigned int)k * 8 + 7,
-					      (unsigned int)k * 8, value) : k8(sh, 0);
-	acc = k8(sh, 0);
-	for (i = 0; i < vs; i++)
-		acc = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, off, k64(sh, i)),
-				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, value), acc);
-	return acc;
-}
-
-static Z3_ast val_at(struct side *sd, int m, Z3_ast key, Z3_ast off)
-{
-	struct shared *sh = sd->sh;
-	const struct mops *ms = &sd->mops[m];
-	Z3_ast args[2] = { key, off };
-	Z3_ast acc = Z3_mk_app(sh->z, sh->val0[m], 2, args);
-	size_t i;
-
-	for (i = 0; i < ms->n; i++) {
-		const struct mop *o = &ms->o[i];
-		Z3_ast hit = and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key));
-
-		if (o->kind == MOP_STORE)
-			acc = Z3_mk_ite(sh->z, and2(sh, hit, Z3_mk_eq(sh->z, o->off, off)),
-					o->byte, acc);
-		else if (o->kind == MOP_UPDATE)
-			acc = Z3_mk_ite(sh->z, hit, byte_of(sh, o->value,
-							     sh->maps[m].value_size, off),
-					acc);
-	}
-	return acc;
-}
-
-/* ---- accesses ---- */
-
-struct access {
-	enum region r;
-	Z3_ast addr;		/* address in the region, or value offset */
-	int map;
-	Z3_ast key;
-};
-
-/* Where a pointer register plus @off points. */
-static int access_of(struct side *sd, const struct val *p, int16_t off,
-		     struct access *a, size_t slot)
-{
-	struct shared *sh = sd->sh;
-
-	a->addr = Z3_mk_bvadd(sh->z, p->v, k64(sh, (uint64_t)(int64_t)off));
-	a->map = -1;
-	a->key = NULL;
-	if (!sh->prog) {
-		a->r = M_FLAT;
-		return 0;
-	}
-	switch (p->tag) {
-	case T_STACK: a->r = M_STACK; return 0;
-	case T_PKT: a->r = M_PKT; return 0;
-	case T_CTX: a->r = M_CTX; return 0;
-	case T_MAPVAL:
-		a->r = M_MAP;
-		a->map = p->map;
-		a->key = p->key;
-		return 0;
-	default:
-		return fail(sh, ENOTSUP, "insn %zu: memory access through a %s",
-			    slot, p->tag == T_CONFLICT ? "register of mixed types" :
-			    p->tag == T_PKT_END ? "packet end pointer" :
-			    p->tag == T_MAP ? "map pointer" : "scalar");
-	}
-}
-
-/* A store to the stack: spilled pointers it overwrites are gone. */
-static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
-{
-	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
-	uint64_t o;
-	int k;
-
-	if (!sp)
-		return;
-	if (numeral(sd->sh, addr, &o)) {
-		for (k = 0; k < NSLOTS; k++)
-			if (o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8)
-				sp[k].tag = T_SCALAR;
-		return;
-	}
-	for (k = 0; k < NSLOTS; k++)
-		if (sp[k].tag != T_SCALAR)
-			sp[k].tag = T_CONFLICT;	/* maybe overwritten */
-}
-
-/*
- * A load from the stack: 1 if it is a plain scalar, 0 with @out set for
- * the fill of a spilled pointer, or a negative errno.
- */
-static int stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
-		      struct val *out, size_t slot)
-{
-	struct val *sp = sd->cur + 11;
-	uint64_t o;
-	int k;
-
-	if (!numeral(sd->sh, addr, &o)) {
-		for (k = 0; k < NSLOTS; k++)
-			if (sp[k].tag != T_SCALAR)
-				return fail(sd->sh, ENOTSUP,
-					    "insn %zu: stack load at a variable offset near a spilled pointer", slot);
-		return 1;
-	}
-	for (k = 0; k < NSLOTS; k++) {
-		if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8) ||
-		    sp[k].tag == T_SCALAR)
-			continue;
-		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8)
-			return fail(sd->sh, ENOTSUP,
-				    "insn %zu: partial or mixed-type fill of a stack slot", slot);
-		*out = sp[k];
-		return 0;
-	}
-	return 1;
-}
-
-/* @n bytes little endian as a BV(n * 8). */
-static Z3_ast acc_read_raw(struct side *sd, const struct access *a,
-			   unsigned int n)
-{
-	struct shared *sh = sd->sh;
-	Z3_ast v = NULL;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		Z3_ast at = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i)));
-		Z3_ast b = a->r == M_MAP ? val_at(sd, a->map, a->key, at) :
-					   read_byte(sd, a->r, at);
-
-		v = v ? Z3_mk_concat(sh->z, b, v) : b;
-	}
-	return v;
-}
-
-static Z3_ast acc_read(struct side *sd, const struct access *a,
-		       unsigned int size)
-{
-	Z3_ast v = acc_read_raw(sd, a, size);
-
-	return size == 8 ? v : Z3_mk_zero_ext(sd->sh->z, 64 - size * 8, v);
-}
-
-static int acc_write(struct side *sd, const struct access *a, Z3_ast guard,
-		     Z3_ast val, unsigned int size)
-{
-	struct shared *sh = sd->sh;
-	unsigned int i;
-	int ret;
-
-	if (a->r == M_STACK)
-		clear_slots(sd, a->addr, size);
-	if (a->r != M_MAP)
-		return mem_write(sd, a->r, guard, a->addr, val, size);
-	for (i = 0; i < size; i++) {
-		struct mop o = {
-			.kind = MOP_STORE, .guard = guard, .key = a->key,
-			.off = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i))),
-			.byte = Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val),
-		};
-
-		ret = mop_add(sd, a->map, &o);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* A load from the context at a concrete offset. */
-static int ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
-		    struct val *out, size_t slot)
-{
-	struct shared *sh = sd->sh;
-	uint64_t off;
-
-	out->tag = T_SCALAR;
-	/* an opaque context is bytes, wherever (a CO-RE offset, say) */
-	if (sh->ctx == C_OPAQUE && (!numeral(sh, addr, &off) || off + size <= sh->ctx_size)) {
-		out->v = mem_read(sd, M_CTX, addr, size);
-		return 0;
-	}
-	if (!numeral(sh, addr, &off) || off + size > sh->ctx_size)
-		return fail(sh, ENOTSUP, "insn %zu: context access at a variable or bad offset",
-			    slot);
-	if (sh->ctx == C_XDP && size == 4 && (off == 0 || off == 8)) {
-		out->tag = T_PKT;
-		out->v = k64(sh, 0);
-		return 0;
-	}
-	if (sh->ctx == C_XDP && size == 4 && off == 4) {
-		out->tag = T_PKT_END;
-		out->v = sh->len;
-		return 0;
-	}
-	if (sh->ctx == C_SKB && size == 4 && (off == 76 || off == 140)) {
-		out->tag = T_PKT;
-		out->v = k64(sh, 0);
-		return 0;
-	}
-	if (sh->ctx == C_SKB && size == 4 && off == 80) {
-		out->tag = T_PKT_END;
-		out->v = sh->len;
-		return 0;
-	}
-	if (sh->ctx == C_SKB && (off == 144 || off == 168)) {
-		out->v = k64(sh, 0);
-		return 0;
-	}
-	if (sh->ctx == C_SKB && off < 4) {
-		Z3_ast l = lo32(sh, sh->len);
-
-		if (off + size > 4)
-			return fail(sh, ENOTSUP, "insn %zu: context load across skb->len", slot);
-
-		l = Z3_mk_extract(sh->z, (unsigned int)(off + size) * 8 - 1,
-				  (unsigned int)off * 8, l);
-		out->v = Z3_mk_zero_ext(sh->z, 64 - size * 8, l);
-		return 0;
-	}
-	out->v = mem_read(sd, M_CTX, addr, size);
-	return 0;
-}
 
 /* ---- instruction encoding ---- */
 
@@ -870,7 +253,7 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 		return 0;
 	case BPF_PSEUDO_MAP_VALUE:
 	case BPF_PSEUDO_MAP_IDX_VALUE:
-		if (!map_usable(sh, m) || !map_is_array(sh->maps[m].type))
+		if (!map_usable(sh, m) || !bpfext_sym_map_is_array(sh->maps[m].type))
 			return fail(sh, ENOTSUP, "insn %zu: value of map %s is not encoded",
 				    slot, sh->maps[m].name);
 		d->tag = T_MAPVAL;
@@ -879,7 +262,7 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 					      Z3_mk_bv_sort(sh->z, sh->maps[m].key_size * 8));
 		d->nonnull = Z3_mk_true(sh->z);
 		d->v = k64(sh, (uint64_t)(int64_t)x[1].imm);
-		return note_key(sh, m, d->key);
+		return bpfext_sym_note_key(sh, m, d->key);
 	default:
 		return fail(sh, ENOTSUP, "insn %zu: ld_imm64 with src %u", slot, x->src_reg);
 	}
@@ -986,7 +369,7 @@ static Z3_ast ltv_width(struct shared *sh, const struct bpfext_ltv *lt,
 static Z3_ast ltv_load(struct side *sd, const struct access *a, Z3_ast width)
 {
 	struct shared *sh = sd->sh;
-	Z3_ast v8 = a->r == M_CTX ? mem_read(sd, M_CTX, a->addr, 8) : acc_read(sd, a, 8);
+	Z3_ast v8 = a->r == M_CTX ? bpfext_sym_mem_read(sd, M_CTX, a->addr, 8) : bpfext_sym_acc_read(sd, a, 8);
 	Z3_ast v = v8;
 	unsigned int b;
 
@@ -1054,9 +437,9 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 	Z3_ast sym;
 	int ret;
 
-	ret = access_of(sd, &r[3], 0, &from, slot);
+	ret = bpfext_sym_access_of(sd, &r[3], 0, &from, slot);
 	if (!ret)
-		ret = access_of(sd, &r[1], 0, &to, slot);
+		ret = bpfext_sym_access_of(sd, &r[1], 0, &to, slot);
 	if (!ret)
 		ret = buf_size(sh, r, 2, &to, &size, &sym, slot);
 	if (ret)
@@ -1068,8 +451,8 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 
 		f.addr = Z3_mk_bvadd(sh->z, from.addr, k64(sh, j));
 		t.addr = Z3_mk_bvadd(sh->z, to.addr, k64(sh, j));
-		ret = acc_write(sd, &t, within(sh, reach, sym, j),
-				acc_read_raw(sd, &f, 1), 1);
+		ret = bpfext_sym_acc_write(sd, &t, within(sh, reach, sym, j),
+					   bpfext_sym_acc_read_raw(sd, &f, 1), 1);
 	}
 	memset(&r[0], 0, sizeof(r[0]));
 	r[0].v = k64(sh, 0);
@@ -1137,7 +520,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			break;
 		case HARG_IN:
 		case HARG_OUT:
-			ret_code = access_of(sd, v, 0, &acc, slot);
+			ret_code = bpfext_sym_access_of(sd, v, 0, &acc, slot);
 			if (!ret_code)
 				ret_code = buf_size(sh, r, hp->size_arg[a], &acc, &size,
 						    &sym, slot);
@@ -1158,7 +541,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 				struct access at = acc;
 
 				at.addr = Z3_mk_bvadd(z, acc.addr, k64(sh, j));
-				ret_code = ocall_part(sh, oc, acc_read_raw(sd, &at, 1), true);
+				ret_code = ocall_part(sh, oc, bpfext_sym_acc_read_raw(sd, &at, 1), true);
 			}
 			break;
 		default:
@@ -1184,7 +567,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 		struct access at = out;
 
 		at.addr = Z3_mk_bvadd(z, out.addr, k64(sh, j));
-		ret_code = acc_write(sd, &at, guard, Z3_mk_app(z, sh->out_f, 2, fa), 1);
+		ret_code = bpfext_sym_acc_write(sd, &at, guard, Z3_mk_app(z, sh->out_f, 2, fa), 1);
 		if (ret_code)
 			return ret_code;
 	}
@@ -1266,10 +649,10 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 			return 0;
 		}
 		rkey = lo32(sh, r[2].v);
-		ret = note_key(sh, mi, rkey);
+		ret = bpfext_sym_note_key(sh, mi, rkey);
 		if (ret)
 			return ret;
-		rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : present_at(sd, mi, rkey);
+		rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : bpfext_sym_present_at(sd, mi, rkey);
 		r[0].v = Z3_mk_ite(z, rpres, k64(sh, XDP_REDIRECT), k64(sh, f & 3));
 		return add_redir(sd, and2(sh, reach, rpres), Z3_mk_zero_ext(z, 32, rkey),
 				 k64(sh, f), k64(sh, (uint64_t)mi));
@@ -1296,7 +679,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		if (r[2].tag != T_SCALAR || r[4].tag != T_SCALAR ||
 		    !numeral(sh, lo32(sh, r[4].v), &n) || !n || n > 512)
 			return fail(sh, ENOTSUP, "insn %zu: xdp_load/store_bytes with a variable length", slot);
-		ret = access_of(sd, &r[3], 0, &va, slot);
+		ret = bpfext_sym_access_of(sd, &r[3], 0, &va, slot);
 		if (ret)
 			return ret;
 		if (va.r == M_CTX)
@@ -1317,8 +700,8 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 
 			from.addr = Z3_mk_bvadd(z, from.addr, k64(sh, j));
 			to.addr = Z3_mk_bvadd(z, to.addr, k64(sh, j));
-			b = acc_read_raw(sd, &from, 1);
-			ret = acc_write(sd, &to, and2(sh, reach, ok), b, 1);
+			b = bpfext_sym_acc_read_raw(sd, &from, 1);
+			ret = bpfext_sym_acc_write(sd, &to, and2(sh, reach, ok), b, 1);
 			if (ret)
 				return ret;
 		}
@@ -1339,16 +722,16 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	if (!map_usable(sh, m) || is_devmap(md->type))
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
-	ret = access_of(sd, &r[2], 0, &ka, slot);
+	ret = bpfext_sym_access_of(sd, &r[2], 0, &ka, slot);
 	if (ret)
 		return ret;
 	if (ka.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: key in the context", slot);
-	key = acc_read_raw(sd, &ka, md->key_size);
-	ret = note_key(sh, m, key);
+	key = bpfext_sym_acc_read_raw(sd, &ka, md->key_size);
+	ret = bpfext_sym_note_key(sh, m, key);
 	if (ret)
 		return ret;
-	pres = present_at(sd, m, key);
+	pres = bpfext_sym_present_at(sd, m, key);
 	memset(&o, 0, sizeof(o));
 	o.key = key;
 
@@ -1363,19 +746,19 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	}
 	if (id == BPF_FUNC_map_delete_elem) {
 		memset(&r[0], 0, sizeof(r[0]));
-		if (map_is_array(md->type)) {
+		if (bpfext_sym_map_is_array(md->type)) {
 			r[0].v = kerr(sh, EINVAL);
 			return 0;
 		}
 		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, ENOENT));
 		o.kind = MOP_DELETE;
 		o.guard = and2(sh, reach, pres);
-		return mop_add(sd, m, &o);
+		return bpfext_sym_mop_add(sd, m, &o);
 	}
 	/* update */
 	if (r[4].tag != T_SCALAR || !numeral(sh, r[4].v, &flags))
 		return fail(sh, ENOTSUP, "insn %zu: map update flags are not a constant", slot);
-	ret = access_of(sd, &r[3], 0, &va, slot);
+	ret = bpfext_sym_access_of(sd, &r[3], 0, &va, slot);
 	if (ret)
 		return ret;
 	if (va.r == M_CTX)
@@ -1383,7 +766,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	if (md->value_size > BPFEXT_SYM_MAX_VALUE)
 		return fail(sh, ENOTSUP, "insn %zu: update of a %u-byte value", slot,
 			    md->value_size);
-	val = acc_read_raw(sd, &va, md->value_size);
+	val = bpfext_sym_acc_read_raw(sd, &va, md->value_size);
 	memset(&r[0], 0, sizeof(r[0]));
 	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {
 		r[0].v = kerr(sh, EINVAL);
@@ -1393,7 +776,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 		r[0].v = kerr(sh, EPERM);
 		return 0;
 	}
-	if (map_is_array(md->type)) {
+	if (bpfext_sym_map_is_array(md->type)) {
 		ok = pres;	/* in range */
 		if ((flags & 3) == BPF_NOEXIST) {
 			r[0].v = Z3_mk_ite(z, pres, kerr(sh, EEXIST), kerr(sh, E2BIG));
@@ -1413,7 +796,7 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	o.kind = MOP_UPDATE;
 	o.guard = and2(sh, reach, ok);
 	o.value = val;
-	return mop_add(sd, m, &o);
+	return bpfext_sym_mop_add(sd, m, &o);
 }
 
 /* Address of an access whose offset the loader sets: @base plus it. */
@@ -1524,6 +907,410 @@ static int call_fn(struct side *sd, const struct bpf_insn *insns, size_t cnt,
 	return 0;
 }
 
+/* Bytes a load or store of @code moves. */
+static unsigned int mem_size(uint8_t code)
+{
+	return BPF_SIZE(code) == BPF_B ? 1 : BPF_SIZE(code) == BPF_H ? 2 :
+	       BPF_SIZE(code) == BPF_W ? 4 : 8;
+}
+
+/* One instruction being encoded: what emit_*() take and give back. */
+struct enc {
+	struct side *sd;
+	const struct bpf_insn *insns;
+	size_t cnt, i;
+	const struct bpf_insn *x;
+	struct val *r, *d;		/* the registers, the destination */
+	struct val src;			/* the source operand */
+	Z3_ast reach;			/* reach condition; calls and LD_ABS narrow it */
+	size_t next;			/* fall-through slot, (size_t)-1: none */
+	int depth;			/* bpf-to-bpf call depth */
+	struct inbox *ret_box;		/* where a callee's exits go */
+	const struct bpfext_ltv *lt;	/* the load-time value at x, or NULL */
+	Z3_ast ltv;
+};
+
+/* ALU, ALU64: bit-vector arithmetic; pointer arithmetic in ptr_alu(). */
+static int emit_alu(struct enc *e)
+{
+	struct shared *sh = e->sd->sh;
+	Z3_context z = sh->z;
+	const struct bpf_insn *x = e->x;
+	uint8_t cls = BPF_CLASS(x->code);
+	uint8_t op = BPF_OP(x->code);
+	bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
+	struct val *r = e->r, *d = e->d;
+	struct val src = e->src;
+	Z3_ast ltv = e->ltv;
+	int ret;
+
+	if (op == BPF_END) {
+		if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+			d->v = bswap(sh, d->v, (unsigned int)x->imm);
+		else if (x->imm < 64)
+			d->v = Z3_mk_zero_ext(z, 64 - x->imm,
+					      Z3_mk_extract(z, x->imm - 1, 0, d->v));
+		d->tag = d->tag == T_SCALAR ? T_SCALAR : T_CONFLICT;
+		return 0;
+	}
+	if (cls == BPF_ALU && BPF_SRC(x->code) == BPF_K)
+		src.v = k64(sh, (uint32_t)x->imm);
+	/* the immediate the loader writes, extended as the class says */
+	if (ltv && BPF_SRC(x->code) == BPF_K)
+		src.v = cls == BPF_ALU64 ?
+			Z3_mk_sign_ext(z, 32, lo32(sh, ltv)) :
+			zext32(sh, lo32(sh, ltv));
+	ret = ptr_alu(e->sd, x, r, &src, e->i);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return 0;
+	if (d->tag != T_SCALAR && op != BPF_MOV)
+		return fail(sh, ENOTSUP, "insn %zu: unsupported arithmetic on a pointer", e->i);
+	if (op == BPF_MOV && x->off) {
+		Z3_ast s = Z3_mk_extract(z, x->off - 1, 0, src.v);
+
+		d->v = Z3_mk_sign_ext(z, (is64 ? 64 : 32) - x->off, s);
+		if (!is64)
+			d->v = zext32(sh, d->v);
+	} else if ((op == BPF_DIV || op == BPF_MOD) && x->off) {
+		d->v = sdivmod(sh, op == BPF_DIV, is64, d->v, src.v);
+	} else {
+		d->v = alu(sh, op, is64, d->v, src.v);
+		if (!d->v)
+			return fail(sh, ENOTSUP, "insn %zu: bad ALU op", e->i);
+	}
+	d->tag = T_SCALAR;
+	return 0;
+}
+
+/* JMP, JMP32: exit, calls, and branches as edges with their conditions. */
+static int emit_jmp(struct enc *e)
+{
+	struct shared *sh = e->sd->sh;
+	Z3_context z = sh->z;
+	const struct bpf_insn *x = e->x;
+	const struct bpf_insn *insns = e->insns;
+	struct val *r = e->r, *d = e->d;
+	struct val src = e->src;
+	size_t cnt = e->cnt;
+	uint8_t cls = BPF_CLASS(x->code);
+	uint8_t op = BPF_OP(x->code);
+	bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
+	int depth = e->depth;
+	struct inbox *ret_box = e->ret_box;
+	Z3_ast c;
+	int ret;
+
+	if (op == BPF_EXIT && depth) {
+		ret = push_box(e->sd, ret_box, e->reach, r);
+		if (ret)
+			return ret;
+		e->next = (size_t)-1;
+		return 0;
+	}
+	if (op == BPF_EXIT) {
+		if (sh->prog && r[0].tag != T_SCALAR)
+			return fail(sh, ENOTSUP, "insn %zu: returns a pointer", e->i);
+		e->sd->r0 = Z3_mk_ite(z, e->reach, r[0].v, e->sd->r0);
+		e->sd->hist = Z3_mk_ite(z, e->reach, r[HIST].v, e->sd->hist);
+		e->sd->exit_cond = or2(sh, e->reach, e->sd->exit_cond);
+		e->next = (size_t)-1;
+		return 0;
+	}
+	if (op == BPF_CALL && x->src_reg == BPF_PSEUDO_CALL && sh->prog) {
+		ret = call_fn(e->sd, insns, cnt, e->i, r, &e->reach, depth);
+		if (ret)
+			return ret;
+		if (!e->reach)
+			e->next = (size_t)-1;
+		return 0;
+	}
+	if (op == BPF_CALL) {
+		if (!sh->prog || x->src_reg)
+			return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", e->i);
+		ret = helper(e->sd, x->imm, r, &e->reach, e->i);
+		if (ret)
+			return ret;
+		return 0;
+	}
+	{
+		int32_t boff = bpfext_insn_branch_off(x);
+		size_t t = (size_t)((long)e->i + boff + 1);
+
+		if (boff < 0)
+			return fail(sh, ENOTSUP, "insn %zu: backward jump", e->i);
+		if (t > cnt)
+			return fail(sh, EINVAL, "insn %zu: jump out of the code", e->i);
+		if (op == BPF_JA) {
+			ret = push_edge(e->sd, t, e->reach, r);
+			if (ret)
+				return ret;
+			e->next = (size_t)-1;
+			return 0;
+		}
+		if (cls == BPF_JMP32 && BPF_SRC(x->code) == BPF_K)
+			src.v = k64(sh, (uint32_t)x->imm);
+		if (sh->prog && d->tag == T_MAPVAL && src.tag == T_SCALAR &&
+		    BPF_SRC(x->code) == BPF_K && !x->imm && cls == BPF_JMP &&
+		    (op == BPF_JEQ || op == BPF_JNE)) {
+			struct val nr[NVALS];
+
+			/* as the verifier does: NULL on one side is scalar 0 */
+			memcpy(nr, r, sizeof(nr));
+			memset(&nr[x->dst_reg], 0, sizeof(nr[0]));
+			nr[x->dst_reg].tag = T_SCALAR;
+			nr[x->dst_reg].v = k64(sh, 0);
+			c = Z3_mk_not(z, d->nonnull);
+			ret = push_edge(e->sd, op == BPF_JEQ ? t : e->next,
+					and2(sh, e->reach, c), nr);
+			if (!ret)
+				ret = push_edge(e->sd, op == BPF_JEQ ? e->next : t,
+						and2(sh, e->reach, Z3_mk_not(z, c)), r);
+			if (ret)
+				return ret;
+			e->next = (size_t)-1;
+			return 0;
+		}
+		if (sh->prog && (d->tag != src.tag) &&
+		    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
+		      (d->tag == T_PKT_END && src.tag == T_PKT)))
+			return fail(sh, ENOTSUP, "insn %zu: comparison of a pointer", e->i);
+		if (sh->prog && d->tag == T_CONFLICT)
+			return fail(sh, ENOTSUP, "insn %zu: comparison of mixed types", e->i);
+		if (sh->prog && (d->tag == T_MAPVAL || d->tag == T_MAP))
+			return fail(sh, ENOTSUP, "insn %zu: comparison of map pointers", e->i);
+		c = cond_of(sh, op, is64, d->v, src.v);
+		if (!c)
+			return fail(sh, ENOTSUP, "insn %zu: bad jump op", e->i);
+		ret = push_edge(e->sd, t, and2(sh, e->reach, c), r);
+		if (ret)
+			return ret;
+		ret = push_edge(e->sd, e->next, and2(sh, e->reach, Z3_mk_not(z, c)), r);
+		if (ret)
+			return ret;
+		e->next = (size_t)-1;
+	}
+	return 0;
+}
+
+/* LDX: a load from the region the address lies in. */
+static int emit_ldx(struct enc *e)
+{
+	struct shared *sh = e->sd->sh;
+	Z3_context z = sh->z;
+	const struct bpf_insn *x = e->x;
+	struct val *d = e->d;
+	struct val src = e->src;
+	const struct bpfext_ltv *lt = e->lt;
+	Z3_ast ltv = e->ltv;
+	unsigned int size = mem_size(x->code);
+	int ret;
+	struct access a;
+	struct val v;
+
+	memset(&v, 0, sizeof(v));
+	ret = bpfext_sym_access_of(e->sd, &src, x->off, &a, e->i);
+	if (ret)
+		return ret;
+	if (ltv)
+		a.addr = ltv_addr(sh, &src, ltv);
+	ret = a.r == M_STACK ? bpfext_sym_stack_fill(e->sd, a.addr, size, &v, e->i) : 1;
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		/* a spilled pointer comes back */
+	} else if (ltv && BPF_MODE(x->code) == BPF_MEM &&
+		   (a.r != M_CTX || sh->ctx == C_OPAQUE)) {
+		Z3_ast w = ltv_width(sh, lt, size, e->i);
+
+		if (!w)
+			return -ENOTSUP;
+		v.tag = T_SCALAR;
+		v.v = ltv_load(e->sd, &a, w);
+	} else if (a.r == M_CTX) {
+		ret = bpfext_sym_ctx_load(e->sd, a.addr, size, &v, e->i);
+		if (ret)
+			return ret;
+	} else {
+		v.tag = T_SCALAR;
+		v.v = bpfext_sym_acc_read(e->sd, &a, size);
+	}
+	if (BPF_MODE(x->code) == BPF_MEMSX && size < 8)
+		v.v = Z3_mk_sign_ext(z, 64 - size * 8,
+				     Z3_mk_extract(z, size * 8 - 1, 0, v.v));
+	*d = v;
+	return 0;
+}
+
+/* ST, STX: stores, spills of pointers, atomics. */
+static int emit_st(struct enc *e)
+{
+	struct shared *sh = e->sd->sh;
+	Z3_context z = sh->z;
+	const struct bpf_insn *x = e->x;
+	unsigned int size = mem_size(x->code);
+	uint8_t cls = BPF_CLASS(x->code);
+	const struct bpfext_ltv *lt = e->lt;
+	struct val *r = e->r, *d = e->d;
+	struct val src = e->src;
+	Z3_ast ltv = e->ltv;
+	struct access a;
+	int ret;
+
+	ret = bpfext_sym_access_of(e->sd, d, x->off, &a, e->i);
+	if (ret)
+		return ret;
+	if (ltv)
+		a.addr = ltv_addr(sh, d, ltv);
+	if (sh->prog && src.tag != T_SCALAR) {
+		uint64_t o;
+
+		/* spills: 8 aligned bytes at a known stack slot */
+		if (a.r != M_STACK || cls != BPF_STX ||
+		    BPF_MODE(x->code) != BPF_MEM || size != 8 ||
+		    src.tag == T_CONFLICT || !numeral(sh, a.addr, &o) ||
+		    (o & 7) || o >= 8 * NSLOTS)
+			return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", e->i);
+		ret = bpfext_sym_acc_write(e->sd, &a, e->reach, src.v, size);
+		if (ret)
+			return ret;
+		r[11 + o / 8] = src;
+		return 0;
+	}
+	if (BPF_MODE(x->code) == BPF_ATOMIC) {
+		Z3_ast old = bpfext_sym_acc_read(e->sd, &a, size), nv;
+		Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;
+		int32_t aop = x->imm & ~BPF_FETCH;
+
+		if (x->imm == BPF_XCHG)
+			nv = s;
+		else if (x->imm == BPF_CMPXCHG) {
+			Z3_ast r0 = size == 4 ? lo32(sh, r[0].v) : r[0].v;
+			Z3_ast o = size == 4 ? lo32(sh, old) : old;
+
+			nv = Z3_mk_ite(z, Z3_mk_eq(z, o, r0), s, old);
+		} else if (aop == BPF_ADD)
+			nv = Z3_mk_bvadd(z, old, s);
+		else if (aop == BPF_AND)
+			nv = Z3_mk_bvand(z, old, s);
+		else if (aop == BPF_OR)
+			nv = Z3_mk_bvor(z, old, s);
+		else if (aop == BPF_XOR)
+			nv = Z3_mk_bvxor(z, old, s);
+		else
+			return fail(sh, ENOTSUP, "insn %zu: atomic op", e->i);
+		ret = bpfext_sym_acc_write(e->sd, &a, e->reach, nv, size);
+		if (ret)
+			return ret;
+		if (x->imm == BPF_CMPXCHG) {
+			r[0].v = old;
+			r[0].tag = T_SCALAR;
+		} else if (x->imm & BPF_FETCH) {
+			r[x->src_reg].v = old;
+			r[x->src_reg].tag = T_SCALAR;
+		}
+		return 0;
+	}
+	if (a.r == M_CTX) {
+		uint64_t off;
+
+		if (!numeral(sh, a.addr, &off))
+			return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", e->i);
+	}
+	if (ltv && BPF_MODE(x->code) == BPF_MEM) {
+		/* as wide as the kernel's field: byte by byte */
+		Z3_ast w = ltv_width(sh, lt, size, e->i);
+		unsigned int b;
+
+		if (!w)
+			return -ENOTSUP;
+		for (b = 0; b < 8 && !ret; b++) {
+			struct access at = a;
+
+			at.addr = Z3_mk_bvadd(z, a.addr, k64(sh, b));
+			ret = bpfext_sym_acc_write(e->sd, &at, and2(sh, e->reach,
+				Z3_mk_bvugt(z, w, k64(sh, b))),
+				Z3_mk_zero_ext(z, 56, Z3_mk_extract(z, b * 8 + 7,
+								      b * 8, src.v)), 1);
+		}
+		if (ret)
+			return ret;
+		return 0;
+	}
+	ret = bpfext_sym_acc_write(e->sd, &a, e->reach, src.v, size);
+	if (ret)
+		return ret;
+	return 0;
+}
+
+/* LD: ld_imm64 (constants, maps, load-time values), LD_ABS and LD_IND. */
+static int emit_ld(struct enc *e)
+{
+	struct shared *sh = e->sd->sh;
+	Z3_context z = sh->z;
+	const struct bpf_insn *x = e->x;
+	struct val *r = e->r, *d = e->d;
+	Z3_ast ltv = e->ltv;
+	int ret;
+
+	if (bpfext_insn_is_ldimm64(x)) {
+		if (x->src_reg) {
+			ret = ld_map(e->sd, x, d, e->i);
+			if (ret)
+				return ret;
+			return 0;
+		}
+		d->tag = T_SCALAR;
+		d->v = ltv ? ltv : k64(sh, (uint32_t)x->imm |
+					((uint64_t)(uint32_t)x[1].imm << 32));
+		return 0;
+	}
+	if (!sh->prog || sh->ctx != C_SKB)
+		return fail(sh, ENOTSUP, "insn %zu: LD_ABS/LD_IND outside an skb program", e->i);
+	{
+		unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
+				    BPF_SIZE(x->code) == BPF_H ? 2 : 4;
+		Z3_ast k32 = Z3_mk_unsigned_int64(z, (uint32_t)x->imm,
+						  Z3_mk_bv_sort(z, 32));
+		Z3_ast kk, pos, ok, bad, v;
+		int64_t net = sh->l2_hdr ? 0 : 14;	/* from data */
+		int64_t mac = -(int64_t)sh->l2_hdr;
+
+		if (BPF_MODE(x->code) == BPF_IND) {
+			/* not src: BPF_SRC() is a size bit in BPF_LD */
+			const struct val *ir = &r[x->src_reg];
+
+			if (ir->tag != T_SCALAR)
+				return fail(sh, ENOTSUP, "insn %zu: LD_IND through a pointer", e->i);
+			k32 = Z3_mk_bvadd(z, lo32(sh, ir->v), k32);
+		}
+		/* kernel: k >= 0 from data; SKF_NET_OFF and SKF_LL_OFF
+		 * ranges from the network and MAC headers */
+		kk = Z3_mk_sign_ext(z, 32, k32);
+		pos = Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, 0)), kk,
+			Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x100000)),
+				  Z3_mk_bvadd(z, kk, k64(sh, 0x100000 + (uint64_t)net)),
+				  Z3_mk_bvadd(z, kk, k64(sh, 0x200000 + (uint64_t)mac))));
+		ok = and2(sh, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x200000)),
+			  and2(sh, Z3_mk_bvsge(z, pos, k64(sh, (uint64_t)mac)),
+			       Z3_mk_bvsle(z, Z3_mk_bvadd(z, pos, k64(sh, size)),
+					   sh->len)));
+		bad = Z3_mk_not(z, ok);
+		v = bpfext_sym_mem_read(e->sd, M_PKT, pos, size);
+		/* out of bounds: the program returns 0 */
+		e->sd->r0 = Z3_mk_ite(z, and2(sh, e->reach, bad), k64(sh, 0), e->sd->r0);
+		e->sd->hist = Z3_mk_ite(z, and2(sh, e->reach, bad), r[HIST].v, e->sd->hist);
+		e->sd->exit_cond = or2(sh, and2(sh, e->reach, bad), e->sd->exit_cond);
+		e->reach = and2(sh, e->reach, ok);
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].tag = T_SCALAR;
+		r[0].v = size == 1 ? v :
+			 bswap(sh, Z3_mk_extract(z, size * 8 - 1, 0, v), size * 8);
+	}
+	return 0;
+}
+
 static int encode_body(struct side *sd, const struct bpf_insn *insns,
 		       size_t cnt, size_t start, int depth, struct inbox *ret_box,
 		       struct val *r);
@@ -1555,12 +1342,12 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 
 	for (i = start; i < cnt; i++) {
 		const struct bpf_insn *x = &insns[i];
-		uint8_t cls = BPF_CLASS(x->code), op = BPF_OP(x->code);
-		bool is64 = cls == BPF_ALU64 || cls == BPF_JMP;
+		uint8_t cls = BPF_CLASS(x->code);
 		const struct bpfext_ltv *lt;
 		struct val src, *d;
-		Z3_ast reach, c, ltv;
+		Z3_ast reach, ltv;
 		size_t next = i + 1;
+		struct enc e;
 
 		reach = merge(sd, i, r);
 		if (bpfext_insn_is_ldimm64(x))
@@ -1583,334 +1370,37 @@ static int encode_body(struct side *sd, const struct bpf_insn *insns,
 		else
 			src.v = k64(sh, (uint64_t)(int64_t)x->imm);
 
+		e = (struct enc){
+			.sd = sd, .insns = insns, .cnt = cnt, .i = i, .x = x,
+			.r = r, .d = d, .src = src, .reach = reach, .next = next,
+			.depth = depth, .ret_box = ret_box, .lt = lt, .ltv = ltv,
+		};
 		switch (cls) {
 		case BPF_ALU:
 		case BPF_ALU64:
-			if (op == BPF_END) {
-				if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
-					d->v = bswap(sh, d->v, (unsigned int)x->imm);
-				else if (x->imm < 64)
-					d->v = Z3_mk_zero_ext(z, 64 - x->imm,
-							      Z3_mk_extract(z, x->imm - 1, 0, d->v));
-				d->tag = d->tag == T_SCALAR ? T_SCALAR : T_CONFLICT;
-				break;
-			}
-			if (cls == BPF_ALU && BPF_SRC(x->code) == BPF_K)
-				src.v = k64(sh, (uint32_t)x->imm);
-			/* the immediate the loader writes, extended as the class says */
-			if (ltv && BPF_SRC(x->code) == BPF_K)
-				src.v = cls == BPF_ALU64 ?
-					Z3_mk_sign_ext(z, 32, lo32(sh, ltv)) :
-					zext32(sh, lo32(sh, ltv));
-			ret = ptr_alu(sd, x, r, &src, i);
-			if (ret < 0)
-				return ret;
-			if (!ret)
-				break;
-			if (d->tag != T_SCALAR && op != BPF_MOV)
-				return fail(sh, ENOTSUP, "insn %zu: unsupported arithmetic on a pointer", i);
-			if (op == BPF_MOV && x->off) {
-				Z3_ast s = Z3_mk_extract(z, x->off - 1, 0, src.v);
-
-				d->v = Z3_mk_sign_ext(z, (is64 ? 64 : 32) - x->off, s);
-				if (!is64)
-					d->v = zext32(sh, d->v);
-			} else if ((op == BPF_DIV || op == BPF_MOD) && x->off) {
-				d->v = sdivmod(sh, op == BPF_DIV, is64, d->v, src.v);
-			} else {
-				d->v = alu(sh, op, is64, d->v, src.v);
-				if (!d->v)
-					return fail(sh, ENOTSUP, "insn %zu: bad ALU op", i);
-			}
-			d->tag = T_SCALAR;
+			ret = emit_alu(&e);
 			break;
-
 		case BPF_JMP:
 		case BPF_JMP32:
-			if (op == BPF_EXIT && depth) {
-				ret = push_box(sd, ret_box, reach, r);
-				if (ret)
-					return ret;
-				next = (size_t)-1;
-				break;
-			}
-			if (op == BPF_EXIT) {
-				if (sh->prog && r[0].tag != T_SCALAR)
-					return fail(sh, ENOTSUP, "insn %zu: returns a pointer", i);
-				sd->r0 = Z3_mk_ite(z, reach, r[0].v, sd->r0);
-				sd->hist = Z3_mk_ite(z, reach, r[HIST].v, sd->hist);
-				sd->exit_cond = or2(sh, reach, sd->exit_cond);
-				next = (size_t)-1;
-				break;
-			}
-			if (op == BPF_CALL && x->src_reg == BPF_PSEUDO_CALL && sh->prog) {
-				ret = call_fn(sd, insns, cnt, i, r, &reach, depth);
-				if (ret)
-					return ret;
-				if (!reach)
-					next = (size_t)-1;
-				break;
-			}
-			if (op == BPF_CALL) {
-				if (!sh->prog || x->src_reg)
-					return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", i);
-				ret = helper(sd, x->imm, r, &reach, i);
-				if (ret)
-					return ret;
-				break;
-			}
-			{
-				int32_t boff = bpfext_insn_branch_off(x);
-				size_t t = (size_t)((long)i + boff + 1);
-
-				if (boff < 0)
-					return fail(sh, ENOTSUP, "insn %zu: backward jump", i);
-				if (t > cnt)
-					return fail(sh, EINVAL, "insn %zu: jump out of the code", i);
-				if (op == BPF_JA) {
-					ret = push_edge(sd, t, reach, r);
-					if (ret)
-						return ret;
-					next = (size_t)-1;
-					break;
-				}
-				if (cls == BPF_JMP32 && BPF_SRC(x->code) == BPF_K)
-					src.v = k64(sh, (uint32_t)x->imm);
-				if (sh->prog && d->tag == T_MAPVAL && src.tag == T_SCALAR &&
-				    BPF_SRC(x->code) == BPF_K && !x->imm && cls == BPF_JMP &&
-				    (op == BPF_JEQ || op == BPF_JNE)) {
-					struct val nr[NVALS];
-
-					/* as the verifier does: NULL on one side is scalar 0 */
-					memcpy(nr, r, sizeof(nr));
-					memset(&nr[x->dst_reg], 0, sizeof(nr[0]));
-					nr[x->dst_reg].tag = T_SCALAR;
-					nr[x->dst_reg].v = k64(sh, 0);
-					c = Z3_mk_not(z, d->nonnull);
-					ret = push_edge(sd, op == BPF_JEQ ? t : next,
-							and2(sh, reach, c), nr);
-					if (!ret)
-						ret = push_edge(sd, op == BPF_JEQ ? next : t,
-								and2(sh, reach, Z3_mk_not(z, c)), r);
-					if (ret)
-						return ret;
-					next = (size_t)-1;
-					break;
-				}
-				if (sh->prog && (d->tag != src.tag) &&
-				    !((d->tag == T_PKT && src.tag == T_PKT_END) ||
-				      (d->tag == T_PKT_END && src.tag == T_PKT)))
-					return fail(sh, ENOTSUP, "insn %zu: comparison of a pointer", i);
-				if (sh->prog && d->tag == T_CONFLICT)
-					return fail(sh, ENOTSUP, "insn %zu: comparison of mixed types", i);
-				if (sh->prog && (d->tag == T_MAPVAL || d->tag == T_MAP))
-					return fail(sh, ENOTSUP, "insn %zu: comparison of map pointers", i);
-				c = cond_of(sh, op, is64, d->v, src.v);
-				if (!c)
-					return fail(sh, ENOTSUP, "insn %zu: bad jump op", i);
-				ret = push_edge(sd, t, and2(sh, reach, c), r);
-				if (ret)
-					return ret;
-				ret = push_edge(sd, next, and2(sh, reach, Z3_mk_not(z, c)), r);
-				if (ret)
-					return ret;
-				next = (size_t)-1;
-			}
+			ret = emit_jmp(&e);
 			break;
-
-		case BPF_LDX: {
-			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
-					    BPF_SIZE(x->code) == BPF_H ? 2 :
-					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
-			struct access a;
-			struct val v;
-
-			memset(&v, 0, sizeof(v));
-			ret = access_of(sd, &src, x->off, &a, i);
-			if (ret)
-				return ret;
-			if (ltv)
-				a.addr = ltv_addr(sh, &src, ltv);
-			ret = a.r == M_STACK ? stack_fill(sd, a.addr, size, &v, i) : 1;
-			if (ret < 0)
-				return ret;
-			if (!ret) {
-				/* a spilled pointer comes back */
-			} else if (ltv && BPF_MODE(x->code) == BPF_MEM &&
-				   (a.r != M_CTX || sh->ctx == C_OPAQUE)) {
-				Z3_ast w = ltv_width(sh, lt, size, i);
-
-				if (!w)
-					return -ENOTSUP;
-				v.tag = T_SCALAR;
-				v.v = ltv_load(sd, &a, w);
-			} else if (a.r == M_CTX) {
-				ret = ctx_load(sd, a.addr, size, &v, i);
-				if (ret)
-					return ret;
-			} else {
-				v.tag = T_SCALAR;
-				v.v = acc_read(sd, &a, size);
-			}
-			if (BPF_MODE(x->code) == BPF_MEMSX && size < 8)
-				v.v = Z3_mk_sign_ext(z, 64 - size * 8,
-						     Z3_mk_extract(z, size * 8 - 1, 0, v.v));
-			*d = v;
+		case BPF_LDX:
+			ret = emit_ldx(&e);
 			break;
-		}
-
 		case BPF_ST:
-		case BPF_STX: {
-			unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
-					    BPF_SIZE(x->code) == BPF_H ? 2 :
-					    BPF_SIZE(x->code) == BPF_W ? 4 : 8;
-			struct access a;
-
-			ret = access_of(sd, d, x->off, &a, i);
-			if (ret)
-				return ret;
-			if (ltv)
-				a.addr = ltv_addr(sh, d, ltv);
-			if (sh->prog && src.tag != T_SCALAR) {
-				uint64_t o;
-
-				/* spills: 8 aligned bytes at a known stack slot */
-				if (a.r != M_STACK || cls != BPF_STX ||
-				    BPF_MODE(x->code) != BPF_MEM || size != 8 ||
-				    src.tag == T_CONFLICT || !numeral(sh, a.addr, &o) ||
-				    (o & 7) || o >= 8 * NSLOTS)
-					return fail(sh, ENOTSUP, "insn %zu: pointer stored to memory", i);
-				ret = acc_write(sd, &a, reach, src.v, size);
-				if (ret)
-					return ret;
-				r[11 + o / 8] = src;
-				break;
-			}
-			if (BPF_MODE(x->code) == BPF_ATOMIC) {
-				Z3_ast old = acc_read(sd, &a, size), nv;
-				Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;
-				int32_t aop = x->imm & ~BPF_FETCH;
-
-				if (x->imm == BPF_XCHG)
-					nv = s;
-				else if (x->imm == BPF_CMPXCHG) {
-					Z3_ast r0 = size == 4 ? lo32(sh, r[0].v) : r[0].v;
-					Z3_ast o = size == 4 ? lo32(sh, old) : old;
-
-					nv = Z3_mk_ite(z, Z3_mk_eq(z, o, r0), s, old);
-				} else if (aop == BPF_ADD)
-					nv = Z3_mk_bvadd(z, old, s);
-				else if (aop == BPF_AND)
-					nv = Z3_mk_bvand(z, old, s);
-				else if (aop == BPF_OR)
-					nv = Z3_mk_bvor(z, old, s);
-				else if (aop == BPF_XOR)
-					nv = Z3_mk_bvxor(z, old, s);
-				else
-					return fail(sh, ENOTSUP, "insn %zu: atomic op", i);
-				ret = acc_write(sd, &a, reach, nv, size);
-				if (ret)
-					return ret;
-				if (x->imm == BPF_CMPXCHG) {
-					r[0].v = old;
-					r[0].tag = T_SCALAR;
-				} else if (x->imm & BPF_FETCH) {
-					r[x->src_reg].v = old;
-					r[x->src_reg].tag = T_SCALAR;
-				}
-				break;
-			}
-			if (a.r == M_CTX) {
-				uint64_t off;
-
-				if (!numeral(sh, a.addr, &off))
-					return fail(sh, ENOTSUP, "insn %zu: context store at a variable offset", i);
-			}
-			if (ltv && BPF_MODE(x->code) == BPF_MEM) {
-				/* as wide as the kernel's field: byte by byte */
-				Z3_ast w = ltv_width(sh, lt, size, i);
-				unsigned int b;
-
-				if (!w)
-					return -ENOTSUP;
-				for (b = 0; b < 8 && !ret; b++) {
-					struct access at = a;
-
-					at.addr = Z3_mk_bvadd(z, a.addr, k64(sh, b));
-					ret = acc_write(sd, &at, and2(sh, reach,
-						Z3_mk_bvugt(z, w, k64(sh, b))),
-						Z3_mk_zero_ext(z, 56, Z3_mk_extract(z, b * 8 + 7,
-										      b * 8, src.v)), 1);
-				}
-				if (ret)
-					return ret;
-				break;
-			}
-			ret = acc_write(sd, &a, reach, src.v, size);
-			if (ret)
-				return ret;
+		case BPF_STX:
+			ret = emit_st(&e);
 			break;
-		}
-
 		case BPF_LD:
-			if (bpfext_insn_is_ldimm64(x)) {
-				if (x->src_reg) {
-					ret = ld_map(sd, x, d, i);
-					if (ret)
-						return ret;
-					break;
-				}
-				d->tag = T_SCALAR;
-				d->v = ltv ? ltv : k64(sh, (uint32_t)x->imm |
-							((uint64_t)(uint32_t)x[1].imm << 32));
-				break;
-			}
-			if (!sh->prog || sh->ctx != C_SKB)
-				return fail(sh, ENOTSUP, "insn %zu: LD_ABS/LD_IND outside an skb program", i);
-			{
-				unsigned int size = BPF_SIZE(x->code) == BPF_B ? 1 :
-						    BPF_SIZE(x->code) == BPF_H ? 2 : 4;
-				Z3_ast k32 = Z3_mk_unsigned_int64(z, (uint32_t)x->imm,
-								  Z3_mk_bv_sort(z, 32));
-				Z3_ast kk, pos, ok, bad, v;
-				int64_t net = sh->l2_hdr ? 0 : 14;	/* from data */
-				int64_t mac = -(int64_t)sh->l2_hdr;
-
-				if (BPF_MODE(x->code) == BPF_IND) {
-					/* not src: BPF_SRC() is a size bit in BPF_LD */
-					const struct val *ir = &r[x->src_reg];
-
-					if (ir->tag != T_SCALAR)
-						return fail(sh, ENOTSUP, "insn %zu: LD_IND through a pointer", i);
-					k32 = Z3_mk_bvadd(z, lo32(sh, ir->v), k32);
-				}
-				/* kernel: k >= 0 from data; SKF_NET_OFF and SKF_LL_OFF
-				 * ranges from the network and MAC headers */
-				kk = Z3_mk_sign_ext(z, 32, k32);
-				pos = Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, 0)), kk,
-					Z3_mk_ite(z, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x100000)),
-						  Z3_mk_bvadd(z, kk, k64(sh, 0x100000 + (uint64_t)net)),
-						  Z3_mk_bvadd(z, kk, k64(sh, 0x200000 + (uint64_t)mac))));
-				ok = and2(sh, Z3_mk_bvsge(z, kk, k64(sh, (uint64_t)-0x200000)),
-					  and2(sh, Z3_mk_bvsge(z, pos, k64(sh, (uint64_t)mac)),
-					       Z3_mk_bvsle(z, Z3_mk_bvadd(z, pos, k64(sh, size)),
-							   sh->len)));
-				bad = Z3_mk_not(z, ok);
-				v = mem_read(sd, M_PKT, pos, size);
-				/* out of bounds: the program returns 0 */
-				sd->r0 = Z3_mk_ite(z, and2(sh, reach, bad), k64(sh, 0), sd->r0);
-				sd->hist = Z3_mk_ite(z, and2(sh, reach, bad), r[HIST].v, sd->hist);
-				sd->exit_cond = or2(sh, and2(sh, reach, bad), sd->exit_cond);
-				reach = and2(sh, reach, ok);
-				memset(&r[0], 0, sizeof(r[0]));
-				r[0].tag = T_SCALAR;
-				r[0].v = size == 1 ? v :
-					 bswap(sh, Z3_mk_extract(z, size * 8 - 1, 0, v), size * 8);
-			}
+			ret = emit_ld(&e);
 			break;
 		default:
 			return fail(sh, ENOTSUP, "insn %zu: unsupported class", i);
 		}
+		if (ret)
+			return ret;
+		reach = e.reach;
+		next = e.next;
 		if (Z3_get_error_code(z) != Z3_OK)
 			return fail(sh, EINVAL, "insn %zu: Z3 error: %s", i,
 				    Z3_get_error_msg(z, Z3_get_error_code(z)));
@@ -1963,8 +1453,8 @@ static Z3_ast mem_same(struct side *a, struct side *b, enum region r)
 		for (i = 0; i < s[k]->mem[r].n; i++) {
 			Z3_ast addr = s[k]->mem[r].s[i].addr;
 
-			acc = and2(sh, acc, Z3_mk_eq(sh->z, read_byte(a, r, addr),
-						     read_byte(b, r, addr)));
+			acc = and2(sh, acc, Z3_mk_eq(sh->z, bpfext_sym_read_byte(a, r, addr),
+						     bpfext_sym_read_byte(b, r, addr)));
 		}
 	return acc;
 }
@@ -2269,7 +1759,7 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 		    (md->value_size > BPFEXT_SYM_MAX_VALUE &&
 		     md->value_size > BPFEXT_SYM_MAX_BIG - cex->nr_big))
 			continue;
-		if (map_is_array(md->type)) {
+		if (bpfext_sym_map_is_array(md->type)) {
 			uint32_t idx;
 
 			memcpy(&idx, key, 4);
@@ -2430,10 +1920,10 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		Z3_sort ks, dom[2];
 		char name[32];
 
-		if (!map_supported(md->type) || !md->key_size ||
+		if (!bpfext_sym_map_supported(md->type) || !md->key_size ||
 		    md->key_size > BPFEXT_SYM_MAX_KEY || !md->value_size ||
 		    (md->value_size > BPFEXT_SYM_MAX_VALUE && !md->is_data) ||
-		    (map_is_array(md->type) && md->key_size != 4))
+		    (bpfext_sym_map_is_array(md->type) && md->key_size != 4))
 			continue;
 		ks = Z3_mk_bv_sort(sh.z, md->key_size * 8);
 		dom[0] = ks;
@@ -2483,8 +1973,8 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			for (j = 0; j < sides[k]->mem[M_PKT].n; j++) {
 				Z3_ast at = sides[k]->mem[M_PKT].s[j].addr;
 
-				t = Z3_mk_eq(sh.z, read_byte(&sa, M_PKT, at),
-					     read_byte(&sb, M_PKT, at));
+				t = Z3_mk_eq(sh.z, bpfext_sym_read_byte(&sa, M_PKT, at),
+					     bpfext_sym_read_byte(&sb, M_PKT, at));
 				same = and2(&sh, same, Z3_mk_implies(sh.z,
 					Z3_mk_bvult(sh.z, at, sh.len), t));
 			}
@@ -2503,14 +1993,14 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 				 Z3_mk_bv_sort(sh.z, md->key_size * 8));
 		snprintf(name, sizeof(name), "oq%u", i);
 		oq = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name), sh.bv64);
-		ret = note_key(&sh, (int)i, kq);
+		ret = bpfext_sym_note_key(&sh, (int)i, kq);
 		if (ret)
 			goto out;
-		pa = present_at(&sa, (int)i, kq);
-		pb = present_at(&sb, (int)i, kq);
+		pa = bpfext_sym_present_at(&sa, (int)i, kq);
+		pb = bpfext_sym_present_at(&sb, (int)i, kq);
 		t = Z3_mk_implies(sh.z, and2(&sh, pa, Z3_mk_bvult(sh.z, oq, k64(&sh, md->value_size))),
-				  Z3_mk_eq(sh.z, val_at(&sa, (int)i, kq, oq),
-					   val_at(&sb, (int)i, kq, oq)));
+				  Z3_mk_eq(sh.z, bpfext_sym_val_at(&sa, (int)i, kq, oq),
+					   bpfext_sym_val_at(&sb, (int)i, kq, oq)));
 		same = and2(&sh, same, and2(&sh, Z3_mk_eq(sh.z, pa, pb), t));
 	}
 	if (Z3_get_error_code(sh.z) != Z3_OK) {
