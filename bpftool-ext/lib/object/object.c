@@ -503,12 +503,10 @@ static int add_progs(struct bpfext_object *obj, struct bpfext_error *err)
 	return 0;
 }
 
-static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
+/* The ELF header and section table of a relocatable 64-bit BPF object. */
+static int read_ehdr(struct bpfext_object *obj, struct bpfext_error *err)
 {
-	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
-	size_t i;
-	int ret;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return bpfext_errf(err, EINVAL, "libelf is too old");
@@ -536,92 +534,100 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 	    elf_getshdrstrndx(obj->elf, &obj->shstrndx))
 		return bpfext_errf(err, EINVAL, "corrupt section headers: %s",
 				   elf_errmsg(-1));
+	return 0;
+}
 
-	/* Pass 1: symbols and code sections. */
-	while ((scn = elf_nextscn(obj->elf, scn))) {
-		size_t idx = elf_ndxscn(scn);
-		const char *name;
-		Elf_Data *data;
-		GElf_Shdr sh;
+/* Pass 1, one section: symbols, code, maps, license, version, BTF, data. */
+static int read_section(struct bpfext_object *obj, Elf_Scn *scn,
+			struct bpfext_error *err)
+{
+	size_t idx = elf_ndxscn(scn);
+	const char *name;
+	Elf_Data *data;
+	GElf_Shdr sh;
+	int ret;
 
-		if (!gelf_getshdr(scn, &sh))
-			return bpfext_errf(err, EINVAL, "corrupt section header %zu",
-					   idx);
-		name = elf_strptr(obj->elf, obj->shstrndx, sh.sh_name);
-		if (!name)
+	if (!gelf_getshdr(scn, &sh))
+		return bpfext_errf(err, EINVAL, "corrupt section header %zu",
+				   idx);
+	name = elf_strptr(obj->elf, obj->shstrndx, sh.sh_name);
+	if (!name)
+		return bpfext_errf(err, EINVAL,
+				   "section %zu has an invalid name", idx);
+	/* libelf honours alignment when it lays the output out. */
+	if (sh.sh_addralign > 4096 ||
+	    (sh.sh_addralign & (sh.sh_addralign - 1)))
+		return bpfext_errf(err, EINVAL,
+				   "section %s has an invalid alignment %llu",
+				   name, (unsigned long long)sh.sh_addralign);
+	if (sh.sh_type != SHT_NOBITS &&
+	    (sh.sh_offset > obj->size ||
+	     sh.sh_size > obj->size - sh.sh_offset))
+		return bpfext_errf(err, EINVAL,
+				   "section %s extends past the end of the file",
+				   name);
+	data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
+	if (data && !data->d_buf)
+		data = NULL;
+	if (sh.sh_type != SHT_NOBITS && sh.sh_size && !data)
+		return bpfext_errf(err, EINVAL, "section %s is unreadable: %s",
+				   name, elf_errmsg(-1));
+	if (sh.sh_type == SHT_SYMTAB) {
+		if (obj->symtab_shndx)
 			return bpfext_errf(err, EINVAL,
-					   "section %zu has an invalid name", idx);
-		/* libelf honours alignment when it lays the output out. */
-		if (sh.sh_addralign > 4096 ||
-		    (sh.sh_addralign & (sh.sh_addralign - 1)))
-			return bpfext_errf(err, EINVAL,
-					   "section %s has an invalid alignment %llu",
-					   name, (unsigned long long)sh.sh_addralign);
-		if (sh.sh_type != SHT_NOBITS &&
-		    (sh.sh_offset > obj->size ||
-		     sh.sh_size > obj->size - sh.sh_offset))
-			return bpfext_errf(err, EINVAL,
-					   "section %s extends past the end of the file",
-					   name);
-		data = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
-		if (data && !data->d_buf)
-			data = NULL;
-		if (sh.sh_type != SHT_NOBITS && sh.sh_size && !data)
-			return bpfext_errf(err, EINVAL, "section %s is unreadable: %s",
-					   name, elf_errmsg(-1));
-		if (sh.sh_type == SHT_SYMTAB) {
-			if (obj->symtab_shndx)
-				return bpfext_errf(err, EINVAL,
-						   "more than one symbol table");
-			obj->symtab_shndx = idx;
-			ret = read_symbols(obj, scn, &sh, err);
-			if (ret)
-				return ret;
-		} else if (sh.sh_type == SHT_PROGBITS &&
-			   (sh.sh_flags & SHF_EXECINSTR) && sh.sh_size) {
-			if (!strcmp(name, ".text"))
-				obj->text_shndx = idx;
-			ret = add_code_section(obj, idx, name, data, err);
-			if (ret)
-				return ret;
-		} else if (!strcmp(name, "maps") && sh.sh_type == SHT_PROGBITS) {
-			obj->maps_shndx = idx;
-		} else if (!strcmp(name, ".maps")) {
-			obj->has_btf_maps = true;
-		} else if (!strcmp(name, "license") && data) {
-			size_t n = data->d_size < sizeof(obj->license) - 1 ?
-				   data->d_size : sizeof(obj->license) - 1;
+					   "more than one symbol table");
+		obj->symtab_shndx = idx;
+		ret = read_symbols(obj, scn, &sh, err);
+		if (ret)
+			return ret;
+	} else if (sh.sh_type == SHT_PROGBITS &&
+		   (sh.sh_flags & SHF_EXECINSTR) && sh.sh_size) {
+		if (!strcmp(name, ".text"))
+			obj->text_shndx = idx;
+		ret = add_code_section(obj, idx, name, data, err);
+		if (ret)
+			return ret;
+	} else if (!strcmp(name, "maps") && sh.sh_type == SHT_PROGBITS) {
+		obj->maps_shndx = idx;
+	} else if (!strcmp(name, ".maps")) {
+		obj->has_btf_maps = true;
+	} else if (!strcmp(name, "license") && data) {
+		size_t n = data->d_size < sizeof(obj->license) - 1 ?
+			   data->d_size : sizeof(obj->license) - 1;
 
-			memcpy(obj->license, data->d_buf, n);
-			obj->license[n] = 0;
-		} else if (!strcmp(name, "version") && data) {
-			if (data->d_size != sizeof(uint32_t))
-				return bpfext_errf(err, EINVAL,
-						   "version section is not 4 bytes");
-			memcpy(&obj->kern_version, data->d_buf, 4);
-		} else if (!strcmp(name, ".BTF") || !strcmp(name, ".BTF.ext")) {
-			if (!data)
-				return bpfext_errf(err, EINVAL,
-						   "section %s holds no data", name);
-			if (name[4])
-				obj->btf_ext_shndx = idx;
-			else
-				obj->btf_shndx = idx;
-		} else if (!strncmp(name, ".data", 5) ||
-			   !strncmp(name, ".rodata", 7) ||
-			   !strncmp(name, ".bss", 4)) {
-			if (obj->nr_data == ARRAY_SIZE(obj->data_shndx))
-				return bpfext_errf(err, ENOTSUP,
-						   "more than %zu global data sections",
-						   ARRAY_SIZE(obj->data_shndx));
-			obj->data_shndx[obj->nr_data++] = idx;
-		}
+		memcpy(obj->license, data->d_buf, n);
+		obj->license[n] = 0;
+	} else if (!strcmp(name, "version") && data) {
+		if (data->d_size != sizeof(uint32_t))
+			return bpfext_errf(err, EINVAL,
+					   "version section is not 4 bytes");
+		memcpy(&obj->kern_version, data->d_buf, 4);
+	} else if (!strcmp(name, ".BTF") || !strcmp(name, ".BTF.ext")) {
+		if (!data)
+			return bpfext_errf(err, EINVAL,
+					   "section %s holds no data", name);
+		if (name[4])
+			obj->btf_ext_shndx = idx;
+		else
+			obj->btf_shndx = idx;
+	} else if (!strncmp(name, ".data", 5) ||
+		   !strncmp(name, ".rodata", 7) ||
+		   !strncmp(name, ".bss", 4)) {
+		if (obj->nr_data == ARRAY_SIZE(obj->data_shndx))
+			return bpfext_errf(err, ENOTSUP,
+					   "more than %zu global data sections",
+					   ARRAY_SIZE(obj->data_shndx));
+		obj->data_shndx[obj->nr_data++] = idx;
 	}
-	if (!obj->symtab_shndx)
-		return bpfext_errf(err, EINVAL, "no symbol table");
+	return 0;
+}
 
-	/* Pass 2: relocations of code sections, and of .BTF.ext. */
-	scn = NULL;
+/* Pass 2: relocations of code sections, and of .BTF.ext. */
+static int read_rel_sections(struct bpfext_object *obj, struct bpfext_error *err)
+{
+	Elf_Scn *scn = NULL;
+	int ret;
+
 	while ((scn = elf_nextscn(obj->elf, scn))) {
 		struct bpfext_section *sec;
 		GElf_Shdr sh;
@@ -648,24 +654,13 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
 
-	for (i = 0; i < obj->nr_secs; i++) {
-		ret = read_funcs(obj, &obj->secs[i], err);
-		if (ret)
-			return ret;
-	}
-	for (i = 0; i < obj->nr_secs; i++) {
-		ret = check_code(obj, &obj->secs[i], err);
-		if (ret)
-			return ret;
-	}
-
-	if (obj->maps_shndx) {
-		scn = elf_getscn(obj->elf, obj->maps_shndx);
-		ret = read_legacy_maps(obj, elf_getdata(scn, NULL), err);
-		if (ret)
-			return ret;
-	}
+/* .BTF, and .BTF.ext with its relocations. */
+static int read_btf(struct bpfext_object *obj, struct bpfext_error *err)
+{
+	int ret;
 
 	if (obj->btf_shndx) {
 		Elf_Data *d = elf_getdata(elf_getscn(obj->elf, obj->btf_shndx),
@@ -694,7 +689,46 @@ static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
 				return ret;
 		}
 	}
-	return add_progs(obj, err);
+	return 0;
+}
+
+static int read_object(struct bpfext_object *obj, struct bpfext_error *err)
+{
+	Elf_Scn *scn = NULL;
+	size_t i;
+	int ret;
+
+	ret = read_ehdr(obj, err);
+	if (ret)
+		return ret;
+	while ((scn = elf_nextscn(obj->elf, scn))) {
+		ret = read_section(obj, scn, err);
+		if (ret)
+			return ret;
+	}
+	if (!obj->symtab_shndx)
+		return bpfext_errf(err, EINVAL, "no symbol table");
+	ret = read_rel_sections(obj, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < obj->nr_secs; i++) {
+		ret = read_funcs(obj, &obj->secs[i], err);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < obj->nr_secs; i++) {
+		ret = check_code(obj, &obj->secs[i], err);
+		if (ret)
+			return ret;
+	}
+	if (obj->maps_shndx) {
+		scn = elf_getscn(obj->elf, obj->maps_shndx);
+		ret = read_legacy_maps(obj, elf_getdata(scn, NULL), err);
+		if (ret)
+			return ret;
+	}
+	ret = read_btf(obj, err);
+	return ret ? ret : add_progs(obj, err);
 }
 
 struct bpfext_object *bpfext_object__open_mem(const void *buf, size_t size,
