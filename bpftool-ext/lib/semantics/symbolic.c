@@ -579,10 +579,138 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 	return 0;
 }
 
-static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
-		  size_t slot)
+/* bpf_tail_call: leaves the program when the input fills the prog array. */
+static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
+			    size_t slot)
 {
 	Z3_ast reach = *reachp;
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
+
+	if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
+	    r[3].tag != T_SCALAR)
+		return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
+	/* taken when the input fills the prog array (one unknown) */
+	hit = and2(sh, reach, and2(sh, sh->tail_ok,
+		   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+	sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
+				    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
+	sd->tail_cond = or2(sh, hit, sd->tail_cond);
+	sd->hist = Z3_mk_ite(z, hit, r[HIST].v, sd->hist);
+	*reachp = and2(sh, reach, Z3_mk_not(z, hit));
+	return 0;	/* falls through with r0 unchanged */
+}
+
+/* bpf_redirect: its target is an output. */
+static int helper_redirect(struct side *sd, struct val *r, Z3_ast reach, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	Z3_ast ifx = Z3_mk_zero_ext(z, 32, lo32(sh, r[1].v)), okf;
+	Z3_ast f = r[2].v;
+
+	if (r[1].tag != T_SCALAR || r[2].tag != T_SCALAR)
+		return fail(sh, ENOTSUP, "insn %zu: redirect of a pointer", slot);
+	memset(&r[0], 0, sizeof(r[0]));
+	if (sh->ctx == C_XDP) {
+		okf = Z3_mk_eq(z, f, k64(sh, 0));
+		r[0].v = Z3_mk_ite(z, okf, k64(sh, XDP_REDIRECT), k64(sh, XDP_ABORTED));
+	} else {
+		okf = Z3_mk_eq(z, Z3_mk_bvand(z, f, k64(sh, ~(uint64_t)BPF_F_INGRESS)),
+			       k64(sh, 0));
+		r[0].v = Z3_mk_ite(z, okf, k64(sh, 7), k64(sh, 2));
+	}
+	return add_redir(sd, and2(sh, reach, okf), ifx, f, k64(sh, ~0ull));
+}
+
+/* bpf_redirect_map on device, CPU and XSK maps of unknown contents. */
+static int helper_redirect_map(struct side *sd, struct val *r, Z3_ast reach,
+			       size_t slot)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	uint64_t f;
+	Z3_ast rkey, rpres;
+	int mi, ret;
+
+	if (sh->ctx != C_XDP || r[1].tag != T_MAP || r[2].tag != T_SCALAR ||
+	    r[3].tag != T_SCALAR || !numeral(sh, r[3].v, &f))
+		return fail(sh, ENOTSUP, "insn %zu: redirect_map with variable flags or outside XDP", slot);
+	mi = r[1].map;
+	if (!map_usable(sh, mi) || !is_devmap(sh->maps[mi].type) ||
+	    sh->maps[mi].key_size != 4)
+		return fail(sh, ENOTSUP, "insn %zu: redirect_map on map %s", slot,
+			    sh->maps[mi].name);
+	memset(&r[0], 0, sizeof(r[0]));
+	if (f & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+		r[0].v = k64(sh, XDP_ABORTED);
+		return 0;
+	}
+	rkey = lo32(sh, r[2].v);
+	ret = bpfext_sym_note_key(sh, mi, rkey);
+	if (ret)
+		return ret;
+	rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : bpfext_sym_present_at(sd, mi, rkey);
+	r[0].v = Z3_mk_ite(z, rpres, k64(sh, XDP_REDIRECT), k64(sh, f & 3));
+	return add_redir(sd, and2(sh, reach, rpres), Z3_mk_zero_ext(z, 32, rkey),
+			 k64(sh, f), k64(sh, (uint64_t)mi));
+}
+
+/* bpf_xdp_load_bytes, bpf_xdp_store_bytes: bytes between packet and buffer. */
+static int helper_xdp_bytes(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
+			    size_t slot)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	Z3_ast off = Z3_mk_zero_ext(z, 32, lo32(sh, r[2].v)), err;
+	struct access pa;
+	uint64_t n;
+	unsigned int j;
+	struct access va;
+	Z3_ast ok;
+	int ret;
+
+	if (sh->ctx != C_XDP)
+		return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
+	if (r[2].tag != T_SCALAR || r[4].tag != T_SCALAR ||
+	    !numeral(sh, lo32(sh, r[4].v), &n) || !n || n > 512)
+		return fail(sh, ENOTSUP, "insn %zu: xdp_load/store_bytes with a variable length", slot);
+	ret = bpfext_sym_access_of(sd, &r[3], 0, &va, slot);
+	if (ret)
+		return ret;
+	if (va.r == M_CTX)
+		return fail(sh, ENOTSUP, "insn %zu: buffer in the context", slot);
+	/* -EFAULT over 0xffff, -EINVAL past the end, else copy */
+	ok = and2(sh, Z3_mk_bvule(z, off, k64(sh, 0xffff)),
+		  Z3_mk_bvule(z, Z3_mk_bvadd(z, off, k64(sh, n)), sh->len));
+	err = Z3_mk_ite(z, Z3_mk_bvugt(z, off, k64(sh, 0xffff)),
+			kerr(sh, EFAULT), kerr(sh, EINVAL));
+	memset(&pa, 0, sizeof(pa));
+	pa.r = M_PKT;
+	pa.addr = off;
+	pa.map = -1;
+	for (j = 0; j < n; j++) {
+		struct access from = id == BPF_FUNC_xdp_load_bytes ? pa : va;
+		struct access to = id == BPF_FUNC_xdp_load_bytes ? va : pa;
+		Z3_ast b;
+
+		from.addr = Z3_mk_bvadd(z, from.addr, k64(sh, j));
+		to.addr = Z3_mk_bvadd(z, to.addr, k64(sh, j));
+		b = bpfext_sym_acc_read_raw(sd, &from, 1);
+		ret = bpfext_sym_acc_write(sd, &to, and2(sh, reach, ok), b, 1);
+		if (ret)
+			return ret;
+	}
+	memset(&r[0], 0, sizeof(r[0]));
+	r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), err);
+	return 0;
+}
+
+/* bpf_map_lookup_elem, _update_elem, _delete_elem: operations on the map. */
+static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
+		      size_t slot)
+{
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	const struct bpfext_map_desc *md;
@@ -592,129 +720,6 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	uint64_t flags;
 	int m, ret;
 
-	switch (id) {
-	case BPF_FUNC_get_smp_processor_id:
-		memset(&r[0], 0, sizeof(r[0]));
-		r[0].v = sh->cpu;
-		return 0;
-	case BPF_FUNC_tail_call: {
-		Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
-
-		if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
-		    r[3].tag != T_SCALAR)
-			return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
-		/* taken when the input fills the prog array (one unknown) */
-		hit = and2(sh, reach, and2(sh, sh->tail_ok,
-			   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
-		sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
-					    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
-		sd->tail_cond = or2(sh, hit, sd->tail_cond);
-		sd->hist = Z3_mk_ite(z, hit, r[HIST].v, sd->hist);
-		*reachp = and2(sh, reach, Z3_mk_not(z, hit));
-		return 0;	/* falls through with r0 unchanged */
-	}
-	case BPF_FUNC_redirect: {
-		Z3_ast ifx = Z3_mk_zero_ext(z, 32, lo32(sh, r[1].v)), okf;
-		Z3_ast f = r[2].v;
-
-		if (r[1].tag != T_SCALAR || r[2].tag != T_SCALAR)
-			return fail(sh, ENOTSUP, "insn %zu: redirect of a pointer", slot);
-		memset(&r[0], 0, sizeof(r[0]));
-		if (sh->ctx == C_XDP) {
-			okf = Z3_mk_eq(z, f, k64(sh, 0));
-			r[0].v = Z3_mk_ite(z, okf, k64(sh, XDP_REDIRECT), k64(sh, XDP_ABORTED));
-		} else {
-			okf = Z3_mk_eq(z, Z3_mk_bvand(z, f, k64(sh, ~(uint64_t)BPF_F_INGRESS)),
-				       k64(sh, 0));
-			r[0].v = Z3_mk_ite(z, okf, k64(sh, 7), k64(sh, 2));
-		}
-		return add_redir(sd, and2(sh, reach, okf), ifx, f, k64(sh, ~0ull));
-	}
-	case BPF_FUNC_redirect_map: {
-		uint64_t f;
-		Z3_ast rkey, rpres;
-		int mi;
-
-		if (sh->ctx != C_XDP || r[1].tag != T_MAP || r[2].tag != T_SCALAR ||
-		    r[3].tag != T_SCALAR || !numeral(sh, r[3].v, &f))
-			return fail(sh, ENOTSUP, "insn %zu: redirect_map with variable flags or outside XDP", slot);
-		mi = r[1].map;
-		if (!map_usable(sh, mi) || !is_devmap(sh->maps[mi].type) ||
-		    sh->maps[mi].key_size != 4)
-			return fail(sh, ENOTSUP, "insn %zu: redirect_map on map %s", slot,
-				    sh->maps[mi].name);
-		memset(&r[0], 0, sizeof(r[0]));
-		if (f & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
-			r[0].v = k64(sh, XDP_ABORTED);
-			return 0;
-		}
-		rkey = lo32(sh, r[2].v);
-		ret = bpfext_sym_note_key(sh, mi, rkey);
-		if (ret)
-			return ret;
-		rpres = (f & BPF_F_BROADCAST) ? Z3_mk_true(z) : bpfext_sym_present_at(sd, mi, rkey);
-		r[0].v = Z3_mk_ite(z, rpres, k64(sh, XDP_REDIRECT), k64(sh, f & 3));
-		return add_redir(sd, and2(sh, reach, rpres), Z3_mk_zero_ext(z, 32, rkey),
-				 k64(sh, f), k64(sh, (uint64_t)mi));
-	}
-	case BPF_FUNC_map_lookup_elem:
-	case BPF_FUNC_map_update_elem:
-	case BPF_FUNC_map_delete_elem:
-		break;
-	case BPF_FUNC_xdp_get_buff_len:
-		if (sh->ctx != C_XDP)
-			return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
-		memset(&r[0], 0, sizeof(r[0]));
-		r[0].v = sh->len;
-		return 0;
-	case BPF_FUNC_xdp_load_bytes:
-	case BPF_FUNC_xdp_store_bytes: {
-		Z3_ast off = Z3_mk_zero_ext(z, 32, lo32(sh, r[2].v)), err;
-		struct access pa;
-		uint64_t n;
-		unsigned int j;
-
-		if (sh->ctx != C_XDP)
-			return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
-		if (r[2].tag != T_SCALAR || r[4].tag != T_SCALAR ||
-		    !numeral(sh, lo32(sh, r[4].v), &n) || !n || n > 512)
-			return fail(sh, ENOTSUP, "insn %zu: xdp_load/store_bytes with a variable length", slot);
-		ret = bpfext_sym_access_of(sd, &r[3], 0, &va, slot);
-		if (ret)
-			return ret;
-		if (va.r == M_CTX)
-			return fail(sh, ENOTSUP, "insn %zu: buffer in the context", slot);
-		/* -EFAULT over 0xffff, -EINVAL past the end, else copy */
-		ok = and2(sh, Z3_mk_bvule(z, off, k64(sh, 0xffff)),
-			  Z3_mk_bvule(z, Z3_mk_bvadd(z, off, k64(sh, n)), sh->len));
-		err = Z3_mk_ite(z, Z3_mk_bvugt(z, off, k64(sh, 0xffff)),
-				kerr(sh, EFAULT), kerr(sh, EINVAL));
-		memset(&pa, 0, sizeof(pa));
-		pa.r = M_PKT;
-		pa.addr = off;
-		pa.map = -1;
-		for (j = 0; j < n; j++) {
-			struct access from = id == BPF_FUNC_xdp_load_bytes ? pa : va;
-			struct access to = id == BPF_FUNC_xdp_load_bytes ? va : pa;
-			Z3_ast b;
-
-			from.addr = Z3_mk_bvadd(z, from.addr, k64(sh, j));
-			to.addr = Z3_mk_bvadd(z, to.addr, k64(sh, j));
-			b = bpfext_sym_acc_read_raw(sd, &from, 1);
-			ret = bpfext_sym_acc_write(sd, &to, and2(sh, reach, ok), b, 1);
-			if (ret)
-				return ret;
-		}
-		memset(&r[0], 0, sizeof(r[0]));
-		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), err);
-		return 0;
-	}
-	default:
-		if (bpfext_helper_proto(id) && sh->call_f)
-			return opaque_helper(sd, bpfext_helper_proto(id), r, reach, slot);
-		return fail(sh, ENOTSUP, "insn %zu: helper %d (%s) is not encoded yet",
-			    slot, id, bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
-	}
 	if (r[1].tag != T_MAP)
 		return fail(sh, ENOTSUP, "insn %zu: r1 is not a known map", slot);
 	m = r[1].map;
@@ -797,6 +802,43 @@ static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
 	o.guard = and2(sh, reach, ok);
 	o.value = val;
 	return bpfext_sym_mop_add(sd, m, &o);
+}
+
+static int helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
+		  size_t slot)
+{
+	struct shared *sh = sd->sh;
+
+	switch (id) {
+	case BPF_FUNC_get_smp_processor_id:
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].v = sh->cpu;
+		return 0;
+	case BPF_FUNC_tail_call:
+		return helper_tail_call(sd, r, reachp, slot);
+	case BPF_FUNC_redirect:
+		return helper_redirect(sd, r, *reachp, slot);
+	case BPF_FUNC_redirect_map:
+		return helper_redirect_map(sd, r, *reachp, slot);
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem:
+		return helper_map(sd, id, r, *reachp, slot);
+	case BPF_FUNC_xdp_get_buff_len:
+		if (sh->ctx != C_XDP)
+			return fail(sh, ENOTSUP, "insn %zu: xdp helper outside XDP", slot);
+		memset(&r[0], 0, sizeof(r[0]));
+		r[0].v = sh->len;
+		return 0;
+	case BPF_FUNC_xdp_load_bytes:
+	case BPF_FUNC_xdp_store_bytes:
+		return helper_xdp_bytes(sd, id, r, *reachp, slot);
+	default:
+		if (bpfext_helper_proto(id) && sh->call_f)
+			return opaque_helper(sd, bpfext_helper_proto(id), r, *reachp, slot);
+		return fail(sh, ENOTSUP, "insn %zu: helper %d (%s) is not encoded yet",
+			    slot, id, bpfext_helper_name(id) ? bpfext_helper_name(id) : "?");
+	}
 }
 
 /* Address of an access whose offset the loader sets: @base plus it. */
@@ -1821,6 +1863,171 @@ static int ltv_slots(struct shared *sh, struct side *sd,
 	return 0;
 }
 
+/* The program type's context and packet, for the program check. */
+static int prog_kind(struct shared *sh, enum bpf_prog_type type, uint32_t *min_len)
+{
+	switch (type) {
+	case BPF_PROG_TYPE_XDP:
+		sh->ctx = C_XDP;
+		sh->ctx_size = 24;
+		break;
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+		sh->ctx = C_SKB;
+		sh->ctx_size = 192;
+		break;
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+		sh->ctx = C_SKB;
+		sh->ctx_size = 192;
+		sh->l2_hdr = 14;
+		*min_len = 0;
+		break;
+	default:
+		if (!bpfext_sym_opaque_ctx(type))
+			return fail(sh, ENOTSUP, "program type %s is not supported",
+				    bpfext_prog_type_name(type));
+		/* no packet; the context an opaque pointer */
+		sh->ctx = C_OPAQUE;
+		sh->ctx_size = BPFEXT_SYM_MAX_CTX;
+	}
+	return 0;
+}
+
+/*
+ * The unknowns both sides share: packet, context, length, CPU, prog
+ * arrays filled, the opaque call functions, each map's initial contents.
+ */
+static int prog_unknowns(struct shared *sh)
+{
+	uint32_t i;
+
+	sh->bv8 = Z3_mk_bv_sort(sh->z, 8);
+	sh->bv64 = Z3_mk_bv_sort(sh->z, 64);
+	sh->pkt0 = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "pkt"),
+			      Z3_mk_array_sort(sh->z, sh->bv64, sh->bv8));
+	sh->ctx0 = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "ctx"),
+			      Z3_mk_array_sort(sh->z, sh->bv64, sh->bv8));
+	sh->len = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "len"), sh->bv64);
+	sh->cpu = Z3_mk_zero_ext(sh->z, 32, Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "cpu"),
+						       Z3_mk_bv_sort(sh->z, 32)));
+	sh->tail_ok = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "tail_ok"),
+				 Z3_mk_bool_sort(sh->z));
+	{
+		Z3_sort dom[7] = { sh->bv64, sh->bv64, sh->bv64, sh->bv64, sh->bv64,
+				   sh->bv64, sh->bv64 };
+		Z3_sort fdom[2] = { sh->bv64, sh->bv8 };
+
+		sh->call_f = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, "call"),
+					    7, dom, sh->bv64);
+		sh->feed_f = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, "feed"),
+					    2, fdom, sh->bv64);
+		sh->ret_f = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, "ret"),
+					   1, dom, sh->bv64);
+		sh->out_f = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, "out"),
+					   2, dom, sh->bv8);
+	}
+	sh->present0 = calloc(sh->nr_maps + 1, sizeof(*sh->present0));
+	sh->val0 = calloc(sh->nr_maps + 1, sizeof(*sh->val0));
+	if (!sh->present0 || !sh->val0) {
+		return fail(sh, ENOMEM, "out of memory");
+	}
+	for (i = 0; i < sh->nr_maps; i++) {
+		const struct bpfext_map_desc *md = &sh->maps[i];
+		Z3_sort ks, dom[2];
+		char name[32];
+
+		if (!bpfext_sym_map_supported(md->type) || !md->key_size ||
+		    md->key_size > BPFEXT_SYM_MAX_KEY || !md->value_size ||
+		    (md->value_size > BPFEXT_SYM_MAX_VALUE && !md->is_data) ||
+		    (bpfext_sym_map_is_array(md->type) && md->key_size != 4))
+			continue;
+		ks = Z3_mk_bv_sort(sh->z, md->key_size * 8);
+		dom[0] = ks;
+		dom[1] = sh->bv64;
+		snprintf(name, sizeof(name), "present%u", i);
+		sh->present0[i] = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, name),
+						 1, &ks, Z3_mk_bool_sort(sh->z));
+		snprintf(name, sizeof(name), "val%u", i);
+		sh->val0[i] = Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, name),
+					     2, dom, sh->bv8);
+	}
+	return 0;
+}
+
+/*
+ * What the two sides must agree on: how they leave, r0, the opaque call
+ * history, the redirect target, the packet bytes either stores, the
+ * context, every map at a key and offset the solver picks.
+ */
+static int prog_same(struct shared *sh, struct side *sa, struct side *sb,
+		     Z3_ast *samep)
+{
+	Z3_ast same, t, same_hist;
+	uint32_t i;
+	int ret;
+
+	/* the same opaque helper calls, wherever the program leaves */
+	same_hist = Z3_mk_implies(sh->z, or2(sh, sa->exit_cond, sa->tail_cond),
+				  Z3_mk_eq(sh->z, sa->hist, sb->hist));
+	/* falling off the end faults in the interpreter: same on both */
+	same = Z3_mk_eq(sh->z, sa->end_cond, sb->end_cond);
+	same = and2(sh, same, Z3_mk_eq(sh->z, sa->tail_cond, sb->tail_cond));
+	same = and2(sh, same, Z3_mk_implies(sh->z, sa->tail_cond,
+					     Z3_mk_eq(sh->z, sa->tail_target, sb->tail_target)));
+	same = and2(sh, same, Z3_mk_implies(sh->z, sa->exit_cond,
+					     Z3_mk_eq(sh->z, sa->r0, sb->r0)));
+	same = and2(sh, same, same_hist);
+	/* redirect target: whether set, and the last one */
+	t = Z3_mk_eq(sh->z, redir_final(sa, 0), redir_final(sb, 0));
+	for (i = 1; i < 4; i++)
+		t = and2(sh, t, Z3_mk_implies(sh->z, redir_final(sa, 0),
+					       Z3_mk_eq(sh->z, redir_final(sa, (int)i),
+							redir_final(sb, (int)i))));
+	same = and2(sh, same, t);
+	/* packet bytes below len: only those either side stored can differ */
+	{
+		struct side *sides[2] = { sa, sb };
+		size_t k, j;
+
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < sides[k]->mem[M_PKT].n; j++) {
+				Z3_ast at = sides[k]->mem[M_PKT].s[j].addr;
+
+				t = Z3_mk_eq(sh->z, bpfext_sym_read_byte(sa, M_PKT, at),
+					     bpfext_sym_read_byte(sb, M_PKT, at));
+				same = and2(sh, same, Z3_mk_implies(sh->z,
+					Z3_mk_bvult(sh->z, at, sh->len), t));
+			}
+	}
+	same = and2(sh, same, mem_same(sa, sb, M_CTX));
+	/* maps: same presence and value at a key and offset chosen by the solver */
+	for (i = 0; i < sh->nr_maps; i++) {
+		const struct bpfext_map_desc *md = &sh->maps[i];
+		Z3_ast kq, oq, pa, pb;
+		char name[32];
+
+		if (!sh->present0[i])
+			continue;
+		snprintf(name, sizeof(name), "kq%u", i);
+		kq = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name),
+				 Z3_mk_bv_sort(sh->z, md->key_size * 8));
+		snprintf(name, sizeof(name), "oq%u", i);
+		oq = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name), sh->bv64);
+		ret = bpfext_sym_note_key(sh, (int)i, kq);
+		if (ret)
+			return ret;
+		pa = bpfext_sym_present_at(sa, (int)i, kq);
+		pb = bpfext_sym_present_at(sb, (int)i, kq);
+		t = Z3_mk_implies(sh->z, and2(sh, pa, Z3_mk_bvult(sh->z, oq, k64(sh, md->value_size))),
+				  Z3_mk_eq(sh->z, bpfext_sym_val_at(sa, (int)i, kq, oq),
+					   bpfext_sym_val_at(sb, (int)i, kq, oq)));
+		same = and2(sh, same, and2(sh, Z3_mk_eq(sh->z, pa, pb), t));
+	}
+	*samep = same;
+	return 0;
+}
+
 int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			  const struct bpfext_linked_prog *b,
 			  const struct bpfext_sym_opts *user_opts,
@@ -1832,7 +2039,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	struct pfill pf = { { &sa, &sb }, cex, 0 };
 	const struct bpfext_sym_opts *opts;
 	struct bpfext_sym_opts o;
-	Z3_ast same, pre, t, same_hist;
+	Z3_ast same, pre;
 	uint32_t i, min_len = 14, max_pkt;
 	int ret;
 
@@ -1852,31 +2059,9 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 			return fail(&sh, EINVAL, "map %u differs between the programs", i);
 	sh.maps = a->maps;
 	sh.nr_maps = a->nr_maps;
-	switch (a->type) {
-	case BPF_PROG_TYPE_XDP:
-		sh.ctx = C_XDP;
-		sh.ctx_size = 24;
-		break;
-	case BPF_PROG_TYPE_SCHED_CLS:
-	case BPF_PROG_TYPE_SCHED_ACT:
-		sh.ctx = C_SKB;
-		sh.ctx_size = 192;
-		break;
-	case BPF_PROG_TYPE_SOCKET_FILTER:
-	case BPF_PROG_TYPE_CGROUP_SKB:
-		sh.ctx = C_SKB;
-		sh.ctx_size = 192;
-		sh.l2_hdr = 14;
-		min_len = 0;
-		break;
-	default:
-		if (!bpfext_sym_opaque_ctx(a->type))
-			return fail(&sh, ENOTSUP, "program type %s is not supported",
-				    bpfext_prog_type_name(a->type));
-		/* no packet; the context an opaque pointer */
-		sh.ctx = C_OPAQUE;
-		sh.ctx_size = BPFEXT_SYM_MAX_CTX;
-	}
+	ret = prog_kind(&sh, a->type, &min_len);
+	if (ret)
+		return ret;
 	if (max_pkt + sh.l2_hdr > BPFEXT_SYM_MAX_PKT)
 		max_pkt = BPFEXT_SYM_MAX_PKT - sh.l2_hdr;
 	pf.max_pkt = max_pkt;
@@ -1884,57 +2069,9 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	sh.offset_conc = opts && (opts->flags & BPFEXT_SYM_OFFSET_CONC);
 	if (!sh.z)
 		return fail(&sh, ENOMEM, "cannot create a Z3 context");
-	sh.bv8 = Z3_mk_bv_sort(sh.z, 8);
-	sh.bv64 = Z3_mk_bv_sort(sh.z, 64);
-	sh.pkt0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "pkt"),
-			      Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
-	sh.ctx0 = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "ctx"),
-			      Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
-	sh.len = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "len"), sh.bv64);
-	sh.cpu = Z3_mk_zero_ext(sh.z, 32, Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "cpu"),
-						       Z3_mk_bv_sort(sh.z, 32)));
-	sh.tail_ok = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "tail_ok"),
-				 Z3_mk_bool_sort(sh.z));
-	{
-		Z3_sort dom[7] = { sh.bv64, sh.bv64, sh.bv64, sh.bv64, sh.bv64,
-				   sh.bv64, sh.bv64 };
-		Z3_sort fdom[2] = { sh.bv64, sh.bv8 };
-
-		sh.call_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "call"),
-					    7, dom, sh.bv64);
-		sh.feed_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "feed"),
-					    2, fdom, sh.bv64);
-		sh.ret_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "ret"),
-					   1, dom, sh.bv64);
-		sh.out_f = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, "out"),
-					   2, dom, sh.bv8);
-	}
-	sh.present0 = calloc(sh.nr_maps + 1, sizeof(*sh.present0));
-	sh.val0 = calloc(sh.nr_maps + 1, sizeof(*sh.val0));
-	if (!sh.present0 || !sh.val0) {
-		ret = fail(&sh, ENOMEM, "out of memory");
+	ret = prog_unknowns(&sh);
+	if (ret)
 		goto out;
-	}
-	for (i = 0; i < sh.nr_maps; i++) {
-		const struct bpfext_map_desc *md = &sh.maps[i];
-		Z3_sort ks, dom[2];
-		char name[32];
-
-		if (!bpfext_sym_map_supported(md->type) || !md->key_size ||
-		    md->key_size > BPFEXT_SYM_MAX_KEY || !md->value_size ||
-		    (md->value_size > BPFEXT_SYM_MAX_VALUE && !md->is_data) ||
-		    (bpfext_sym_map_is_array(md->type) && md->key_size != 4))
-			continue;
-		ks = Z3_mk_bv_sort(sh.z, md->key_size * 8);
-		dom[0] = ks;
-		dom[1] = sh.bv64;
-		snprintf(name, sizeof(name), "present%u", i);
-		sh.present0[i] = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, name),
-						 1, &ks, Z3_mk_bool_sort(sh.z));
-		snprintf(name, sizeof(name), "val%u", i);
-		sh.val0[i] = Z3_mk_func_decl(sh.z, Z3_mk_string_symbol(sh.z, name),
-					     2, dom, sh.bv8);
-	}
 	ret = ltv_slots(&sh, &sa, a);
 	if (!ret)
 		ret = ltv_slots(&sh, &sb, b);
@@ -1946,63 +2083,9 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		goto out;
 	pre = and2(&sh, Z3_mk_bvuge(sh.z, sh.len, k64(&sh, min_len)),
 		   Z3_mk_bvule(sh.z, sh.len, k64(&sh, max_pkt)));
-	/* the same opaque helper calls, wherever the program leaves */
-	same_hist = Z3_mk_implies(sh.z, or2(&sh, sa.exit_cond, sa.tail_cond),
-				  Z3_mk_eq(sh.z, sa.hist, sb.hist));
-	/* falling off the end faults in the interpreter: same on both */
-	same = Z3_mk_eq(sh.z, sa.end_cond, sb.end_cond);
-	same = and2(&sh, same, Z3_mk_eq(sh.z, sa.tail_cond, sb.tail_cond));
-	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.tail_cond,
-					     Z3_mk_eq(sh.z, sa.tail_target, sb.tail_target)));
-	same = and2(&sh, same, Z3_mk_implies(sh.z, sa.exit_cond,
-					     Z3_mk_eq(sh.z, sa.r0, sb.r0)));
-	same = and2(&sh, same, same_hist);
-	/* redirect target: whether set, and the last one */
-	t = Z3_mk_eq(sh.z, redir_final(&sa, 0), redir_final(&sb, 0));
-	for (i = 1; i < 4; i++)
-		t = and2(&sh, t, Z3_mk_implies(sh.z, redir_final(&sa, 0),
-					       Z3_mk_eq(sh.z, redir_final(&sa, (int)i),
-							redir_final(&sb, (int)i))));
-	same = and2(&sh, same, t);
-	/* packet bytes below len: only those either side stored can differ */
-	{
-		struct side *sides[2] = { &sa, &sb };
-		size_t k, j;
-
-		for (k = 0; k < 2; k++)
-			for (j = 0; j < sides[k]->mem[M_PKT].n; j++) {
-				Z3_ast at = sides[k]->mem[M_PKT].s[j].addr;
-
-				t = Z3_mk_eq(sh.z, bpfext_sym_read_byte(&sa, M_PKT, at),
-					     bpfext_sym_read_byte(&sb, M_PKT, at));
-				same = and2(&sh, same, Z3_mk_implies(sh.z,
-					Z3_mk_bvult(sh.z, at, sh.len), t));
-			}
-	}
-	same = and2(&sh, same, mem_same(&sa, &sb, M_CTX));
-	/* maps: same presence and value at a key and offset chosen by the solver */
-	for (i = 0; i < sh.nr_maps; i++) {
-		const struct bpfext_map_desc *md = &sh.maps[i];
-		Z3_ast kq, oq, pa, pb;
-		char name[32];
-
-		if (!sh.present0[i])
-			continue;
-		snprintf(name, sizeof(name), "kq%u", i);
-		kq = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name),
-				 Z3_mk_bv_sort(sh.z, md->key_size * 8));
-		snprintf(name, sizeof(name), "oq%u", i);
-		oq = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, name), sh.bv64);
-		ret = bpfext_sym_note_key(&sh, (int)i, kq);
-		if (ret)
-			goto out;
-		pa = bpfext_sym_present_at(&sa, (int)i, kq);
-		pb = bpfext_sym_present_at(&sb, (int)i, kq);
-		t = Z3_mk_implies(sh.z, and2(&sh, pa, Z3_mk_bvult(sh.z, oq, k64(&sh, md->value_size))),
-				  Z3_mk_eq(sh.z, bpfext_sym_val_at(&sa, (int)i, kq, oq),
-					   bpfext_sym_val_at(&sb, (int)i, kq, oq)));
-		same = and2(&sh, same, and2(&sh, Z3_mk_eq(sh.z, pa, pb), t));
-	}
+	ret = prog_same(&sh, &sa, &sb, &same);
+	if (ret)
+		goto out;
 	if (Z3_get_error_code(sh.z) != Z3_OK) {
 		ret = fail(&sh, EINVAL, "Z3 error: %s",
 			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
