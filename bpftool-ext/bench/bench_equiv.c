@@ -16,7 +16,7 @@
  *                the window replaced is checked against the original
  *                instead (program check; programs it cannot encode are
  *                counted as not encodable)
- * Memory offset concretization (symbolic.h) is off by default, as it
+ * Memory offset concretization (bpfext_opt.h) is off by default, as it
  * made the program check slower; -e offset turns it on.
  * Memory-type and map-type concretization are part of the program
  * check's encoding and cannot be turned off.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Translation validation of two linked programs: interpreter tests, then
- * the symbolic checker, then a replay of its counterexample.  See equiv.h.
+ * the symbolic checker, then a replay of its counterexample.  See
+ * bpfext_equiv_progs() in bpfext_opt.h.
  */
 #include <errno.h>
 #include <stdio.h>
