@@ -9,9 +9,11 @@
 #define BPFEXT_TESTS_CORPUS_H
 
 #include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfext.h"
 
@@ -93,6 +95,34 @@ static void corpus_dir(const char *dir, bool (*want)(enum bpf_prog_type),
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* A bound of the test from the environment, when set. */
+static __attribute__((unused)) void corpus_env(const char *name, double *v)
+{
+	const char *env = getenv(name);
+
+	if (env)
+		*v = atof(env);
+}
+
+/*
+ * For the tests that compare with BPF_PROG_TEST_RUN: root, and one CPU
+ * (per-CPU maps: CPU 0 is the one the interpreter and checker model).
+ * False, after the TAP skip line, without root.
+ */
+static __attribute__((unused)) bool corpus_test_run_setup(void)
+{
+	cpu_set_t cpus;
+
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
+		return false;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	return true;
 }
 
 /* Walk @argv[1..argc) or the corpus; returns the corpus directory. */

@@ -369,7 +369,6 @@ int main(int argc, char **argv)
 {
 	const char *corpus, *env;
 	unsigned int candidates;
-	cpu_set_t cpus;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((env = getenv("BPFEXT_PACKETS")) && atoi(env) > 0)
@@ -378,17 +377,10 @@ int main(int argc, char **argv)
 		nmutants = (unsigned int)atoi(env);
 	if ((env = getenv("BPFEXT_TIMEOUT_MS")) && atoi(env) > 0)
 		timeout_ms = (unsigned int)atoi(env);
-	if ((env = getenv("BPFEXT_MIN_ENCODABLE")))
-		min_encodable = atof(env);
-	if ((env = getenv("BPFEXT_MAX_UNDECIDED")))
-		max_undecided = atof(env);
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
+	corpus_env("BPFEXT_MIN_ENCODABLE", &min_encodable);
+	corpus_env("BPFEXT_MAX_UNDECIDED", &max_undecided);
+	if (!corpus_test_run_setup())
 		return 0;
-	}
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
 	corpus = corpus_walk(argc, argv, runnable, test_prog);
 	candidates = st.progs + st.unsupported + st.unlinked + st.orig_rejected;
 	if (!candidates) {

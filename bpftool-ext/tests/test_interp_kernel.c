@@ -264,25 +264,15 @@ int main(int argc, char **argv)
 {
 	const char *np = getenv("BPFEXT_PACKETS");
 	double max_skips = 40, min_tested = 40;	/* percent */
-	const char *corpus, *env;
-	cpu_set_t cpus;
+	const char *corpus;
 
 	if (np && atoi(np) > 0)
 		npackets = (unsigned int)atoi(np);
 	verbose = getenv("BPFEXT_VERBOSE") != NULL;
-	if ((env = getenv("BPFEXT_MAX_SKIPS")))
-		max_skips = atof(env);
-	if ((env = getenv("BPFEXT_MIN_TESTED")))
-		min_tested = atof(env);
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root for BPF_PROG_TEST_RUN\n");
+	corpus_env("BPFEXT_MAX_SKIPS", &max_skips);
+	corpus_env("BPFEXT_MIN_TESTED", &min_tested);
+	if (!corpus_test_run_setup())
 		return 0;
-	}
-	/* Per-CPU maps: stay on one CPU, and model CPU 0. */
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-
 	corpus = corpus_walk(argc, argv, runnable, test_prog);
 	if (!st.progs) {
 		printf("1..0 # SKIP no XDP, tc or socket filter programs under %s\n",
