@@ -665,6 +665,65 @@ static int parse_map(struct parser *p, struct pinsn *insn)
 	return 0;
 }
 
+/* The part after "rD = *": "(uN *)(rS +off)" or, for r0, "(uN *)skb[...]". */
+static int parse_load(struct parser *p, struct pinsn *insn, uint8_t dst, char prefix)
+{
+	uint8_t size;
+
+	if (parse_cast(p, &size))
+		return -EINVAL;
+	if (prefix != 'r')
+		return bpfext_isa_set_err(p->err, p->errlen, "loads need an r register");
+	if (accept_word(p, "skb")) {
+		if (dst != 0)
+			return bpfext_isa_set_err(p->err, p->errlen,
+				       "packet loads write r0, not r%u", dst);
+		if (expect(p, "["))
+			return -EINVAL;
+		if (tok_reg(peek(p), &insn->src, NULL)) {
+			if (parse_reg_as(p, &insn->src, 'r') ||
+			    expect(p, "+"))
+				return -EINVAL;
+			insn->code = BPF_LD | BPF_IND | size;
+		} else {
+			insn->code = BPF_LD | BPF_ABS | size;
+		}
+		if (parse_s32(p, &insn->imm))
+			return -EINVAL;
+		return expect(p, "]");
+	}
+	insn->code = BPF_LDX | BPF_MEM | size;
+	return parse_memref(p, &insn->src, &insn->off);
+}
+
+/* "rD = map[...]", "btf_id[...]" or "subprog[...]": 64-bit immediate loads. */
+static int parse_ld_imm64_named(struct parser *p, struct pinsn *insn)
+{
+	int64_t v;
+
+	insn->code = BPF_LD | BPF_IMM | BPF_DW;
+	if (accept_word(p, "map")) {
+		if (parse_map(p, insn))
+			return -EINVAL;
+	} else if (accept_word(p, "btf_id")) {
+		insn->src = BPF_PSEUDO_BTF_ID;
+		if (expect(p, "[") || parse_u32(p, &insn->imm) || expect(p, "]") ||
+		    parse_ext(p, "imm2", INT32_MIN, INT32_MAX, &v))
+			return -EINVAL;
+		insn->imm2 = (int32_t)v;
+	} else if (accept_word(p, "subprog")) {
+		insn->src = BPF_PSEUDO_FUNC;
+		if (expect(p, "[") || parse_s32(p, &insn->imm) || expect(p, "]") ||
+		    parse_ext(p, "imm2", INT32_MIN, INT32_MAX, &v))
+			return -EINVAL;
+		insn->imm2 = (int32_t)v;
+	} else {
+		return unexpected(p, "an operand");
+	}
+	accept_word(p, "ll");
+	return 2;
+}
+
 /* The part after "rD =" or "wD =". */
 static int parse_assign(struct parser *p, struct pinsn *insn,
 			uint8_t dst, char prefix)
@@ -730,34 +789,8 @@ static int parse_assign(struct parser *p, struct pinsn *insn,
 	}
 
 	/* rD = *(uN *)(rS +off), r0 = *(uN *)skb[...] */
-	if (accept(p, "*")) {
-		uint8_t size;
-
-		if (parse_cast(p, &size))
-			return -EINVAL;
-		if (prefix != 'r')
-			return bpfext_isa_set_err(p->err, p->errlen, "loads need an r register");
-		if (accept_word(p, "skb")) {
-			if (dst != 0)
-				return bpfext_isa_set_err(p->err, p->errlen,
-					       "packet loads write r0, not r%u", dst);
-			if (expect(p, "["))
-				return -EINVAL;
-			if (tok_reg(peek(p), &insn->src, NULL)) {
-				if (parse_reg_as(p, &insn->src, 'r') ||
-				    expect(p, "+"))
-					return -EINVAL;
-				insn->code = BPF_LD | BPF_IND | size;
-			} else {
-				insn->code = BPF_LD | BPF_ABS | size;
-			}
-			if (parse_s32(p, &insn->imm))
-				return -EINVAL;
-			return expect(p, "]");
-		}
-		insn->code = BPF_LDX | BPF_MEM | size;
-		return parse_memref(p, &insn->src, &insn->off);
-	}
+	if (accept(p, "*"))
+		return parse_load(p, insn, dst, prefix);
 
 	if (t->type != T_IDENT)
 		return unexpected(p, "an operand");
@@ -794,27 +827,7 @@ static int parse_assign(struct parser *p, struct pinsn *insn,
 	if (prefix != 'r')
 		return bpfext_isa_set_err(p->err, p->errlen,
 			       "64-bit immediate load needs an r register");
-	insn->code = BPF_LD | BPF_IMM | BPF_DW;
-	if (accept_word(p, "map")) {
-		if (parse_map(p, insn))
-			return -EINVAL;
-	} else if (accept_word(p, "btf_id")) {
-		insn->src = BPF_PSEUDO_BTF_ID;
-		if (expect(p, "[") || parse_u32(p, &insn->imm) || expect(p, "]") ||
-		    parse_ext(p, "imm2", INT32_MIN, INT32_MAX, &v))
-			return -EINVAL;
-		insn->imm2 = (int32_t)v;
-	} else if (accept_word(p, "subprog")) {
-		insn->src = BPF_PSEUDO_FUNC;
-		if (expect(p, "[") || parse_s32(p, &insn->imm) || expect(p, "]") ||
-		    parse_ext(p, "imm2", INT32_MIN, INT32_MAX, &v))
-			return -EINVAL;
-		insn->imm2 = (int32_t)v;
-	} else {
-		return unexpected(p, "an operand");
-	}
-	accept_word(p, "ll");
-	return 2;
+	return parse_ld_imm64_named(p, insn);
 }
 
 static int parse_stmt(struct parser *p, struct pinsn *insn)
