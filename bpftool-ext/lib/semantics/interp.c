@@ -755,9 +755,10 @@ static void finish(struct bpfext_interp *in, struct bpfext_interp_output *out)
 /* ---- the interpreter loop ---- */
 
 /*
- * One function of some 150 lines on purpose: computed-goto dispatch needs
- * every handler in the function that jumps to it.  The handlers of the
- * ALU and JMP operations come from isa/alu.h's tables.
+ * One function of some 250 lines on purpose (70 of them the handler
+ * macros): computed-goto dispatch needs every handler in the function
+ * that jumps to it.  The handlers of the ALU and JMP operations come
+ * from isa/alu.h's tables.
  */
 int bpfext_interp__run(struct bpfext_interp *in,
 		       const struct bpfext_interp_input *ip,
