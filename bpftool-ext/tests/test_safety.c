@@ -216,6 +216,12 @@ static void test_rules(void)
 	safe("pointer -= pointer (privileged)", XDP, PKT "r3 -= r2; r0 = r3; exit");
 	safe("pointer += constant", XDP, "r2 = r10; r2 += -8; *(u64 *)(r2 +0) = 0; "
 	     "r0 = *(u64 *)(r10 -8); exit");
+	/* a byte-swapped constant is known: be16 of 0x1000 is 16, of 16 0x1000 */
+	safe("pointer += swapped constant", XDP, "r4 = 4096; r4 = be16 r4; r2 = r10; "
+	     "r2 += -32; r2 += r4; *(u64 *)(r2 +0) = 0; r0 = 0; exit");
+	unsafe_at("pointer += swapped constant", XDP, "r4 = 16; r4 = be16 r4; r2 = r10; "
+		  "r2 += -32; r2 += r4; *(u64 *)(r2 +0) = 0; r0 = 0; exit", 5,
+		  "invalid stack off=4064 size=8");
 
 	/* r0 at exit */
 	unsafe_at("pointer returned", XDP, "r0 = r10; exit", 1, "R0 leaks addr");

@@ -304,14 +304,8 @@ static void scalar_alu(struct reg *d, const struct reg *b, uint8_t op, bool is64
 			hi = 0xffff;
 		else if (x->imm == 32)
 			hi = UINT32_MAX;
-		if (is_const(d)) {
-			uint64_t v = d->umin, s = 0;
-			int k;
-
-			for (k = 0; k < x->imm / 8; k++)
-				s = s << 8 | ((v >> (8 * k)) & 0xff);
-			lo = hi = s;
-		}
+		if (is_const(d))
+			lo = hi = bpfext_alu_end(true, x->imm, d->umin);
 		set_scalar(d, lo, hi);
 		d->approx = approx;
 		return;
