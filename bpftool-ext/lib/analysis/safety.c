@@ -298,7 +298,7 @@ static void scalar_alu(struct reg *d, const struct reg *b, uint8_t op, bool is64
 	bool approx = d->approx || b->approx;
 	uint64_t lo = 0, hi = UINT64_MAX;
 
-	if (op == BPF_END && BPF_SRC(x->code) == BPF_TO_BE) {
+	if (op == BPF_END && bpfext_alu_end_swaps(x->code)) {
 		/* byte swaps on little-endian: bounds are lost */
 		if (x->imm == 16)
 			hi = 0xffff;

@@ -93,6 +93,16 @@ static inline uint64_t bpfext_alu(uint8_t op, bool sdiv, bool is64,
 }
 
 /*
+ * Whether the BPF_END of @code swaps bytes: BPF_TO_BE on this
+ * little-endian host, and BPF_ALU64's unconditional bswap (cpu v4; the
+ * validator, isa/insn.c, refuses it today, but every semantics agrees).
+ */
+static inline bool bpfext_alu_end_swaps(uint8_t code)
+{
+	return BPF_CLASS(code) == BPF_ALU64 || BPF_SRC(code) == BPF_TO_BE;
+}
+
+/*
  * BPF_END: a byte swap of the low @bits bits when @swap (to big endian
  * on this little-endian host, or BPF_ALU64's unconditional swap), else
  * their zero extension.

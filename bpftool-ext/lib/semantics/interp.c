@@ -330,7 +330,7 @@ static void decode_alu(struct dinsn *d, const struct bpf_insn *x)
 		d->op = cls == BPF_ALU64 ? OP_NEG64 : OP_NEG32;
 		return;
 	case BPF_END:
-		if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+		if (bpfext_alu_end_swaps(x->code))
 			d->op = x->imm == 16 ? OP_BE16 : x->imm == 32 ? OP_BE32 : OP_BE64;
 		else
 			d->op = x->imm == 16 ? OP_LE16 : x->imm == 32 ? OP_LE32 : OP_LE64;

@@ -13,6 +13,7 @@
 #include <z3.h>
 
 #include "util/util.h"
+#include "isa/alu.h"
 #include "semantics/symbolic.h"
 #include "semantics/symbolic_int.h"
 
@@ -987,7 +988,7 @@ static int emit_alu(struct enc *e)
 	int ret;
 
 	if (op == BPF_END) {
-		if (cls == BPF_ALU64 || BPF_SRC(x->code) == BPF_TO_BE)
+		if (bpfext_alu_end_swaps(x->code))
 			d->v = bswap(sh, d->v, (unsigned int)x->imm);
 		else if (x->imm < 64)
 			d->v = Z3_mk_zero_ext(z, 64 - x->imm,

@@ -161,7 +161,7 @@ int bpfext_win_eval_at(const struct bpf_insn *insns, const size_t *stops,
 		case BPF_ALU:
 		case BPF_ALU64:
 			if (BPF_OP(x->code) == BPF_END) {
-				*dst = bpfext_alu_end(BPF_SRC(x->code) == BPF_TO_BE,
+				*dst = bpfext_alu_end(bpfext_alu_end_swaps(x->code),
 						      x->imm, *dst);
 				break;
 			}
