@@ -140,54 +140,67 @@ static bool still_loads(const struct run *r, const void *img, size_t size,
 	return ok;
 }
 
-/* The safety verdict of every program of an image. */
-static int safety_reports(const void *img, size_t size, const char *name,
-			  const char *type, const struct bpfext_safety_report *orig,
-			  struct bpfext_safety_report *rep, size_t nprogs,
-			  struct bpfext_error *err)
+/* What the steps of one bpfext_pipeline_safety_filter() share. */
+struct safety_run {
+	const void *img;		/* the input, before the rewrites */
+	size_t size;
+	const char *name;
+	const char *type;
+	const struct bpfext_safety_report *orig;	/* the input's verdicts */
+	size_t nprogs;
+	struct bpfext_error *err;
+};
+
+/*
+ * The safety verdict of every program of @img (the input's when @orig
+ * is NULL, else a candidate's, which may write the context only as its
+ * original does).
+ */
+static int safety_reports(const struct safety_run *s, const void *img, size_t size,
+			  const struct bpfext_safety_report *orig,
+			  struct bpfext_safety_report *rep)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	struct bpfext_object *obj = open_typed(img, size, s->name, s->type, s->err);
 	size_t i;
 	int ret = 0;
 
 	if (!obj)
 		return -EINVAL;
-	for (i = 0; i < obj->nr_progs && i < nprogs && !ret; i++) {
+	for (i = 0; i < obj->nr_progs && i < s->nprogs && !ret; i++) {
 		/* a candidate may write the context only as its original does */
 		BPFEXT_OPTS(bpfext_safety_opts, so,
 			    .ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
 			    .ctx_writes = orig ? orig[i].ctx_writes : NULL,
 			    .nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0);
 
-		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], err);
+		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], s->err);
 	}
 	bpfext_object__close(obj);
 	return ret;
 }
 
 /*
- * The first program @rw[0..n) applied to @base makes unsafe, with the
- * violation in @why; -1 if none.
+ * The first program @rw[0..n) applied to the input makes unsafe, with
+ * the violation in @why; -1 if none.
  */
-static long made_unsafe(const void *base, size_t size, const char *name,
-			const char *type, const struct bpfext_rewrite *rw, size_t n,
-			const struct bpfext_safety_report *orig, size_t nprogs,
-			struct bpfext_safety_report *why, struct bpfext_error *err)
+static long made_unsafe(const struct safety_run *s, const struct bpfext_rewrite *rw,
+			size_t n, struct bpfext_safety_report *why)
 {
-	struct bpfext_safety_report *now = calloc(nprogs + 1, sizeof(*now));
+	const struct bpfext_safety_report *orig = s->orig;
+	struct bpfext_safety_report *now = calloc(s->nprogs + 1, sizeof(*now));
 	void *img = NULL;
 	size_t img_size, i;
 	long bad = -1;
 	int ret;
 
 	if (!now) {
-		bpfext_errf(err, ENOMEM, "out of memory");
+		bpfext_errf(s->err, ENOMEM, "out of memory");
 		return -2;
 	}
-	ret = build(base, size, name, rw, n, &img, &img_size, err);
+	ret = build(s->img, s->size, s->name, rw, n, &img, &img_size, s->err);
 	if (!ret)
-		ret = safety_reports(img, img_size, name, type, orig, now, nprogs, err);
-	for (i = 0; !ret && i < nprogs && bad < 0; i++) {
+		ret = safety_reports(s, img, img_size, orig, now);
+	for (i = 0; !ret && i < s->nprogs && bad < 0; i++) {
 		if (orig[i].verdict != BPFEXT_SAFETY_UNSAFE &&
 		    now[i].verdict == BPFEXT_SAFETY_UNSAFE) {
 			bad = (long)i;
@@ -206,6 +219,10 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 	struct bpfext_object *base = open_typed(img, size, name, type, err);
 	size_t nprogs = base ? base->nr_progs : 0, i, kept = 0;
 	struct bpfext_safety_report *orig = calloc(nprogs + 1, sizeof(*orig));
+	struct safety_run s = {
+		.img = img, .size = size, .name = name, .type = type,
+		.orig = orig, .nprogs = nprogs, .err = err,
+	};
 	struct bpfext_safety_report why;
 	int ret;
 	long bad;
@@ -215,18 +232,16 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 		free(orig);
 		return base ? bpfext_errf(err, ENOMEM, "out of memory") : -EINVAL;
 	}
-	ret = safety_reports(img, size, name, type, NULL, orig, nprogs, err);
+	ret = safety_reports(&s, img, size, NULL, orig);
 	if (ret)
 		goto out;
-	bad = made_unsafe(img, size, name, type, res->rewrites, res->nr_rewrites,
-			  orig, nprogs, &why, err);
+	bad = made_unsafe(&s, res->rewrites, res->nr_rewrites, &why);
 	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
 		struct bpfext_safety_drop *d;
 		size_t cap;
 
 		res->rewrites[kept] = res->rewrites[i];
-		bad = made_unsafe(img, size, name, type, res->rewrites, kept + 1,
-				  orig, nprogs, &why, err);
+		bad = made_unsafe(&s, res->rewrites, kept + 1, &why);
 		if (bad == -1) {
 			kept++;
 			bad = 0;	/* go on with the next rewrite */
