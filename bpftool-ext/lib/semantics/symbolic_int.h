@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The Z3 encoding's state and what its two halves share: the memory
- * model (symbolic_mem.c: byte chains per region, maps, the accesses of
- * a pointer) and the instruction encoders and checks (symbolic.c).  Not
- * part of the API.
+ * The Z3 encoding's state and what its parts share: the memory model
+ * (symbolic_mem.c: byte chains per region, maps, the accesses of a
+ * pointer), the helper calls (symbolic_helpers.c) and the instruction
+ * encoders and checks (symbolic.c).  Not part of the API.
  */
 #ifndef BPFEXT_SEMANTICS_SYMBOLIC_INT_H
 #define BPFEXT_SEMANTICS_SYMBOLIC_INT_H
@@ -237,6 +237,13 @@ static inline bool numeral(struct shared *sh, Z3_ast x, uint64_t *v)
 	return Z3_is_numeral_ast(sh->z, s) && Z3_get_numeral_uint64(sh->z, s, v);
 }
 
+/* Is map @m there to use (present in the initial state)? */
+static inline bool map_usable(struct shared *sh, int m)
+{
+	return m >= 0 && (size_t)m < sh->nr_maps && sh->present0 &&
+	       sh->present0[m];
+}
+
 static inline Z3_ast bswap(struct shared *sh, Z3_ast x, unsigned int bits)
 {
 	Z3_ast r = NULL;
@@ -279,6 +286,10 @@ int bpfext_sym_acc_write(struct side *sd, const struct access *a, Z3_ast guard,
 int bpfext_sym_ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
 			struct val *out, size_t slot);
 /* Maps. */
+/* symbolic_helpers.c: the helper call @id at @slot, on r1-r5 in @r */
+int bpfext_sym_helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp,
+		      size_t slot);
+
 bool bpfext_sym_map_is_array(uint32_t t);
 bool bpfext_sym_map_supported(uint32_t t);
 int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key);
