@@ -21,7 +21,7 @@ WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DBPFTOOL_EXT_VERSION='"$(VERSION)"'
 CPPFLAGS += -Ibpftool-ext/lib -Ibpftool-ext/src -Ibuild/gen -Ibpftool-ext/include/uapi
-LDLIBS   += -lbpf -lelf -lz3 -lz -lpthread -lm
+LDLIBS   += -lbpf -lelf -lz -lpthread -lm
 
 ifeq ($(WERROR),1)
 CFLAGS   += -Werror
@@ -34,15 +34,36 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRCS  := $(sort $(wildcard bpftool-ext/lib/*.c))
+# The library's layers, lowest first: a file includes only its own layer
+# and those below it (scripts/check-layers.sh; README "Layout").
+LIB_LAYERS := util isa object kernel analysis semantics superopt
+LIB_SRCS  := $(sort $(wildcard $(patsubst %,bpftool-ext/lib/%/*.c,$(LIB_LAYERS)) \
+			       bpftool-ext/lib/*.c))
+LIB_HDRS  := $(wildcard bpftool-ext/lib/*.h bpftool-ext/lib/*/*.h)
+# Two archives: libbpfext.a reads, edits, writes, loads, analyses and
+# interprets objects without Z3; libbpfext_opt.a is what proves and
+# optimizes (the Z3 encoding, equivalence, the superoptimizer, the
+# pipeline), and only what links it links Z3.
+OPT_SRCS  := $(filter bpftool-ext/lib/semantics/symbolic%.c bpftool-ext/lib/semantics/equiv%.c \
+			bpftool-ext/lib/superopt/%.c bpftool-ext/lib/pipeline%.c,$(LIB_SRCS))
+BASE_SRCS := $(filter-out $(OPT_SRCS),$(LIB_SRCS))
 CMD_SRCS  := $(sort $(wildcard bpftool-ext/src/*.c))
 TEST_SRCS := $(sort $(wildcard bpftool-ext/tests/*.c))
 
-LIB_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(LIB_SRCS))
+BASE_OBJS := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(BASE_SRCS))
+OPT_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(OPT_SRCS))
+LIB_OBJS  := $(BASE_OBJS) $(OPT_OBJS)
 CMD_OBJS  := $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(CMD_SRCS))
 TEST_BINS := $(patsubst bpftool-ext/tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst bpftool-ext/bench/%.c,$(O)/bench/%,$(wildcard bpftool-ext/bench/*.c))
 LIBA      := $(O)/libbpfext.a
+LIBOPT    := $(O)/libbpfext_opt.a
+# Programs that never prove or optimize: they link libbpfext.a alone,
+# without Z3 (the link fails if the archive ever needs it).
+BASE_PROGS := test_insn test_interp test_roundtrip test_safety_corpus test_jit_cost \
+	      test_interp_kernel mkbad bench_interp bench_latency bench_kops_jit \
+	      fuzz_insn fuzz_object
+Z3_LIBS   := $(LIBOPT) $(LIBA) -lz3
 BIN       := $(O)/bpftool-ext
 
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall \
@@ -76,10 +97,11 @@ $(O)/tests/progs/core_matches.o: bpftool-ext/tests/progs/core_matches.c
 # libFuzzer harnesses, always with clang and both sanitizers.
 fuzz: $(FUZZERS)
 
-build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(wildcard bpftool-ext/lib/*.h) build/gen/helper_args.h
+build/fuzz/%: bpftool-ext/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) build/gen/helper_args.h
 	@mkdir -p $(dir $@)
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS)
+		-fno-sanitize-recover=all $(CPPFLAGS) -o $@ $< \
+		$(if $(filter $*,$(BASE_PROGS)),$(BASE_SRCS),$(LIB_SRCS) -lz3) $(LDLIBS)
 
 # How many of r1-r5 each helper reads, from libbpf's helper prototypes.
 HELPER_DEFS ?= /usr/include/bpf/bpf_helper_defs.h
@@ -87,28 +109,38 @@ build/gen/helper_args.h: $(HELPER_DEFS) scripts/gen-helper-args.sh
 	@mkdir -p $(dir $@)
 	scripts/gen-helper-args.sh $< >$@.tmp && mv $@.tmp $@
 
-$(O)/obj/lib/liveness.o: build/gen/helper_args.h
+$(O)/obj/lib/analysis/liveness.o: build/gen/helper_args.h
 
 $(O)/obj/%.o: bpftool-ext/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBA): $(LIB_OBJS)
+$(LIBA): $(BASE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CMD_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIBA) $(LDLIBS)
+$(LIBOPT): $(OPT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(O)/tests/%: $(O)/obj/tests/%.o $(LIBA)
+$(BIN): $(CMD_OBJS) $(LIBOPT) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(Z3_LIBS) $(LDLIBS)
+
+LINK_PROG = $(CC) $(LDFLAGS) -o $@ $< \
+	    $(if $(filter $(notdir $@),$(BASE_PROGS)),$(LIBA),$(Z3_LIBS)) $(LDLIBS)
+
+$(O)/tests/%: $(O)/obj/tests/%.o $(LIBOPT) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(LINK_PROG)
 
-$(O)/bench/%: $(O)/obj/bench/%.o $(LIBA)
+$(O)/bench/%: $(O)/obj/bench/%.o $(LIBOPT) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+	$(LINK_PROG)
 
-.SECONDARY:
+# Keep the objects of the tests and benchmarks (intermediate files of a
+# chain of pattern rules); only those, so that a missing archive or
+# object is rebuilt, not taken as up to date.
+.SECONDARY: $(patsubst bpftool-ext/%.c,$(O)/obj/%.o,$(TEST_SRCS) $(wildcard bpftool-ext/bench/*.c))
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(patsubst %,$(O)/obj/tests/%.d,$(notdir $(TEST_BINS)))
 
 deps:

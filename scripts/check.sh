@@ -83,6 +83,12 @@ step build-clang make -j"$JOBS" CC=clang WERROR=1 O=build/clang
 step build make -j"$JOBS"
 step build-san make -j"$JOBS" SAN=1
 SAN=build/san
+# The library's layer rule (README "Layout"), on the objects of the plain
+# build: no file includes or calls a layer above its own.
+tap layers scripts/check-layers.sh build
+# The public surface: prefixed symbols, src/ on the public headers only,
+# options structs with their size.
+tap exports bpftool-ext/tests/exports.sh build
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -151,9 +157,12 @@ else
 	skipped=$((skipped + 1))
 fi
 # The safety analysis is sound relative to the kernel: no program the
-# kernel loads may be reported unsafe.  Prints the acceptance rate.
+# kernel loads may be reported unsafe.  And useful: -m 68, at least 68%
+# of the programs the kernel loads proven safe (417 of 606, 68.8%, on
+# this corpus; the rest are BTF-typed pointers, context writes not
+# modelled, unlinkable programs and offsets the loader sets: README).
 if have_bpf; then
-	tap safety-corpus "$SAN/tests/test_safety_corpus" "${corpus[@]}"
+	tap safety-corpus "$SAN/tests/test_safety_corpus" -m 68 "${corpus[@]}"
 else
 	echo "safety-corpus: skipped (needs root and bpf())"
 	skipped=$((skipped + 1))
@@ -186,13 +195,18 @@ fi
 k2=(samples/xdp1.o samples/xdp2.o samples/xdp_fwd.o samples/sockex3.o
     samples/syscall_tp.o samples/xdp_router_ipv4.o selftests/test_l4lb.o
     selftests/test_xdp_noinline.o samples/cpustat.o samples/xdp_monitor.o)
-tap optimize "$SAN/tests/test_optimize" -b 4 "${k2[@]/#/build/corpus/}"
+# -S 12: the interpreter cannot run the six tp_btf programs of xdp_monitor
+# and of xdp_router_ipv4 (their context holds kernel pointers it does not
+# model: every input faults); any other program it cannot run fails.
+tap optimize "$SAN/tests/test_optimize" -S 12 -b 4 "${k2[@]/#/build/corpus/}"
 # EInsn recognition (Kops form) on the same programs, in the interpreter.
-tap optimize-kops "$SAN/tests/test_optimize" -k -b 0 "${k2[@]/#/build/corpus/}"
+tap optimize-kops "$SAN/tests/test_optimize" -S 12 -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
 	build/examples/xdp_count.o
+# legacy_maps.o: a legacy "maps" section with global data and a
+# subprogram, linked and relocated by bpftool-ext itself.
 tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
-	build/corpus/samples/sockex1.o
+	build/tests/progs/legacy_maps.o
 [ -x bpftool-ext/tests/completion.sh ] &&
 	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
 [ -x bpftool-ext/tests/manpages.sh ] &&

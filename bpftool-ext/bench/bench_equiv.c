@@ -16,15 +16,15 @@
  *                the window replaced is checked against the original
  *                instead (program check; programs it cannot encode are
  *                counted as not encodable)
- * Memory offset concretization (symbolic.h) is off by default, as it
+ * Memory offset concretization (bpfext_opt.h) is off by default, as it
  * made the program check slower; -e offset turns it on.
  * Memory-type and map-type concretization are part of the program
  * check's encoding and cannot be turned off.
  *
  * Build and run (from the repository root, after `make`):
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ibpftool-ext/lib \
- *      bpftool-ext/bench/bench_equiv.c build/libbpfext.a \
- *      -lbpf -lelf -lz3 -lz -o build/bench_equiv
+ *      bpftool-ext/bench/bench_equiv.c build/libbpfext_opt.a \
+ *      build/libbpfext.a -lbpf -lelf -lz3 -lz -o build/bench_equiv
  *   build/bench_equiv [-v] [-w WINDOW] [-n MAX_WINDOWS] [-s SWITCH] [-e offset] OBJ...
  * -v prints the mutated windows found equivalent.
  */
@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proof_cache.h"
-#include "symbolic.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
 
 static double now(void)
 {
@@ -235,8 +235,9 @@ int main(int argc, char **argv)
 			/* non-overlapping windows */
 			for (s = 0; s + wlen <= lp.cnt && nq < 2 * max; s += wlen) {
 				struct bpf_insn cand[64];
-				struct bpfext_sym_opts o = { .timeout_ms = 10000,
-							     .flags = flags };
+				BPFEXT_OPTS(bpfext_sym_opts, o,
+					    .timeout_ms = 10000,
+					    .flags = flags);
 				struct bpfext_error err;
 				int kind, ret;
 

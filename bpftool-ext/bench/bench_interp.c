@@ -7,7 +7,7 @@
  * Build and run (from the repository root, after `make`):
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ibpftool-ext/lib \
  *      bpftool-ext/bench/bench_interp.c build/libbpfext.a \
- *      -lbpf -lelf -lz3 -lz -o build/bench_interp
+ *      -lbpf -lelf -lz -o build/bench_interp
  *   build/bench_interp [-t SECONDS_PER_PROG] OBJ...
  *   build/bench_interp build/corpus/samples/xdp1.o ...
  */
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "interp.h"
+#include "bpfext.h"
 
 #define NPKT 64
 

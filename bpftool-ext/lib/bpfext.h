@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * libbpfext: read BPF ELF objects, rewrite their programs, write them back
- * and load them in the running kernel.
+ * libbpfext: read BPF ELF objects, rewrite their programs, write them back,
+ * load them in the running kernel, analyse and interpret them.  What
+ * proves and optimizes (libbpfext_opt, with Z3) is in bpfext_opt.h.
  *
- * Conventions follow libbpf: functions that can fail return a negative
- * errno value; they also fill a caller-provided struct bpfext_error (which
- * may be NULL) with a one-line reason that does not repeat the file name.
- * There is no global state.
+ * Conventions follow libbpf:
+ * - Functions that can fail return a negative errno value; they also fill
+ *   a caller-provided struct bpfext_error (which may be NULL) with a
+ *   one-line reason that does not repeat the file name.
+ * - Options structs start with their size, ->sz: declare them with
+ *   BPFEXT_OPTS(), which sets it and zeroes what is not given.  A
+ *   function refuses (-EINVAL) options whose ->sz is too small to hold
+ *   it, or which set bytes past the fields it knows; fields past ->sz
+ *   read as zero.
+ * - Every symbol is prefixed bpfext_ (BPFEXT_ for macros and constants).
+ * - There is no global state.
  */
 #ifndef BPFEXT_H
 #define BPFEXT_H
@@ -14,15 +22,174 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/bpf.h>
-
-#include "insn.h"
+#include <linux/bpf_kops.h>	/* the Kops series' UAPI; a copy in bpftool-ext/include */
 
 #define BPFEXT_ERRMSG_MAX 512
 
 struct bpfext_error {
 	char msg[BPFEXT_ERRMSG_MAX];
 };
+
+/*
+ * BPFEXT_OPTS(type, name, .field = value, ...): a struct bpfext_*_opts
+ * with ->sz set and every other byte zero.
+ */
+#define BPFEXT_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };	\
+	})
+
+/*
+ * The instruction set (isa/): classification, validation, printing in
+ * the kernel verifier's notation, and parsing that notation back.
+ *
+ * All functions take instructions as the uapi struct bpf_insn.  A 64-bit
+ * immediate load (BPF_LD | BPF_IMM | BPF_DW) occupies two slots; functions
+ * that look at one instruction read the second slot only when it is passed
+ * in (cnt >= 2) and say so.
+ */
+
+#define BPFEXT_INSN_STR_MAX 128
+
+/* Number of slots the instruction at @insn occupies: 2 for LD_IMM64, else 1. */
+int bpfext_insn_slots(const struct bpf_insn *insn);
+
+bool bpfext_insn_is_ldimm64(const struct bpf_insn *insn);
+/*
+ * JMP/JMP32 with a pc-relative branch target (JA and conditionals).  The
+ * target is in ->off, except for BPF_JMP32 | BPF_JA ("gotol", which the
+ * Debian 6.1 kernel accepts) where it is in ->imm; see
+ * bpfext_insn_branch_off().
+ */
+bool bpfext_insn_is_branch(const struct bpf_insn *insn);
+bool bpfext_insn_is_cond_branch(const struct bpf_insn *insn);
+/* Branch displacement of a branch: target = index + off + 1. */
+int32_t bpfext_insn_branch_off(const struct bpf_insn *insn);
+bool bpfext_insn_is_exit(const struct bpf_insn *insn);
+/* BPF_CALL with src_reg 0: a helper call, imm is the helper id. */
+bool bpfext_insn_is_helper_call(const struct bpf_insn *insn);
+/* BPF_CALL with src_reg BPF_PSEUDO_CALL: bpf-to-bpf call, imm is pc-relative. */
+bool bpfext_insn_is_pseudo_call(const struct bpf_insn *insn);
+bool bpfext_insn_is_kfunc_call(const struct bpf_insn *insn);
+/* LD_IMM64 with src_reg BPF_PSEUDO_FUNC: address of a subprogram. */
+bool bpfext_insn_is_pseudo_func(const struct bpf_insn *insn);
+/* "goto pc+0" with every other field zero: a slot a rewrite emptied. */
+bool bpfext_insn_is_nop(const struct bpf_insn *insn);
+/* LDX, ST or STX: an access to memory through a register. */
+bool bpfext_insn_is_mem(const struct bpf_insn *insn);
+/*
+ * Does the instruction read src_reg as a register?  (For BPF_ST and
+ * BPF_END the BPF_X bit of the opcode means a size or a byte order.)
+ */
+bool bpfext_insn_src_is_reg(const struct bpf_insn *insn);
+
+/*
+ * bpfext_insn_check - validate the instruction at @insns[0]
+ * @insns: the instruction; for LD_IMM64 the following slot too
+ * @cnt: slots available from @insns (1 is enough except for LD_IMM64)
+ * @err: the reason when invalid, may be NULL
+ *
+ * Accepts exactly the encodings Linux 6.1's verifier accepts in the
+ * opcode, register, offset and immediate fields (register numbers up to
+ * r10, r10 never written, reserved fields zero, valid BPF_END sizes,
+ * shift amounts and nonzero K divisors, atomic op codes, pseudo source
+ * registers for LD_IMM64 and calls, ...).  Rules that need the running
+ * kernel (map fds, BTF ids, program type) are not checked, except those
+ * no kernel can satisfy (kfunc BTF id < 0, or 0 with a module BTF).  It does not check
+ * branch targets; see bpfext_insns_check().
+ *
+ * Return: number of slots (1 or 2) on success, -EINVAL if invalid.
+ */
+int bpfext_insn_check(const struct bpf_insn *insns, size_t cnt,
+		      struct bpfext_error *err);
+
+/*
+ * bpfext_insns_check - validate a sequence of instructions
+ *
+ * Every instruction passes bpfext_insn_check(), no branch (nor
+ * bpf-to-bpf call, nor BPF_PSEUDO_FUNC reference) leaves [0, cnt) or
+ * lands on the second slot of an LD_IMM64, and no LD_IMM64 is cut off
+ * at the end.  On failure, *@bad_idx is the offending slot.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int bpfext_insns_check(const struct bpf_insn *insns, size_t cnt,
+		       size_t *bad_idx, struct bpfext_error *err);
+
+/* Name of helper @id ("map_lookup_elem"), or NULL if unknown. */
+const char *bpfext_helper_name(int id);
+/* Helper id for @name (with or without the "bpf_" prefix), or -1. */
+int bpfext_helper_id(const char *name);
+
+/*
+ * bpfext_insn_print - render one instruction in verifier-log notation
+ *
+ * The text matches kernel/bpf/disasm.c as seen in the verifier log and
+ * in `bpftool prog dump xlated`, without the "(op) " prefix or index:
+ *   "r1 = *(u32 *)(r2 +4)", "if r1 > 0x5 goto pc+3",
+ *   "call bpf_map_lookup_elem#1", "r1 = 0x1234", "r0 = be16 r0".
+ * The kernel prints no " ll" suffix for LD_IMM64 (that is LLVM's
+ * notation; the parser accepts it).  Where the kernel notation loses
+ * encoding bits, it is extended so that the text round-trips:
+ *   LD_IMM64 pseudo loads, after bpftool's forms with fds instead of ids:
+ *     "r1 = map[fd:3]", "r1 = map[fd:3][0]+8" (MAP_VALUE),
+ *     "r1 = map[idx:2]", "r1 = map[idx:2]+8" (MAP_IDX_VALUE),
+ *     "r1 = btf_id[123]", "r1 = subprog[+5]" (BPF_PSEUDO_FUNC);
+ *   kfunc calls: "call kernel-function#123" (as disasm.c prints them
+ *     without BTF);
+ *   BPF_JMP32 | BPF_JA: "gotol pc+5" (newer kernels' notation);
+ *   fields the verifier accepts but the kernel does not print are
+ *     appended as " [name=value]": "exit [off=3]",
+ *     "call kernel-function#123 [off=2]" (module BTF fd_array index),
+ *     "r1 = btf_id[123] [imm2=4]" (module BTF fd).
+ * For LD_IMM64, @cnt must be >= 2.  Never writes more than @len bytes
+ * and always NUL-terminates (when @len > 0).
+ *
+ * Return: slots consumed (1 or 2), or -EINVAL for an invalid encoding
+ * (in which case @buf holds a raw "invalid insn 0x.." text).
+ */
+int bpfext_insn_print(const struct bpf_insn *insns, size_t cnt,
+		      char *buf, size_t len);
+
+/*
+ * bpfext_insn_parse - parse one instruction in the notation printed by
+ * bpfext_insn_print()
+ * @text: one instruction, surrounding blanks ignored
+ * @out: room for two slots
+ *
+ * bpfext_insn_parse(print(x)) reproduces x bit for bit for every valid
+ * instruction x.  The optional "(op) " prefix (and a "N: " index before
+ * it) is accepted and ignored, as are a trailing " ll" on 64-bit
+ * immediate loads and bpftool's "map[id:N]" (read as map[fd:N]).  A
+ * hexadecimal "rN = 0x.." is a 64-bit immediate load, a decimal one a
+ * BPF_MOV.  6.1 disasm.c's "if w0 jmp 0x5 goto pc+0" for gotol is
+ * accepted too.  Immediates of 64-bit operations must be written as
+ * s32 (they are sign-extended); 32-bit ones and jump comparisons may
+ * also be written as u32.  The result is validated with
+ * bpfext_insn_check().
+ *
+ * Return: slots written (1 or 2), or -EINVAL with a reason in @err.
+ */
+int bpfext_insn_parse(const char *text, struct bpf_insn out[2],
+		      struct bpfext_error *err);
+
+/* Kops markers and EInsn ops (isa/kops_ops.c). */
+#define BPFEXT_EINSN_NR		(BPF_EINSN_LEA + 1)	/* ids are 1..7 */
+
+/* Name of EInsn op @id ("rotate"), or NULL. */
+const char *bpfext_einsn_name(unsigned int id);
+/* EInsn id of @name, or -1. */
+int bpfext_einsn_id(const char *name);
+
+/* The longest window the optimizer rewrites, in slots. */
+#define BPFEXT_WIN_MAX_INSNS	24
+
+/*
+ * Objects (object/).
+ */
 
 /* An ELF symbol of the object. */
 struct bpfext_sym {
@@ -179,8 +346,8 @@ size_t bpfext_prog__loaded_insn_cnt(struct bpfext_object *obj,
 const char *bpfext_prog_type_name(enum bpf_prog_type type);
 
 /*
- * Load-time values (lib/loadtime.c): slots whose value the loader, not
- * the compiler, decides.  Bits of one entry say why.
+ * Load-time values (object/loadtime.c): slots whose value the loader,
+ * not the compiler, decides.  Bits of one entry say why.
  */
 #define BPFEXT_LT_CORE		(1u << 0)	/* a CO-RE relocation record */
 #define BPFEXT_LT_RELOC		(1u << 1)	/* an ELF relocation (map, data, extern, function) */
@@ -300,6 +467,7 @@ struct bpfext_load_result {
 };
 
 struct bpfext_load_opts {
+	size_t sz;			/* BPFEXT_OPTS() sets it */
 	bool want_xlated;
 	bool keep_fd;
 	const char *pin_path;		/* pin the program here */
@@ -314,6 +482,7 @@ struct bpfext_load_opts {
 	 */
 	uint64_t data_seed;
 };
+#define bpfext_load_opts__last_field data_seed
 
 /**
  * bpfext_object__load - load programs into the running kernel
@@ -336,6 +505,21 @@ int bpfext_object__load(struct bpfext_object *obj,
 			struct bpfext_error *err);
 
 void bpfext_load_result__free(struct bpfext_load_result *res);
+
+#define BPFEXT_TEST_PKT_MAX	1600
+
+/*
+ * bpfext_test_packet - the @i-th test packet of a stream
+ * @p: room for BPFEXT_TEST_PKT_MAX bytes
+ * @seed: xorshift state, advanced
+ *
+ * One in ten is random bytes; the others are crafted Ethernet (some with
+ * a VLAN tag), ARP, IPv4 or IPv6 headers over TCP, UDP or ICMP, with
+ * sometimes a truncation or a flipped bit.
+ *
+ * Return: the packet's length.
+ */
+uint32_t bpfext_test_packet(uint8_t *p, unsigned int i, uint64_t *seed);
 
 /* Can programs of type @t be run with BPF_PROG_TEST_RUN on a packet? */
 bool bpfext_prog_type_timeable(enum bpf_prog_type t);
@@ -398,7 +582,7 @@ bool bpfext_kops_op__has_arch(const struct bpfext_kops_op *op,
 			      const char *arch);
 
 /*
- * Static safety analysis (lib/safety.c), in the spirit of the kernel
+ * Static safety analysis (analysis/safety.c), in the spirit of the kernel
  * verifier: register types (scalar with bounds, ctx, packet with a
  * verified range, packet end, stack, map pointer, map value and map value
  * or NULL), initialized stack bytes and spilled registers, alignment,
@@ -427,6 +611,7 @@ struct bpfext_ctx_write {
 };
 
 struct bpfext_safety_opts {
+	size_t sz;			/* BPFEXT_OPTS() sets it */
 	/*
 	 * With ctx_writes_given, a context store is allowed only if it is in
 	 * ctx_writes (the writes the original program makes, from its report);
@@ -437,6 +622,7 @@ struct bpfext_safety_opts {
 	size_t nr_ctx_writes;
 	uint64_t max_steps;		/* instructions interpreted, 0: 2,000,000 */
 };
+#define bpfext_safety_opts__last_field max_steps
 
 struct bpfext_safety_report {
 	enum bpfext_safety verdict;
@@ -449,7 +635,95 @@ struct bpfext_safety_report {
 	bool ctx_writes_truncated;
 };
 
-struct bpfext_linked_prog;
+/*
+ * Linked programs (object/link.c).
+ *
+ * A linked program is what the kernel runs after libbpf has appended the
+ * .text subprograms an entry point reaches and resolved its relocations:
+ * one instruction array whose bpf-to-bpf calls are pc-relative inside the
+ * array, plus a table of the maps it uses.  Map references are rewritten
+ * to BPF_PSEUDO_MAP_IDX (imm = index into ->maps) and global data
+ * references to BPF_PSEUDO_MAP_IDX_VALUE (imm = index, next slot's imm =
+ * offset into the value).  The interpreter and the checker read
+ * BPF_PSEUDO_MAP_FD and BPF_PSEUDO_MAP_VALUE the same way (the "fd" is an
+ * index), so hand-written programs can say map[fd:N] too.
+ */
+/* A map as the interpreter sees it. */
+struct bpfext_map_desc {
+	char name[64];
+	uint32_t type;			/* BPF_MAP_TYPE_* */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint8_t *init;			/* global data: initial value, else NULL */
+	bool rdonly_prog;		/* .rodata */
+	bool is_data;			/* a global data section */
+};
+
+/*
+ * A load-time value of a linked program (loadtime.c) that is a number:
+ * a CO-RE-relocated immediate or memory offset, or the address of a
+ * __ksym.  The instruction holds the object's local value; the checker
+ * makes it a symbol named by ->key, which two builds of a program share
+ * (the same relocation, or the same extern, gets the same value from
+ * the loader), and an interpreter input may set it
+ * (bpfext_interp_input.ltv).  Maps, global data and __kconfig externs
+ * are map pointers instead (maps of the linked program).
+ */
+enum bpfext_ltv_field {
+	BPFEXT_LTV_IMM,			/* ALU immediate (32 bits) */
+	BPFEXT_LTV_IMM64,		/* ld_imm64 value */
+	BPFEXT_LTV_OFF,			/* load or store offset (16 bits) */
+};
+
+#define BPFEXT_LTV_KEY_MAX	128
+
+struct bpfext_ltv {
+	size_t slot;			/* in the linked program */
+	enum bpfext_ltv_field field;
+	char key[BPFEXT_LTV_KEY_MAX];	/* "core:KIND:TYPE:ACCESS", "ksym:NAME" */
+};
+
+struct bpfext_linked_prog {
+	char name[64];
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach_type;
+	struct bpf_insn *insns;
+	size_t cnt;
+	struct bpfext_map_desc *maps;
+	size_t nr_maps;
+	bool has_core_relos;		/* CO-RE records were not applied */
+	struct bpfext_ltv *ltv;		/* load-time numbers, by slot */
+	size_t nr_ltv;
+};
+
+/**
+ * bpfext_prog__linked_insns - link a program as the kernel would run it
+ * @obj: the object
+ * @prog: one of its programs
+ * @out: filled on success; release with bpfext_linked_prog__free()
+ * @err: reason on failure, may be NULL
+ *
+ * Appends every .text function @prog reaches (directly or through
+ * BPF_PSEUDO_FUNC references), fixes bpf-to-bpf call and function
+ * address immediates, and rewrites map and global data references as
+ * described above.  Maps come, in this order, from a legacy "maps"
+ * section (map i is the object's legacy map i), from BTF (".maps") and
+ * from .data/.rodata/.bss sections; __kconfig externs
+ * live in a read-only ".kconfig" map, as libbpf lays them out (each
+ * extern at its own offset, zero initially).  CO-RE records and __ksym
+ * externs become load-time values (->ltv).
+ *
+ * Return: 0, or a negative errno (-ENOTSUP for relocations against
+ * other externs, kfunc calls or other unsupported symbols).
+ */
+int bpfext_prog__linked_insns(struct bpfext_object *obj,
+			      const struct bpfext_prog *prog,
+			      struct bpfext_linked_prog *out,
+			      struct bpfext_error *err);
+
+void bpfext_linked_prog__free(struct bpfext_linked_prog *lp);
 
 /**
  * bpfext_safety_check - analyse one program of an object
@@ -469,7 +743,7 @@ int bpfext_safety_check(struct bpfext_object *obj, const struct bpfext_prog *pro
 			const struct bpfext_safety_opts *opts,
 			struct bpfext_safety_report *rep, struct bpfext_error *err);
 
-/* The same on an already linked program (interp.h). */
+/* The same on an already linked program. */
 int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
 			       const struct bpfext_safety_opts *opts,
 			       struct bpfext_safety_report *rep,
@@ -477,5 +751,210 @@ int bpfext_safety_check_linked(const struct bpfext_linked_prog *lp,
 
 /* "safe", "unsafe" or "unknown". */
 const char *bpfext_safety_name(enum bpfext_safety v);
+
+/*
+ * The interpreter (semantics/interp.c) runs a linked program on a
+ * concrete input (context fields, packet bytes, initial map contents,
+ * helper results) and reports every output that matters for
+ * equivalence: r0, the packet,
+ * the context, the maps, redirect and tail-call targets, perf output.
+ * Every memory access is checked against the region it falls in; a bad
+ * access, an unsupported helper or running out of the instruction
+ * budget ends the run with a fault outcome, never undefined behaviour.
+ *
+ * Memory model: pointers are (region << 32 | offset) with region >= 1,
+ * so NULL is 0 and pointer arithmetic and comparisons within a region
+ * behave as in the kernel.  Regions: the context, the packet buffer
+ * (with XDP headroom), one 512-byte stack per call frame, and one region
+ * per map value.  Maps start empty (arrays read as zeroes) except for
+ * the entries the input supplies and global data, which starts with the
+ * object's initial contents.
+ */
+
+/* Longest helper buffer the interpreter and the checker model, bytes. */
+#define BPFEXT_HELPER_BUF_MAX	512
+
+/* Initial map entry supplied by an input. */
+struct bpfext_interp_kv {
+	uint32_t map;			/* index into the linked program's maps */
+	const uint8_t *key;		/* key_size bytes */
+	const uint8_t *value;		/* value_size bytes */
+};
+
+/* A load-time value an input sets (bpfext_linked_prog.ltv, by key). */
+struct bpfext_interp_ltv {
+	const char *key;
+	uint64_t value;			/* the immediate, 64-bit value or offset */
+};
+
+/*
+ * The answer to one opaque helper call (helper_proto.h): the call whose
+ * history key chain, the call included, is ->key.
+ */
+struct bpfext_interp_call {
+	uint64_t key;
+	uint64_t r0;
+	const uint8_t *out;		/* its output buffer's bytes */
+	uint32_t nr_out;
+};
+
+/*
+ * One input.  Everything not supplied is zero.  Helper result streams are
+ * consumed in order; when a stream runs out, its last value repeats (0 if
+ * empty).
+ */
+struct bpfext_interp_input {
+	const uint8_t *pkt;		/* packet bytes as given to test_run */
+	uint32_t pkt_len;
+	/*
+	 * Context: raw bytes of the program type's context structure
+	 * (struct xdp_md, struct __sk_buff, a tracepoint record, ...).
+	 * Packet pointer fields (data, data_end, data_meta) are ignored and
+	 * derived from the packet.  NULL: the defaults BPF_PROG_TEST_RUN
+	 * uses without ctx_in (see bpfext_interp__default_ctx()).
+	 */
+	const uint8_t *ctx;
+	uint32_t ctx_len;
+	const struct bpfext_interp_kv *entries;
+	size_t nr_entries;
+	const uint64_t *prandom;	/* bpf_get_prandom_u32 results */
+	size_t nr_prandom;
+	const uint64_t *ktime;		/* bpf_ktime_get_*ns results */
+	size_t nr_ktime;
+	uint32_t cpu;			/* bpf_get_smp_processor_id */
+	bool tail_call_ok;		/* prog arrays hold every index */
+	bool perf_ok;			/* perf event arrays are connected */
+	uint64_t max_insns;		/* budget; 0: 1,000,000 */
+	/* load-time values; those not given keep the object's local value */
+	const struct bpfext_interp_ltv *ltv;
+	size_t nr_ltv;
+	/*
+	 * Helpers by prototype (helper_proto.h): every helper with such a
+	 * prototype is an opaque call, answered from @calls by its history
+	 * key, or by bpfext_call_default() of it (time and random numbers
+	 * included, instead of the streams above).
+	 */
+	bool opaque;
+	const struct bpfext_interp_call *calls;
+	size_t nr_calls;
+};
+
+enum bpfext_interp_status {
+	BPFEXT_INTERP_EXIT = 0,		/* the program returned */
+	BPFEXT_INTERP_TAIL_CALL,	/* left through a successful tail call */
+	BPFEXT_INTERP_FAULT,		/* bad access, helper misuse, budget */
+};
+
+struct bpfext_interp_output {
+	enum bpfext_interp_status status;
+	uint64_t r0;
+	/* Packet from data to data_end after the run; points into the
+	 * interpreter, valid until the next run. */
+	const uint8_t *pkt;
+	uint32_t pkt_len;
+	int32_t head_delta;		/* data moved by adjust_head */
+	const uint8_t *ctx;		/* context after the run */
+	uint32_t ctx_len;
+	bool redirect;			/* a redirect helper succeeded */
+	uint64_t redirect_ifindex;
+	uint64_t redirect_flags;
+	int32_t redirect_map;		/* map index, -1: bpf_redirect */
+	uint32_t tail_call_map;
+	uint32_t tail_call_index;
+	uint32_t perf_events;		/* successful perf_event_output calls */
+	uint64_t perf_hash;		/* FNV-1a of their data, in order */
+	uint64_t insns;			/* instructions executed */
+	uint64_t calls_key;		/* history of the opaque calls (opaque) */
+	uint32_t opaque_calls;
+	size_t fault_pc;		/* linked-program slot of a fault */
+	char fault[128];		/* its reason */
+};
+
+struct bpfext_interp;
+
+/**
+ * bpfext_interp__new - prepare a linked program for interpretation
+ * @lp: the program; must stay valid while the interpreter exists
+ *
+ * Validates and predecodes the instructions.  Programs of types without
+ * a context model get a raw read-only context of up to 4 KiB.
+ *
+ * Return: the interpreter, or NULL with errno set and a reason in @err.
+ */
+struct bpfext_interp *bpfext_interp__new(const struct bpfext_linked_prog *lp,
+					 struct bpfext_error *err);
+void bpfext_interp__free(struct bpfext_interp *in);
+
+/**
+ * bpfext_interp__run - run the program once
+ *
+ * Resets the machine (maps, stack, packet) from @input and runs.  A fault
+ * of the program is an outcome in @out, not an error.
+ *
+ * Return: 0, or a negative errno for an invalid input (packet over 3,000
+ * bytes, a map entry naming a bad map, out of memory).
+ */
+int bpfext_interp__run(struct bpfext_interp *in,
+		       const struct bpfext_interp_input *input,
+		       struct bpfext_interp_output *out);
+
+/* Context size of the program type (0 for a raw context). */
+uint32_t bpfext_interp__ctx_size(const struct bpfext_interp *in);
+
+/*
+ * Map state after the last run.  Arrays list only the elements the run
+ * or the input touched; an absent array element reads as zeroes.
+ */
+size_t bpfext_interp__map_entry_cnt(const struct bpfext_interp *in,
+				    uint32_t map);
+int bpfext_interp__map_entry(const struct bpfext_interp *in, uint32_t map,
+			     size_t i, const uint8_t **key,
+			     const uint8_t **value);
+
+/**
+ * bpfext_interp__cmp - compare the last outcomes of two interpreters
+ *
+ * The two must run programs with the same maps (same count, types and
+ * sizes).  Compares status, r0, packet, context, redirect, tail-call and
+ * perf outputs and the final map contents.
+ *
+ * Return: 0 if equal, 1 if they differ (with the first difference
+ * described in @why), or a negative errno.
+ */
+int bpfext_interp__cmp(const struct bpfext_interp *a,
+		       const struct bpfext_interp_output *oa,
+		       const struct bpfext_interp *b,
+		       const struct bpfext_interp_output *ob,
+		       char *why, size_t len);
+
+/*
+ * JIT code size (kernel/jit_probe.c): instruction sizes measured on the
+ * running kernel's JIT.
+ */
+struct bpfext_jit_probe;
+
+/*
+ * A prober for the running kernel.  Needs the privilege to load BPF
+ * programs and the JIT on.
+ * Return: the prober, or NULL with @err saying why not.
+ */
+struct bpfext_jit_probe *bpfext_jit_probe__new(struct bpfext_error *err);
+void bpfext_jit_probe__free(struct bpfext_jit_probe *jp);
+
+/*
+ * Native bytes the running kernel's JIT emits for @x (measured once per
+ * shape; the 6.1 x86-64 model where a probe cannot be loaded).
+ * Thread-safe.
+ */
+int bpfext_jit_probe__bytes(struct bpfext_jit_probe *jp, const struct bpf_insn *x);
+
+/*
+ * Load @insns as a socket filter and return its jited_prog_len, or
+ * -errno (-ENOTSUP when the JIT is off).
+ */
+int bpfext_jited_len(const struct bpf_insn *insns, size_t cnt);
+
+/* Probe programs loaded so far. */
+unsigned int bpfext_jit_probe__probes(const struct bpfext_jit_probe *jp);
 
 #endif /* BPFEXT_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The optimizing pipeline on one object image; see pipeline.h.
+ * The optimizing pipeline on one object image; see bpfext_opt.h.
  *
  * Every rewrite the search keeps is proven equivalent for the window it
  * replaces, but the kernel verifier may still refuse the result (it
@@ -29,9 +29,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpfext_internal.h"
-#include "pipeline.h"
-#include "proof_cache.h"
+#include "object/object.h"
+#include "bpfext_opt.h"
+#include "superopt/proof_cache.h"
+#include "superopt/recognize.h"
+#include "superopt/superopt.h"
+
+/* What the steps of one bpfext_pipeline_run() share. */
+struct run {
+	const void *img;		/* the input */
+	size_t size;
+	const char *name;
+	struct bpfext_pipeline_opts opts;	/* the caller's, as known here */
+	struct bpfext_opt_opts search;	/* the search settings of opts */
+	void *base_img;			/* the cleaned-up input, in Kops form */
+	size_t base_size;
+	size_t nprogs;
+	struct bpfext_pipeline_result *res;
+	struct bpfext_error *err;
+};
 
 static struct bpfext_object *open_typed(const void *img, size_t size,
 					const char *name, const char *type,
@@ -64,12 +80,11 @@ static bool section_selected(const struct bpfext_object *obj,
 }
 
 /* Which programs of the image load in the running kernel. */
-static int verdicts(const void *img, size_t size, const char *name,
-		    const struct bpfext_pipeline_opts *opts, bool *loaded,
-		    struct bpfext_error *err)
+static int verdicts(const struct run *ru, const void *img, size_t size,
+		    bool *loaded, struct bpfext_error *err)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, opts->type, err);
-	struct bpfext_load_opts lo = { .btf_custom_path = opts->btf_custom_path };
+	struct bpfext_object *obj = open_typed(img, size, ru->name, ru->opts.type, err);
+	BPFEXT_OPTS(bpfext_load_opts, lo, .btf_custom_path = ru->opts.btf_custom_path);
 	size_t i;
 
 	if (!obj)
@@ -107,74 +122,85 @@ static int build(const void *base, size_t size, const char *name,
 }
 
 /* Does every program that loaded before still load? */
-static bool still_loads(const void *img, size_t size, const char *name,
-			const struct bpfext_pipeline_opts *opts, const bool *before,
-			size_t nprogs)
+static bool still_loads(const struct run *r, const void *img, size_t size,
+			const bool *before)
 {
 	struct bpfext_error err;
-	bool *now = calloc(nprogs + 1, sizeof(*now));
+	bool *now = calloc(r->nprogs + 1, sizeof(*now));
 	bool ok;
 	size_t i;
 
 	if (!now)
 		return false;
-	ok = !verdicts(img, size, name, opts, now, &err);
-	for (i = 0; ok && i < nprogs; i++)
+	ok = !verdicts(r, img, size, now, &err);
+	for (i = 0; ok && i < r->nprogs; i++)
 		if (before[i] && !now[i])
 			ok = false;
 	free(now);
 	return ok;
 }
 
-/* The safety verdict of every program of an image. */
-static int safety_reports(const void *img, size_t size, const char *name,
-			  const char *type, const struct bpfext_safety_report *orig,
-			  struct bpfext_safety_report *rep, size_t nprogs,
-			  struct bpfext_error *err)
+/* What the steps of one bpfext_pipeline_safety_filter() share. */
+struct safety_run {
+	const void *img;		/* the input, before the rewrites */
+	size_t size;
+	const char *name;
+	const char *type;
+	const struct bpfext_safety_report *orig;	/* the input's verdicts */
+	size_t nprogs;
+	struct bpfext_error *err;
+};
+
+/*
+ * The safety verdict of every program of @img (the input's when @orig
+ * is NULL, else a candidate's, which may write the context only as its
+ * original does).
+ */
+static int safety_reports(const struct safety_run *s, const void *img, size_t size,
+			  const struct bpfext_safety_report *orig,
+			  struct bpfext_safety_report *rep)
 {
-	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	struct bpfext_object *obj = open_typed(img, size, s->name, s->type, s->err);
 	size_t i;
 	int ret = 0;
 
 	if (!obj)
 		return -EINVAL;
-	for (i = 0; i < obj->nr_progs && i < nprogs && !ret; i++) {
+	for (i = 0; i < obj->nr_progs && i < s->nprogs && !ret; i++) {
 		/* a candidate may write the context only as its original does */
-		struct bpfext_safety_opts so = {
-			.ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
-			.ctx_writes = orig ? orig[i].ctx_writes : NULL,
-			.nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0,
-		};
+		BPFEXT_OPTS(bpfext_safety_opts, so,
+			    .ctx_writes_given = orig && !orig[i].ctx_writes_truncated,
+			    .ctx_writes = orig ? orig[i].ctx_writes : NULL,
+			    .nr_ctx_writes = orig ? orig[i].nr_ctx_writes : 0);
 
-		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], err);
+		ret = bpfext_safety_check(obj, &obj->progs[i], &so, &rep[i], s->err);
 	}
 	bpfext_object__close(obj);
 	return ret;
 }
 
 /*
- * The first program @rw[0..n) applied to @base makes unsafe, with the
- * violation in @why; -1 if none.
+ * The first program @rw[0..n) applied to the input makes unsafe, with
+ * the violation in @why; -1 if none.
  */
-static long made_unsafe(const void *base, size_t size, const char *name,
-			const char *type, const struct bpfext_rewrite *rw, size_t n,
-			const struct bpfext_safety_report *orig, size_t nprogs,
-			struct bpfext_safety_report *why, struct bpfext_error *err)
+static long made_unsafe(const struct safety_run *s, const struct bpfext_rewrite *rw,
+			size_t n, struct bpfext_safety_report *why)
 {
-	struct bpfext_safety_report *now = calloc(nprogs + 1, sizeof(*now));
+	const struct bpfext_safety_report *orig = s->orig;
+	struct bpfext_safety_report *now = calloc(s->nprogs + 1, sizeof(*now));
 	void *img = NULL;
 	size_t img_size, i;
 	long bad = -1;
 	int ret;
 
 	if (!now) {
-		bpfext_errf(err, ENOMEM, "out of memory");
+		bpfext_errf(s->err, ENOMEM, "out of memory");
 		return -2;
 	}
-	ret = build(base, size, name, rw, n, &img, &img_size, err);
+	ret = build(s->img, s->size, s->name, rw, n, &img, &img_size, s->err);
 	if (!ret)
-		ret = safety_reports(img, img_size, name, type, orig, now, nprogs, err);
-	for (i = 0; !ret && i < nprogs && bad < 0; i++) {
+		ret = safety_reports(s, img, img_size, orig, now);
+	for (i = 0; !ret && i < s->nprogs && bad < 0; i++) {
 		if (orig[i].verdict != BPFEXT_SAFETY_UNSAFE &&
 		    now[i].verdict == BPFEXT_SAFETY_UNSAFE) {
 			bad = (long)i;
@@ -193,6 +219,10 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 	struct bpfext_object *base = open_typed(img, size, name, type, err);
 	size_t nprogs = base ? base->nr_progs : 0, i, kept = 0;
 	struct bpfext_safety_report *orig = calloc(nprogs + 1, sizeof(*orig));
+	struct safety_run s = {
+		.img = img, .size = size, .name = name, .type = type,
+		.orig = orig, .nprogs = nprogs, .err = err,
+	};
 	struct bpfext_safety_report why;
 	int ret;
 	long bad;
@@ -202,17 +232,16 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 		free(orig);
 		return base ? bpfext_errf(err, ENOMEM, "out of memory") : -EINVAL;
 	}
-	ret = safety_reports(img, size, name, type, NULL, orig, nprogs, err);
+	ret = safety_reports(&s, img, size, NULL, orig);
 	if (ret)
 		goto out;
-	bad = made_unsafe(img, size, name, type, res->rewrites, res->nr_rewrites,
-			  orig, nprogs, &why, err);
+	bad = made_unsafe(&s, res->rewrites, res->nr_rewrites, &why);
 	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
-		struct bpfext_safety_drop *d, *tmp;
+		struct bpfext_safety_drop *d;
+		size_t cap;
 
 		res->rewrites[kept] = res->rewrites[i];
-		bad = made_unsafe(img, size, name, type, res->rewrites, kept + 1,
-				  orig, nprogs, &why, err);
+		bad = made_unsafe(&s, res->rewrites, kept + 1, &why);
 		if (bad == -1) {
 			kept++;
 			bad = 0;	/* go on with the next rewrite */
@@ -220,14 +249,13 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 		}
 		if (bad < 0)
 			break;
-		tmp = realloc(res->safety_drops,
-			      (res->rejected_by_safety + 1) * sizeof(*tmp));
-		if (!tmp) {
+		cap = res->rejected_by_safety;
+		if (bpfext_grow(&res->safety_drops, &cap, res->rejected_by_safety + 1,
+				sizeof(*d))) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 			goto out;
 		}
-		res->safety_drops = tmp;
-		d = &tmp[res->rejected_by_safety++];
+		d = &res->safety_drops[res->rejected_by_safety++];
 		memset(d, 0, sizeof(*d));
 		d->rw = res->rewrites[kept];
 		snprintf(d->prog, sizeof(d->prog), "%s", base->progs[bad].name);
@@ -247,24 +275,29 @@ out:
 	return ret;
 }
 
-static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *opts,
-		  struct bpfext_pipeline_result *res, struct bpfext_error *err)
+/* Search the selected sections of @obj under @cost with @budget seconds. */
+static int search(const struct run *ru, struct bpfext_object *obj,
+		  enum bpfext_cost_model cost, double budget,
+		  struct bpfext_pipeline_result *res)
 {
-	struct bpfext_opt_opts so = opts->search;
+	struct bpfext_opt_opts so = ru->search;
+	struct bpfext_error *err = ru->err;
+	const char *prog = ru->opts.prog;
 	size_t i, total = 0;
 	int ret = 0;
 
+	so.cost = cost;
 	for (i = 0; i < obj->nr_secs; i++)
-		if (section_selected(obj, &obj->secs[i], opts->prog))
+		if (section_selected(obj, &obj->secs[i], prog))
 			total += obj->secs[i].cnt;
 	for (i = 0; i < obj->nr_secs && !ret; i++) {
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_opt_result r;
-		struct bpfext_rewrite *tmp;
+		size_t cap;
 
-		if (!section_selected(obj, sec, opts->prog) || !total)
+		if (!section_selected(obj, sec, prog) || !total)
 			continue;
-		so.budget = opts->search.budget * sec->cnt / total;
+		so.budget = budget * sec->cnt / total;
 		ret = bpfext_optimize_section(obj, sec, &so, &r, err);
 		if (ret)
 			break;
@@ -272,13 +305,12 @@ static int search(struct bpfext_object *obj, const struct bpfext_pipeline_opts *
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
 		res->cache_hits += r.cache_hits;
-		tmp = realloc(res->rewrites, (res->nr_rewrites + r.nr_rewrites + 1) *
-				      sizeof(*tmp));
-		if (!tmp) {
+		cap = res->nr_rewrites;
+		if (bpfext_grow(&res->rewrites, &cap, res->nr_rewrites + r.nr_rewrites + 1,
+				sizeof(*res->rewrites))) {
 			bpfext_opt_result__free(&r);
 			return bpfext_errf(err, ENOMEM, "out of memory");
 		}
-		res->rewrites = tmp;
 		memcpy(res->rewrites + res->nr_rewrites, r.rewrites,
 		       r.nr_rewrites * sizeof(*r.rewrites));
 		res->nr_rewrites += r.nr_rewrites;
@@ -306,14 +338,14 @@ static const char *func_name(const struct bpfext_object *obj,
  * Recognize EInsn idioms in the selected sections of *@base, apply them
  * and make the result the new base image (reopened in *@base).
  */
-static int recognize(struct bpfext_object **base, void **base_img,
-		     size_t *base_size, const char *name,
-		     const struct bpfext_pipeline_opts *opts,
-		     struct bpfext_pipeline_result *res, struct bpfext_error *err)
+static int recognize(struct run *r, struct bpfext_object **base)
 {
+	const struct bpfext_pipeline_opts *opts = &r->opts;
 	struct bpfext_recog_opts ro = {
 		.ops = opts->kops_ops, .timeout_ms = opts->kops_timeout_ms,
 	};
+	struct bpfext_pipeline_result *res = r->res;
+	struct bpfext_error *err = r->err;
 	struct bpfext_object *obj = *base;
 	void *img = NULL;
 	size_t i, k, size = 0, total = 0;
@@ -322,10 +354,8 @@ static int recognize(struct bpfext_object **base, void **base_img,
 	for (i = 0; i < obj->nr_secs && !ret; i++) {
 		struct bpfext_section *sec = &obj->secs[i];
 		struct bpfext_rewrite *rw = NULL;
-		struct bpfext_kops_site *tmp;
-		struct bpfext_rewrite *rwt;
+		size_t n = 0, c_sites, c_rw;
 		unsigned int *ops = NULL;
-		size_t n = 0;
 
 		if (!section_selected(obj, sec, opts->prog))
 			continue;
@@ -336,21 +366,17 @@ static int recognize(struct bpfext_object **base, void **base_img,
 			free(ops);
 			continue;
 		}
-		tmp = realloc(res->kops_sites, (res->nr_kops_sites + n) * sizeof(*tmp));
-		if (tmp)
-			res->kops_sites = tmp;
-		rwt = realloc(res->kops_rewrites,
-			      (res->nr_kops_sites + n) * sizeof(*rwt));
-		if (rwt) {
-			res->kops_rewrites = rwt;
-			memcpy(rwt + res->nr_kops_sites, rw, n * sizeof(*rw));
-		}
-		if (!tmp || !rwt) {
+		c_sites = c_rw = res->nr_kops_sites;
+		if (bpfext_grow(&res->kops_sites, &c_sites, res->nr_kops_sites + n,
+				sizeof(*res->kops_sites)) ||
+		    bpfext_grow(&res->kops_rewrites, &c_rw, res->nr_kops_sites + n,
+				sizeof(*rw))) {
 			ret = bpfext_errf(err, ENOMEM, "out of memory");
 		} else {
-			res->kops_sites = tmp;
+			memcpy(res->kops_rewrites + res->nr_kops_sites, rw, n * sizeof(*rw));
 			for (k = 0; k < n; k++) {
-				struct bpfext_kops_site *s = &tmp[res->nr_kops_sites++];
+				struct bpfext_kops_site *s =
+					&res->kops_sites[res->nr_kops_sites++];
 
 				memset(s, 0, sizeof(*s));
 				s->shndx = sec->shndx;
@@ -373,10 +399,10 @@ static int recognize(struct bpfext_object **base, void **base_img,
 	if (ret)
 		return ret;
 	bpfext_object__close(obj);
-	*base = open_typed(img, size, name, opts->type, err);
-	free(*base_img);
-	*base_img = img;
-	*base_size = size;
+	*base = open_typed(img, size, r->name, opts->type, err);
+	free(r->base_img);
+	r->base_img = img;
+	r->base_size = size;
 	return *base ? 0 : -EINVAL;
 }
 
@@ -386,29 +412,27 @@ static int recognize(struct bpfext_object **base, void **base_img,
  * add the rewrites back one at a time, keeping only those under which
  * everything still loads.
  */
-static int check_in_kernel(const void *img, size_t size, const char *name,
-			   const struct bpfext_pipeline_opts *opts, bool kops_form,
-			   const void *base_img, size_t base_size, size_t nprogs,
-			   struct bpfext_rewrite *rw, size_t *n,
-			   struct bpfext_pipeline_result *res, void **out,
-			   size_t *out_size, struct bpfext_error *err)
+static int check_in_kernel(const struct run *r, struct bpfext_rewrite *rw,
+			   size_t *n, void **out, size_t *out_size)
 {
+	struct bpfext_pipeline_result *res = r->res;
+	struct bpfext_error *err = r->err;
+	size_t i, kept = 0, nprogs = r->nprogs;
 	bool *before = NULL;
-	size_t i, kept = 0;
 	int ret;
 
-	ret = build(base_img, base_size, name, rw, *n, out, out_size, err);
+	ret = build(r->base_img, r->base_size, r->name, rw, *n, out, out_size, err);
 	/*
 	 * A kernel without Kops refuses every program with a marker, so it
 	 * cannot judge the search rewrites of a Kops-form object.
 	 */
-	if (ret || !opts->kernel_check || !*n ||
-	    (kops_form && access(BPFEXT_KOPS_SYSFS, F_OK)))
+	if (ret || !r->opts.kernel_check || !*n ||
+	    (res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK)))
 		return ret;
 	before = calloc(nprogs + 1, sizeof(*before));
 	if (!before)
 		return bpfext_errf(err, ENOMEM, "out of memory");
-	ret = verdicts(img, size, name, opts, before, err);
+	ret = verdicts(r, r->img, r->size, before, err);
 	if (ret)
 		goto out;
 	free(res->orig_loaded);
@@ -421,7 +445,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	res->kernel_checked = true;
 	for (i = 0; i < nprogs; i++)
 		res->kernel_checked &= before[i];
-	if (still_loads(*out, *out_size, name, opts, before, nprogs))
+	if (still_loads(r, *out, *out_size, before))
 		goto out;
 	/* Add rewrites back one at a time. */
 	for (i = 0; i < *n; i++) {
@@ -429,10 +453,11 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 		size_t tsz;
 
 		rw[kept] = rw[i];
-		ret = build(base_img, base_size, name, rw, kept + 1, &t, &tsz, err);
+		ret = build(r->base_img, r->base_size, r->name, rw, kept + 1, &t,
+			    &tsz, err);
 		if (ret)
 			goto out;
-		if (still_loads(t, tsz, name, opts, before, nprogs))
+		if (still_loads(r, t, tsz, before))
 			kept++;
 		else
 			res->rejected_by_kernel++;
@@ -441,7 +466,7 @@ static int check_in_kernel(const void *img, size_t size, const char *name,
 	*n = kept;
 	free(*out);
 	*out = NULL;
-	ret = build(base_img, base_size, name, rw, kept, out, out_size, err);
+	ret = build(r->base_img, r->base_size, r->name, rw, kept, out, out_size, err);
 out:
 	free(before);
 	return ret;
@@ -480,28 +505,27 @@ static size_t total_slots(struct bpfext_object *obj)
  * BPF_PROG_TEST_RUN and the fastest kept.  Timings within 1% of the
  * fastest count as a tie, which the fewest instruction slots breaks.
  */
-static int select_measured(struct bpfext_object *base, const void *base_img,
-			   size_t base_size, const void *img, size_t size,
-			   const char *name, const struct bpfext_pipeline_opts *opts,
-			   struct bpfext_pipeline_result *res, struct bpfext_error *err)
+static int select_measured(const struct run *ru, struct bpfext_object *base)
 {
 	enum { NCAND = 4 };
+	const struct bpfext_pipeline_opts *opts = &ru->opts;
+	struct bpfext_pipeline_result *res = ru->res;
+	struct bpfext_error *err = ru->err;
+	const char *name = ru->name;
 	struct candidate c[NCAND] = { { .cost = "none" } };
 	struct bpfext_object *objs[NCAND];
 	size_t nprogs = base->nr_progs, i, k, best = 0;
 	uint64_t *ns = NULL, total[NCAND] = { 0 }, lim;
-	bool kops_form = res->nr_kops_sites;
 	int ret;
 
-	ret = build(base_img, base_size, name, NULL, 0, &c[0].img, &c[0].size, err);
+	ret = build(ru->base_img, ru->base_size, name, NULL, 0, &c[0].img,
+		    &c[0].size, err);
 	for (k = 1; k < NCAND && !ret; k++) {
-		struct bpfext_pipeline_opts o = *opts;
+		enum bpfext_cost_model cost = (enum bpfext_cost_model)(k - 1);
 		struct bpfext_pipeline_result r = { 0 };
 
-		o.search.cost = (enum bpfext_cost_model)(k - 1);
-		o.search.budget = opts->search.budget / (NCAND - 1);
-		c[k].cost = cost_names[o.search.cost];
-		ret = search(base, &o, &r, err);
+		c[k].cost = cost_names[cost];
+		ret = search(ru, base, cost, opts->budget / (NCAND - 1), &r);
 		if (k == 1)
 			res->windows = r.windows;
 		res->solver_calls += r.solver_calls;
@@ -509,17 +533,15 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
 		if (!ret && r.nr_rewrites) {
-			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
-							    opts->type, &r, err);
+			ret = bpfext_pipeline_safety_filter(ru->base_img, ru->base_size,
+							    name, opts->type, &r, err);
 			c[k].n = r.nr_rewrites;
 			c[k].drops = r.safety_drops;
 			c[k].nr_drops = r.rejected_by_safety;
 		}
 		if (!ret)
-			ret = check_in_kernel(img, size, name, opts, kops_form,
-					      base_img, base_size, nprogs, c[k].rw,
-					      &c[k].n, res, &c[k].img, &c[k].size,
-					      err);
+			ret = check_in_kernel(ru, c[k].rw, &c[k].n, &c[k].img,
+					      &c[k].size);
 	}
 	for (k = 0; k < NCAND && !ret; k++) {
 		c[k].obj = open_typed(c[k].img, c[k].size, name, opts->type, err);
@@ -551,7 +573,7 @@ static int select_measured(struct bpfext_object *base, const void *base_img,
 				best = k;
 	} else {
 		/* Nothing could be timed: the model the user chose decides. */
-		best = 1 + opts->search.cost;
+		best = 1 + opts->cost;
 	}
 	res->selected = c[best].cost;
 	res->candidates = NCAND;
@@ -588,21 +610,36 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 			struct bpfext_pipeline_result *res,
 			struct bpfext_error *err)
 {
-	struct bpfext_pipeline_opts o = *user_opts, *opts = &o;
-	struct bpfext_proof_cache *proofs = NULL;
+	struct run r = { .img = img, .size = size, .name = name, .res = res, .err = err };
+	const struct bpfext_pipeline_opts *opts = &r.opts;
 	struct bpfext_object *base = NULL;
-	void *base_img = NULL, *out = NULL;
-	size_t base_size = 0, out_size = 0, i, nprogs;
+	void *out = NULL;
+	size_t out_size = 0, i;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	/* Proofs are shared by every section and cost model of the run. */
-	if (!o.search.proofs)
-		o.search.proofs = proofs = bpfext_proof_cache__new();
+	if (BPFEXT_OPTS_GET(&r.opts, user_opts, bpfext_pipeline_opts))
+		return bpfext_errf(err, EINVAL, "invalid bpfext_pipeline_opts");
+	r.search = (struct bpfext_opt_opts){
+		.budget = opts->budget,
+		.jobs = opts->jobs,
+		.seed = opts->seed,
+		.cost = opts->cost,
+		.jit = opts->jit,
+		.stop = opts->stop,
+		.solver_timeout_ms = opts->solver_timeout_ms,
+		.rule_cache = opts->rule_cache,
+		.progress = opts->progress,
+		.progress_arg = opts->progress_arg,
+		/* shared by every section and cost model of the run */
+		.proofs = bpfext_proof_cache__new(),
+	};
 	base = open_typed(img, size, name, opts->type, err);
-	if (!base)
-		return -EINVAL;
-	nprogs = base->nr_progs;
+	if (!base) {
+		ret = -EINVAL;
+		goto out;
+	}
+	r.nprogs = base->nr_progs;
 	for (i = 0; i < base->nr_secs; i++) {
 		if (!section_selected(base, &base->secs[i], opts->prog))
 			continue;
@@ -610,47 +647,44 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		if (ret < 0)
 			goto out;
 	}
-	ret = bpfext_object__write_mem(base, &base_img, &base_size, err);
+	ret = bpfext_object__write_mem(base, &r.base_img, &r.base_size, err);
 	if (ret)
 		goto out;
 	bpfext_object__close(base);
 	/* Search on the cleaned-up image, which the rewrites refer to. */
-	base = open_typed(base_img, base_size, name, opts->type, err);
+	base = open_typed(r.base_img, r.base_size, name, opts->type, err);
 	if (!base) {
 		ret = -EINVAL;
 		goto out;
 	}
 	if (opts->kops_ops) {
-		ret = recognize(&base, &base_img, &base_size, name, opts, res, err);
+		ret = recognize(&r, &base);
 		if (ret)
 			goto out;
 	}
 	if (opts->select_measured && !opts->no_search) {
-		ret = select_measured(base, base_img, base_size, img, size, name,
-				      opts, res, err);
+		ret = select_measured(&r, base);
 		goto out;
 	}
 	if (!opts->no_search) {
-		ret = search(base, opts, res, err);
+		ret = search(&r, base, opts->cost, opts->budget, res);
 		if (!ret && res->nr_rewrites)
-			ret = bpfext_pipeline_safety_filter(base_img, base_size, name,
+			ret = bpfext_pipeline_safety_filter(r.base_img, r.base_size, name,
 							    opts->type, res, err);
 		if (ret)
 			goto out;
 	}
-	ret = check_in_kernel(img, size, name, opts, res->nr_kops_sites,
-			      base_img, base_size, nprogs, res->rewrites,
-			      &res->nr_rewrites, res, &out, &out_size, err);
+	ret = check_in_kernel(&r, res->rewrites, &res->nr_rewrites, &out, &out_size);
 	if (ret)
 		goto out;
 	res->img = out;
 	res->size = out_size;
 	out = NULL;
 out:
-	res->proofs_reused = bpfext_proof_cache__hits(o.search.proofs);
-	bpfext_proof_cache__free(proofs);
+	res->proofs_reused = bpfext_proof_cache__hits(r.search.proofs);
+	bpfext_proof_cache__free(r.search.proofs);
 	bpfext_object__close(base);
-	free(base_img);
+	free(r.base_img);
 	free(out);
 	if (ret)
 		bpfext_pipeline_result__free(res);

@@ -9,15 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bpfext.h"
+#include "bpfext_opt.h"
 #include "main.h"
-#include "equiv.h"
-#include "pipeline.h"
-#include "jit_probe.h"
 
 struct optimize_args {
 	const char *obj_path;
@@ -38,11 +37,13 @@ struct optimize_args {
 	bool changes;
 };
 
-static volatile sig_atomic_t interrupted;
+/* Read by the search threads; atomic_bool is lock-free, so a signal
+ * handler may set it. */
+static atomic_bool interrupted;
 
 static void on_sigint(int sig)
 {
-	interrupted = 1;
+	atomic_store(&interrupted, true);
 }
 
 static int do_help(int argc, char **argv)
@@ -225,13 +226,13 @@ static int parse_search(const struct optimize_args *a,
 	char *end;
 	long n;
 
-	po->search.budget = 10;
-	po->search.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+	po->budget = 10;
+	po->jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
 			  sysconf(_SC_NPROCESSORS_ONLN) : 1;
-	po->search.cost = BPFEXT_COST_INSNS;
+	po->cost = BPFEXT_COST_INSNS;
 	if (a->budget) {
-		po->search.budget = strtod(a->budget, &end);
-		if (*end || !(po->search.budget >= 0 && po->search.budget <= 1e6)) {
+		po->budget = strtod(a->budget, &end);
+		if (*end || !(po->budget >= 0 && po->budget <= 1e6)) {
 			p_err("budget must be a number of seconds, got '%s'", a->budget);
 			return -1;
 		}
@@ -242,11 +243,11 @@ static int parse_search(const struct optimize_args *a,
 			p_err("jobs must be 1 to 256, got '%s'", a->jobs);
 			return -1;
 		}
-		po->search.jobs = n;
+		po->jobs = n;
 	}
 	if (a->seed) {
 		errno = 0;
-		po->search.seed = strtoull(a->seed, &end, 0);
+		po->seed = strtoull(a->seed, &end, 0);
 		if (*end || errno || !*a->seed) {
 			p_err("seed must be a number, got '%s'", a->seed);
 			return -1;
@@ -254,11 +255,11 @@ static int parse_search(const struct optimize_args *a,
 	}
 	if (a->cost) {
 		if (!strcmp(a->cost, "insns")) {
-			po->search.cost = BPFEXT_COST_INSNS;
+			po->cost = BPFEXT_COST_INSNS;
 		} else if (!strcmp(a->cost, "latency")) {
-			po->search.cost = BPFEXT_COST_LATENCY;
+			po->cost = BPFEXT_COST_LATENCY;
 		} else if (!strcmp(a->cost, "jit")) {
-			po->search.cost = BPFEXT_COST_JIT;
+			po->cost = BPFEXT_COST_JIT;
 		} else {
 			p_err("cost must be 'insns', 'latency' or 'jit', got '%s'", a->cost);
 			return -1;
@@ -272,7 +273,7 @@ static int parse_search(const struct optimize_args *a,
 			return -1;
 		}
 	}
-	po->no_search = po->search.budget == 0;
+	po->no_search = po->budget == 0;
 	return 0;
 }
 
@@ -598,355 +599,426 @@ static int open_rule_cache(const struct optimize_args *a,
 	return 0;
 }
 
-static int do_optimize(int argc, char **argv)
-{
-	struct optimize_args a = { 0 };
-	struct bpfext_pipeline_opts po = { 0 };
-	struct bpfext_pipeline_result pr = { 0 };
-	struct bpfext_object *obj = NULL, *out = NULL;
-	struct bpfext_load_result *res = NULL;
-	struct progress prog_state = { 0 };
-	size_t *before = NULL, i, nprogs, size;
-	struct bpfext_error err = { "" };
-	struct sigaction sa = { 0 }, old_sa;
-	bool all_loaded = true;
-	struct bpfext_rule_cache *cache = NULL;
-	struct bpfext_jit_probe *jit = NULL;
-	char *cache_path = NULL;
-	const void *in_img;
-	void *img = NULL;
-	int ret = -1;
+/* What the steps of one `prog optimize` share. */
+struct optimize_run {
+	struct optimize_args a;
+	struct bpfext_pipeline_opts po;
+	struct bpfext_pipeline_result pr;
+	struct bpfext_object *obj;	/* the input */
+	struct bpfext_object *out;	/* the result, as it would be written */
+	void *img;			/* ... its bytes */
+	size_t size;
+	size_t nprogs;
+	size_t *before;			/* slots of each program before */
+	struct bpfext_load_result *res;	/* verify: each program's verdict */
+	bool all_loaded;
+	struct bpfext_rule_cache *cache;
+	char *cache_path;
+	struct bpfext_jit_probe *jit;
+};
 
-	if (parse_optimize(argc, argv, &a) || parse_search(&a, &po) ||
-	    parse_kops(&a, &po))
-		return -1;
-	obj = open_obj(a.obj_path);
-	if (!obj)
-		return -1;
-	/* Before the search, not after it: a bad 'out' costs no budget. */
-	if (a.out && bpfext_output_probe(a.out, &err)) {
-		p_err("%s: %s", a.out, err.msg);
-		goto out;
-	}
-	if (open_rule_cache(&a, &cache, &cache_path))
-		goto out;
-	po.search.rule_cache = cache;
-	if (po.select_measured) {
+/* cost jit and select measured: the JIT probe, or the x86-64 model. */
+static int optimize_jit(struct optimize_run *r)
+{
+	struct bpfext_error err = { "" };
+
+	if (r->po.select_measured) {
 		/* One of the contenders is searched under cost jit. */
-		jit = bpfext_jit_probe__new(&err);
-		po.search.jit = jit;
-	} else if (po.search.cost == BPFEXT_COST_JIT) {
-		jit = bpfext_jit_probe__new(&err);
-		if (!jit) {
+		r->jit = bpfext_jit_probe__new(&err);
+		r->po.jit = r->jit;
+	} else if (r->po.cost == BPFEXT_COST_JIT) {
+		r->jit = bpfext_jit_probe__new(&err);
+		if (!r->jit) {
 #if defined(__x86_64__)
 			p_info("Warning: cost jit: %s; using the model of the 6.1 x86-64 JIT",
 			       err.msg);
 #else
 			p_err("cost jit: %s, and there is no model of this architecture's JIT",
 			      err.msg);
-			goto out;
+			return -1;
 #endif
 		}
-		po.search.jit = jit;
+		r->po.jit = r->jit;
 	}
-	if (apply_type(obj, a.obj_path, a.prog, a.type))
-		goto out;
-	nprogs = bpfext_object__prog_cnt(obj);
-	before = calloc(nprogs + 1, sizeof(*before));
-	res = calloc(nprogs + 1, sizeof(*res));
-	if (!before || !res) {
-		p_err("%s: out of memory", a.obj_path);
-		goto out;
-	}
-	for (i = 0; i < nprogs; i++)
-		before[i] = bpfext_prog__loaded_insn_cnt(obj,
-					bpfext_object__prog(obj, i));
+	return 0;
+}
+
+/* The pipeline, with SIGINT ending the search and progress on a tty. */
+static int optimize_search(struct optimize_run *r)
+{
+	struct progress prog_state = { 0 };
+	struct bpfext_error err = { "" };
+	struct sigaction sa = { 0 }, old_sa;
+	const void *in_img;
+	size_t size;
+	int ret;
 
 	/* SIGINT ends the search; what was proven so far is still used. */
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, &old_sa);
-	prog_state.obj = a.obj_path;
+	prog_state.obj = r->a.obj_path;
 	prog_state.on = !json_output && isatty(STDERR_FILENO);
-	po.prog = a.prog;
-	po.type = a.type;
-	po.search.stop = &interrupted;
-	po.search.progress = show_progress;
-	po.search.progress_arg = &prog_state;
-	po.kernel_check = geteuid() == 0;
-	in_img = bpfext_object__image(obj, &size);
-	ret = bpfext_pipeline_run(in_img, size, a.obj_path, &po, &pr, &err);
+	r->po.prog = r->a.prog;
+	r->po.type = r->a.type;
+	r->po.stop = &interrupted;
+	r->po.progress = show_progress;
+	r->po.progress_arg = &prog_state;
+	r->po.kernel_check = geteuid() == 0;
+	in_img = bpfext_object__image(r->obj, &size);
+	ret = bpfext_pipeline_run(in_img, size, r->a.obj_path, &r->po, &r->pr, &err);
 	sigaction(SIGINT, &old_sa, NULL);
 	if (prog_state.on)
 		fprintf(stderr, "\r\033[K");
 	if (ret) {
-		p_err("%s: %s", a.obj_path, err.msg);
-		ret = -1;
-		goto out;
+		p_err("%s: %s", r->a.obj_path, err.msg);
+		return -1;
 	}
-	print_safety_drops(&pr);
-	ret = -1;
-	img = pr.img;
-	size = pr.size;
-	pr.img = NULL;
+	print_safety_drops(&r->pr);
+	r->img = r->pr.img;
+	r->size = r->pr.size;
+	r->pr.img = NULL;
 	/* Rules are proven when reused, so keep them even if loading fails. */
-	if (bpfext_rule_cache__save(cache, &err))
+	if (bpfext_rule_cache__save(r->cache, &err))
 		p_info("Warning: rule cache not saved: %s", err.msg);
 
 	/* Everything below looks at the bytes that would be written. */
-	out = bpfext_object__open_mem(img, size, a.out ? a.out : a.obj_path,
-				      &err);
-	if (!out) {
+	r->out = bpfext_object__open_mem(r->img, r->size,
+					 r->a.out ? r->a.out : r->a.obj_path, &err);
+	if (!r->out) {
 		p_err("%s: the rewritten object does not read back: %s",
-		      a.obj_path, err.msg);
-		goto out;
+		      r->a.obj_path, err.msg);
+		return -1;
 	}
-	if (apply_type(out, a.obj_path, a.prog, a.type))
-		goto out;
+	return apply_type(r->out, r->a.obj_path, r->a.prog, r->a.type);
+}
 
-	if (a.verify) {
-		struct bpfext_load_opts lo = { 0 };
+/* verify: load every selected program of the result. */
+static int optimize_verify(struct optimize_run *r)
+{
+	BPFEXT_OPTS(bpfext_load_opts, lo);
+	struct bpfext_error err = { "" };
+	size_t i;
 
-		for (i = 0; i < nprogs; i++) {
-			struct bpfext_prog *p = bpfext_object__prog(out, i);
+	for (i = 0; i < r->nprogs; i++) {
+		struct bpfext_prog *p = bpfext_object__prog(r->out, i);
 
-			if (!selected(p, a.prog))
-				continue;
-			libbpf_warning_reset();
-			if (bpfext_object__load(out, p, &lo, &res[i], &err)) {
-				p_err("%s: program %s: %s%s%s", a.obj_path, p->name,
-				      err.msg, *libbpf_first_warning() ? "; " : "",
-				      libbpf_first_warning());
-				goto out;
-			}
-			if (!res[i].loaded && res[i].log_tail &&
-			    !strcmp(res[i].log_tail, "(no verifier log)") &&
-			    *libbpf_first_warning()) {
-				free(res[i].log_tail);
-				res[i].log_tail = strdup(libbpf_first_warning());
-			}
-			all_loaded &= res[i].loaded;
+		if (!selected(p, r->a.prog))
+			continue;
+		libbpf_warning_reset();
+		if (bpfext_object__load(r->out, p, &lo, &r->res[i], &err)) {
+			p_err("%s: program %s: %s%s%s", r->a.obj_path, p->name,
+			      err.msg, *libbpf_first_warning() ? "; " : "",
+			      libbpf_first_warning());
+			return -1;
 		}
+		if (!r->res[i].loaded && r->res[i].log_tail &&
+		    !strcmp(r->res[i].log_tail, "(no verifier log)") &&
+		    *libbpf_first_warning()) {
+			free(r->res[i].log_tail);
+			r->res[i].log_tail = strdup(libbpf_first_warning());
+		}
+		r->all_loaded &= r->res[i].loaded;
 	}
+	return 0;
+}
+
+static void report_prog_json(const struct optimize_run *r, size_t i)
+{
+	const struct bpfext_pipeline_result *pr = &r->pr;
+	struct bpfext_prog *p = bpfext_object__prog(r->out, i);
+	size_t before = r->before[i], after = bpfext_prog__loaded_insn_cnt(r->out, p);
+
+	jsonw_start_object(json_wtr);
+	jsonw_string_field(json_wtr, "name", p->name);
+	jsonw_string_field(json_wtr, "section", p->sec->name);
+	jsonw_string_field(json_wtr, "type",
+			   p->type_known ? bpfext_prog_type_name(p->type) : "unknown");
+	jsonw_uint_field(json_wtr, "insns_before", before);
+	jsonw_uint_field(json_wtr, "insns_after", after);
+	jsonw_float_field(json_wtr, "compression_pct",
+			  before ? 100.0 * ((double)before - after) / before : 0);
+	jsonw_float_field(json_wtr, "time_to_best_s", prog_time_to_best(pr, p));
+	/* Only rewrites the solver proved are ever applied. */
+	print_proof_json(prog_windows(r->out, pr, p),
+			 prog_kops_sites(pr, r->out, p, NULL));
+	jsonw_bool_field(json_wtr, "kernel_checked",
+			 pr->orig_loaded && pr->orig_loaded[i]);
+	jsonw_uint_field(json_wtr, "rejected_by_safety", prog_safety_drops(pr, p));
+	print_prog_kops(pr, &r->po, r->out, p);
+	if (pr->ns_before && pr->ns_before[i]) {
+		jsonw_uint_field(json_wtr, "test_run_ns_before", pr->ns_before[i]);
+		jsonw_uint_field(json_wtr, "test_run_ns_after", pr->ns_after[i]);
+	}
+	if (r->a.verify)
+		print_result_json(&r->res[i]);
+	jsonw_end_object(json_wtr);
+}
+
+static void report_prog_plain(const struct optimize_run *r, size_t i)
+{
+	const struct bpfext_pipeline_result *pr = &r->pr;
+	struct bpfext_prog *p = bpfext_object__prog(r->out, i);
+	size_t before = r->before[i], after = bpfext_prog__loaded_insn_cnt(r->out, p);
+	size_t windows = prog_windows(r->out, pr, p);
+
+	printf("  %s (section %s, type %s): %zu -> %zu insns (%.1f%% smaller",
+	       p->name, p->sec->name,
+	       p->type_known ? bpfext_prog_type_name(p->type) : "unknown",
+	       before, after,
+	       before ? 100.0 * ((double)before - after) / before : 0);
+	if (after != before)
+		printf(", best after %.1f s", prog_time_to_best(pr, p));
+	printf(")\n");
+	if (windows)
+		printf("\tproven: %zu rewritten window%s, each alone against the code it replaces\n",
+		       windows, windows == 1 ? "" : "s");
+	if (pr->orig_loaded && !pr->orig_loaded[i])
+		printf("\tnot checked by the kernel: the original does not load\n");
+	print_prog_kops(pr, &r->po, r->out, p);
+	if (pr->ns_before && pr->ns_before[i])
+		printf("\ttest_run: %llu -> %llu ns\n",
+		       (unsigned long long)pr->ns_before[i],
+		       (unsigned long long)pr->ns_after[i]);
+	if (r->a.verify)
+		print_result_plain(&r->res[i]);
+}
+
+static void report_summary_json(const struct optimize_run *r)
+{
+	const struct bpfext_pipeline_result *pr = &r->pr;
+	size_t i;
+
+	jsonw_name(json_wtr, "search");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "windows", pr->windows);
+	jsonw_uint_field(json_wtr, "proposals", pr->proposals);
+	jsonw_uint_field(json_wtr, "solver_calls", pr->solver_calls);
+	jsonw_uint_field(json_wtr, "proofs_reused", pr->proofs_reused);
+	jsonw_uint_field(json_wtr, "rewrites", pr->nr_rewrites);
+	jsonw_uint_field(json_wtr, "from_rule_cache", pr->cache_hits);
+	jsonw_uint_field(json_wtr, "rejected_by_kernel", pr->rejected_by_kernel);
+	jsonw_uint_field(json_wtr, "rejected_by_safety", pr->rejected_by_safety);
+	jsonw_bool_field(json_wtr, "kernel_checked", pr->kernel_checked);
+	jsonw_bool_field(json_wtr, "interrupted", atomic_load(&interrupted));
+	jsonw_end_object(json_wtr);
+	if (pr->selected) {
+		jsonw_name(json_wtr, "select");
+		jsonw_start_object(json_wtr);
+		jsonw_bool_field(json_wtr, "measured", pr->measured);
+		jsonw_uint_field(json_wtr, "candidates", pr->candidates);
+		jsonw_string_field(json_wtr, "kept", pr->selected);
+		jsonw_end_object(json_wtr);
+	}
+	if (r->cache) {
+		jsonw_name(json_wtr, "rule_cache");
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "path", r->cache_path);
+		jsonw_uint_field(json_wtr, "rules", bpfext_rule_cache__size(r->cache));
+		jsonw_uint_field(json_wtr, "learned",
+				 bpfext_rule_cache__learned(r->cache));
+		jsonw_end_object(json_wtr);
+	}
+	print_kops_summary(pr, &r->po, &r->a);
+	if (r->a.changes) {
+		jsonw_name(json_wtr, "changes");
+		jsonw_start_array(json_wtr);
+		for (i = 0; i < pr->nr_kops_sites; i++)
+			print_rewrite(&pr->kops_rewrites[i]);
+		for (i = 0; i < pr->nr_rewrites; i++)
+			print_rewrite(&pr->rewrites[i]);
+		jsonw_end_array(json_wtr);
+	}
+}
+
+static void report_summary_plain(const struct optimize_run *r)
+{
+	const struct bpfext_pipeline_result *pr = &r->pr;
+	size_t i;
+
+	printf("  search: %zu windows, %llu proposals, %u solver calls (%zu proofs reused), %zu rewrites kept",
+	       pr->windows, (unsigned long long)pr->proposals,
+	       pr->solver_calls, pr->proofs_reused, pr->nr_rewrites);
+	if (pr->rejected_by_safety)
+		printf(", %zu refused by the safety analysis", pr->rejected_by_safety);
+	if (pr->rejected_by_kernel)
+		printf(", %zu refused by the kernel verifier", pr->rejected_by_kernel);
+	if (pr->cache_hits)
+		printf(" (%zu from cached rules)", pr->cache_hits);
+	printf("%s\n", atomic_load(&interrupted) ? " (interrupted)" : "");
+	if (pr->selected && pr->measured)
+		printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
+		       pr->selected, pr->candidates);
+	else if (pr->selected)
+		printf("  select measured: no program could be timed; kept the %s build\n",
+		       pr->selected);
+	if (r->cache)
+		printf("  rule cache %s: %zu rules, %zu new\n", r->cache_path,
+		       bpfext_rule_cache__size(r->cache),
+		       bpfext_rule_cache__learned(r->cache));
+	for (i = 0; r->a.changes && i < pr->nr_rewrites; i++)
+		print_rewrite(&pr->rewrites[i]);
+	print_kops_summary(pr, &r->po, &r->a);
+	for (i = 0; r->a.changes && i < pr->nr_kops_sites; i++)
+		print_rewrite(&pr->kops_rewrites[i]);
+}
+
+/* The report, as JSON or text: every selected program, then the search. */
+static void optimize_report(const struct optimize_run *r)
+{
+	size_t i;
 
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "object", a.obj_path);
-		if (a.out)
-			jsonw_string_field(json_wtr, "out", a.out);
+		jsonw_string_field(json_wtr, "object", r->a.obj_path);
+		if (r->a.out)
+			jsonw_string_field(json_wtr, "out", r->a.out);
 		jsonw_name(json_wtr, "programs");
 		jsonw_start_array(json_wtr);
 	} else {
-		printf("%s:%s%s\n", a.obj_path, a.out ? " -> " : "",
-		       a.out ? a.out : "");
+		printf("%s:%s%s\n", r->a.obj_path, r->a.out ? " -> " : "",
+		       r->a.out ? r->a.out : "");
 	}
-	for (i = 0; i < nprogs; i++) {
-		struct bpfext_prog *p = bpfext_object__prog(out, i);
-		size_t after = bpfext_prog__loaded_insn_cnt(out, p);
-		double ttb = prog_time_to_best(&pr, p);
-		double comp = before[i] ? 100.0 * ((double)before[i] - after) /
-					  before[i] : 0;
-
-		if (!selected(p, a.prog))
+	for (i = 0; i < r->nprogs; i++) {
+		if (!selected(bpfext_object__prog(r->out, i), r->a.prog))
 			continue;
-		if (json_output) {
-			jsonw_start_object(json_wtr);
-			jsonw_string_field(json_wtr, "name", p->name);
-			jsonw_string_field(json_wtr, "section", p->sec->name);
-			jsonw_string_field(json_wtr, "type",
-					   p->type_known ?
-					   bpfext_prog_type_name(p->type) : "unknown");
-			jsonw_uint_field(json_wtr, "insns_before", before[i]);
-			jsonw_uint_field(json_wtr, "insns_after", after);
-			jsonw_float_field(json_wtr, "compression_pct", comp);
-			jsonw_float_field(json_wtr, "time_to_best_s", ttb);
-			/* Only rewrites the solver proved are ever applied. */
-			print_proof_json(prog_windows(out, &pr, p),
-					 prog_kops_sites(&pr, out, p, NULL));
-			jsonw_bool_field(json_wtr, "kernel_checked",
-					 pr.orig_loaded && pr.orig_loaded[i]);
-			jsonw_uint_field(json_wtr, "rejected_by_safety",
-					 prog_safety_drops(&pr, p));
-			print_prog_kops(&pr, &po, out, p);
-			if (pr.ns_before && pr.ns_before[i]) {
-				jsonw_uint_field(json_wtr, "test_run_ns_before",
-						 pr.ns_before[i]);
-				jsonw_uint_field(json_wtr, "test_run_ns_after",
-						 pr.ns_after[i]);
-			}
-			if (a.verify)
-				print_result_json(&res[i]);
-			jsonw_end_object(json_wtr);
-		} else {
-			printf("  %s (section %s, type %s): %zu -> %zu insns (%.1f%% smaller",
-			       p->name, p->sec->name,
-			       p->type_known ? bpfext_prog_type_name(p->type) :
-					       "unknown",
-			       before[i], after, comp);
-			if (after != before[i])
-				printf(", best after %.1f s", ttb);
-			printf(")\n");
-			if (prog_windows(out, &pr, p))
-				printf("\tproven: %zu rewritten window%s, each alone against the code it replaces\n",
-				       prog_windows(out, &pr, p),
-				       prog_windows(out, &pr, p) == 1 ? "" : "s");
-			if (pr.orig_loaded && !pr.orig_loaded[i])
-				printf("\tnot checked by the kernel: the original does not load\n");
-			print_prog_kops(&pr, &po, out, p);
-			if (pr.ns_before && pr.ns_before[i])
-				printf("\ttest_run: %llu -> %llu ns\n",
-				       (unsigned long long)pr.ns_before[i],
-				       (unsigned long long)pr.ns_after[i]);
-			if (a.verify)
-				print_result_plain(&res[i]);
-		}
+		if (json_output)
+			report_prog_json(r, i);
+		else
+			report_prog_plain(r, i);
 	}
 	if (json_output) {
 		jsonw_end_array(json_wtr);
-		jsonw_name(json_wtr, "search");
-		jsonw_start_object(json_wtr);
-		jsonw_uint_field(json_wtr, "windows", pr.windows);
-		jsonw_uint_field(json_wtr, "proposals", pr.proposals);
-		jsonw_uint_field(json_wtr, "solver_calls", pr.solver_calls);
-		jsonw_uint_field(json_wtr, "proofs_reused", pr.proofs_reused);
-		jsonw_uint_field(json_wtr, "rewrites", pr.nr_rewrites);
-		jsonw_uint_field(json_wtr, "from_rule_cache", pr.cache_hits);
-		jsonw_uint_field(json_wtr, "rejected_by_kernel", pr.rejected_by_kernel);
-		jsonw_uint_field(json_wtr, "rejected_by_safety", pr.rejected_by_safety);
-		jsonw_bool_field(json_wtr, "kernel_checked", pr.kernel_checked);
-		jsonw_bool_field(json_wtr, "interrupted", interrupted);
-		jsonw_end_object(json_wtr);
-		if (pr.selected) {
-			jsonw_name(json_wtr, "select");
-			jsonw_start_object(json_wtr);
-			jsonw_bool_field(json_wtr, "measured", pr.measured);
-			jsonw_uint_field(json_wtr, "candidates", pr.candidates);
-			jsonw_string_field(json_wtr, "kept", pr.selected);
-			jsonw_end_object(json_wtr);
-		}
-		if (cache) {
-			jsonw_name(json_wtr, "rule_cache");
-			jsonw_start_object(json_wtr);
-			jsonw_string_field(json_wtr, "path", cache_path);
-			jsonw_uint_field(json_wtr, "rules",
-					 bpfext_rule_cache__size(cache));
-			jsonw_uint_field(json_wtr, "learned",
-					 bpfext_rule_cache__learned(cache));
-			jsonw_end_object(json_wtr);
-		}
-		print_kops_summary(&pr, &po, &a);
-		if (a.changes) {
-			jsonw_name(json_wtr, "changes");
-			jsonw_start_array(json_wtr);
-			for (i = 0; i < pr.nr_kops_sites; i++)
-				print_rewrite(&pr.kops_rewrites[i]);
-			for (i = 0; i < pr.nr_rewrites; i++)
-				print_rewrite(&pr.rewrites[i]);
-			jsonw_end_array(json_wtr);
-		}
+		report_summary_json(r);
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("  search: %zu windows, %llu proposals, %u solver calls (%zu proofs reused), %zu rewrites kept",
-		       pr.windows, (unsigned long long)pr.proposals,
-		       pr.solver_calls, pr.proofs_reused, pr.nr_rewrites);
-		if (pr.rejected_by_safety)
-			printf(", %zu refused by the safety analysis",
-			       pr.rejected_by_safety);
-		if (pr.rejected_by_kernel)
-			printf(", %zu refused by the kernel verifier",
-			       pr.rejected_by_kernel);
-		if (pr.cache_hits)
-			printf(" (%zu from cached rules)", pr.cache_hits);
-		printf("%s\n", interrupted ? " (interrupted)" : "");
-		if (pr.selected && pr.measured)
-			printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
-			       pr.selected, pr.candidates);
-		else if (pr.selected)
-			printf("  select measured: no program could be timed; kept the %s build\n",
-			       pr.selected);
-		if (cache)
-			printf("  rule cache %s: %zu rules, %zu new\n", cache_path,
-			       bpfext_rule_cache__size(cache),
-			       bpfext_rule_cache__learned(cache));
-		for (i = 0; a.changes && i < pr.nr_rewrites; i++)
-			print_rewrite(&pr.rewrites[i]);
-		print_kops_summary(&pr, &po, &a);
-		for (i = 0; a.changes && i < pr.nr_kops_sites; i++)
-			print_rewrite(&pr.kops_rewrites[i]);
+		report_summary_plain(r);
 	}
-	if (a.verify && !all_loaded) {
-		const char *why = pr.nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK) ?
+}
+
+/* pin PATH [pinmaps DIR]: load the result for use, nothing for a rejection. */
+static int optimize_pin(struct optimize_run *r)
+{
+	BPFEXT_OPTS(bpfext_load_opts, lo, .pin_path = r->a.pin, .pinmaps_dir = r->a.pinmaps);
+	const struct bpfext_prog *only;
+	struct bpfext_error err = { "" };
+	struct bpfext_load_result *pins;
+	size_t i;
+	int ret;
+
+	pins = calloc(r->nprogs + 1, sizeof(*pins));
+	if (!pins) {
+		p_err("%s: out of memory", r->a.obj_path);
+		return -1;
+	}
+	if (mkdir(r->a.pin, 0700) && errno != EEXIST) {
+		p_err("%s: cannot create %s: %s", r->a.obj_path, r->a.pin,
+		      strerror(errno));
+		free(pins);
+		return -1;
+	}
+	if (r->a.pinmaps && mkdir(r->a.pinmaps, 0700) && errno != EEXIST) {
+		p_err("%s: cannot create %s: %s", r->a.obj_path, r->a.pinmaps,
+		      strerror(errno));
+		free(pins);
+		return -1;
+	}
+	only = r->a.prog ? bpfext_object__find_prog(r->out, r->a.prog) : NULL;
+	ret = bpfext_object__load(r->out, only, &lo, pins, &err);
+	for (i = 0; i < (only ? 1 : r->nprogs); i++) {
+		if (!ret && !pins[i].loaded) {
+			p_err("%s: program %s was rejected; nothing pinned for it",
+			      r->a.obj_path, only ? only->name :
+			      bpfext_object__prog(r->out, i)->name);
+			ret = -1;
+		}
+		bpfext_load_result__free(&pins[i]);
+	}
+	free(pins);
+	if (ret) {
+		if (err.msg[0])
+			p_err("%s: %s", r->a.obj_path, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void optimize_run_free(struct optimize_run *r)
+{
+	size_t i;
+
+	for (i = 0; r->res && i < r->nprogs; i++)
+		bpfext_load_result__free(&r->res[i]);
+	free(r->res);
+	free(r->before);
+	free(r->img);
+	bpfext_pipeline_result__free(&r->pr);
+	bpfext_rule_cache__free(r->cache);
+	bpfext_jit_probe__free(r->jit);
+	free(r->cache_path);
+	bpfext_object__close(r->out);
+	bpfext_object__close(r->obj);
+}
+
+static int do_optimize(int argc, char **argv)
+{
+	struct optimize_run r = { .all_loaded = true };
+	struct bpfext_error err = { "" };
+	int ret = -1;
+	size_t i;
+
+	r.po.sz = sizeof(r.po);		/* r is zeroed, padding too */
+	if (parse_optimize(argc, argv, &r.a) || parse_search(&r.a, &r.po) ||
+	    parse_kops(&r.a, &r.po))
+		return -1;
+	r.obj = open_obj(r.a.obj_path);
+	if (!r.obj)
+		return -1;
+	/* Before the search, not after it: a bad 'out' costs no budget. */
+	if (r.a.out && bpfext_output_probe(r.a.out, &err)) {
+		p_err("%s: %s", r.a.out, err.msg);
+		goto out;
+	}
+	if (open_rule_cache(&r.a, &r.cache, &r.cache_path))
+		goto out;
+	r.po.rule_cache = r.cache;
+	if (optimize_jit(&r) || apply_type(r.obj, r.a.obj_path, r.a.prog, r.a.type))
+		goto out;
+	r.nprogs = bpfext_object__prog_cnt(r.obj);
+	r.before = calloc(r.nprogs + 1, sizeof(*r.before));
+	r.res = calloc(r.nprogs + 1, sizeof(*r.res));
+	if (!r.before || !r.res) {
+		p_err("%s: out of memory", r.a.obj_path);
+		goto out;
+	}
+	for (i = 0; i < r.nprogs; i++)
+		r.before[i] = bpfext_prog__loaded_insn_cnt(r.obj,
+							   bpfext_object__prog(r.obj, i));
+	if (optimize_search(&r) || (r.a.verify && optimize_verify(&r)))
+		goto out;
+	optimize_report(&r);
+	if (r.a.verify && !r.all_loaded) {
+		const char *why = r.pr.nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK) ?
 			" (Kops form, and the running kernel has no Kops)" : "";
 
-		if (a.out)
+		if (r.a.out)
 			p_err("%s: the kernel verifier rejected a program%s; %s not written",
-			      a.obj_path, why, a.out);
+			      r.a.obj_path, why, r.a.out);
 		else if (*why)
 			p_err("%s: the kernel verifier rejected a program%s",
-			      a.obj_path, why);
+			      r.a.obj_path, why);
 		ret = EXIT_NEGATIVE;
 		goto out;
 	}
 	/* Pin first: a failed load must not leave an output file. */
-	if (a.pin) {
-		const struct bpfext_prog *only;
-		struct bpfext_load_opts lo = {
-			.pin_path = a.pin,
-			.pinmaps_dir = a.pinmaps,
-		};
-		struct bpfext_load_result *pins = calloc(nprogs + 1, sizeof(*pins));
-
-		if (!pins) {
-			p_err("%s: out of memory", a.obj_path);
-			goto out;
-		}
-		if (mkdir(a.pin, 0700) && errno != EEXIST) {
-			p_err("%s: cannot create %s: %s", a.obj_path, a.pin,
-			      strerror(errno));
-			free(pins);
-			goto out;
-		}
-		if (a.pinmaps && mkdir(a.pinmaps, 0700) && errno != EEXIST) {
-			p_err("%s: cannot create %s: %s", a.obj_path, a.pinmaps,
-			      strerror(errno));
-			free(pins);
-			goto out;
-		}
-		only = a.prog ? bpfext_object__find_prog(out, a.prog) : NULL;
-		ret = bpfext_object__load(out, only, &lo, pins, &err);
-		for (i = 0; i < (only ? 1 : nprogs); i++) {
-			if (!ret && !pins[i].loaded) {
-				p_err("%s: program %s was rejected; nothing pinned for it",
-				      a.obj_path, only ? only->name :
-				      bpfext_object__prog(out, i)->name);
-				ret = -1;
-			}
-			bpfext_load_result__free(&pins[i]);
-		}
-		free(pins);
-		if (ret) {
-			if (err.msg[0])
-				p_err("%s: %s", a.obj_path, err.msg);
-			ret = -1;
-			goto out;
-		}
-	}
-	if (a.out && bpfext_write_file_atomic(a.out, img, size, &err)) {
-		p_err("%s: %s", a.out, err.msg);
+	if (r.a.pin && optimize_pin(&r))
+		goto out;
+	if (r.a.out && bpfext_write_file_atomic(r.a.out, r.img, r.size, &err)) {
+		p_err("%s: %s", r.a.out, err.msg);
 		goto out;
 	}
 	ret = 0;
 out:
-	for (i = 0; res && i < bpfext_object__prog_cnt(obj); i++)
-		bpfext_load_result__free(&res[i]);
-	free(res);
-	free(before);
-	free(img);
-	bpfext_pipeline_result__free(&pr);
-	bpfext_rule_cache__free(cache);
-	bpfext_jit_probe__free(jit);
-	free(cache_path);
-	bpfext_object__close(out);
-	bpfext_object__close(obj);
+	optimize_run_free(&r);
 	return ret;
 }
 
@@ -1134,7 +1206,7 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 /* prog equiv: translation validation of two builds, program by program. */
 static int do_equiv(int argc, char **argv)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = 60000, .max_pkt = 128 };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 60000, .max_pkt = 128);
 	struct bpfext_object *a = NULL, *b = NULL;
 	const char *pa_path, *pb_path, *name = NULL;
 	bool different = false, undecided = false;

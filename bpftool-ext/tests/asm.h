@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp.h"
+#include "bpfext.h"
 
 /* Parse ';'-separated instructions into @lp (no maps). */
 static __attribute__((unused)) int
@@ -16,7 +16,7 @@ asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 		      const char *text)
 {
 	char *copy = strdup(text), *save = NULL, *tok;
-	char err[256];
+	struct bpfext_error err;
 
 	memset(lp, 0, sizeof(*lp));
 	lp->type = type;
@@ -27,11 +27,10 @@ asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 	}
 	for (tok = strtok_r(copy, ";", &save); tok;
 	     tok = strtok_r(NULL, ";", &save)) {
-		int n = bpfext_insn_parse(tok, &lp->insns[lp->cnt], err,
-					  sizeof(err));
+		int n = bpfext_insn_parse(tok, &lp->insns[lp->cnt], &err);
 
 		if (n < 0) {
-			printf("# parse error in '%s': %s\n", tok, err);
+			printf("# parse error in '%s': %s\n", tok, err.msg);
 			free(copy);
 			return n;
 		}
@@ -45,15 +44,16 @@ asm_linked(struct bpfext_linked_prog *lp, enum bpf_prog_type type,
 static __attribute__((unused)) size_t
 asm_text(const char *text, struct bpf_insn *out, size_t max)
 {
-	char buf[1024], *tok, *save = NULL, err[128];
+	char buf[1024], *tok, *save = NULL;
+	struct bpfext_error err;
 	size_t n = 0;
 
 	snprintf(buf, sizeof(buf), "%s", text);
 	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		int k = bpfext_insn_parse(tok, &out[n], err, sizeof(err));
+		int k = bpfext_insn_parse(tok, &out[n], &err);
 
 		if (k < 0 || n + k > max) {
-			printf("# cannot parse '%s': %s\n", tok, err);
+			printf("# cannot parse '%s': %s\n", tok, err.msg);
 			exit(2);
 		}
 		n += k;

@@ -290,6 +290,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	tap $? "a failed pin leaves no output file"
 	if [ -n "$legacy" ]; then
 		run prog optimize "$legacy" budget 0 pin "$pins/legacy" pinmaps "$pins/legacy-maps"
+		[ $? -eq 0 ] && [ -n "$(ls "$pins/legacy")" ] && [ -n "$(ls "$pins/legacy-maps")" ]
 		tap $? "a legacy-maps object loads and pins too"
 	fi
 else

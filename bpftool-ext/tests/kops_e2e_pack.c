@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "bpfext.h"
-#include "equiv.h"
+#include "bpfext_opt.h"
 
 #define PKT_MIN		14	/* XDP test runs refuse shorter data */
 #define NAME_LEN	32

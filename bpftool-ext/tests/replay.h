@@ -30,7 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "equiv.h"
+#include "bpfext_opt.h"
 
 #define REPLAY_MAX_MAPS		64
 #define REPLAY_MAX_ENTRIES	4096
@@ -141,11 +141,10 @@ static int replay_load(struct bpfext_object *obj, const struct bpfext_prog *prog
 		       const struct replay_opts *o, struct replay_build *b,
 		       char *why, size_t len)
 {
-	struct bpfext_load_opts lo = {
-		.keep_fd = true,
-		.btf_custom_path = o->btf_custom_path,
-		.data_seed = o->data_seed,
-	};
+	BPFEXT_OPTS(bpfext_load_opts, lo,
+		    .keep_fd = true,
+		    .btf_custom_path = o->btf_custom_path,
+		    .data_seed = o->data_seed);
 	struct bpfext_load_result res;
 	struct bpfext_error err = { "" };
 	struct bpf_prog_info info = { 0 };

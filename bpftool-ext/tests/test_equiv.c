@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/symbolic.c: equivalent and non-equivalent pairs of
+ * Tests for lib/semantics/symbolic.c: equivalent and non-equivalent pairs of
  * instruction windows and of whole programs; every counterexample is
  * replayed in the interpreter, which must see the difference too.  TAP.
  */
@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "equiv.h"
+#include "bpfext_opt.h"
+#include "semantics/symbolic.h"
 
 #include "tap.h"
 #include "asm.h"
@@ -154,7 +155,7 @@ static void test_windows(void)
 		struct bpf_insn a[64], b[64];
 		struct bpfext_sym_cex cex;
 		struct bpfext_error err = { "" };
-		struct bpfext_sym_opts opts = { .timeout_ms = 10000 };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 10000);
 		size_t na = asm_text(c->a, a, 64), nb = asm_text(c->b, b, 64);
 		int ret = bpfext_sym_equiv_window(a, na, b, nb, c->live, &opts,
 						  &cex, &err);
@@ -346,8 +347,9 @@ static void test_progs(unsigned int flags)
 		struct bpfext_linked_prog a, b;
 		struct bpfext_sym_cex cex;
 		struct bpfext_error err = { "" };
-		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64,
-						.flags = flags };
+		BPFEXT_OPTS(bpfext_sym_opts, opts,
+			    .timeout_ms = 10000, .max_pkt = 64,
+			    .flags = flags);
 		int ret = -EINVAL;
 		char why[128] = "";
 
@@ -453,7 +455,7 @@ static void test_maps_helpers(void)
 		struct bpfext_linked_prog lp[2];
 		struct bpfext_sym_cex cex;
 		struct bpfext_error err = { "" };
-		struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 10000, .max_pkt = 64);
 		char why[128] = "";
 		int k, ret = -EINVAL;
 
@@ -577,7 +579,7 @@ static void test_tracing(void)
 	for (i = 0; i < sizeof(tcases) / sizeof(tcases[0]); i++) {
 		struct bpfext_linked_prog a, b;
 		struct bpfext_error err = { "" };
-		struct bpfext_sym_opts opts = { .timeout_ms = 10000 };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 10000);
 		char why[128] = "";
 		int ret = -EINVAL;
 
@@ -604,7 +606,7 @@ static void test_equiv_progs(void)
 {
 	static struct bpfext_equiv_report rep;
 	struct bpfext_linked_prog a, b;
-	struct bpfext_sym_opts opts = { .timeout_ms = 10000, .max_pkt = 64 };
+	BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 10000, .max_pkt = 64);
 	struct bpfext_error err = { "" };
 	char *text = NULL;
 	size_t len = 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/insn.c: exact printing in the kernel's notation,
+ * Tests for lib/isa/insn.c: exact printing in the kernel's notation,
  * rejection of invalid encodings, parse(print(x)) == x over a sweep of
  * every opcode byte, and program-level branch checks.  TAP output.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "insn.h"
+#include "bpfext.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -321,15 +321,16 @@ static void test_reject(void)
 
 	for (i = 0; i < ARRAY_SIZE(reject_cases); i++) {
 		const struct reject_case *c = &reject_cases[i];
-		char err[BPFEXT_INSN_STR_MAX], buf[BPFEXT_INSN_STR_MAX], r[64];
+		char buf[BPFEXT_INSN_STR_MAX], r[64];
+		struct bpfext_error err = { "" };
 		int n, m;
 
-		n = bpfext_insn_check(c->insn, c->cnt, err, sizeof(err));
+		n = bpfext_insn_check(c->insn, c->cnt, &err);
 		m = bpfext_insn_print(c->insn, c->cnt, buf, sizeof(buf));
 		raw(c->insn, r, sizeof(r));
-		ok(n == -EINVAL && m == -EINVAL && strstr(err, c->what) &&
-		   !strchr(err, '\n') && !strncmp(buf, "invalid insn", 12),
-		   "reject %s: want \"%s\", got \"%s\"", r, c->what, err);
+		ok(n == -EINVAL && m == -EINVAL && strstr(err.msg, c->what) &&
+		   !strchr(err.msg, '\n') && !strncmp(buf, "invalid insn", 12),
+		   "reject %s: want \"%s\", got \"%s\"", r, c->what, err.msg);
 	}
 }
 
@@ -368,13 +369,14 @@ static void test_accept(void)
 
 	for (i = 0; i < ARRAY_SIZE(accept_cases); i++) {
 		const struct reject_case *c = &accept_cases[i];
-		char err[BPFEXT_INSN_STR_MAX], buf[BPFEXT_INSN_STR_MAX];
+		char buf[BPFEXT_INSN_STR_MAX];
+		struct bpfext_error err = { "" };
 		int n, m;
 
-		n = bpfext_insn_check(c->insn, c->cnt, err, sizeof(err));
+		n = bpfext_insn_check(c->insn, c->cnt, &err);
 		m = bpfext_insn_print(c->insn, c->cnt, buf, sizeof(buf));
 		ok(n == (int)c->cnt && m == n && !strncmp(buf, c->what, strlen(c->what)),
-		   "accept \"%s\" (got %d \"%s\", err \"%s\")", c->what, n, buf, err);
+		   "accept \"%s\" (got %d \"%s\", err.msg \"%s\")", c->what, n, buf, err.msg);
 	}
 }
 
@@ -458,26 +460,27 @@ struct sweep_stats {
 static void sweep_one(const struct bpf_insn *insn, size_t cnt,
 		      struct sweep_stats *st)
 {
-	char buf[BPFEXT_INSN_STR_MAX], err[BPFEXT_INSN_STR_MAX], r[64];
+	char buf[BPFEXT_INSN_STR_MAX], r[64];
+	struct bpfext_error err = { "" };
 	struct bpf_insn back[2];
 	const char *why = NULL;
 	int n, m, k;
 
-	n = bpfext_insn_check(insn, cnt, err, sizeof(err));
+	n = bpfext_insn_check(insn, cnt, &err);
 	m = bpfext_insn_print(insn, cnt, buf, sizeof(buf));
 	if (n < 0) {
 		st->rejected++;
 		if (n != -EINVAL || m != -EINVAL)
 			why = "rejected insn not -EINVAL from print";
-		else if (!err[0] || strchr(err, '\n'))
+		else if (!err.msg[0] || strchr(err.msg, '\n'))
 			why = "bad error text";
-		else if (bpfext_insn_parse(buf, back, NULL, 0) != -EINVAL)
+		else if (bpfext_insn_parse(buf, back, NULL) != -EINVAL)
 			why = "print text of an invalid insn parsed";
 	} else {
 		char prefixed[BPFEXT_INSN_STR_MAX + 16];
 
 		st->accepted++;
-		k = bpfext_insn_parse(buf, back, err, sizeof(err));
+		k = bpfext_insn_parse(buf, back, &err);
 		if (m != n)
 			why = "print slot count differs from check";
 		else if (strlen(buf) >= sizeof(buf) - 1)
@@ -487,7 +490,7 @@ static void sweep_one(const struct bpf_insn *insn, size_t cnt,
 		else if (memcmp(back, insn, (size_t)n * sizeof(*insn)))
 			why = "round trip differs";
 		snprintf(prefixed, sizeof(prefixed), " 7: (%02x) %s ", insn->code, buf);
-		if (!why && (bpfext_insn_parse(prefixed, back, err, sizeof(err)) != n ||
+		if (!why && (bpfext_insn_parse(prefixed, back, &err) != n ||
 			     memcmp(back, insn, (size_t)n * sizeof(*insn))))
 			why = "parse with (op) prefix differs";
 	}
@@ -495,7 +498,7 @@ static void sweep_one(const struct bpf_insn *insn, size_t cnt,
 		if (!st->bad++) {
 			raw(insn, r, sizeof(r));
 			snprintf(st->first_bad, sizeof(st->first_bad),
-				 "%s: %s -> \"%s\" (%s)", why, r, buf, err);
+				 "%s: %s -> \"%s\" (%s)", why, r, buf, err.msg);
 		}
 	}
 }
@@ -643,17 +646,17 @@ static void test_parse(void)
 
 	for (i = 0; i < ARRAY_SIZE(parse_cases); i++) {
 		const struct parse_case *c = &parse_cases[i];
-		char err[BPFEXT_INSN_STR_MAX] = "";
+		struct bpfext_error err = { "" };
 		struct bpf_insn out[2];
 		int n;
 
-		n = bpfext_insn_parse(c->text, out, err, sizeof(err));
+		n = bpfext_insn_parse(c->text, out, &err);
 		if (c->ret < 0)
-			ok(n == c->ret && err[0] && !strchr(err, '\n'),
-			   "parse \"%s\" fails (%s)", c->text, err);
+			ok(n == c->ret && err.msg[0] && !strchr(err.msg, '\n'),
+			   "parse \"%s\" fails (%s)", c->text, err.msg);
 		else
 			ok(n == c->ret && !memcmp(out, c->insn, (size_t)n * sizeof(out[0])),
-			   "parse \"%s\" (%d, %s)", c->text, n, err);
+			   "parse \"%s\" (%d, %s)", c->text, n, err.msg);
 	}
 }
 
@@ -666,14 +669,14 @@ static int parse_prog(const char *const *lines, struct bpf_insn *prog, size_t ma
 	size_t n = 0;
 
 	for (; *lines; lines++) {
-		char err[BPFEXT_INSN_STR_MAX];
+		struct bpfext_error err = { "" };
 		int k;
 
 		if (n + 2 > max)
 			return -1;
-		k = bpfext_insn_parse(*lines, prog + n, err, sizeof(err));
+		k = bpfext_insn_parse(*lines, prog + n, &err);
 		if (k < 0) {
-			diag("cannot parse \"%s\": %s", *lines, err);
+			diag("cannot parse \"%s\": %s", *lines, err.msg);
 			return -1;
 		}
 		n += (size_t)k;
@@ -720,7 +723,7 @@ static void test_prog(void)
 	for (i = 0; i < ARRAY_SIZE(prog_cases); i++) {
 		const struct prog_case *c = &prog_cases[i];
 		struct bpf_insn prog[16];
-		char err[BPFEXT_INSN_STR_MAX] = "";
+		struct bpfext_error err = { "" };
 		size_t bad = (size_t)-1;
 		int n, ret;
 
@@ -730,12 +733,12 @@ static void test_prog(void)
 			continue;
 		}
 		n -= c->truncate;
-		ret = bpfext_insns_check(prog, (size_t)n, &bad, err, sizeof(err));
+		ret = bpfext_insns_check(prog, (size_t)n, &bad, &err);
 		if (c->ret == 0)
-			ok(ret == 0, "insns_check: %s (%s)", c->name, err);
+			ok(ret == 0, "insns_check: %s (%s)", c->name, err.msg);
 		else
-			ok(ret == c->ret && bad == c->bad && err[0] && !strchr(err, '\n'),
-			   "insns_check: %s rejected at %zu (%s)", c->name, bad, err);
+			ok(ret == c->ret && bad == c->bad && err.msg[0] && !strchr(err.msg, '\n'),
+			   "insns_check: %s rejected at %zu (%s)", c->name, bad, err.msg);
 	}
 
 	{
@@ -744,13 +747,13 @@ static void test_prog(void)
 			I(BPF_ALU64 | BPF_MOV | BPF_X, 0, 0, 3, 0),
 			I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 		};
-		char err[BPFEXT_INSN_STR_MAX];
+		struct bpfext_error err = { "" };
 		size_t bad = 0;
 
-		ok(bpfext_insns_check(prog, 3, &bad, err, sizeof(err)) == -EINVAL &&
-		   bad == 1 && strstr(err, "off=3"),
-		   "insns_check: invalid insn reported at its index (%s)", err);
-		ok(bpfext_insns_check(prog, 0, NULL, NULL, 0) == 0,
+		ok(bpfext_insns_check(prog, 3, &bad, &err) == -EINVAL &&
+		   bad == 1 && strstr(err.msg, "off=3"),
+		   "insns_check: invalid insn reported at its index (%s)", err.msg);
+		ok(bpfext_insns_check(prog, 0, NULL, NULL) == 0,
 		   "insns_check: empty program passes");
 	}
 }
@@ -810,6 +813,7 @@ static void test_buffers(void)
 {
 	struct bpf_insn insn = I(BPF_STX | BPF_ATOMIC | BPF_DW, 1, 2, -32768, BPF_CMPXCHG);
 	char small[8], big[BPFEXT_INSN_STR_MAX];
+	struct bpfext_error err = { "" };
 	char sentinel[4] = "xyz";
 	int n;
 
@@ -823,10 +827,10 @@ static void test_buffers(void)
 	ok(n == 1, "print with NULL buffer only returns the slot count");
 	n = bpfext_insn_print(&insn, 0, big, sizeof(big));
 	ok(n == -EINVAL, "print with cnt 0 fails");
-	n = bpfext_insn_check(&insn, 1, NULL, 0);
-	ok(n == 1, "check with NULL err buffer");
-	n = bpfext_insn_check(NULL, 0, big, sizeof(big));
-	ok(n == -EINVAL && big[0], "check with no instruction (%s)", big);
+	n = bpfext_insn_check(&insn, 1, NULL);
+	ok(n == 1, "check with a NULL error");
+	n = bpfext_insn_check(NULL, 0, &err);
+	ok(n == -EINVAL && err.msg[0], "check with no instruction (%s)", err.msg);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/interp.c: hand-written programs in verifier notation
+ * Tests for lib/semantics/interp.c: hand-written programs in verifier notation
  * covering every instruction class, the BPF corner cases (division by
  * zero, shift masking, sign extension, JMP32, BPF_END, atomics,
  * LD_ABS/LD_IND), the memory model and the helper models.  TAP output.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp.h"
+#include "bpfext.h"
 
 #include "asm.h"
 #include "tap.h"

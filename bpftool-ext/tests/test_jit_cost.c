@@ -14,8 +14,7 @@
 
 
 #include "bpfext.h"
-#include "jit_cost.h"
-#include "jit_probe.h"
+#include "kernel/jit_cost.h"
 #include "tap.h"
 
 #define PROGS		200

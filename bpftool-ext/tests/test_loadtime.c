@@ -23,12 +23,11 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "equiv.h"
-#include "knownbits.h"
-#include "liveness.h"
-#include "pipeline.h"
+#include "bpfext_opt.h"
+#include "analysis/knownbits.h"
+#include "analysis/liveness.h"
 #include "replay.h"
-#include "rule_cache.h"
+#include "superopt/rule_cache.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -81,7 +80,7 @@ static struct bpfext_rule_cache *rules;	/* shared by the runs that use one */
 static struct bpfext_object *optimize_as(struct bpfext_object *obj, double budget,
 					 const struct setting *st)
 {
-	struct bpfext_pipeline_opts po = { 0 };
+	BPFEXT_OPTS(bpfext_pipeline_opts, po);
 	struct bpfext_pipeline_result pr;
 	struct bpfext_error err = { "" };
 	struct bpfext_object *out;
@@ -89,11 +88,11 @@ static struct bpfext_object *optimize_as(struct bpfext_object *obj, double budge
 	size_t size;
 
 	img = bpfext_object__image(obj, &size);
-	po.search.budget = budget;
-	po.search.jobs = 1;
-	po.search.seed = st->seed;
-	po.search.cost = st->cost;
-	po.search.rule_cache = st->cache ? rules : NULL;
+	po.budget = budget;
+	po.jobs = 1;
+	po.seed = st->seed;
+	po.cost = st->cost;
+	po.rule_cache = st->cache ? rules : NULL;
 	po.kernel_check = have_bpf();
 	if (bpfext_pipeline_run(img, size, bpfext_object__name(obj), &po, &pr, &err)) {
 		ok(0, "%s: pipeline: %s", bpfext_object__name(obj), err.msg);
@@ -257,7 +256,7 @@ static void equiv_all(struct bpfext_object *a, struct bpfext_object *b,
 		      unsigned int tests, int want, const char *what)
 {
 	static struct bpfext_equiv_report rep;
-	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000);
 	size_t i;
 
 	for (i = 0; i < bpfext_object__prog_cnt(a); i++) {

@@ -17,12 +17,10 @@
 #include <bpf/libbpf.h>
 
 #include "bpfext.h"
-#include "insn.h"
-#include "interp.h"
-#include "kops_ops.h"
-#include "pipeline.h"
-#include "recognize.h"
-#include "symbolic.h"
+#include "isa/kops_ops.h"
+#include "bpfext_opt.h"
+#include "superopt/recognize.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 /* The selftests' own copy of the templates, to compare with ours. */
 #include "../../kernel-selftests/kops/kops_insn.h"
@@ -221,7 +219,8 @@ static void test_markers(void)
 {
 	struct bpfext_kops_marker m = { 0 }, back;
 	struct bpf_insn x, parsed[2], region[8];
-	char text[BPFEXT_INSN_STR_MAX], err[128];
+	char text[BPFEXT_INSN_STR_MAX];
+	struct bpfext_error err = { "" };
 	unsigned int i, bad = 0, rt = 0;
 	uint64_t s = 0x9e3779b97f4a7c15ull;
 
@@ -242,27 +241,27 @@ static void test_markers(void)
 		    m.p != back.p)
 			bad++;
 		/* Every marker is valid ISA and round-trips through text. */
-		if (bpfext_insn_check(&x, 1, err, sizeof(err)) == 1 &&
+		if (bpfext_insn_check(&x, 1, &err) == 1 &&
 		    bpfext_insn_print(&x, 1, text, sizeof(text)) == 1 &&
-		    bpfext_insn_parse(text, parsed, err, sizeof(err)) == 1 &&
+		    bpfext_insn_parse(text, parsed, &err) == 1 &&
 		    same(&x, parsed, 1))
 			rt++;
 	}
 	ok(!bad, "marker encode/decode on 2000 random operand sets");
 	ok(rt == 2000, "markers check, print and parse back bit-exactly (%u/2000)", rt);
 	if (rt != 2000)
-		printf("# last: %s: %s\n", text, err);
+		printf("# last: %s: %s\n", text, err.msg);
 
 	x = bpfext_kops_rotate(3, 2, 13, false);
 	bpfext_insn_print(&x, 1, text, sizeof(text));
 	ok(!strcmp(text, "goto pc+0 [kops rotate dst=3 imm=0x00d00201]"),
 	   "marker text: %s", text);
 	ok(bpfext_insn_parse("goto pc+0 [kops lea dst=3 imm=0x00d00201]", parsed,
-			     err, sizeof(err)) < 0, "name that does not match the id refused");
+			     &err) < 0, "name that does not match the id refused");
 	x.off = 1;
-	ok(bpfext_insn_check(&x, 1, err, sizeof(err)) < 0, "marker with off 1 refused: %s", err);
+	ok(bpfext_insn_check(&x, 1, &err) < 0, "marker with off 1 refused: %s", err.msg);
 	x = I(BPF_JMP | BPF_JA, 0, 2, 0, 0);
-	ok(bpfext_insn_check(&x, 1, err, sizeof(err)) < 0, "JA with src_reg 2 still refused");
+	ok(bpfext_insn_check(&x, 1, &err) < 0, "JA with src_reg 2 still refused");
 	ok(!bpfext_kops_is_marker(&JA(0)), "plain goto pc+0 is no marker");
 
 	region[0] = bpfext_kops_lea(3, 10, 1, 3, -96);
@@ -627,7 +626,7 @@ next:
 
 static void test_example(const char *path, const char *target)
 {
-	struct bpfext_pipeline_opts po = { 0 };
+	BPFEXT_OPTS(bpfext_pipeline_opts, po);
 	struct bpfext_pipeline_result pr = { 0 }, pr2 = { 0 };
 	struct bpfext_object *a = NULL, *b = NULL, *c = NULL;
 	struct bpfext_kops_op *ops = NULL;
@@ -670,9 +669,9 @@ static void test_example(const char *path, const char *target)
 	/* Clean-ups and the superoptimizer leave the regions alone. */
 	po.kops_ops = 0;
 	po.no_search = false;
-	po.search.budget = 2;
-	po.search.jobs = 1;
-	po.search.seed = 1;
+	po.budget = 2;
+	po.jobs = 1;
+	po.seed = 1;
 	if (bpfext_pipeline_run(pr.img, pr.size, "optimized", &po, &pr2, &err)) {
 		ok(0, "pipeline on the Kops form: %s", err.msg);
 		goto out;

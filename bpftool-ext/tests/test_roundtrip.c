@@ -144,7 +144,7 @@ static bool clean_image(const void *img, size_t sz, const char *path,
 static void load_compare(const char *path, struct bpfext_object *orig,
 			 struct bpfext_object *stressed)
 {
-	struct bpfext_load_opts lo = { .want_xlated = true };
+	BPFEXT_OPTS(bpfext_load_opts, lo, .want_xlated = true);
 	size_t i;
 
 	for (i = 0; i < bpfext_object__prog_cnt(orig); i++) {

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "bpfext.h"
-#include "rule_cache.h"
-#include "window.h"
-#include "symbolic.h"
+#include "superopt/rule_cache.h"
+#include "semantics/window.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 #include "asm.h"
 
@@ -31,8 +31,8 @@ static size_t compact(const struct bpf_insn *in, size_t n, struct bpf_insn *out)
 
 static bool text_is(const struct bpf_insn *x, size_t n, const char *want)
 {
-	struct bpf_insn w[WIN_MAX_INSNS];
-	size_t m = asm_text(want, w, WIN_MAX_INSNS);
+	struct bpf_insn w[BPFEXT_WIN_MAX_INSNS];
+	size_t m = asm_text(want, w, BPFEXT_WIN_MAX_INSNS);
 
 	return m == n && !memcmp(x, w, n * sizeof(*x));
 }
@@ -40,7 +40,7 @@ static bool text_is(const struct bpf_insn *x, size_t n, const char *want)
 static bool proven(const struct bpf_insn *a, size_t n, const struct bpf_insn *b,
 		   size_t m, uint16_t live_out)
 {
-	struct bpfext_sym_opts sym = { .timeout_ms = 5000 };
+	BPFEXT_OPTS(bpfext_sym_opts, sym, .timeout_ms = 5000);
 	struct bpfext_error err;
 
 	return bpfext_sym_equiv_window(a, n, b, m, live_out, &sym, NULL, &err) ==
@@ -52,11 +52,11 @@ static size_t learn_apply(struct bpfext_rule_cache *rc, const char *from,
 			  const char *to, uint16_t from_live, const char *win,
 			  uint16_t win_live, struct bpf_insn *out, size_t *applied)
 {
-	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS], w[WIN_MAX_INSNS];
-	struct bpf_insn r[WIN_MAX_INSNS];
-	size_t n = asm_text(from, a, WIN_MAX_INSNS);
-	size_t m = asm_text(to, b, WIN_MAX_INSNS);
-	size_t k = asm_text(win, w, WIN_MAX_INSNS);
+	struct bpf_insn a[BPFEXT_WIN_MAX_INSNS], b[BPFEXT_WIN_MAX_INSNS], w[BPFEXT_WIN_MAX_INSNS];
+	struct bpf_insn r[BPFEXT_WIN_MAX_INSNS];
+	size_t n = asm_text(from, a, BPFEXT_WIN_MAX_INSNS);
+	size_t m = asm_text(to, b, BPFEXT_WIN_MAX_INSNS);
+	size_t k = asm_text(win, w, BPFEXT_WIN_MAX_INSNS);
 
 	bpfext_rule_cache__learn(rc, a, n, b, m, from_live, NULL);
 	*applied = bpfext_rule_cache__apply(rc, w, k, win_live, NULL, r);
@@ -66,7 +66,7 @@ static size_t learn_apply(struct bpfext_rule_cache *rc, const char *from,
 static void test_renaming(void)
 {
 	struct bpfext_rule_cache *rc = bpfext_rule_cache__open(NULL, NULL);
-	struct bpf_insn out[WIN_MAX_INSNS], w[WIN_MAX_INSNS];
+	struct bpf_insn out[BPFEXT_WIN_MAX_INSNS], w[BPFEXT_WIN_MAX_INSNS];
 	size_t applied, m, k;
 
 	/* Learned on r1, found again on r4 between other instructions. */
@@ -75,7 +75,7 @@ static void test_renaming(void)
 			&applied);
 	ok(applied == 1 && text_is(out, m, "r2 = 7; w4 = w4; r0 = r4"),
 	   "a rule learned on r1 rewrites the same shape on r4");
-	k = asm_text("r2 = 7; r4 <<= 32; r4 >>= 32; r0 = r4", w, WIN_MAX_INSNS);
+	k = asm_text("r2 = 7; r4 <<= 32; r4 >>= 32; r0 = r4", w, BPFEXT_WIN_MAX_INSNS);
 	ok(proven(w, k, out, m, R(0)), "and the rewritten window is proven");
 	ok(bpfext_rule_cache__size(rc) == 1 && bpfext_rule_cache__learned(rc) == 1,
 	   "one rule learned");
@@ -90,7 +90,7 @@ static void test_renaming(void)
 static void test_liveness(void)
 {
 	struct bpfext_rule_cache *rc = bpfext_rule_cache__open(NULL, NULL);
-	struct bpf_insn out[WIN_MAX_INSNS];
+	struct bpf_insn out[BPFEXT_WIN_MAX_INSNS];
 	size_t applied, m;
 
 	/* r3 is a dead temporary where this was learned ... */
@@ -106,7 +106,7 @@ static void test_liveness(void)
 	ok(applied == 0 && m == 3, "not applied where the temporary is live");
 	/* ... nor where a side exit after it goes somewhere r3 is read. */
 	{
-		struct win_exits ex = { .n = 1, .live = { R(3) | R(4) | R(5) } };
+		struct bpfext_win_exits ex = { .n = 1, .live = { R(3) | R(4) | R(5) } };
 		struct bpf_insn w[8], r[8];
 		size_t k = asm_text("r3 = r1; r3 &= 255; r1 = r3; if r4 > r5 goto pc+9",
 				    w, 8);
@@ -120,7 +120,7 @@ static void test_liveness(void)
 	/* Learned from a window with a side exit: the part beside it only. */
 	rc = bpfext_rule_cache__open(NULL, NULL);
 	{
-		struct win_exits ex = { .n = 1, .live = { R(4) | R(5) } };
+		struct bpfext_win_exits ex = { .n = 1, .live = { R(4) | R(5) } };
 		struct bpf_insn a[8], b[8];
 		/* Three slots go after the exit, whose offset shrinks by them. */
 		size_t n = asm_text("if r4 > r5 goto pc+9; r3 = r2; r3 <<= 32;"
@@ -141,7 +141,7 @@ static void test_liveness(void)
 static void test_context(void)
 {
 	struct bpfext_rule_cache *rc = bpfext_rule_cache__open(NULL, NULL);
-	struct bpf_insn out[WIN_MAX_INSNS];
+	struct bpf_insn out[BPFEXT_WIN_MAX_INSNS];
 	size_t applied, m;
 
 	/*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Tests for lib/safety.c: one hand-written unsafe program per rule, each
+ * Tests for lib/analysis/safety.c: one hand-written unsafe program per rule, each
  * rejected with the expected reason at the expected instruction, and
  * its safe counterpart accepted; programs the analysis cannot decide
  * must come out "unknown", never "unsafe".  TAP output.
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interp.h"
+#include "bpfext.h"
 
 #include "asm.h"
-#include "pipeline.h"
+#include "bpfext_opt.h"
 #include "tap.h"
 
 /* Parse ';'-separated instructions into @lp, with two maps. */
@@ -216,6 +216,12 @@ static void test_rules(void)
 	safe("pointer -= pointer (privileged)", XDP, PKT "r3 -= r2; r0 = r3; exit");
 	safe("pointer += constant", XDP, "r2 = r10; r2 += -8; *(u64 *)(r2 +0) = 0; "
 	     "r0 = *(u64 *)(r10 -8); exit");
+	/* a byte-swapped constant is known: be16 of 0x1000 is 16, of 16 0x1000 */
+	safe("pointer += swapped constant", XDP, "r4 = 4096; r4 = be16 r4; r2 = r10; "
+	     "r2 += -32; r2 += r4; *(u64 *)(r2 +0) = 0; r0 = 0; exit");
+	unsafe_at("pointer += swapped constant", XDP, "r4 = 16; r4 = be16 r4; r2 = r10; "
+		  "r2 += -32; r2 += r4; *(u64 *)(r2 +0) = 0; r0 = 0; exit", 5,
+		  "invalid stack off=4064 size=8");
 
 	/* r0 at exit */
 	unsafe_at("pointer returned", XDP, "r0 = r10; exit", 1, "R0 leaks addr");
@@ -307,7 +313,7 @@ static void test_ctx_writes(void)
 {
 	const char *orig = "*(u32 *)(r1 +8) = 0; r0 = 0; exit";
 	struct bpfext_safety_report o = check(TC, orig), r;
-	struct bpfext_safety_opts opts = { .ctx_writes_given = true };
+	BPFEXT_OPTS(bpfext_safety_opts, opts, .ctx_writes_given = true);
 
 	ok(o.verdict == BPFEXT_SAFETY_SAFE && o.nr_ctx_writes == 1 &&
 	   o.ctx_writes[0].off == 8 && o.ctx_writes[0].size == 4,

@@ -3,19 +3,21 @@
  * The safety analysis against the running kernel's verifier, on real
  * objects:
  *
- *   test_safety_corpus OBJ...
+ *   test_safety_corpus [-m PCT] OBJ...
  *
  * Every program is analysed and loaded on its own.  A program the
  * kernel loads must not be reported unsafe (the analysis is sound
- * relative to the kernel); one check per loaded program.  The closing
- * comment lines give the acceptance rate (safe / unknown / unsafe among
- * the programs the kernel loads) and how the analysis judged the
- * programs the kernel refused.  Needs root and bpf(); without them the
- * whole test is skipped.
+ * relative to the kernel); one check per loaded program.  And it must
+ * be useful: at least PCT percent (default 0) of the programs the kernel
+ * loads must be proven safe, one last check.  The closing comment lines
+ * give the rates (safe / unknown / unsafe among the programs the kernel
+ * loads) and how the analysis judged the programs the kernel refused.
+ * Needs root and bpf(); without them the whole test is skipped.
  *
  * ARGS-REQUIRED: not run as an argument-less unit test.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,13 +71,18 @@ static void one_object(const char *path)
 int main(int argc, char **argv)
 {
 	unsigned int l, v, n[2] = { 0, 0 };
-	int i;
+	double min_safe = 0, safe;
+	int i = 1;
 
+	if (i + 1 < argc && !strcmp(argv[i], "-m")) {
+		min_safe = atof(argv[i + 1]);
+		i += 2;
+	}
 	if (geteuid() != 0) {
 		printf("1..0 # SKIP needs root to load programs\n");
 		return 0;
 	}
-	for (i = 1; i < argc; i++)
+	for (; i < argc; i++)
 		one_object(argv[i]);
 	for (l = 0; l < 2; l++)
 		for (v = 0; v < 3; v++)
@@ -87,5 +94,9 @@ int main(int argc, char **argv)
 	printf("# refused by the kernel: %u programs: %u safe, %u unknown, %u unsafe\n",
 	       n[0], counts[0][BPFEXT_SAFETY_SAFE], counts[0][BPFEXT_SAFETY_UNKNOWN],
 	       counts[0][BPFEXT_SAFETY_UNSAFE]);
+	safe = n[1] ? 100.0 * counts[1][BPFEXT_SAFETY_SAFE] / n[1] : 0;
+	ok(n[1] && safe >= min_safe,
+	   "proven safe: %u of the %u programs the kernel loads (%.1f%%, at least %.1f%%)",
+	   counts[1][BPFEXT_SAFETY_SAFE], n[1], safe, min_safe);
 	return tap_finish();
 }

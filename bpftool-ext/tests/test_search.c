@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "bpfext.h"
-#include "liveness.h"
-#include "rules.h"
-#include "search.h"
-#include "knownbits.h"
-#include "cmp_imm.h"
-#include "proof_cache.h"
-#include "symbolic.h"
+#include "analysis/liveness.h"
+#include "superopt/rules.h"
+#include "superopt/search.h"
+#include "analysis/knownbits.h"
+#include "superopt/cmp_imm.h"
+#include "superopt/proof_cache.h"
+#include "semantics/symbolic.h"
 #include "tap.h"
 #include "asm.h"
 
@@ -46,9 +46,9 @@ static const struct reducible reducible[] = {
 	  0, R(2) | R(3) | R(4), 5 },
 };
 
-static struct search_opts opts(uint64_t seed)
+static struct bpfext_search_opts opts(uint64_t seed)
 {
-	struct search_opts o = {
+	struct bpfext_search_opts o = {
 		.seed = seed,
 		.iters = 300000,
 		.cost = BPFEXT_COST_INSNS,
@@ -146,12 +146,12 @@ static void test_reducible(void)
 
 	for (i = 0; i < sizeof(reducible) / sizeof(reducible[0]); i++) {
 		const struct reducible *r = &reducible[i];
-		struct search_opts o = opts(42);
-		struct search_result res;
-		struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+		struct bpfext_search_opts o = opts(42);
+		struct bpfext_search_result res;
+		BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000);
 		struct bpfext_error err = { "" };
-		struct bpf_insn w[WIN_MAX_INSNS];
-		size_t n = asm_text(r->code, w, WIN_MAX_INSNS);
+		struct bpf_insn w[BPFEXT_WIN_MAX_INSNS];
+		size_t n = asm_text(r->code, w, BPFEXT_WIN_MAX_INSNS);
 		int v;
 
 		if (bpfext_search_window(w, n, r->live_in, r->live_out, &o, &res,
@@ -182,7 +182,7 @@ static size_t nops_out(const struct bpf_insn *in, size_t n, struct bpf_insn *out
 
 static void test_rules(void)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000);
 	struct bpf_insn w[8], r[8], c[8];
 	struct bpfext_error err;
 	size_t n, m;
@@ -228,8 +228,8 @@ static void test_rules(void)
 /* Recomputed addresses, and dead code with side exits. */
 static void test_rules_exits(void)
 {
-	struct win_exits ex = { .n = 1, .live = { R(2) | R(3) | R(10) } };
-	struct search_opts o = opts(1);
+	struct bpfext_win_exits ex = { .n = 1, .live = { R(2) | R(3) | R(10) } };
+	struct bpfext_search_opts o = opts(1);
 	struct bpf_insn w[16], r[16];
 	unsigned int calls = 0;
 	size_t n, i, nops = 0;
@@ -292,8 +292,8 @@ static void test_rules_exits(void)
 
 static void test_minimal(void)
 {
-	struct search_opts o = opts(7);
-	struct search_result res;
+	struct bpfext_search_opts o = opts(7);
+	struct bpfext_search_result res;
 	struct bpfext_error err;
 	struct bpf_insn w[8];
 	size_t n = asm_text("r0 = r1; r0 += r2; r0 ^= r3", w, 8);
@@ -308,8 +308,8 @@ static void test_minimal(void)
 
 static void test_deterministic(void)
 {
-	struct search_result a, b;
-	struct search_opts o = opts(1234);
+	struct bpfext_search_result a, b;
+	struct bpfext_search_opts o = opts(1234);
 	struct bpfext_error err;
 	struct bpf_insn w[8];
 	size_t n = asm_text("r3 = r1; r3 &= 255; r1 = r3", w, 8);
@@ -326,8 +326,8 @@ static void test_deterministic(void)
 static void test_proof_cache(void)
 {
 	struct bpfext_proof_cache *pc = bpfext_proof_cache__new();
-	struct search_result a, b;
-	struct search_opts o = opts(99);
+	struct bpfext_search_result a, b;
+	struct bpfext_search_opts o = opts(99);
 	struct bpfext_error err;
 	struct bpf_insn w[8], v[8];
 	size_t n = asm_text("r3 = r1; r3 &= 255; r1 = r3", w, 8), m;
@@ -356,8 +356,8 @@ static void test_known_zero(void)
 {
 	struct bpf_insn p[16], w[4];
 	uint64_t kz[17][11], pre[11] = { 0 };
-	struct search_opts o = opts(5);
-	struct search_result res;
+	struct bpfext_search_opts o = opts(5);
+	struct bpfext_search_result res;
 	struct bpfext_error err;
 	size_t n = asm_text("r3 = *(u16 *)(r10 -8); if r3 == 0x5 goto pc+1; "
 			    "r3 = *(u16 *)(r10 -16); r3 &= 65535; w4 = w3; "
@@ -384,7 +384,7 @@ static void test_known_const(void)
 {
 	struct bpf_insn p[16], w[4], r[4];
 	uint64_t kz[17][11], ko[17][11];
-	struct search_opts o = opts(5);
+	struct bpfext_search_opts o = opts(5);
 	unsigned int calls = 0;
 	size_t n = asm_text("w0 = 2; if r1 > r2 goto pc+2; r3 = r1; goto pc+1; "
 			    "r3 = r2; r3 += 1; w0 = 2; exit", p, 16), m;
@@ -410,15 +410,15 @@ static bool same_at_exit(const struct bpf_insn *w, size_t n,
 			 const struct bpf_insn *c, size_t m, size_t e,
 			 uint16_t live)
 {
-	struct bpfext_sym_opts so = { .timeout_ms = 20000 };
-	struct bpf_insn a[WIN_MAX_INSNS], b[WIN_MAX_INSNS];
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000);
+	struct bpf_insn a[BPFEXT_WIN_MAX_INSNS], b[BPFEXT_WIN_MAX_INSNS];
 	struct bpfext_error err;
 	size_t i, na = 0, nb = 0, k = 0;
 
-	for (i = 0; i < n && !win_insn_is_exit(&w[i]) && i < e; i++)
+	for (i = 0; i < n && !bpfext_win_insn_is_exit(&w[i]) && i < e; i++)
 		a[na++] = w[i];
 	for (i = 0; i < m; i++) {
-		if (win_insn_is_exit(&c[i]) && k++ == 0)
+		if (bpfext_win_insn_is_exit(&c[i]) && k++ == 0)
 			break;
 		b[nb++] = c[i];
 	}
@@ -433,11 +433,11 @@ static bool same_at_exit(const struct bpf_insn *w, size_t n,
  */
 static void test_side_exits(void)
 {
-	struct win_exits ex = { .n = 1 };
-	struct search_opts o = opts(7);
-	struct search_result res;
+	struct bpfext_win_exits ex = { .n = 1 };
+	struct bpfext_search_opts o = opts(7);
+	struct bpfext_search_result res;
 	struct bpfext_error err = { "" };
-	struct bpf_insn w[WIN_MAX_INSNS], c[WIN_MAX_INSNS];
+	struct bpf_insn w[BPFEXT_WIN_MAX_INSNS], c[BPFEXT_WIN_MAX_INSNS];
 	size_t n, m, i;
 	int v;
 
@@ -452,7 +452,7 @@ static void test_side_exits(void)
 	   "a value computed before a side exit is reused after it: %zu -> %zu slots%s%s",
 	   n, res.cnt, v ? ": " : "", v ? err.msg : "");
 	for (i = 0, m = 0; i < res.cnt; i++)
-		m += win_insn_is_exit(&res.insns[i]) &&
+		m += bpfext_win_insn_is_exit(&res.insns[i]) &&
 		     res.insns[i].off == 20 - (int)(n - res.cnt);
 	ok(m == 1, "the exit stays, its offset counting the slots that went");
 	ok(same_at_exit(w, n, res.insns, res.cnt, 3, ex.live[0]),
@@ -488,7 +488,7 @@ static void test_side_exits(void)
 static void test_cmp_imm(void)
 {
 	uint64_t kz[11] = { 0 };
-	struct bpfext_sym_opts so = { .timeout_ms = 20000, .known_zero = kz };
+	BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000, .known_zero = kz);
 	struct bpf_insn x[4], r, wrong;
 	size_t n = asm_text("r2 = 0xffffffa5 ll; if r1 s> r2 goto pc+11", x, 4);
 
@@ -518,9 +518,10 @@ static void test_cmp_imm(void)
 /* Switching offset concretization on changes no verdict. */
 static void test_no_offset_conc(void)
 {
-	struct bpfext_sym_opts on = { .timeout_ms = 20000,
-				      .flags = BPFEXT_SYM_OFFSET_CONC };
-	struct bpfext_sym_opts off = { .timeout_ms = 20000 };
+	BPFEXT_OPTS(bpfext_sym_opts, on,
+		    .timeout_ms = 20000,
+		    .flags = BPFEXT_SYM_OFFSET_CONC);
+	BPFEXT_OPTS(bpfext_sym_opts, off, .timeout_ms = 20000);
 	struct bpfext_error err;
 	struct bpf_insn a[8], b[8];
 	size_t n = asm_text("*(u64 *)(r10 -16) = r4; r5 = *(u64 *)(r10 -16); r0 = r5", a, 8);

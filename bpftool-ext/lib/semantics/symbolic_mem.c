@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The Z3 encoding's memory model: each region (flat window memory,
+ * stack, packet, context, map values) a guarded chain of byte stores
+ * read newest-first; maps as operations on unknown initial contents;
+ * and where a typed pointer plus an offset points.  See symbolic.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "semantics/symbolic_int.h"
+
+/* ---- memory ---- */
+
+static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
+		     Z3_ast addr, Z3_ast byte)
+{
+	if (bpfext_grow(&c->s, &c->cap, c->n + 1, sizeof(*c->s)))
+		return fail(sh, ENOMEM, "out of memory");
+	c->s[c->n].guard = guard;
+	c->s[c->n].addr = addr;
+	c->s[c->n].byte = byte;
+	c->n++;
+	return 0;
+}
+
+static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
+{
+	switch (r) {
+	case M_FLAT:
+		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM &&
+		    !bpfext_grow(&sh->reads, &sh->cap_reads, sh->nr_reads + 1, sizeof(*sh->reads)))
+			sh->reads[sh->nr_reads++] = a;
+		return Z3_mk_select(sh->z, sh->m0, a);
+	case M_PKT:
+		return Z3_mk_select(sh->z, sh->pkt0, a);
+	case M_CTX:
+		return Z3_mk_select(sh->z, sh->ctx0, a);
+	default:
+		return k8(sh, 0);	/* the stack starts zeroed */
+	}
+}
+
+/*
+ * Memory offset concretization (BPFEXT_SYM_OFFSET_CONC): a store at a
+ * known address other than the one read is left out of the read's chain.
+ * Addresses are known where pointers are (the program check gives stack
+ * and packet numeric bases).  For base + constant addresses on unknown
+ * bases (the window check) the solver is faster on the plain chain than
+ * with such stores left out by their syntax, as measured with bench_equiv.
+ */
+Z3_ast bpfext_sym_read_byte(struct side *sd, enum region r, Z3_ast a)
+{
+	struct shared *sh = sd->sh;
+	const struct chain *c = &sd->mem[r];
+	Z3_ast acc = init_byte(sh, r, a);
+	uint64_t ka = 0, ks;
+	bool ca = sh->offset_conc && numeral(sh, a, &ka);
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct store *s = &c->s[i];
+
+		if (ca && numeral(sh, s->addr, &ks) && ks != ka)
+			continue;
+		acc = Z3_mk_ite(sh->z, and2(sh, s->guard,
+					    Z3_mk_eq(sh->z, s->addr, a)),
+				s->byte, acc);
+	}
+	return acc;
+}
+
+Z3_ast bpfext_sym_mem_read(struct side *sd, enum region r, Z3_ast addr,
+			   unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v = NULL;
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		Z3_ast b = bpfext_sym_read_byte(sd, r, Z3_mk_bvadd(sh->z, addr, k64(sh, i)));
+
+		v = v ? Z3_mk_concat(sh->z, b, v) : b;
+	}
+	return size == 8 ? v : Z3_mk_zero_ext(sh->z, 64 - size * 8, v);
+}
+
+static int mem_write(struct side *sd, enum region r, Z3_ast guard,
+		     Z3_ast addr, Z3_ast val, unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < size; i++) {
+		ret = chain_add(sh, &sd->mem[r], guard,
+				Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, addr,
+							       k64(sh, i))),
+				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- maps ---- */
+
+bool bpfext_sym_map_is_array(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+bool bpfext_sym_map_supported(uint32_t t)
+{
+	return bpfext_sym_map_is_array(t) || t == BPF_MAP_TYPE_DEVMAP ||
+	       t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
+	       t == BPF_MAP_TYPE_XSKMAP || t == BPF_MAP_TYPE_HASH ||
+	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key)
+{
+	if (bpfext_grow(&sh->keys, &sh->cap_keys, sh->nr_keys + 1, sizeof(*sh->keys)))
+		return fail(sh, ENOMEM, "out of memory");
+	sh->keys[sh->nr_keys].map = m;
+	sh->keys[sh->nr_keys].key = key;
+	sh->nr_keys++;
+	return 0;
+}
+
+int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o)
+{
+	struct mops *ms = &sd->mops[m];
+
+	if (bpfext_grow(&ms->o, &ms->cap, ms->n + 1, sizeof(*ms->o)))
+		return fail(sd->sh, ENOMEM, "out of memory");
+	ms->o[ms->n++] = *o;
+	return 0;
+}
+
+Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
+{
+	struct shared *sh = sd->sh;
+	const struct mops *ms = &sd->mops[m];
+	Z3_ast acc;
+	size_t i;
+
+	if (bpfext_sym_map_is_array(sh->maps[m].type))
+		return Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
+				   sh->maps[m].max_entries, Z3_get_sort(sh->z, key)));
+	acc = Z3_mk_app(sh->z, sh->present0[m], 1, &key);
+	for (i = 0; i < ms->n; i++) {
+		const struct mop *o = &ms->o[i];
+
+		if (o->kind == MOP_STORE)
+			continue;
+		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
+				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
+							Z3_mk_false(sh->z), acc);
+	}
+	return acc;
+}
+
+/* Byte @off (BV64) of a value_size-byte bit-vector. */
+static Z3_ast byte_of(struct shared *sh, Z3_ast value, uint32_t vs, Z3_ast off)
+{
+	uint64_t k;
+	Z3_ast acc;
+	uint32_t i;
+
+	if (numeral(sh, off, &k))
+		return k < vs ? Z3_mk_extract(sh->z, (unsigned int)k * 8 + 7,
+					      (unsigned int)k * 8, value) : k8(sh, 0);
+	acc = k8(sh, 0);
+	for (i = 0; i < vs; i++)
+		acc = Z3_mk_ite(sh->z, Z3_mk_eq(sh->z, off, k64(sh, i)),
+				Z3_mk_extract(sh->z, i * 8 + 7, i * 8, value), acc);
+	return acc;
+}
+
+Z3_ast bpfext_sym_val_at(struct side *sd, int m, Z3_ast key, Z3_ast off)
+{
+	struct shared *sh = sd->sh;
+	const struct mops *ms = &sd->mops[m];
+	Z3_ast args[2] = { key, off };
+	Z3_ast acc = Z3_mk_app(sh->z, sh->val0[m], 2, args);
+	size_t i;
+
+	for (i = 0; i < ms->n; i++) {
+		const struct mop *o = &ms->o[i];
+		Z3_ast hit = and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key));
+
+		if (o->kind == MOP_STORE)
+			acc = Z3_mk_ite(sh->z, and2(sh, hit, Z3_mk_eq(sh->z, o->off, off)),
+					o->byte, acc);
+		else if (o->kind == MOP_UPDATE)
+			acc = Z3_mk_ite(sh->z, hit, byte_of(sh, o->value,
+							     sh->maps[m].value_size, off),
+					acc);
+	}
+	return acc;
+}
+
+/* ---- accesses ---- */
+
+/* Where a pointer register plus @off points. */
+int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
+			 struct access *a, size_t slot)
+{
+	struct shared *sh = sd->sh;
+
+	a->addr = Z3_mk_bvadd(sh->z, p->v, k64(sh, (uint64_t)(int64_t)off));
+	a->map = -1;
+	a->key = NULL;
+	if (!sh->prog) {
+		a->r = M_FLAT;
+		return 0;
+	}
+	switch (p->tag) {
+	case T_STACK: a->r = M_STACK; return 0;
+	case T_PKT: a->r = M_PKT; return 0;
+	case T_CTX: a->r = M_CTX; return 0;
+	case T_MAPVAL:
+		a->r = M_MAP;
+		a->map = p->map;
+		a->key = p->key;
+		return 0;
+	default:
+		return fail(sh, ENOTSUP, "insn %zu: memory access through a %s",
+			    slot, p->tag == T_CONFLICT ? "register of mixed types" :
+			    p->tag == T_PKT_END ? "packet end pointer" :
+			    p->tag == T_MAP ? "map pointer" : "scalar");
+	}
+}
+
+/* A store to the stack: spilled pointers it overwrites are gone. */
+static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
+{
+	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
+	uint64_t o;
+	int k;
+
+	if (!sp)
+		return;
+	if (numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8)
+				sp[k].tag = T_SCALAR;
+		return;
+	}
+	for (k = 0; k < NSLOTS; k++)
+		if (sp[k].tag != T_SCALAR)
+			sp[k].tag = T_CONFLICT;	/* maybe overwritten */
+}
+
+/*
+ * A load from the stack: 1 if it is a plain scalar, 0 with @out set for
+ * the fill of a spilled pointer, or a negative errno.
+ */
+int bpfext_sym_stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
+			  struct val *out, size_t slot)
+{
+	struct val *sp = sd->cur + 11;
+	uint64_t o;
+	int k;
+
+	if (!numeral(sd->sh, addr, &o)) {
+		for (k = 0; k < NSLOTS; k++)
+			if (sp[k].tag != T_SCALAR)
+				return fail(sd->sh, ENOTSUP,
+					    "insn %zu: stack load at a variable offset near a spilled pointer", slot);
+		return 1;
+	}
+	for (k = 0; k < NSLOTS; k++) {
+		if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8) ||
+		    sp[k].tag == T_SCALAR)
+			continue;
+		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8)
+			return fail(sd->sh, ENOTSUP,
+				    "insn %zu: partial or mixed-type fill of a stack slot", slot);
+		*out = sp[k];
+		return 0;
+	}
+	return 1;
+}
+
+/* @n bytes little endian as a BV(n * 8). */
+Z3_ast bpfext_sym_acc_read_raw(struct side *sd, const struct access *a,
+			       unsigned int n)
+{
+	struct shared *sh = sd->sh;
+	Z3_ast v = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		Z3_ast at = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i)));
+		Z3_ast b = a->r == M_MAP ?
+			   bpfext_sym_val_at(sd, a->map, a->key, at) :
+			   bpfext_sym_read_byte(sd, a->r, at);
+
+		v = v ? Z3_mk_concat(sh->z, b, v) : b;
+	}
+	return v;
+}
+
+Z3_ast bpfext_sym_acc_read(struct side *sd, const struct access *a,
+			   unsigned int size)
+{
+	Z3_ast v = bpfext_sym_acc_read_raw(sd, a, size);
+
+	return size == 8 ? v : Z3_mk_zero_ext(sd->sh->z, 64 - size * 8, v);
+}
+
+int bpfext_sym_acc_write(struct side *sd, const struct access *a, Z3_ast guard,
+			 Z3_ast val, unsigned int size)
+{
+	struct shared *sh = sd->sh;
+	unsigned int i;
+	int ret;
+
+	if (a->r == M_STACK)
+		clear_slots(sd, a->addr, size);
+	if (a->r != M_MAP)
+		return mem_write(sd, a->r, guard, a->addr, val, size);
+	for (i = 0; i < size; i++) {
+		struct mop o = {
+			.kind = MOP_STORE, .guard = guard, .key = a->key,
+			.off = Z3_simplify(sh->z, Z3_mk_bvadd(sh->z, a->addr, k64(sh, i))),
+			.byte = Z3_mk_extract(sh->z, i * 8 + 7, i * 8, val),
+		};
+
+		ret = bpfext_sym_mop_add(sd, a->map, &o);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A load from the context at a concrete offset. */
+int bpfext_sym_ctx_load(struct side *sd, Z3_ast addr, unsigned int size,
+			struct val *out, size_t slot)
+{
+	struct shared *sh = sd->sh;
+	uint64_t off;
+
+	out->tag = T_SCALAR;
+	/* an opaque context is bytes, wherever (a CO-RE offset, say) */
+	if (sh->ctx == C_OPAQUE && (!numeral(sh, addr, &off) || off + size <= sh->ctx_size)) {
+		out->v = bpfext_sym_mem_read(sd, M_CTX, addr, size);
+		return 0;
+	}
+	if (!numeral(sh, addr, &off) || off + size > sh->ctx_size)
+		return fail(sh, ENOTSUP, "insn %zu: context access at a variable or bad offset",
+			    slot);
+	if (sh->ctx == C_XDP && size == 4 && (off == 0 || off == 8)) {
+		out->tag = T_PKT;
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_XDP && size == 4 && off == 4) {
+		out->tag = T_PKT_END;
+		out->v = sh->len;
+		return 0;
+	}
+	if (sh->ctx == C_SKB && size == 4 && (off == 76 || off == 140)) {
+		out->tag = T_PKT;
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_SKB && size == 4 && off == 80) {
+		out->tag = T_PKT_END;
+		out->v = sh->len;
+		return 0;
+	}
+	if (sh->ctx == C_SKB && (off == 144 || off == 168)) {
+		out->v = k64(sh, 0);
+		return 0;
+	}
+	if (sh->ctx == C_SKB && off < 4) {
+		Z3_ast l = lo32(sh, sh->len);
+
+		if (off + size > 4)
+			return fail(sh, ENOTSUP, "insn %zu: context load across skb->len", slot);
+
+		l = Z3_mk_extract(sh->z, (unsigned int)(off + size) * 8 - 1,
+				  (unsigned int)off * 8, l);
+		out->v = Z3_mk_zero_ext(sh->z, 64 - size * 8, l);
+		return 0;
+	}
+	out->v = bpfext_sym_mem_read(sd, M_CTX, addr, size);
+	return 0;
+}
+
