@@ -23,8 +23,9 @@ pkgs=(
 	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
 	kmod cpio xz-utils tar perl python3 python3-ply python3-git git rsync
 	# test_progs, with the kernel's selftests Makefile: the LLVM
-	# disassembler for __jited, libcap, zstd
-	llvm-19-dev libzstd-dev libcap-dev
+	# disassembler for __jited, libcap, zstd; zstd(1) unpacks the Debian
+	# 6.12 vmlinuz whose BTF gives the selftests their vmlinux.h
+	llvm-19-dev libzstd-dev libcap-dev zstd
 	# arm64 cross builds: kernel, guest selftests, proofs' runner
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	# QEMU steps

@@ -57,8 +57,11 @@ if [ ! -f "$deb/vmlinux.h" ]; then
 	(cd "$deb" && rm -rf x ./*.deb && apt-get download -q "$pkg" >/dev/null 2>&1) ||
 		die "apt-get download $pkg failed"
 	dpkg-deb -x "$deb"/*.deb "$deb/x"
-	"$src/scripts/extract-vmlinux" "$deb"/x/boot/vmlinuz-* > "$deb/vmlinux"
-	bpftool btf dump file "$deb/vmlinux" format c > "$deb/vmlinux.h.tmp"
+	# Debian compresses it with zstd: extract-vmlinux needs that tool.
+	"$src/scripts/extract-vmlinux" "$deb"/x/boot/vmlinuz-* > "$deb/vmlinux" ||
+		die "$pkg: extract-vmlinux found no kernel image in its vmlinuz"
+	bpftool btf dump file "$deb/vmlinux" format c > "$deb/vmlinux.h.tmp" ||
+		die "$pkg: no BTF in its vmlinux"
 	python3 - "$deb/vmlinux.h.tmp" <<'PY'
 import sys
 p = sys.argv[1]
