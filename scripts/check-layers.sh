@@ -37,6 +37,8 @@ declare -A def_rank
 if [ -d "$O/obj/lib" ]; then
 	while read -r obj; do
 		rel=${obj#"$O"/obj/lib/}
+		# an object left by an older layout of the tree is not the library
+		[ -f "$lib/${rel%.o}.c" ] || continue
 		r=$(layer_of "$rel")
 		while read -r sym; do
 			def_rank[$sym]=$r
