@@ -204,9 +204,10 @@ tap optimize-kops "$SAN/tests/test_optimize" -S 12 -k -b 0 "${k2[@]/#/build/corp
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
 	build/examples/xdp_count.o
 # legacy_maps.o: a legacy "maps" section with global data and a
-# subprogram, linked and relocated by bpftool-ext itself.
+# subprogram, linked and relocated by bpftool-ext itself;
+# legacy_map_in_map.o: an array of maps with inner_map_idx.
 tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
-	build/tests/progs/legacy_maps.o
+	build/tests/progs/legacy_maps.o build/tests/progs/legacy_map_in_map.o
 [ -x bpftool-ext/tests/completion.sh ] &&
 	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
 [ -x bpftool-ext/tests/manpages.sh ] &&

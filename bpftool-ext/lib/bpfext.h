@@ -264,6 +264,7 @@ struct bpfext_legacy_map {
 	uint32_t max_entries;
 	uint32_t map_flags;
 	int32_t inner_map_idx;		/* -1 if none */
+	uint32_t numa_node;		/* used with BPF_F_NUMA_NODE */
 };
 
 struct bpfext_object;

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# cli.sh BPFTOOL_EXT EXAMPLE.o [LEGACY.o]
+# cli.sh BPFTOOL_EXT EXAMPLE.o [LEGACY.o [LEGACY_MAP_IN_MAP.o]]
 #
 # The command line as a user drives it: grammar, help, JSON, dry runs,
 # output files, verification and pinning.  TAP output.
 set -u
-bin=$1 obj=$2 legacy=${3:-}
+bin=$1 obj=$2 legacy=${3:-} mim=${4:-}
 tmp=$(mktemp -d)
 pins=
 cleanup() {
@@ -292,6 +292,13 @@ if [ "$(id -u)" -eq 0 ]; then
 		run prog optimize "$legacy" budget 0 pin "$pins/legacy" pinmaps "$pins/legacy-maps"
 		[ $? -eq 0 ] && [ -n "$(ls "$pins/legacy")" ] && [ -n "$(ls "$pins/legacy-maps")" ]
 		tap $? "a legacy-maps object loads and pins too"
+	fi
+	if [ -n "$mim" ]; then
+		run prog optimize "$mim" budget 0 verify pin "$pins/mim" pinmaps "$pins/mim-maps"
+		[ $? -eq 0 ] && grep -q "verifier: accepted" "$tmp/out" &&
+			bpftool -j map show pinned "$pins/mim-maps/outer" >"$tmp/map" &&
+			jq -e '.type == "array_of_maps"' "$tmp/map" >/dev/null
+		tap $? "legacy map-in-map: inner_map_idx counts in section order"
 	fi
 else
 	skip "pinning" "needs root"

@@ -277,7 +277,9 @@ static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 		for (i = 0; i < obj->nr_maps; i++) {
 			const struct bpfext_legacy_map *m = &obj->maps[i];
 			LIBBPF_OPTS(bpf_map_create_opts, mo,
-				    .map_flags = m->map_flags);
+				    .map_flags = m->map_flags,
+				    .numa_node = m->map_flags & BPF_F_NUMA_NODE ?
+						 m->numa_node : 0);
 			char name[BPF_OBJ_NAME_LEN];
 			size_t j;
 

@@ -378,9 +378,19 @@ static int read_legacy_maps(struct bpfext_object *obj, Elf_Data *data,
 			return bpfext_errf(err, EINVAL,
 					   "legacy map %s at offset %llu is misaligned",
 					   s->name, (unsigned long long)s->value);
+		/*
+		 * inner_map_idx counts definitions in section order, as the
+		 * samples/bpf loader read it; the symbol table may list them
+		 * in any order.
+		 */
+		m = &obj->maps[s->value / def_size];
+		if (m->name)
+			return bpfext_errf(err, EINVAL,
+					   "legacy maps %s and %s share one definition",
+					   m->name, s->name);
 		memcpy(def, (uint8_t *)data->d_buf + s->value,
 		       def_size < sizeof(def) ? def_size : sizeof(def));
-		m = &obj->maps[obj->nr_maps++];
+		obj->nr_maps++;
 		m->name = s->name;
 		m->sym = i;
 		m->type = def[0];
@@ -392,6 +402,7 @@ static int read_legacy_maps(struct bpfext_object *obj, Elf_Data *data,
 				   (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 				    m->type == BPF_MAP_TYPE_HASH_OF_MAPS) ?
 				   (int32_t)def[5] : -1;
+		m->numa_node = def[6];
 	}
 	return 0;
 }
