@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * BPF semantics of proof sequences (Documentation/bpf/instruction-set.rst):
- * ALU/ALU64, MOV, shifts by immediates, endianness, LDX/STX, conditional
+ * ALU/ALU64, MOV, shifts by immediates, endianness (BPF_TO_BE, BPF_TO_LE
+ * on a little- or big-endian machine: mstate.be), LDX/STX, conditional
  * and unconditional forward jumps.  ALU (32-bit) results are zero-extended.
  * Forward jumps are executed symbolically: the states reaching an
  * instruction are merged under their path conditions.
@@ -41,13 +42,17 @@ static int alu(const struct bpf_insn *in, struct mstate *s)
 	Z3_ast d = s->r[in->dst_reg], v, r;
 
 	if (BPF_OP(in->code) == BPF_END) {
-		if (BPF_SRC(in->code) != BPF_TO_BE || is64) {
-			snprintf(model_err, sizeof(model_err), "BPF: only to_be modelled");
+		if (is64 || (in->imm != 16 && in->imm != 32 && in->imm != 64)) {
+			snprintf(model_err, sizeof(model_err), "BPF: only to_be/to_le modelled");
 			return -1;
 		}
-		/* little-endian machine: to_be swaps, result zero-extended */
-		r = zext(bswap(ext(d, in->imm - 1, 0), in->imm / 8), 64);
-		s->r[in->dst_reg] = r;
+		/* the low imm bits, zero-extended; byte-swapped when the order
+		 * asked for is not the machine's (to_be on little-endian, to_le
+		 * on big-endian: kernel/bpf/core.c, cpu_to_be and cpu_to_le) */
+		r = ext(d, in->imm - 1, 0);
+		if ((BPF_SRC(in->code) == BPF_TO_BE) != s->be)
+			r = bswap(r, in->imm / 8);
+		s->r[in->dst_reg] = zext(r, 64);
 		return 0;
 	}
 	if (BPF_SRC(in->code) == BPF_X)

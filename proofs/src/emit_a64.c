@@ -3,7 +3,9 @@
  * The arm64 EInsn emitters, compiled from arch/arm64/net/bpf_jit_comp.c
  * (gen/a64_emit.inc) with the A64_* macros of arch/arm64/net/bpf_jit.h
  * (gen/a64_jit.inc) and the instruction encoders of arch/arm64/lib/insn.c
- * (gen/a64_insn.inc), all extracted verbatim, plus the mutants.
+ * (gen/a64_insn.inc), all extracted verbatim, plus the mutants.  The
+ * instruction words are little-endian in memory on both byte orders
+ * (emit() stores cpu_to_le32()).
  */
 #include "kshim.h"
 #include "mutants.h"
@@ -24,9 +26,18 @@
 #define SZ_1M			0x100000
 #define SZ_2M			0x200000
 #define GENMASK(h, l)		(((~0UL) << (l)) & (~0UL >> (63 - (h))))
-/* little-endian arm64; ldbswap's big-endian emit is not modelled yet */
+/*
+ * Compiled twice (Makefile): little-endian arm64, and with -DA64_BE=1 the
+ * big-endian kernel's code paths, whose entry point is a64be_emit().
+ */
 #define IS_ENABLED(option)	(option)
-#define CONFIG_CPU_BIG_ENDIAN	0
+#ifndef A64_BE
+#define A64_BE			0
+#endif
+#define CONFIG_CPU_BIG_ENDIAN	A64_BE
+#if A64_BE
+#define a64_emit		a64be_emit
+#endif
 
 #include "../gen/a64_insn.inc"
 #include "../gen/a64_jit.inc"

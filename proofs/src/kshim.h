@@ -42,6 +42,7 @@ static inline s32 sign_extend32(u32 value, int index)
 enum { MUT_NONE = 0 };
 int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant);
 int a64_emit(const struct bpf_insn *m, u32 *buf, int mutant);
+int a64be_emit(const struct bpf_insn *m, u32 *buf, int mutant);	/* CONFIG_CPU_BIG_ENDIAN */
 int einsn_instantiate(const struct bpf_insn *m, struct bpf_insn *p, u16 *clobber,
 		      const char **why);
 #endif

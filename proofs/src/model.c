@@ -65,13 +65,19 @@ static void record(struct mstate *s, Z3_ast addr, unsigned size, bool store)
 		snprintf(model_err, sizeof(model_err), "too many memory accesses");
 }
 
+/* the offset from addr of the byte of significance k (0: least) */
+static unsigned byte_at(const struct mstate *s, unsigned k, unsigned size)
+{
+	return s->be ? size - 1 - k : k;
+}
+
 Z3_ast mem_load(struct mstate *s, Z3_ast addr, unsigned size)
 {
 	Z3_ast r = NULL;
 
 	record(s, addr, size, false);
-	for (unsigned i = 0; i < size; i++) {
-		Z3_ast b = Z3_mk_select(ctx, s->mem, Z3_mk_bvadd(ctx, addr, bv(i, 64)));
+	for (unsigned k = 0; k < size; k++) {
+		Z3_ast b = Z3_mk_select(ctx, s->mem, Z3_mk_bvadd(ctx, addr, bv(byte_at(s, k, size), 64)));
 		r = r ? Z3_mk_concat(ctx, b, r) : b;
 	}
 	return r;
@@ -80,9 +86,9 @@ Z3_ast mem_load(struct mstate *s, Z3_ast addr, unsigned size)
 void mem_store(struct mstate *s, Z3_ast addr, unsigned size, Z3_ast val)
 {
 	record(s, addr, size, true);
-	for (unsigned i = 0; i < size; i++)
-		s->mem = Z3_mk_store(ctx, s->mem, Z3_mk_bvadd(ctx, addr, bv(i, 64)),
-				     ext(val, 8 * i + 7, 8 * i));
+	for (unsigned k = 0; k < size; k++)
+		s->mem = Z3_mk_store(ctx, s->mem, Z3_mk_bvadd(ctx, addr, bv(byte_at(s, k, size), 64)),
+				     ext(val, 8 * k + 7, 8 * k));
 }
 
 void state_fresh(struct mstate *s, const char *prefix, int nregs)

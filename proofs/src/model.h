@@ -27,6 +27,7 @@ struct mstate {
 	Z3_ast f[4];	/* Bool; x86: CF ZF SF OF; arm64: N Z C V */
 	Z3_ast mem;	/* Array BV64 -> BV8 */
 	Z3_ast path;	/* Bool: this state is reached (BPF jumps) */
+	bool be;	/* data accesses big-endian (most significant byte first) */
 	struct access acc[MAX_ACC];
 	int nacc;
 };
@@ -51,10 +52,11 @@ Z3_ast bswap(Z3_ast a, unsigned bytes);
 Z3_ast mk_true(void);
 Z3_ast mk_false(void);
 
-/* little-endian memory */
+/* memory in the state's byte order (s->be) */
 Z3_ast mem_load(struct mstate *s, Z3_ast addr, unsigned size);
 void mem_store(struct mstate *s, Z3_ast addr, unsigned size, Z3_ast val);
 
+/* a little-endian state; set ->be for a big-endian one */
 void state_fresh(struct mstate *s, const char *prefix, int nregs);
 void state_merge(struct mstate *out, const struct mstate *a, const struct mstate *b);
 

@@ -12,6 +12,7 @@ enum {
 	MUT_A64_SELECT_COND,	/* csel with the inverted condition */
 	MUT_A64_BFEXT_WIDTH,	/* ubfx one bit too wide */
 	MUT_A64_MEMCPY_TMP,	/* odd word through x19 (r6), not x10 */
+	MUT_A64_OTHER_ENDIAN,	/* the emit of the other byte order's kernel */
 	MUT_COUNT
 };
 #endif

@@ -13,7 +13,8 @@
  *     sequence on the same input (so native code faults no more often).
  * Each instance is one query (the negated conjunction) to Z3, and the same
  * query goes to cvc5 as SMT-LIB2.  The model semantics are validated by
- * running the proven bytes (x86-64 on this CPU, arm64 under qemu-aarch64).
+ * running the proven bytes (x86-64 on this CPU, arm64 under qemu-aarch64,
+ * big-endian arm64 under qemu-aarch64_be).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,18 +31,24 @@
 #include "mutants.h"
 #include "val.h"
 
-enum { X86, A64, NARCH };
-static const char *const arch_name[NARCH] = { "x86-64", "arm64" };
+/* arm64-be: the emitters of a CONFIG_CPU_BIG_ENDIAN kernel, data accesses
+ * big-endian in both models (instructions are little-endian words on both) */
+enum { X86, A64, A64BE, NARCH };
+static const char *const arch_name[NARCH] = { "x86-64", "arm64", "arm64-be" };
 /* BPF r0..r10 -> native register numbers (Documentation/bpf/kops.rst) */
 static const int regmap[NARCH][11] = {
 	{ 0, 7, 6, 2, 1, 8, 3, 13, 14, 15, 5 },		/* rax rdi rsi rdx rcx r8 rbx r13 r14 r15 rbp */
 	{ 7, 0, 1, 2, 3, 4, 19, 20, 21, 22, 25 },	/* x7 x0-x4 x19-x22 x25 */
+	{ 7, 0, 1, 2, 3, 4, 19, 20, 21, 22, 25 },
 };
 /* native registers the JIT may clobber: x86 AUX_REG r11; arm64 tmp x10-x12 */
-static const uint32_t scratch[NARCH] = { 1u << 11, 7u << 10 };
-static const int nregs[NARCH] = { 16, 32 };
+static const uint32_t scratch[NARCH] = { 1u << 11, 7u << 10, 7u << 10 };
+static const int nregs[NARCH] = { 16, 32, 32 };
 /* registers the runners do not load or compare */
-static const uint32_t noval[NARCH] = { 1u << 4, (7u << 16) | (3u << 29) | (1u << 31) };
+static const uint32_t noval[NARCH] = { 1u << 4, (7u << 16) | (3u << 29) | (1u << 31),
+					(7u << 16) | (3u << 29) | (1u << 31) };
+/* arm64: the runner (-r, -B) runs under this qemu-user */
+static const char *const qemu[NARCH] = { NULL, "qemu-aarch64", "qemu-aarch64_be" };
 static const char *const x86_reg[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 
@@ -87,6 +94,7 @@ static struct {
 	const char *only_op;
 	int only_arch;
 	const char *a64_runner;
+	const char *a64be_runner;
 	int cvc5;
 	int mutants;
 	long max_inst;		/* per op, 0: all */
@@ -95,7 +103,13 @@ static struct {
 	long cvc5_max;		/* cvc5 queries per op/arch, spread evenly; 0: all */
 	long cvc5_max_memcpy;	/* the same for memcpy (~0.5 s a query) */
 	int jobs;		/* worker processes */
-} opt = { "out", 20000, 2, 0, NULL, -1, NULL, 1, 1, 0, 3, 0, 1000, 100, 2 };
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, NULL, 1, 1, 0, 3, 0, 1000, 100, 2 };
+
+/* the validation runner of an arm64 architecture; NULL: not validated */
+static const char *runner(int arch)
+{
+	return arch == A64 ? opt.a64_runner : arch == A64BE ? opt.a64be_runner : NULL;
+}
 
 struct stats {
 	long inst, oblig, proven, failed, declined, unmodelled, skipped;
@@ -145,9 +159,16 @@ static void ctx_renew(void)
 
 static int emit(int arch, const struct bpf_insn *m, int mutant, uint8_t *buf)
 {
+	bool be = arch == A64BE;
+	int n;
+
 	if (arch == X86)
 		return x86_emit(m, buf, mutant);
-	int n = a64_emit(m, (u32 *)buf, mutant);
+	if (mutant == MUT_A64_OTHER_ENDIAN) {	/* the other byte order's kernel */
+		be = !be;
+		mutant = MUT_NONE;
+	}
+	n = (be ? a64be_emit : a64_emit)(m, (u32 *)buf, mutant);
 	return n < 0 ? n : 4 * n;
 }
 
@@ -435,14 +456,14 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 	nvbad = 0;
 	if (!nvexp)
 		return;
-	if (arch == A64) {
+	if (arch != X86) {
 		snprintf(inpath, sizeof(inpath), "%s/val/%s.%s.in", opt.outdir, opname, arch_name[arch]);
 		snprintf(outpath, sizeof(outpath), "%s/val/%s.%s.out", opt.outdir, opname, arch_name[arch]);
 		f = fopen(inpath, "w");
 		for (long i = 0; i < nvexp; i++)
 			fwrite(&vexp[i].in, sizeof(vexp[i].in), 1, f);
 		fclose(f);
-		snprintf(cmd, sizeof(cmd), "qemu-aarch64 %s < %s > %s", opt.a64_runner, inpath, outpath);
+		snprintf(cmd, sizeof(cmd), "%s %s < %s > %s", qemu[arch], runner(arch), inpath, outpath);
 		if (system(cmd) != 0)
 			fprintf(stderr, "validation: %s failed\n", cmd);
 		g = fopen(outpath, "r");
@@ -535,8 +556,11 @@ static enum verdict prove(int arch, const struct op *o, const struct bpf_insn *m
 	ctx_renew();
 	ctx_uses++;
 	state_fresh(&n0, "n", nregs[arch]);
+	/* validation self-test (-T): the data in the wrong byte order */
+	n0.be = (arch == A64BE) != model_fault;
 	n1 = n0;
 	memset(&b, 0, sizeof(b));
+	b.be = n0.be;
 	for (int i = 0; i < 32; i++)
 		b.r[i] = bv(0, 64);
 	for (int i = 0; i < 11; i++)
@@ -800,6 +824,9 @@ static const struct mutant mutants[] = {
 	{ MUT_A64_SELECT_COND, A64, "select", "inverted csel condition" },
 	{ MUT_A64_BFEXT_WIDTH, A64, "bfext", "ubfx one bit too wide" },
 	{ MUT_A64_MEMCPY_TMP, A64, "memcpy", "odd word through x19 (BPF r6), not x10" },
+	/* the big-endian miscompile: rev after the load on a big-endian CPU */
+	{ MUT_A64_OTHER_ENDIAN, A64BE, "ldbswap", "rev kept (the little-endian emit)" },
+	{ MUT_A64_OTHER_ENDIAN, A64, "ldbswap", "rev left out (the big-endian emit)" },
 };
 
 static int run_mutants(FILE *tbl)
@@ -898,7 +925,7 @@ static void run_unit(size_t oi, int arch, struct stats *s, FILE *tsv)
 		bool to_cvc5 = smt2 && (!s->cvc5_cap || n <= s->cvc5_cap ||
 					(j * s->cvc5_cap) / n != ((j + 1) * s->cvc5_cap) / n);
 		prove(arch, o, &m, MUT_NONE, to_cvc5 ? smt2 : NULL,
-		      opt.val_per > 0 && (arch == X86 || opt.a64_runner), &res);
+		      opt.val_per > 0 && (arch == X86 || runner(arch)), &res);
 		if (to_cvc5 && res.v == V_PROVEN) {
 			s->cvc5_sent++;
 			s->cvc5_sent_proven++;
@@ -959,15 +986,24 @@ int main(int argc, char **argv)
 	int c, bad = 0, nunit = 0, running = 0;
 	double t0 = now_ms();
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:CMn:R:STc:m:j:")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:B:CMn:R:STc:m:j:")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
 		case 'k': opt.val_per = atoi(optarg); break;
 		case 'v': opt.verbose++; break;
 		case 'O': opt.only_op = optarg; break;
-		case 'A': opt.only_arch = !strcmp(optarg, "arm64") ? A64 : X86; break;
+		case 'A':
+			for (opt.only_arch = 0; opt.only_arch < NARCH &&
+			     strcmp(optarg, arch_name[opt.only_arch]); opt.only_arch++)
+				;
+			if (opt.only_arch == NARCH) {
+				fprintf(stderr, "%s: -A %s: not x86-64, arm64 or arm64-be\n", argv[0], optarg);
+				return 2;
+			}
+			break;
 		case 'r': opt.a64_runner = optarg; break;
+		case 'B': opt.a64be_runner = optarg; break;
 		case 'C': opt.cvc5 = 0; break;
 		case 'M': opt.mutants = 0; break;
 		case 'n': opt.max_inst = atol(optarg); break;
@@ -979,7 +1015,8 @@ int main(int argc, char **argv)
 		case 'j': opt.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		default:
 			fprintf(stderr, "usage: %s [-o outdir] [-l full-limit] [-k val-per-instance] "
-				"[-O op] [-A x86-64|arm64] [-r a64-runner] [-C (no cvc5)] [-M (no mutants)]\n"
+				"[-O op] [-A x86-64|arm64|arm64-be] [-r a64-runner] [-B a64be-runner]\n"
+				"\t[-C (no cvc5)] [-M (no mutants)]\n"
 				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
 				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)]\n"
 				"\t[-c cvc5-queries-per-op-and-arch (spread evenly; 0: all)]\n"
@@ -1087,9 +1124,9 @@ int main(int argc, char **argv)
 				fclose(f);
 		}
 
-	fprintf(tbl, "%-8s %-6s %15s %9s %8s %8s %15s %8s %13s %6s  %s\n", "op", "arch",
+	fprintf(tbl, "%-8s %-8s %13s %9s %8s %8s %15s %8s %13s %6s  %s\n", "op", "arch",
 		"instances", "oblig.", "refuted", "z3", "cvc5 unsat", "cvc5", "validation", "wall", "status");
-	fprintf(tbl, "%-8s %-6s %15s %9s %8s %8s %15s %8s %13s %6s\n", "", "",
+	fprintf(tbl, "%-8s %-8s %13s %9s %8s %8s %15s %8s %13s %6s\n", "", "",
 		"(set)", "proven", "", "time", "/sent (sample)", "time", "agree/run", "");
 	for (size_t oi = 0; oi < NOPS; oi++)
 		for (int arch = 0; arch < NARCH; arch++) {
@@ -1105,7 +1142,7 @@ int main(int argc, char **argv)
 			ok = !s->crashed && s->inst && s->proven == s->inst - s->declined && !s->failed &&
 			     (!opt.cvc5 || (s->cvc5_unsat == s->cvc5_sent_proven && s->cvc5_sent)) &&
 			     !s->val_fail &&
-			     (s->val_runs || opt.val_per == 0 || (arch == A64 && !opt.a64_runner));
+			     (s->val_runs || opt.val_per == 0 || (arch != X86 && !runner(arch)));
 			snprintf(v, sizeof(v), "%ld/%ld", s->val_runs - s->val_fail, s->val_runs);
 			snprintf(inst, sizeof(inst), "%ld (%s)", s->inst + s->skipped,
 				 s->full ? "all" : s->enumerated > s->inst + s->skipped ? "spread" : "cover");
@@ -1127,7 +1164,7 @@ int main(int argc, char **argv)
 				snprintf(status, sizeof(status), "FAIL (%ld unmodelled)", s->unmodelled);
 			else
 				snprintf(status, sizeof(status), "FAIL (cvc5 did not prove all it was sent)");
-			fprintf(tbl, "%-8s %-6s %15s %9ld %8ld %7.1fs %15s %7.1fs %13s %5.0fs  %s\n", ops[oi].name,
+			fprintf(tbl, "%-8s %-8s %13s %9ld %8ld %7.1fs %15s %7.1fs %13s %5.0fs  %s\n", ops[oi].name,
 				arch_name[arch], inst, s->oblig_proven, s->failed, s->z3_ms / 1e3,
 				cv, s->cvc5_ms / 1e3, v, s->wall_ms / 1e3, status);
 			bad += !ok;
@@ -1137,7 +1174,8 @@ int main(int argc, char **argv)
 		"(README.md; -l 1000000 for all); spread = an evenly spread -n subset.  Z3 proves every\n"
 		"instance.  (s): cvc5 gets an evenly spread sample of each row (-c %ld per op and arch,\n"
 		"-m %ld for memcpy; -c 0 -m 0 for all).  validation: runs on the CPU (x86-64) or under\n"
-		"qemu-aarch64 (arm64), %d per proven instance, agreeing with the model.\n",
+		"qemu-aarch64 (arm64) or qemu-aarch64_be (arm64-be), %d per proven instance, agreeing\n"
+		"with the model.  arm64-be: the emitters and both models for a big-endian kernel.\n",
 		opt.cvc5_max, opt.cvc5_max_memcpy, opt.val_per);
 	if (opt.mutants)
 		bad += run_mutants(tbl);
