@@ -692,34 +692,99 @@ static int optimize_search(struct optimize_run *r)
 	return apply_type(r->out, r->a.obj_path, r->a.prog, r->a.type);
 }
 
-/* verify: load every selected program of the result. */
-static int optimize_verify(struct optimize_run *r)
+/* Load every selected program of @obj into @res; *@all_loaded says. */
+static int load_selected(const struct optimize_run *r, struct bpfext_object *obj,
+			 struct bpfext_load_result *res, bool *all_loaded)
 {
 	BPFEXT_OPTS(bpfext_load_opts, lo);
 	struct bpfext_error err = { "" };
 	size_t i;
 
 	for (i = 0; i < r->nprogs; i++) {
-		struct bpfext_prog *p = bpfext_object__prog(r->out, i);
+		struct bpfext_prog *p = bpfext_object__prog(obj, i);
 
 		if (!selected(p, r->a.prog))
 			continue;
 		libbpf_warning_reset();
-		if (bpfext_object__load(r->out, p, &lo, &r->res[i], &err)) {
+		if (bpfext_object__load(obj, p, &lo, &res[i], &err)) {
 			p_err("%s: program %s: %s%s%s", r->a.obj_path, p->name,
 			      err.msg, *libbpf_first_warning() ? "; " : "",
 			      libbpf_first_warning());
 			return -1;
 		}
-		if (!r->res[i].loaded && r->res[i].log_tail &&
-		    !strcmp(r->res[i].log_tail, "(no verifier log)") &&
+		if (!res[i].loaded && res[i].log_tail &&
+		    !strcmp(res[i].log_tail, "(no verifier log)") &&
 		    *libbpf_first_warning()) {
-			free(r->res[i].log_tail);
-			r->res[i].log_tail = strdup(libbpf_first_warning());
+			free(res[i].log_tail);
+			res[i].log_tail = strdup(libbpf_first_warning());
 		}
-		r->all_loaded &= r->res[i].loaded;
+		*all_loaded &= res[i].loaded;
 	}
 	return 0;
+}
+
+/* The line of a verifier log that says why: the last one before the
+ * statistics the kernel appends. */
+static int log_reason(const char *log, const char **line)
+{
+	const char *p = log, *best = log;
+	int n = 0, best_n = log ? (int)strcspn(log, "\n") : 0;
+
+	while (p && *p) {
+		n = (int)strcspn(p, "\n");
+		if (n && strncmp(p, "processed ", 10) &&
+		    strncmp(p, "verification time ", 18) &&
+		    strncmp(p, "stack depth ", 12)) {
+			best = p;
+			best_n = n;
+		}
+		p += n + (p[n] ? 1 : 0);
+	}
+	*line = best ? best : "";
+	return best ? best_n : 0;
+}
+
+/*
+ * verify and pin: the kernel must accept the original first, or no
+ * result could ever be checked; say so before spending the budget.
+ */
+static int optimize_check_original(struct optimize_run *r)
+{
+	struct bpfext_load_result *orig;
+	bool all = true;
+	int ret = 0;
+	size_t i;
+
+	orig = calloc(r->nprogs + 1, sizeof(*orig));
+	if (!orig) {
+		p_err("%s: out of memory", r->a.obj_path);
+		return -1;
+	}
+	if (load_selected(r, r->obj, orig, &all))
+		ret = -1;
+	for (i = 0; !ret && !all && i < r->nprogs; i++) {
+		struct bpfext_prog *p = bpfext_object__prog(r->obj, i);
+		const char *why;
+		int n;
+
+		if (!selected(p, r->a.prog) || orig[i].loaded)
+			continue;
+		n = log_reason(orig[i].log_tail, &why);
+		p_err("%s: program %s: the kernel rejects the original, so no result could be %s (nothing searched): %.*s",
+		      r->a.obj_path, p->name, r->a.verify ? "verified" : "pinned",
+		      n, why);
+		ret = EXIT_NEGATIVE;
+	}
+	for (i = 0; i < r->nprogs; i++)
+		bpfext_load_result__free(&orig[i]);
+	free(orig);
+	return ret;
+}
+
+/* verify: load every selected program of the result. */
+static int optimize_verify(struct optimize_run *r)
+{
+	return load_selected(r, r->out, r->res, &r->all_loaded);
 }
 
 static void report_prog_json(const struct optimize_run *r, size_t i)
@@ -749,8 +814,11 @@ static void report_prog_json(const struct optimize_run *r, size_t i)
 		jsonw_uint_field(json_wtr, "test_run_ns_before", pr->ns_before[i]);
 		jsonw_uint_field(json_wtr, "test_run_ns_after", pr->ns_after[i]);
 	}
-	if (r->a.verify)
+	if (r->a.verify) {
+		/* optimize_check_original() stopped the run otherwise */
+		jsonw_bool_field(json_wtr, "original_loaded", true);
 		print_result_json(&r->res[i]);
+	}
 	jsonw_end_object(json_wtr);
 }
 
@@ -993,6 +1061,12 @@ static int do_optimize(int argc, char **argv)
 	for (i = 0; i < r.nprogs; i++)
 		r.before[i] = bpfext_prog__loaded_insn_cnt(r.obj,
 							   bpfext_object__prog(r.obj, i));
+	if (r.a.verify || r.a.pin) {
+		ret = optimize_check_original(&r);
+		if (ret)
+			goto out;
+		ret = -1;
+	}
 	if (optimize_search(&r) || (r.a.verify && optimize_verify(&r)))
 		goto out;
 	optimize_report(&r);
@@ -1000,10 +1074,11 @@ static int do_optimize(int argc, char **argv)
 		const char *why = r.pr.nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK) ?
 			" (Kops form, and the running kernel has no Kops)" : "";
 
-		if (r.a.out)
+		/* JSON: the report is the one document, loaded false in it */
+		if (!json_output && r.a.out)
 			p_err("%s: the kernel verifier rejected a program%s; %s not written",
 			      r.a.obj_path, why, r.a.out);
-		else if (*why)
+		else if (!json_output && *why)
 			p_err("%s: the kernel verifier rejected a program%s",
 			      r.a.obj_path, why);
 		ret = EXIT_NEGATIVE;

@@ -166,8 +166,17 @@ run -j prog optimize "$obj" budget 0 prog "$name" && jq -e --arg n "$name" '[.pr
 tap $? "prog NAME selects one program"
 run -j prog optimize "$obj" budget 0 type socket && jq -e '.programs[0].type == "socket_filter"' "$tmp/out" >/dev/null
 tap $? "type TYPE overrides the inferred type"
-run -j prog optimize "$obj" budget 0 type socket verify; [ $? -eq 1 ] && jq -e '.programs[0].loaded == false and (.programs[0].error|length > 0)' "$tmp/out" >/dev/null
-tap $? "a verifier rejection gives exit 1 and the log tail"
+# The original does not load as a socket filter: said before any search
+# (there is no report), with the verifier's reason, whatever the budget.
+run -j prog optimize "$obj" budget 600 type socket verify; [ $? -eq 1 ] &&
+	jq -e '(.error | test("program .*: the kernel rejects the original, so no result could be verified \\(nothing searched\\): .+")) and (has("programs") | not)' "$tmp/out" >/dev/null
+tap $? "verify: an original the kernel rejects is a one-line error before the search"
+run prog optimize "$obj" budget 600 type socket pin "$tmp/nopin"; [ $? -eq 1 ] &&
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "no result could be pinned" "$tmp/err" &&
+	[ ! -s "$tmp/out" ]
+tap $? "pin: the same, in plain output"
+run -j prog optimize "$obj" budget 0 verify && jq -e 'all(.programs[]; .original_loaded == true and .loaded == true)' "$tmp/out" >/dev/null
+tap $? "verify: the JSON has original_loaded beside loaded"
 run prog optimize "$obj" budget 0 type socket verify out "$tmp/rej.o"; [ $? -ne 0 ] && [ ! -e "$tmp/rej.o" ]
 tap $? "a rejected program is not written"
 run -j prog optimize "$tmp/missing.o" budget 0; [ $? -ne 0 ] && jq -e '.error | test("missing.o")' "$tmp/out" >/dev/null
@@ -265,6 +274,10 @@ if [ ! -e /sys/kernel/bpf_kops/ops ]; then
 		[ $? -eq 1 ] && [ ! -e "$tmp/k.o" ] &&
 			grep -q "running kernel has no Kops" "$tmp/err"
 		tap $? "verify: a kernel without Kops refuses Kops form, nothing written"
+		run -j prog optimize "$kobj" budget 0 kops auto target "$ops" verify
+		[ $? -eq 1 ] && jq -e 'any(.programs[]; .original_loaded == true and
+			.loaded == false and (.error | length > 0))' "$tmp/out" >/dev/null
+		tap $? "verify: a rejected result gives exit 1 and the log tail"
 	fi
 fi
 if [ -e /sys/kernel/bpf_kops/ops ]; then
