@@ -202,7 +202,7 @@ tap optimize "$SAN/tests/test_optimize" -S 12 -b 4 "${k2[@]/#/build/corpus/}"
 # EInsn recognition (Kops form) on the same programs, in the interpreter.
 tap optimize-kops "$SAN/tests/test_optimize" -S 12 -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
-	build/examples/xdp_count.o
+	build/examples/xdp_count.o build/tests/progs/legacy_map_in_map.o
 # legacy_maps.o: a legacy "maps" section with global data and a
 # subprogram, linked and relocated by bpftool-ext itself;
 # legacy_map_in_map.o: an array of maps with inner_map_idx.

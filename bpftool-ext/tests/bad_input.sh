@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# bad_input.sh BPFTOOL_EXT MKBAD GOOD.o
+# bad_input.sh BPFTOOL_EXT MKBAD GOOD.o [LEGACY_MAP_IN_MAP.o]
 #
 # Every damaged input must give exactly one "Error: FILE: ..." line, a
 # non-zero exit below 128 (no crash, no sanitizer abort), and no output file.
 set -u
-bin=$1 mkbad=$2 good=$3
+bin=$1 mkbad=$2 good=$3 legacy=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -49,6 +49,17 @@ expect_error falls-off-the-end "$(damaged fallthrough)" "fallthrough.o: section 
 expect_error reloc-missing-symbol "$(damaged reloc-sym)" "reloc-sym.o: section .*: relocation #0 references missing symbol"
 expect_error reloc-outside-section "$(damaged reloc-off)" "reloc-off.o: section .*: relocation #0 at offset .* is outside the section"
 expect_error reloc-wrong-insn "$(damaged reloc-insn)" "reloc-insn.o: section .*: relocation against .* is not on an ld_imm64"
+if [ -n "$legacy" ]; then
+	for m in legacy-offset-wrap legacy-inner-self legacy-inner-negative; do
+		"$mkbad" $m "$legacy" "$tmp/$m.o" || echo "# mkbad $m failed"
+	done
+	expect_error legacy-map-offset-wraps "$tmp/legacy-offset-wrap.o" \
+		"legacy-offset-wrap.o: legacy map outer at offset [0-9]* lies outside the maps section"
+	expect_error legacy-map-is-its-own-inner "$tmp/legacy-inner-self.o" \
+		"legacy-inner-self.o: legacy map outer: inner map index 2 is not another map of the section"
+	expect_error legacy-map-inner-index-negative "$tmp/legacy-inner-negative.o" \
+		"legacy-inner-negative.o: legacy map outer: inner map index 2147483648 is not another map"
+fi
 OUT=/proc/version/out.o expect_error unwritable-output "$good" "/proc/version/out.o: cannot create a file in /proc/version"
 mkdir -p "$tmp/ro" && OUT="$tmp/ro/missing-dir/out.o" \
 	expect_error missing-output-dir "$good" "missing-dir/out.o: cannot create a file"

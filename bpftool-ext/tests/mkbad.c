@@ -17,6 +17,7 @@
  * Exits 2 if IN has nothing to damage in that way.
  */
 #include <elf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,12 +74,75 @@ static struct bpf_insn *insns(int sec, size_t *cnt)
 	return (struct bpf_insn *)(buf + sh(sec)->sh_offset);
 }
 
+/*
+ * Legacy map definitions: the "maps" section, its symbols and the size of
+ * one definition; the symbol of the last map of an array of maps.
+ */
+static int legacy_outer(Elf64_Sym **sym, uint32_t **def)
+{
+	Elf64_Sym *syms = NULL, *outer = NULL;
+	size_t i, n = 0, nsyms = 0, def_size;
+	int maps = -1;
+
+	for (i = 1; i < eh()->e_shnum; i++) {
+		if (!strcmp(shname(i), "maps"))
+			maps = i;
+		if (sh(i)->sh_type == SHT_SYMTAB) {
+			syms = (Elf64_Sym *)(buf + sh(i)->sh_offset);
+			nsyms = sh(i)->sh_size / sizeof(*syms);
+		}
+	}
+	if (maps < 0 || !syms)
+		return 2;
+	for (i = 0; i < nsyms; i++)
+		if (syms[i].st_shndx == maps && ELF64_ST_TYPE(syms[i].st_info) != STT_SECTION)
+			n++;
+	if (!n)
+		return 2;
+	def_size = sh(maps)->sh_size / n;
+	for (i = 0; i < nsyms; i++) {
+		uint32_t *d = (uint32_t *)(buf + sh(maps)->sh_offset + syms[i].st_value);
+
+		if (syms[i].st_shndx == maps && ELF64_ST_TYPE(syms[i].st_info) != STT_SECTION &&
+		    def_size >= 6 * sizeof(*d) && d[0] == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+			outer = &syms[i];
+			*def = d;
+		}
+	}
+	if (!outer)
+		return 2;
+	*sym = outer;
+	return (int)def_size;
+}
+
 static int damage(const char *mode)
 {
 	struct bpf_insn *in;
 	Elf64_Rel *rel;
 	size_t i, cnt;
 	int s;
+
+	if (!strncmp(mode, "legacy-", 7)) {
+		Elf64_Sym *sym;
+		uint32_t *def;
+		int def_size = legacy_outer(&sym, &def);
+
+		if (def_size <= 2)
+			return 2;
+		if (!strcmp(mode, "legacy-offset-wrap")) {
+			/* st_value + def_size wraps around to below the size */
+			sym->st_value = UINT64_MAX / def_size * def_size;
+			return 0;
+		}
+		if (!strcmp(mode, "legacy-inner-self")) {
+			def[5] = sym->st_value / def_size;
+			return 0;
+		}
+		if (!strcmp(mode, "legacy-inner-negative")) {
+			def[5] = 0x80000000u;
+			return 0;
+		}
+	}
 
 	if (!strcmp(mode, "truncate")) {
 		size /= 3;

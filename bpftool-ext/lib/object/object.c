@@ -348,6 +348,11 @@ static int check_code(struct bpfext_object *obj, struct bpfext_section *sec,
 	return 0;
 }
 
+static bool is_map_of_maps(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
 static int read_legacy_maps(struct bpfext_object *obj, Elf_Data *data,
 			    struct bpfext_error *err)
 {
@@ -374,7 +379,11 @@ static int read_legacy_maps(struct bpfext_object *obj, Elf_Data *data,
 
 		if (s->shndx != obj->maps_shndx || s->type == STT_SECTION)
 			continue;
-		if (s->value % def_size || s->value + def_size > data->d_size)
+		if (s->value > data->d_size - def_size)	/* d_size >= def_size */
+			return bpfext_errf(err, EINVAL,
+					   "legacy map %s at offset %llu lies outside the maps section",
+					   s->name, (unsigned long long)s->value);
+		if (s->value % def_size)
 			return bpfext_errf(err, EINVAL,
 					   "legacy map %s at offset %llu is misaligned",
 					   s->name, (unsigned long long)s->value);
@@ -398,11 +407,24 @@ static int read_legacy_maps(struct bpfext_object *obj, Elf_Data *data,
 		m->value_size = def[2];
 		m->max_entries = def[3];
 		m->map_flags = def[4];
-		m->inner_map_idx = def_size >= 6 * sizeof(uint32_t) &&
-				   (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-				    m->type == BPF_MAP_TYPE_HASH_OF_MAPS) ?
-				   (int32_t)def[5] : -1;
+		m->inner_map_idx = -1;
+		if (def_size >= 6 * sizeof(uint32_t) && is_map_of_maps(m->type)) {
+			if (def[5] >= n || def[5] == s->value / def_size)
+				return bpfext_errf(err, EINVAL,
+						   "legacy map %s: inner map index %u is not another map of the section",
+						   s->name, def[5]);
+			m->inner_map_idx = (int32_t)def[5];
+		}
 		m->numa_node = def[6];
+	}
+	for (i = 0; i < obj->nr_maps; i++) {
+		const struct bpfext_legacy_map *m = &obj->maps[i];
+
+		if (m->inner_map_idx >= 0 &&
+		    is_map_of_maps(obj->maps[m->inner_map_idx].type))
+			return bpfext_errf(err, EINVAL,
+					   "legacy map %s: its inner map %s is a map of maps, which the kernel refuses",
+					   m->name, obj->maps[m->inner_map_idx].name);
 	}
 	return 0;
 }
