@@ -799,6 +799,8 @@ struct bpfext_interp_call {
 	uint32_t nr_out;
 };
 
+#define BPFEXT_INTERP_STACK	512	/* bytes of a stack frame */
+
 /*
  * One input.  Everything not supplied is zero.  Helper result streams are
  * consumed in order; when a stream runs out, its last value repeats (0 if
@@ -816,6 +818,12 @@ struct bpfext_interp_input {
 	 */
 	const uint8_t *ctx;
 	uint32_t ctx_len;
+	/*
+	 * The entry frame's BPFEXT_INTERP_STACK bytes before the program
+	 * runs (r10 points past the last): nothing clears them in the
+	 * kernel.  NULL: zeroes.  Callee frames start zeroed.
+	 */
+	const uint8_t *stack;
 	const struct bpfext_interp_kv *entries;
 	size_t nr_entries;
 	const uint64_t *prandom;	/* bpf_get_prandom_u32 results */

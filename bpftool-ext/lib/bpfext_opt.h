@@ -67,6 +67,14 @@ struct bpfext_sym_cex {
 	uint32_t pkt_len;
 	uint8_t ctx[BPFEXT_SYM_MAX_CTX];
 	uint32_t ctx_len;
+	/* program check: the entry stack frame, as the kernel left it */
+	uint8_t stack[BPFEXT_INTERP_STACK];
+	/*
+	 * program check: found only with other widths of relocated fields
+	 * or with what earlier calls left in callee frames, both of which
+	 * the interpreter does not run
+	 */
+	bool beyond_interp;
 	/* program check: r0 each side returns */
 	uint64_t r0[2];
 	/* program check: initial map entries, CPU, prog arrays filled */

@@ -1223,6 +1223,7 @@ static void print_cex_json(const struct bpfext_equiv_report *rep,
 	jsonw_start_object(json_wtr);
 	hex_field("packet", c->pkt, c->pkt_len);
 	hex_field("ctx", c->ctx, c->ctx_len);
+	hex_field("stack", c->stack, sizeof(c->stack));
 	jsonw_uint_field(json_wtr, "cpu", c->cpu);
 	jsonw_name(json_wtr, "map_entries");
 	jsonw_start_array(json_wtr);

@@ -193,6 +193,15 @@ run -j prog equiv "$obj" "$tmp/other.o"; [ $? -eq 1 ] &&
 tap $? "prog equiv finds a changed constant: exit 1 and a counterexample"
 run prog equiv "$obj" "$tmp/other.o"; grep -q "DIFFERENT" "$tmp/out" && grep -q "difference: r0" "$tmp/out"
 tap $? "prog equiv prints the counterexample and the differing outputs"
+# Nothing clears the stack: a map key stored as 0 and one never stored
+# differ, and the counterexample holds the stack bytes read as the key.
+"$(dirname "$bin")/tests/mkbad" stack-zero "$obj" "$tmp/zero.o" &&
+	"$(dirname "$bin")/tests/mkbad" stack-drop "$obj" "$tmp/drop.o"
+run -j prog equiv "$tmp/zero.o" "$tmp/drop.o"; [ $? -eq 1 ] &&
+	jq -e '.programs[0].equivalent == false and
+	       (.programs[0].counterexample.stack | length) == 1024 and
+	       (.programs[0].counterexample.stack[1016:1024] != "00000000")' "$tmp/out" >/dev/null
+tap $? "prog equiv: a key stored as 0 and one never stored differ (the stack is an input)"
 # Issue #12: a CO-RE offset folded as its local value 0 is found, with
 # the value the loader may choose and the helper answers that show it.
 core=bpftool-ext/tests/data/core_off.o

@@ -11,6 +11,10 @@
  *   fallthrough turn the first program's last exit into a move
  *   retval      a valid program that (for the bundled example) computes
  *               something else: the first "rN = K" sets K + 1
+ *   stack-zero  a valid program: the first store of a register to the
+ *               stack stores 0 instead
+ *   stack-drop  the same store dropped: what is read there is whatever the
+ *               stack held (equal to stack-zero only if it starts zeroed)
  *   reloc-sym   make the first relocation name a symbol that is not there
  *   reloc-off   move the first relocation past the end of its section
  *   reloc-insn  move the first relocation onto a non-ld_imm64/call insn
@@ -167,6 +171,27 @@ static int damage(const char *mode)
 				in[i].imm++;
 				return 0;
 			}
+		}
+		return 2;
+	}
+	if (!strcmp(mode, "stack-zero") || !strcmp(mode, "stack-drop")) {
+		s = code_section();
+		if (s < 0)
+			return 2;
+		in = insns(s, &cnt);
+		for (i = 0; i < cnt; i++) {
+			if (BPF_CLASS(in[i].code) != BPF_STX ||
+			    BPF_MODE(in[i].code) != BPF_MEM || in[i].dst_reg != BPF_REG_10)
+				continue;
+			if (!strcmp(mode, "stack-zero")) {
+				in[i].code = BPF_ST | BPF_MEM | BPF_SIZE(in[i].code);
+				in[i].src_reg = 0;
+				in[i].imm = 0;
+			} else {
+				memset(&in[i], 0, sizeof(in[i]));
+				in[i].code = BPF_JMP | BPF_JA;
+			}
+			return 0;
 		}
 		return 2;
 	}

@@ -70,7 +70,8 @@ static void test_ltv(struct bpfext_sym_cex *cex, const struct bpfext_linked_prog
 /*
  * Test input @i: a packet, or for tracing types random context bytes;
  * every other test, load-time values other than the local ones (the
- * same for both sides, as the loader gives them).
+ * same for both sides, as the loader gives them); every fourth, stack
+ * bytes that are not zero.
  */
 static void test_input(struct bpfext_sym_cex *cex, unsigned int i,
 		       const struct bpfext_linked_prog *a,
@@ -91,6 +92,10 @@ static void test_input(struct bpfext_sym_cex *cex, unsigned int i,
 	if (i % 2) {
 		test_ltv(cex, a, seed);
 		test_ltv(cex, b, seed);
+	}
+	if (i % 4 == 3) {
+		for (k = 0; k < sizeof(cex->stack); k++)
+			cex->stack[k] = (uint8_t)bpfext_xorshift64(seed);
 	}
 	bpfext_sym_cex__input(cex, ip);
 }
@@ -184,7 +189,9 @@ int bpfext_equiv_progs(const struct bpfext_linked_prog *a,
 		goto out;
 	}
 	snprintf(rep->reason, sizeof(rep->reason), "solver counterexample%s",
-		 ret == 1 ? "" : " (the interpreter does not reproduce it)");
+		 ret == 1 ? "" : rep->cex.beyond_interp ?
+		 " with other field widths or with stack bytes a callee reads before writing, which the interpreter does not run" :
+		 " (the interpreter does not reproduce it)");
 	if (ret != 1)
 		rep->verdict = BPFEXT_UNDECIDED;
 	ret = 0;
@@ -229,8 +236,8 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 				const char *indent, FILE *f)
 {
 	const struct bpfext_sym_cex *c = &rep->cex;
+	uint32_t k, nz;
 	size_t i;
-	uint32_t k;
 
 	if (rep->verdict != BPFEXT_DIFFERENT)
 		return;
@@ -241,9 +248,9 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 		fprintf(f, "\n");
 	}
 	if (c->ctx_len) {
-		uint32_t n = c->ctx_len, nz = 0;
+		uint32_t n = c->ctx_len;
 
-		for (k = 0; k < c->ctx_len; k++)
+		for (k = 0, nz = 0; k < c->ctx_len; k++)
 			nz += c->ctx[k] != 0;
 		if (nz <= 16) {
 			fprintf(f, "%s  context (non-zero bytes):", indent);
@@ -261,6 +268,20 @@ void bpfext_equiv_report__print(const struct bpfext_equiv_report *rep,
 		}
 	} else {
 		fprintf(f, "%s  context: BPF_PROG_TEST_RUN defaults\n", indent);
+	}
+	for (k = 0, nz = 0; k < sizeof(c->stack); k++)
+		nz += c->stack[k] != 0;
+	if (nz && nz <= 16) {
+		fprintf(f, "%s  stack before the program (non-zero bytes):", indent);
+		for (k = 0; k < sizeof(c->stack); k++)
+			if (c->stack[k])
+				fprintf(f, " r10-%zu=0x%02x", sizeof(c->stack) - k, c->stack[k]);
+		fprintf(f, "\n");
+	} else if (nz) {
+		fprintf(f, "%s  stack before the program, from r10-%zu: ", indent,
+			sizeof(c->stack));
+		hex(f, c->stack, sizeof(c->stack));
+		fprintf(f, "\n");
 	}
 	if (c->cpu)
 		fprintf(f, "%s  cpu %u\n", indent, c->cpu);

@@ -677,7 +677,10 @@ static int reset(struct bpfext_interp *in, const struct bpfext_interp_input *ip)
 	if (in->ctx_kind == CTX_RAW)
 		in->regions[R_PKT - 1].hi = 0;
 	/* Callee frames are zeroed when called. */
-	memset(in->stack[0], 0, STACK_SIZE);
+	if (ip->stack)
+		memcpy(in->stack[0], ip->stack, STACK_SIZE);
+	else
+		memset(in->stack[0], 0, STACK_SIZE);
 	for (i = 0; i < MAX_FRAMES; i++) {
 		if (set_region(in, R_STACK0 + i, in->stack[i], STACK_SIZE, true))
 			return -ENOMEM;

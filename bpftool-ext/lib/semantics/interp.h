@@ -17,7 +17,7 @@
 #endif
 
 #define MAX_FRAMES	8
-#define STACK_SIZE	512
+#define STACK_SIZE	BPFEXT_INTERP_STACK
 #define PKT_BUF		4096
 #define XDP_HEADROOM	256
 #define SKB_HEADROOM	256

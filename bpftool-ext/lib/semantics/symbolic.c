@@ -389,7 +389,7 @@ static int encode(struct side *sd, const struct bpf_insn *insns, size_t cnt)
 	if (sh->prog) {
 		r[1].tag = T_CTX;
 		r[10].tag = T_STACK;
-		r[10].v = k64(sh, 512);
+		r[10].v = k64(sh, STACK_FRAME);
 	}
 	ret = push_edge(sd, 0, Z3_mk_true(z), r);
 	if (ret)
@@ -433,7 +433,7 @@ static int call_fn(struct side *sd, const struct bpf_insn *insns, size_t cnt,
 	memcpy(entry, r, sizeof(entry));
 	sd->frames++;
 	entry[10].tag = T_STACK;
-	entry[10].v = k64(sh, 512ull * (sd->frames + 1));
+	entry[10].v = k64(sh, (uint64_t)STACK_FRAME * (sd->frames + 1));
 	sd->in = calloc(cnt + 1, sizeof(*sd->in));
 	if (!sd->in) {
 		sd->in = caller_in;
@@ -1198,6 +1198,7 @@ struct pfill {
 	struct side *sd[2];
 	struct bpfext_sym_cex *cex;
 	uint32_t max_pkt;
+	bool beyond;		/* what the interpreter cannot replay is open */
 };
 
 static bool model_true(Z3_context z, Z3_model m, Z3_ast c)
@@ -1275,6 +1276,10 @@ static void fill_prog(struct shared *sh, Z3_model m, void *arg)
 		cex->ctx[i] = (uint8_t)eval_u64(z, m,
 			Z3_mk_select(z, sh->ctx0, k64(sh, i)));
 	cex->ctx_len = sh->ctx_size;
+	cex->beyond_interp = p->beyond;
+	for (i = 0; i < STACK_FRAME; i++)
+		cex->stack[i] = (uint8_t)eval_u64(z, m,
+			Z3_mk_select(z, sh->stk0, k64(sh, i)));
 	cex->r0[0] = eval_u64(z, m, p->sd[0]->r0);
 	cex->r0[1] = eval_u64(z, m, p->sd[1]->r0);
 	cex->cpu = (uint32_t)eval_u64(z, m, sh->cpu);
@@ -1421,6 +1426,8 @@ static int prog_unknowns(struct shared *sh)
 			      Z3_mk_array_sort(sh->z, sh->bv64, sh->bv8));
 	sh->ctx0 = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "ctx"),
 			      Z3_mk_array_sort(sh->z, sh->bv64, sh->bv8));
+	sh->stk0 = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "stack"),
+			      Z3_mk_array_sort(sh->z, sh->bv64, sh->bv8));
 	sh->len = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "len"), sh->bv64);
 	sh->cpu = Z3_mk_zero_ext(sh->z, 32, Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, "cpu"),
 						       Z3_mk_bv_sort(sh->z, 32)));
@@ -1549,7 +1556,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 {
 	struct shared sh = { .err = err, .prog = true };
 	struct side sa = { .sh = &sh }, sb = { .sh = &sh };
-	struct pfill pf = { { &sa, &sb }, cex, 0 };
+	struct pfill pf = { { &sa, &sb }, cex, 0, false };
 	const struct bpfext_sym_opts *opts;
 	struct bpfext_sym_opts o;
 	Z3_ast same, pre;
@@ -1585,6 +1592,10 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	ret = prog_unknowns(&sh);
 	if (ret)
 		goto out;
+	sa.stk_callee = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "callee_stack_a"),
+				    Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
+	sb.stk_callee = Z3_mk_const(sh.z, Z3_mk_string_symbol(sh.z, "callee_stack_b"),
+				    Z3_mk_array_sort(sh.z, sh.bv64, sh.bv8));
 	ret = ltv_slots(&sh, &sa, a);
 	if (!ret)
 		ret = ltv_slots(&sh, &sb, b);
@@ -1605,12 +1616,15 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		goto out;
 	}
 	/*
-	 * Relocated accesses of the object's widths first: a counterexample
-	 * there replays in the interpreter, which runs those widths.  Only
-	 * if there is none, every width the kernel's fields may have.
+	 * First what the interpreter can replay: relocated accesses of the
+	 * object's widths, and callee frames that start zeroed.  Only if
+	 * there is no counterexample there, every width the kernel's fields
+	 * may have and whatever earlier calls left in callee frames.
 	 */
-	if (sh.nr_widths) {
-		Z3_ast local = Z3_mk_true(sh.z);
+	if (sh.nr_widths || sa.frames || sb.frames) {
+		Z3_ast zero = Z3_mk_const_array(sh.z, sh.bv64, k8(&sh, 0));
+		Z3_ast local = and2(&sh, Z3_mk_eq(sh.z, sa.stk_callee, zero),
+				    Z3_mk_eq(sh.z, sb.stk_callee, zero));
 
 		for (i = 0; i < sh.nr_widths; i++)
 			local = and2(&sh, local, Z3_mk_eq(sh.z, sh.widths[i].w,
@@ -1618,6 +1632,7 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 		ret = solve(&sh, and2(&sh, pre, local), same, fill_prog, &pf);
 		if (ret != BPFEXT_EQUIVALENT)
 			goto out;
+		pf.beyond = true;
 	}
 	ret = solve(&sh, pre, same, fill_prog, &pf);
 out:
@@ -1656,6 +1671,7 @@ void bpfext_sym_cex__input(struct bpfext_sym_cex *cex,
 	input->pkt_len = cex->pkt_len;
 	input->ctx = cex->ctx_len ? cex->ctx : NULL;	/* 0: defaults */
 	input->ctx_len = cex->ctx_len;
+	input->stack = cex->stack;
 	for (i = 0; i < cex->nr_ltv; i++) {
 		cex->iltv[i].key = cex->ltv[i].key;
 		cex->iltv[i].value = cex->ltv[i].value;

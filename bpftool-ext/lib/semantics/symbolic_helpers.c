@@ -70,9 +70,9 @@ static int buf_size(struct shared *sh, const struct val *r, unsigned int n,
 	    *max <= BPFEXT_HELPER_BUF_MAX)
 		return 0;
 	if (r[n].tag == T_SCALAR && numeral(sh, buf->addr, &off) &&
-	    ((buf->r == M_STACK && off < 512 * 9) ||
+	    ((buf->r == M_STACK && off < STACK_FRAME * 9) ||
 	     (buf->r == M_MAP && off < sh->maps[buf->map].value_size))) {
-		*max = buf->r == M_STACK ? 512 * (off / 512 + 1) - off :
+		*max = buf->r == M_STACK ? STACK_FRAME * (off / STACK_FRAME + 1) - off :
 					   sh->maps[buf->map].value_size - off;
 		if (*max > BPFEXT_HELPER_BUF_MAX)
 			*max = BPFEXT_HELPER_BUF_MAX;

@@ -73,6 +73,7 @@ struct chain {
  * history of opaque helper calls (helper_proto.h).
  */
 #define NSLOTS		64
+#define STACK_FRAME	512	/* program: frame k is [k * 512, k * 512 + 512) */
 #define HIST		(11 + NSLOTS)
 #define NVALS		(HIST + 1)
 
@@ -98,6 +99,7 @@ struct shared {
 	Z3_ast m0;			/* window: initial flat memory */
 	Z3_ast pkt0;			/* program: packet bytes */
 	Z3_ast ctx0;			/* program: context bytes */
+	Z3_ast stk0;			/* program: the entry frame's bytes */
 	Z3_ast len;			/* program: packet length from data */
 	Z3_ast cpu;			/* program: smp_processor_id, BV64 */
 	Z3_ast tail_ok;			/* program: prog arrays are filled */
@@ -166,6 +168,12 @@ struct side {
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
 	unsigned int frames;		/* bpf-to-bpf calls encoded */
+	/*
+	 * Program: what callee frames hold before the callee writes them.
+	 * Earlier calls of the same side left it there, so each side has
+	 * its own.
+	 */
+	Z3_ast stk_callee;
 	Z3_ast hist;			/* opaque call history at the exit taken */
 	struct ocall *calls;		/* opaque calls, program order */
 	size_t nr_calls, cap_calls;

@@ -26,8 +26,34 @@ static int chain_add(struct shared *sh, struct chain *c, Z3_ast guard,
 	return 0;
 }
 
-static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
+/*
+ * Nothing clears the stack: the entry frame holds what the kernel left
+ * there, the same input for both sides; the callee frames encoded so far
+ * follow it, at 512, 1024, ...  An address outside all of them (a
+ * relocated offset, say) is one the verifier rejects; it reads the
+ * entry bytes.
+ */
+static Z3_ast init_stack_byte(struct side *sd, Z3_ast a)
 {
+	struct shared *sh = sd->sh;
+	uint64_t end = (uint64_t)STACK_FRAME * (sd->frames + 1), ka;
+	Z3_ast entry = Z3_mk_select(sh->z, sh->stk0, a);
+	Z3_ast callee, in;
+
+	if (!sd->frames)
+		return entry;
+	callee = Z3_mk_select(sh->z, sd->stk_callee, a);
+	if (numeral(sh, a, &ka))
+		return ka >= STACK_FRAME && ka < end ? callee : entry;
+	in = and2(sh, Z3_mk_bvuge(sh->z, a, k64(sh, STACK_FRAME)),
+		  Z3_mk_bvult(sh->z, a, k64(sh, end)));
+	return Z3_mk_ite(sh->z, in, callee, entry);
+}
+
+static Z3_ast init_byte(struct side *sd, enum region r, Z3_ast a)
+{
+	struct shared *sh = sd->sh;
+
 	switch (r) {
 	case M_FLAT:
 		if (sh->nr_reads < BPFEXT_SYM_MAX_MEM &&
@@ -38,8 +64,10 @@ static Z3_ast init_byte(struct shared *sh, enum region r, Z3_ast a)
 		return Z3_mk_select(sh->z, sh->pkt0, a);
 	case M_CTX:
 		return Z3_mk_select(sh->z, sh->ctx0, a);
+	case M_STACK:
+		return init_stack_byte(sd, a);
 	default:
-		return k8(sh, 0);	/* the stack starts zeroed */
+		return k8(sh, 0);
 	}
 }
 
@@ -55,7 +83,7 @@ Z3_ast bpfext_sym_read_byte(struct side *sd, enum region r, Z3_ast a)
 {
 	struct shared *sh = sd->sh;
 	const struct chain *c = &sd->mem[r];
-	Z3_ast acc = init_byte(sh, r, a);
+	Z3_ast acc = init_byte(sd, r, a);
 	uint64_t ka = 0, ks;
 	bool ca = sh->offset_conc && numeral(sh, a, &ka);
 	size_t i;
