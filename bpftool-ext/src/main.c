@@ -145,7 +145,8 @@ static int __attribute__((format(printf, 2, 0)))
 print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	/* The first warning names the cause; later ones the consequences. */
-	if (level == LIBBPF_WARN && !libbpf_warning[0]) {
+	/* ... except a retry, which the real cause follows */
+	if (level == LIBBPF_WARN && !libbpf_warning[0] && !strstr(fmt, "Retrying")) {
 		va_list copy;
 		size_t n;
 

@@ -15,6 +15,9 @@
  *               stack stores 0 instead
  *   stack-drop  the same store dropped: what is read there is whatever the
  *               stack held (equal to stack-zero only if it starts zeroed)
+ *   legacy-offset-wrap, legacy-inner-self, legacy-inner-negative
+ *               (IN: tests/progs/legacy_map_in_map.o) the outer map's
+ *               offset wraps, its inner map is itself or out of range
  *   reloc-sym   make the first relocation name a symbol that is not there
  *   reloc-off   move the first relocation past the end of its section
  *   reloc-insn  move the first relocation onto a non-ld_imm64/call insn
@@ -128,7 +131,7 @@ static int damage(const char *mode)
 
 	if (!strncmp(mode, "legacy-", 7)) {
 		Elf64_Sym *sym;
-		uint32_t *def;
+		uint32_t *def = NULL;
 		int def_size = legacy_outer(&sym, &def);
 
 		if (def_size <= 2)
@@ -146,6 +149,7 @@ static int damage(const char *mode)
 			def[5] = 0x80000000u;
 			return 0;
 		}
+
 	}
 
 	if (!strcmp(mode, "truncate")) {

@@ -37,6 +37,28 @@ static char *log_tail(const char *log)
 	return strndup(p, end - p);
 }
 
+/*
+ * A map the object leaves unsized (max_entries 0), which the kernel
+ * refuses: the program's own loader sets the size before loading.
+ * libbpf sizes perf event arrays itself.
+ */
+static char *unsized_map(struct bpf_object *bobj)
+{
+	struct bpf_map *m;
+	char *s;
+
+	bpf_object__for_each_map(m, bobj) {
+		if (bpf_map__max_entries(m) ||
+		    bpf_map__type(m) == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		if (asprintf(&s, "map '%s' has max_entries 0 in the object: its own loader sizes it before loading",
+			     bpf_map__name(m)) < 0)
+			return NULL;
+		return s;
+	}
+	return NULL;
+}
+
 static int fill_info(int fd, const struct bpfext_load_opts *opts,
 		     struct bpfext_load_result *res, struct bpfext_error *err)
 {
@@ -199,10 +221,13 @@ static int load_with_libbpf(struct bpfext_object *obj,
 			goto out;
 		}
 	if (bpf_object__load(bobj)) {
+		char *unsized = unsized_map(bobj);
+
 		/* libbpf stops at the first rejection; report every log. */
 		for (i = 0; i < n; i++)
 			res[i].log_tail = log_tail(logs[i][0] ? logs[i] :
-						   "(no verifier log)");
+						   unsized ? unsized : "(no verifier log)");
+		free(unsized);
 		ret = 0;
 		goto out;
 	}
@@ -262,6 +287,33 @@ struct legacy_ctx {
 	uint64_t data_seed;		/* bpfext_load_opts.data_seed */
 };
 
+/*
+ * What loaders fill in that legacy definitions leave out (libbpf,
+ * cilium/ebpf): a perf event array holds one u32 fd per possible CPU.
+ */
+static int legacy_map_size(const struct bpfext_legacy_map *m, __u32 *key_size,
+			   __u32 *value_size, __u32 *max_entries)
+{
+	int cpus;
+
+	*key_size = m->key_size;
+	*value_size = m->value_size;
+	*max_entries = m->max_entries;
+	if (m->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return 0;
+	if (!*key_size)
+		*key_size = 4;
+	if (!*value_size)
+		*value_size = 4;
+	if (!*max_entries) {
+		cpus = libbpf_num_possible_cpus();
+		if (cpus < 0)
+			return cpus;
+		*max_entries = (__u32)cpus;
+	}
+	return 0;
+}
+
 static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 {
 	struct bpfext_object *obj = c->obj;
@@ -280,11 +332,19 @@ static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 				    .map_flags = m->map_flags,
 				    .numa_node = m->map_flags & BPF_F_NUMA_NODE ?
 						 m->numa_node : 0);
+			__u32 key_size, value_size, max_entries;
 			char name[BPF_OBJ_NAME_LEN];
 			size_t j;
+			int ret;
 
 			if (c->map_fds[i] >= 0)
 				continue;
+			if (m->inner_map_idx < 0 &&
+			    (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+			     m->type == BPF_MAP_TYPE_HASH_OF_MAPS))
+				return bpfext_errf(err, EINVAL,
+						   "map %s: a map of maps with no inner map in the object (inner_map_idx): its own loader supplies one",
+						   m->name);
 			if (m->inner_map_idx >= 0) {
 				if ((size_t)m->inner_map_idx >= obj->nr_maps)
 					return bpfext_errf(err, EINVAL,
@@ -305,9 +365,12 @@ static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 					   ((m->name[j] | 32) >= 'a' &&
 					    (m->name[j] | 32) <= 'z')) ? m->name[j] : '_';
 			name[j] = 0;
-			c->map_fds[i] = bpf_map_create(m->type, name, m->key_size,
-						       m->value_size,
-						       m->max_entries, &mo);
+			ret = legacy_map_size(m, &key_size, &value_size, &max_entries);
+			if (ret)
+				return bpfext_errf(err, -ret, "map %s: cannot count the possible CPUs: %s",
+						   m->name, strerror(-ret));
+			c->map_fds[i] = bpf_map_create(m->type, name, key_size, value_size,
+						       max_entries, &mo);
 			if (c->map_fds[i] < 0)
 				return bpfext_errf(err, errno, "cannot create map %s: %s",
 						   m->name, strerror(errno));

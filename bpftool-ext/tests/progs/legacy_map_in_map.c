@@ -5,7 +5,8 @@
  * clang lists the symbols outer, decoy, inner while the section holds
  * decoy, inner, outer: counting by symbol would give the outer map the
  * decoy's 4-byte values as its prototype, and the verifier would reject
- * the 8-byte read at offset 8.
+ * the 8-byte read at offset 8.  A perf event array sized by the loader
+ * follows them.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -40,6 +41,14 @@ struct bpf_map_def SEC("maps") outer = {
 	.value_size = sizeof(__u32),
 	.max_entries = 2,
 	.inner_map_idx = 1,
+};
+
+/*
+ * As cilium/ebpf's testdata writes it: only the type.  Loaders give perf
+ * event arrays u32 keys and values and one slot per possible CPU.
+ */
+struct bpf_map_def SEC("maps") events = {
+	.type = BPF_MAP_TYPE_PERF_EVENT_ARRAY,
 };
 
 SEC("xdp")
