@@ -18,6 +18,9 @@
 #   OUT/libbpf-tools/*.bpf.o  the BPF objects BCC's libbpf-tools embed
 #                       (Debian package libbpf-tools; skipped with a
 #                       message when it is not installed)
+#   OUT/xdp-tools/*.o, OUT/cilium/*.o  objects of Debian's xdp-tools,
+#                       libxdp1 and golang-github-cilium-ebpf-dev (the
+#                       big-endian ones in OUT/cilium-be/*.elf)
 #   OUT/manifest.tsv    one line per object: path (relative to OUT), source
 #                       (relative to the kernel tree; "a+b" when linked),
 #                       origin (samples|selftests), opt level (O1|O2|O3)
@@ -444,9 +447,66 @@ else
 	nlt=$(ls "$LT"/*.o 2>/dev/null | wc -l)
 fi
 
+# --- Debian's other BPF packages ----------------------------------------------
+# Objects nobody here wrote or built, each group skipped with a message
+# when its package is missing:
+#  - xdp-tools, libxdp1: the objects they install under /usr/lib/*/bpf
+#    and those their executables embed, one copy of each;
+#  - golang-github-cilium-ebpf-dev: cilium/ebpf's testdata, the little-
+#    endian objects in OUT/cilium, their big-endian twins in OUT/cilium-be
+#    (for the bad-input test: a one-line error each).
+# (Re)extracted when a package changes.
+pkg_group() { # dir stamp-files...
+	local dir=$1
+	shift
+	[ -f "$dir/.stamp" ] && [ -z "$(find "$@" -newer "$dir/.stamp" -print -quit)" ]
+}
+XT=$OUT/xdp-tools
+xtfiles=$(dpkg -L xdp-tools libxdp1 2>/dev/null | grep -E '^/usr/(sbin/|lib/.*/bpf/.*\.o$)' || true)
+if [ -z "$xtfiles" ]; then
+	rm -rf "$XT"
+	echo "$me: skipping the xdp-tools group: packages xdp-tools and libxdp1 are not installed" >&2
+elif ! pkg_group "$XT" $xtfiles; then
+	rm -rf "$XT" "$OUT/.work/xdp-tools"
+	mkdir -p "$XT" "$OUT/.work/xdp-tools"
+	# shellcheck disable=SC2086
+	"$ROOT/scripts/extract-bpf-objects.sh" "$OUT/.work/xdp-tools" \
+		$(echo "$xtfiles" | grep /sbin/) >/dev/null 2>"$OUT/logs/xdp-tools.log" ||
+		die "extracting the xdp-tools objects failed, see $OUT/logs/xdp-tools.log"
+	# installed objects first, so a copy embedded in a tool keeps their name
+	for f in $(echo "$xtfiles" | grep '\.o$') "$OUT"/.work/xdp-tools/*.o; do
+		sum=$(md5sum <"$f" | cut -d' ' -f1)
+		grep -qx "$sum" "$XT/.sums" 2>/dev/null && continue
+		echo "$sum" >>"$XT/.sums"
+		cp "$f" "$XT/$(basename "$f")"
+	done
+	touch "$XT/.stamp"
+fi
+nxt=$(ls "$XT"/*.o 2>/dev/null | wc -l)
+CE=$OUT/cilium
+cetd=/usr/share/gocode/src/github.com/cilium/ebpf
+cefiles=$(dpkg -L golang-github-cilium-ebpf-dev 2>/dev/null | grep -E '/testdata/[^/]*\.elf$' || true)
+if [ -z "$cefiles" ]; then
+	rm -rf "$CE" "$CE-be"
+	echo "$me: skipping the cilium group: package golang-github-cilium-ebpf-dev is not installed" >&2
+elif ! pkg_group "$CE" $cefiles; then
+	rm -rf "$CE" "$CE-be"
+	mkdir -p "$CE" "$CE-be"
+	for f in $cefiles; do
+		rel=${f#"$cetd"/}
+		name=$(echo "${rel%.elf}" | sed 's,/testdata/,-,; s,^testdata/,,')
+		case $name in
+		*-eb) cp "$f" "$CE-be/$name.elf" ;;
+		*) cp "$f" "$CE/$name.o" ;;
+		esac
+	done
+	touch "$CE/.stamp"
+fi
+nce=$(ls "$CE"/*.o 2>/dev/null | wc -l)
+
 s=$(awk -F'\t' '$4 == "O2" && $3 == "samples"' "$man" | wc -l)
 t=$(awk -F'\t' '$4 == "O2" && $3 == "selftests"' "$man" | wc -l)
 v=$(awk -F'\t' '$4 != "O2"' "$man" | wc -l)
 failed=$(find "$OUT/.work" -name '*.failed' | wc -l)
 echo "$me: $v more at -O1/-O3 in $OUT/O1 and $OUT/O3; $failed compile jobs failed (logs in $OUT/logs); $((SECONDS - start))s" >&2
-echo "corpus: $((s + t)) objects (samples $s, selftests $t); core: $ncore (of the selftests) and $ntarg target BTFs; libbpf-tools: $nlt" >&2
+echo "corpus: $((s + t)) objects (samples $s, selftests $t); core: $ncore (of the selftests) and $ntarg target BTFs; libbpf-tools: $nlt; xdp-tools: $nxt; cilium: $nce" >&2

@@ -192,6 +192,18 @@ else
 	echo "replay-kernel, replay-core: skipped (needs root and bpf())"
 	skipped=$((skipped + 2))
 fi
+# Objects of Debian's xdp-tools, libxdp1 and cilium/ebpf testdata, which
+# nobody here wrote: read and written back, loaded alike, optimized,
+# replayed in the kernel and equiv-checked like the rest.  -o 1:
+# fwd_decl, whose extern function only cilium/ebpf links.
+debian=($(ls build/corpus/xdp-tools/*.o build/corpus/cilium/*.o 2>/dev/null))
+if [ ${#debian[@]} -gt 0 ]; then
+	tap roundtrip-debian "$SAN/tests/test_roundtrip" "${debian[@]}"
+	if have_bpf; then
+		tap roundtrip-debian-kernel build/tests/test_roundtrip -l -s "${debian[@]}"
+		tap replay-debian build/tests/test_optimize -K -D -E -T 3 -o 1 -b 1 "${debian[@]}"
+	fi
+fi
 # The superoptimizer end to end: proven rewrites, the kernel's verdict,
 # and the interpreter finding the same outcomes before and after.
 # cpustat and xdp_monitor: comparisons with 64-bit constants (cmp_imm.c).
@@ -205,7 +217,8 @@ tap optimize "$SAN/tests/test_optimize" -S 12 -b 4 "${k2[@]/#/build/corpus/}"
 # EInsn recognition (Kops form) on the same programs, in the interpreter.
 tap optimize-kops "$SAN/tests/test_optimize" -S 12 -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \
-	build/examples/xdp_count.o build/tests/progs/legacy_map_in_map.o
+	build/examples/xdp_count.o build/tests/progs/legacy_map_in_map.o \
+	$( [ -d build/corpus/cilium-be ] && echo build/corpus/cilium-be)
 # legacy_maps.o: a legacy "maps" section with global data and a
 # subprogram, linked and relocated by bpftool-ext itself;
 # legacy_map_in_map.o: an array of maps with inner_map_idx.

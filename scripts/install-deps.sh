@@ -17,8 +17,9 @@ pkgs=(
 	# the corpus and the examples (clang -target bpf, llc, opt, llvm-dis),
 	# vmlinux.h from the running kernel's BTF, the 6.12 selftests (clang-19)
 	bpftool clang-19 llvm-19 lld-19
-	# the corpus: BPF objects of Debian's own BPF tools (BCC's libbpf-tools)
-	libbpf-tools
+	# the corpus: BPF objects of Debian's own BPF packages (BCC's
+	# libbpf-tools, xdp-tools and libxdp, cilium/ebpf's testdata)
+	libbpf-tools xdp-tools libxdp1 golang-github-cilium-ebpf-dev
 	# kernel trees, kernel builds, the series' checks
 	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
 	kmod cpio xz-utils tar perl python3 python3-ply python3-git git rsync

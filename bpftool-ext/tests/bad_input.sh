@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# bad_input.sh BPFTOOL_EXT MKBAD GOOD.o [LEGACY_MAP_IN_MAP.o]
+# bad_input.sh BPFTOOL_EXT MKBAD GOOD.o [LEGACY_MAP_IN_MAP.o [BIG_ENDIAN_DIR]]
 #
 # Every damaged input must give exactly one "Error: FILE: ..." line, a
 # non-zero exit below 128 (no crash, no sanitizer abort), and no output file.
 set -u
-bin=$1 mkbad=$2 good=$3 legacy=${4:-}
+bin=$1 mkbad=$2 good=$3 legacy=${4:-} bigendian=${5:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -65,6 +65,13 @@ if [ -n "$legacy" ]; then
 		expect_error legacy-map-of-maps-without-inner "${legacy%/*}/legacy_mim_noinner.o" \
 			"legacy_mim_noinner.o: program noinner_prog: map outer: a map of maps with no inner map in the object (inner_map_idx): its own loader supplies one" verify
 	fi
+fi
+# Objects from the wild: cilium/ebpf's big-endian testdata.
+if [ -n "$bigendian" ]; then
+	for f in "$bigendian"/*.elf; do
+		expect_error "big-endian-$(basename "$f" .elf)" "$f" \
+			"$(basename "$f"): big-endian BPF objects are not supported"
+	done
 fi
 OUT=/proc/version/out.o expect_error unwritable-output "$good" "/proc/version/out.o: cannot create a file in /proc/version"
 mkdir -p "$tmp/ro" && OUT="$tmp/ro/missing-dir/out.o" \

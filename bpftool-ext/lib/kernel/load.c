@@ -8,6 +8,8 @@
  * created and the program relocated here, the way the samples/bpf loader
  * used to do it.
  */
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,51 @@ static char *log_tail(const char *log)
 		p--;
 	}
 	return strndup(p, end - p);
+}
+
+/*
+ * Maps an object pins by name (LIBBPF_PIN_BY_NAME) would be created in,
+ * or reused from, /sys/fs/bpf: another load's, or those of a tool that
+ * is running.  Each load pins them under names of its own instead
+ * (/sys/fs/bpf/bpftool_ext_PID_N_MAP), gone once the load is over.
+ * *@pinned: any.
+ */
+static int private_pins(struct bpf_object *bobj, bool *pinned,
+			struct bpfext_error *err)
+{
+	static unsigned int seq;
+	char path[PATH_MAX], *c;
+	struct bpf_map *m;
+
+	*pinned = false;
+	seq++;
+	bpf_object__for_each_map(m, bobj) {
+		if (!bpf_map__pin_path(m))
+			continue;
+		/* bpffs refuses names with a dot */
+		snprintf(path, sizeof(path), "/sys/fs/bpf/bpftool_ext_%d_%u_%s",
+			 (int)getpid(), seq, bpf_map__name(m));
+		for (c = path + strlen("/sys/fs/bpf/"); *c; c++)
+			if (*c == '.')
+				*c = '_';
+		if (bpf_map__set_pin_path(m, path))
+			return bpfext_errf(err, errno, "cannot pin map %s at %s: %s",
+					   bpf_map__name(m), path, strerror(errno));
+		*pinned = true;
+	}
+	return 0;
+}
+
+static void drop_private_pins(struct bpf_object *bobj, bool *pinned)
+{
+	struct bpf_map *m;
+
+	if (!*pinned)
+		return;
+	bpf_object__for_each_map(m, bobj)
+		if (bpf_map__is_pinned(m))
+			bpf_map__unpin(m, NULL);
+	*pinned = false;
 }
 
 /*
@@ -165,6 +212,7 @@ static int load_with_libbpf(struct bpfext_object *obj,
 	struct bpf_object *bobj = NULL;
 	struct bpf_program *p;
 	size_t i, n = only ? 1 : obj->nr_progs;
+	bool pins = false;
 	char **logs = NULL;
 	int *slot = NULL;
 	void *img = NULL;
@@ -195,6 +243,9 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		if (ret)
 			goto out;
 	}
+	ret = private_pins(bobj, &pins, err);
+	if (ret)
+		goto out;
 	bpf_object__for_each_program(p, bobj) {
 		const struct bpfext_prog *q = NULL;
 
@@ -220,7 +271,9 @@ static int load_with_libbpf(struct bpfext_object *obj,
 					  only ? only->name : obj->progs[i].name);
 			goto out;
 		}
-	if (bpf_object__load(bobj)) {
+	ret = bpf_object__load(bobj);
+	drop_private_pins(bobj, &pins);
+	if (ret) {
 		char *unsized = unsized_map(bobj);
 
 		/* libbpf stops at the first rejection; report every log. */
@@ -267,6 +320,7 @@ static int load_with_libbpf(struct bpfext_object *obj,
 nomem:
 	ret = bpfext_errf(err, ENOMEM, "out of memory");
 out:
+	drop_private_pins(bobj, &pins);
 	bpf_object__close(bobj);
 	for (i = 0; logs && i < n; i++)
 		free(logs[i]);
