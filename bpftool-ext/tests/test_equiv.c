@@ -524,6 +524,15 @@ static const struct {
 	  "r0 = 0;exit", NULL,
 	  "*(u32 *)(r10 -4) = 2661;r1 = r10;r1 += -4;r2 = 4;call bpf_trace_printk#6;"
 	  "r0 = 0;exit", NULL, BPFEXT_DIFFERENT, false },
+	/* a string read that fails zeroes the whole buffer, whatever it held */
+	{ "r1 = r10;r1 += -8;r2 = 8;r3 = 0;call bpf_probe_read_kernel_str#115;"
+	  "if r0 s>= 0 goto pc+2;r0 = *(u64 *)(r10 -8);exit;r0 = 0;exit", NULL,
+	  "r1 = r10;r1 += -8;r2 = 8;r3 = 0;call bpf_probe_read_kernel_str#115;r0 = 0;exit",
+	  NULL, BPFEXT_EQUIVALENT, false },
+	{ "r1 = r10;r1 += -8;r2 = 8;r3 = 0;call bpf_probe_read_user_str#114;"
+	  "if r0 s>= 0 goto pc+2;r0 = *(u64 *)(r10 -8);exit;r0 = 0;exit", NULL,
+	  "r1 = r10;r1 += -8;r2 = 8;r3 = 0;call bpf_probe_read_user_str#114;r0 = 1;exit",
+	  NULL, BPFEXT_DIFFERENT, false },
 	/* the context: opaque bytes */
 	{ "r0 = *(u64 *)(r1 +8);exit", NULL, "r2 = *(u64 *)(r1 +8);r0 = r2;exit", NULL,
 	  BPFEXT_EQUIVALENT, false },

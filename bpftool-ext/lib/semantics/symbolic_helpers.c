@@ -223,12 +223,21 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 		Z3_ast fa[2] = { h, k64(sh, j) };
 		Z3_ast guard = hp->str ? and2(sh, reach, Z3_mk_bvsgt(z, ret, k64(sh, j))) :
 					 reach;
-
-		guard = within(sh, guard, osym, j);
 		struct access at = out;
 
+		guard = within(sh, guard, osym, j);
 		at.addr = Z3_mk_bvadd(z, out.addr, k64(sh, j));
 		ret_code = bpfext_sym_acc_write(sd, &at, guard, Z3_mk_app(z, sh->out_f, 2, fa), 1);
+		/*
+		 * A string read that fails (r0 < 0) zeroes the whole buffer
+		 * (the kernel memsets it), not only the bytes before r0.
+		 */
+		if (!ret_code && hp->str)
+			ret_code = bpfext_sym_acc_write(sd, &at,
+							within(sh, and2(sh, reach,
+									Z3_mk_bvslt(z, ret, k64(sh, 0))),
+							       osym, j),
+							k8(sh, 0), 1);
 		if (ret_code)
 			return ret_code;
 	}
