@@ -490,6 +490,65 @@ static void test_maps_helpers(void)
 }
 
 /*
+ * Pairs the checker cannot decide (-ENOTSUP, with a reason) because it
+ * would have to know what it does not model; each was once called
+ * equivalent.  @maps: the maps of mcases.
+ */
+static const struct {
+	enum bpf_prog_type type;
+	bool maps;
+	const char *a, *b;
+	const char *why;	/* in the reason */
+} ucases[] = {
+	/* bytes of a spilled pointer: the model has its offset, not its address */
+	{ BPF_PROG_TYPE_XDP, false,
+	  "*(u64 *)(r10 -8) = r10;*(u32 *)(r10 -4) = 0;r0 = *(u64 *)(r10 -8);exit",
+	  "r0 = 512;exit", "mixed-type" },
+	{ BPF_PROG_TYPE_XDP, false,
+	  "*(u64 *)(r10 -8) = r1;*(u8 *)(r10 -8) = 0;r0 = *(u8 *)(r10 -7);exit",
+	  "r0 = 0;exit", "mixed-type" },
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
+	  "*(u64 *)(r10 -8) = r1;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"
+	  "call bpf_probe_read_kernel#113;r0 = *(u64 *)(r10 -16);exit",
+	  "r0 = 0;exit", "spilled pointer" },
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u64 *)(r10 -8) = r10;r1 = map[idx:0];r2 = r10;r2 += -8;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "*(u64 *)(r10 -8) = 512;r1 = map[idx:0];r2 = r10;r2 += -8;"
+	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "spilled pointer" },
+};
+
+static void test_undecided(void)
+{
+	static struct bpfext_sym_cex cex;
+	size_t i;
+
+	for (i = 0; i < sizeof(ucases) / sizeof(ucases[0]); i++) {
+		struct bpfext_linked_prog lp[2];
+		struct bpfext_error err = { "" };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 10000, .max_pkt = 64);
+		int k, ret = -EINVAL;
+
+		for (k = 0; k < 2; k++) {
+			asm_linked(&lp[k], ucases[i].type, k ? ucases[i].b : ucases[i].a);
+			if (!ucases[i].maps)
+				continue;
+			asm_add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+			asm_add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+		}
+		if (lp[0].cnt && lp[1].cnt)
+			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
+		ok(ret == -ENOTSUP && strstr(err.msg, ucases[i].why),
+		   "undecided %zu: %d (%s)", i, ret, err.msg);
+		bpfext_linked_prog__free(&lp[0]);
+		bpfext_linked_prog__free(&lp[1]);
+	}
+}
+
+/*
  * Tracing programs: an opaque context, helpers by prototype
  * (helper_proto.h), load-time values shared by both sides.  @lt_a and
  * @lt_b: "SLOT:FIELD:KEY" (FIELD i, l or o: immediate, ld_imm64,
@@ -724,6 +783,7 @@ int main(void)
 	test_progs(BPFEXT_SYM_OFFSET_CONC);
 	test_unsupported();
 	test_maps_helpers();
+	test_undecided();
 	test_tracing();
 	test_equiv_progs();
 	return tap_finish();

@@ -733,6 +733,11 @@ static int emit_st(struct enc *e)
 		r[11 + o / 8] = src;
 		return 0;
 	}
+	if (BPF_MODE(x->code) == BPF_ATOMIC && a.r == M_STACK) {
+		ret = bpfext_sym_stack_bytes(e->sd, a.addr, size, e->i);
+		if (ret)
+			return ret;
+	}
 	if (BPF_MODE(x->code) == BPF_ATOMIC) {
 		Z3_ast old = bpfext_sym_acc_read(e->sd, &a, size), nv;
 		Z3_ast s = size == 4 ? zext32(sh, lo32(sh, src.v)) : src.v;

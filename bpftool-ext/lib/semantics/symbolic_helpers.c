@@ -83,6 +83,12 @@ static int buf_size(struct shared *sh, const struct val *r, unsigned int n,
 		    slot, n, BPFEXT_HELPER_BUF_MAX);
 }
 
+/* @n bytes a helper reads at @a: not those of a spilled pointer. */
+static int read_ok(struct side *sd, const struct access *a, uint64_t n, size_t slot)
+{
+	return a->r == M_STACK ? bpfext_sym_stack_bytes(sd, a->addr, n, slot) : 0;
+}
+
 /* The guard of byte @j of a buffer of *symbolic* size @sym (NULL: none). */
 static Z3_ast within(struct shared *sh, Z3_ast guard, Z3_ast sym, uint64_t j)
 {
@@ -103,6 +109,8 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 		ret = bpfext_sym_access_of(sd, &r[1], 0, &to, slot);
 	if (!ret)
 		ret = buf_size(sh, r, 2, &to, &size, &sym, slot);
+	if (!ret)
+		ret = read_ok(sd, &from, size, slot);
 	if (ret)
 		return ret;
 	if (to.r == M_CTX)
@@ -198,6 +206,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			if (sym)
 				return fail(sh, ENOTSUP, "insn %zu: helper input of a size known at run time",
 					    slot);
+			ret_code = read_ok(sd, &acc, size, slot);
 			for (j = 0; j < size && !ret_code; j++) {
 				struct access at = acc;
 
@@ -351,6 +360,11 @@ static int helper_xdp_bytes(struct side *sd, int32_t id, struct val *r, Z3_ast r
 		return ret;
 	if (va.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: buffer in the context", slot);
+	if (id == BPF_FUNC_xdp_store_bytes) {
+		ret = read_ok(sd, &va, n, slot);
+		if (ret)
+			return ret;
+	}
 	/* -EFAULT over 0xffff, -EINVAL past the end, else copy */
 	ok = and2(sh, Z3_mk_bvule(z, off, k64(sh, 0xffff)),
 		  Z3_mk_bvule(z, Z3_mk_bvadd(z, off, k64(sh, n)), sh->len));
@@ -402,6 +416,9 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return ret;
 	if (ka.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: key in the context", slot);
+	ret = read_ok(sd, &ka, md->key_size, slot);
+	if (ret)
+		return ret;
 	key = bpfext_sym_acc_read_raw(sd, &ka, md->key_size);
 	ret = bpfext_sym_note_key(sh, m, key);
 	if (ret)
@@ -441,6 +458,9 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	if (md->value_size > BPFEXT_SYM_MAX_VALUE)
 		return fail(sh, ENOTSUP, "insn %zu: update of a %u-byte value", slot,
 			    md->value_size);
+	ret = read_ok(sd, &va, md->value_size, slot);
+	if (ret)
+		return ret;
 	val = bpfext_sym_acc_read_raw(sd, &va, md->value_size);
 	memset(&r[0], 0, sizeof(r[0]));
 	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {

@@ -283,6 +283,8 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
  */
 int bpfext_sym_stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
 			  struct val *out, size_t slot);
+/* A helper reads @n bytes of the stack: 0, or ENOTSUP over a spilled pointer. */
+int bpfext_sym_stack_bytes(struct side *sd, Z3_ast addr, uint64_t n, size_t slot);
 /* @n bytes little endian as a BV(n * 8). */
 Z3_ast bpfext_sym_acc_read_raw(struct side *sd, const struct access *a,
 			       unsigned int n);
