@@ -517,6 +517,20 @@ static const struct {
 	  "*(u64 *)(r10 -8) = 512;r1 = map[idx:0];r2 = r10;r2 += -8;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
 	  "spilled pointer" },
+	/* a helper reads the program's memory through a number: a str read's source */
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
+	  "*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"
+	  "call bpf_probe_read_kernel_str#115;r0 = *(u64 *)(r10 -16);exit",
+	  "*(u64 *)(r10 -8) = 0x62;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"
+	  "call bpf_probe_read_kernel_str#115;r0 = *(u64 *)(r10 -16);exit",
+	  "reads memory through r3" },
+	/* ... a %s argument of trace_printk */
+	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
+	  "*(u32 *)(r10 -12) = 0x7325;*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -12;r2 = 3;"
+	  "r3 = r10;r3 += -8;call bpf_trace_printk#6;r0 = 0;exit",
+	  "*(u32 *)(r10 -12) = 0x7325;*(u64 *)(r10 -8) = 0x62;r1 = r10;r1 += -12;r2 = 3;"
+	  "r3 = r10;r3 += -8;call bpf_trace_printk#6;r0 = 0;exit",
+	  "reads memory through r3" },
 };
 
 static void test_undecided(void)

@@ -168,6 +168,16 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 
 		switch (hp->arg[a]) {
 		case HARG_SCALAR:
+			/*
+			 * The bytes behind a pointer the helper reads through
+			 * (a %s string, a str read's source) are not in the
+			 * history: only its place would be.
+			 */
+			if (v->tag != T_SCALAR && (hp->deref & (1u << a)))
+				return fail(sh, ENOTSUP,
+					    "insn %zu: helper %s reads memory through r%d, which the checker does not model",
+					    slot, bpfext_helper_name(hp->id) ? bpfext_helper_name(hp->id) : "?",
+					    a + 1);
 			/* a pointer into the context or the frame: its place */
 			if (v->tag == T_CTX || (v->tag == T_STACK && numeral(sh, v->v, &flags) &&
 						flags <= 512))
