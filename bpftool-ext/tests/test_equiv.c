@@ -445,6 +445,19 @@ static const struct {
 	  "r2 = map[idx:1];r3 = 2;call bpf_tail_call#12;r0 = 2;exit", BPFEXT_DIFFERENT },
 	{ "r2 = map[idx:1];r3 = 9;call bpf_tail_call#12;r0 = 2;exit",
 	  "r0 = 2;exit", BPFEXT_EQUIVALENT },	/* index past max_entries */
+	/* the tail callee inherits the stack frame: what was stored there */
+	{ "*(u64 *)(r10 -8) = 1;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "*(u64 *)(r10 -8) = 2;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "*(u64 *)(r10 -8) = 0;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	{ "*(u64 *)(r10 -8) = 1;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 0;*(u32 *)(r10 -8) = 1;r2 = map[idx:1];r3 = 1;"
+	  "call bpf_tail_call#12;r0 = 2;exit", BPFEXT_EQUIVALENT },
+	/* ... but not what is stored after it */
+	{ "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;*(u64 *)(r10 -8) = 1;r0 = 2;exit",
+	  "r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit", BPFEXT_EQUIVALENT },
 	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
 	  "r1 = 5;r2 = 0;call bpf_redirect#23;r0 = 4;exit", BPFEXT_EQUIVALENT },
 	{ "r1 = 5;r2 = 0;call bpf_redirect#23;exit",
@@ -517,6 +530,16 @@ static const struct {
 	  "*(u64 *)(r10 -8) = 512;r1 = map[idx:0];r2 = r10;r2 += -8;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
 	  "spilled pointer" },
+	/* a spilled pointer passed on to a tail callee */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u64 *)(r10 -8) = r1;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "*(u64 *)(r10 -8) = r10;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",
+	  "spilled pointer" },
+	/* a tail callee's r0 goes back to the caller of the subprogram */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "call pc+1;exit;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 0;exit",
+	  "call pc+2;r0 = 0;exit;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 0;exit",
+	  "bpf-to-bpf callee" },
 	/* a helper reads the program's memory through a number: a str read's source */
 	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
 	  "*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"

@@ -276,6 +276,7 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
+	int k;
 
 	if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
 	    r[3].tag != T_SCALAR)
@@ -283,6 +284,36 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 	/* taken when the input fills the prog array (one unknown) */
 	hit = and2(sh, reach, and2(sh, sh->tail_ok,
 		   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+	/*
+	 * The tail callee runs on this stack frame and may read it: its
+	 * bytes are an output (prog_same() compares those either side
+	 * stored).  A spilled pointer there is the kernel's address: the
+	 * same on both sides where both spill the same kind of pointer to
+	 * a base both share at the same offset (the context, the packet,
+	 * the frame, a map, an array element by its key), which the
+	 * model's bytes (the offset) then say.
+	 */
+	if (!is_false(sh, Z3_simplify(z, hit))) {
+		struct tailpt *tp;
+
+		if (bpfext_grow(&sd->tails, &sd->cap_tails, sd->nr_tails + 1, sizeof(*sd->tails)))
+			return fail(sh, ENOMEM, "out of memory");
+		tp = &sd->tails[sd->nr_tails];
+		for (k = 0; k < NSLOTS; k++) {
+			const struct val *v = &r[11 + k];
+
+			if (v->tag == T_CONFLICT ||
+			    (v->tag == T_MAPVAL && (!map_usable(sh, v->map) ||
+						    !bpfext_sym_map_is_array(sh->maps[v->map].type))))
+				return fail(sh, ENOTSUP,
+					    "insn %zu: a tail call passes on the stack frame a spilled pointer (at fp%d) into a hash map or of mixed type, which the checker does not compare",
+					    slot, k * 8 - STACK_FRAME);
+			tp->slot[k] = *v;
+		}
+		tp->hit = hit;
+		tp->nstk = sd->mem[M_STACK].n;
+		sd->nr_tails++;
+	}
 	sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
 				    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
 	sd->tail_cond = or2(sh, hit, sd->tail_cond);

@@ -151,6 +151,13 @@ struct redir {
 	Z3_ast ifindex, flags, map;	/* map: ~0 for bpf_redirect */
 };
 
+/* A tail call of one side: its frame 0 is the tail callee's. */
+struct tailpt {
+	Z3_ast hit;			/* taken here */
+	size_t nstk;			/* the stack stores before it */
+	struct val slot[NSLOTS];	/* the frame's slots */
+};
+
 /* The result of encoding one side. */
 struct side {
 	struct shared *sh;
@@ -164,6 +171,8 @@ struct side {
 	Z3_ast tail_target;		/* map << 32 | index */
 	struct redir *redir;		/* redirect helpers, program order */
 	size_t nr_redir, cap_redir;
+	struct tailpt *tails;		/* tail calls, program order */
+	size_t nr_tails, cap_tails;
 	Z3_ast end_cond;		/* fell off the end */
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
