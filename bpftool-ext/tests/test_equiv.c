@@ -469,6 +469,15 @@ static const struct {
 	  BPFEXT_EQUIVALENT },
 };
 
+/* The maps of mcases. */
+static void add_maps(struct bpfext_linked_prog *lp)
+{
+	asm_add_map(lp, BPF_MAP_TYPE_HASH, 4, 8, 16);
+	asm_add_map(lp, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
+	asm_add_map(lp, BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
+	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+}
+
 static void test_maps_helpers(void)
 {
 	size_t i;
@@ -483,10 +492,7 @@ static void test_maps_helpers(void)
 
 		for (k = 0; k < 2; k++) {
 			asm_linked(&lp[k], BPF_PROG_TYPE_XDP, k ? mcases[i].b : mcases[i].a);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+			add_maps(&lp[k]);
 		}
 		if (lp[0].cnt && lp[1].cnt)
 			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
@@ -569,12 +575,8 @@ static void test_undecided(void)
 
 		for (k = 0; k < 2; k++) {
 			asm_linked(&lp[k], ucases[i].type, k ? ucases[i].b : ucases[i].a);
-			if (!ucases[i].maps)
-				continue;
-			asm_add_map(&lp[k], BPF_MAP_TYPE_HASH, 4, 8, 16);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
-			asm_add_map(&lp[k], BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+			if (ucases[i].maps)
+				add_maps(&lp[k]);
 		}
 		if (lp[0].cnt && lp[1].cnt)
 			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
