@@ -61,6 +61,13 @@ struct bpfext_helper_proto {
 	 * global, CO-RE reads of local data).
 	 */
 	bool copy;
+	/*
+	 * Bit a: the helper may read or write memory through the number
+	 * in r(a + 1) (a string's address, the source of a read).  What
+	 * lies there is no part of the history, so the checker only takes
+	 * such a number that is no pointer to memory the program has.
+	 */
+	uint8_t deref;
 };
 
 /* The prototype of helper @id if it is modelled this way, or NULL. */

@@ -1130,6 +1130,12 @@ int bpfext_interp__cmp(const struct bpfext_interp *a,
 		snprintf(why, len, "tail call target differs");
 		return 1;
 	}
+	/* the tail callee runs on the caller's frame and may read it */
+	if (oa->status == BPFEXT_INTERP_TAIL_CALL &&
+	    memcmp(a->stack[0], b->stack[0], STACK_SIZE)) {
+		snprintf(why, len, "stack frame passed to the tail call differs");
+		return 1;
+	}
 	if (oa->pkt_len != ob->pkt_len || oa->head_delta != ob->head_delta ||
 	    (oa->pkt_len && memcmp(oa->pkt, ob->pkt, oa->pkt_len))) {
 		snprintf(why, len, "packet differs");

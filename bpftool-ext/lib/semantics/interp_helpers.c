@@ -191,6 +191,9 @@ static int opaque_call(struct bpfext_interp *in, const struct bpfext_helper_prot
 		if (ip->calls[i].key == key)
 			ans = &ip->calls[i];
 	r[0] = ans ? ans->r0 : bpfext_call_default(key, 0);
+	/* a failed string read leaves the whole buffer zeroed (the kernel's memset) */
+	if (hp->str && (int64_t)r[0] < 0 && osize)
+		memset(obuf, 0, osize);
 	for (j = 0; j < osize; j++) {
 		if (hp->str && !((int64_t)r[0] > (int64_t)j))
 			break;

@@ -584,6 +584,9 @@ static int emit_jmp(struct enc *e)
 	if (op == BPF_CALL) {
 		if (!sh->prog || x->src_reg)
 			return fail(sh, ENOTSUP, "insn %zu: calls are not encoded yet", e->i);
+		/* the tail callee returns to the caller, which goes on */
+		if (x->imm == BPF_FUNC_tail_call && depth)
+			return fail(sh, ENOTSUP, "insn %zu: tail call in a bpf-to-bpf callee", e->i);
 		ret = bpfext_sym_helper(e->sd, x->imm, r, &e->reach, e->i);
 		if (ret)
 			return ret;
@@ -732,6 +735,11 @@ static int emit_st(struct enc *e)
 			return ret;
 		r[11 + o / 8] = src;
 		return 0;
+	}
+	if (BPF_MODE(x->code) == BPF_ATOMIC && a.r == M_STACK) {
+		ret = bpfext_sym_stack_bytes(e->sd, a.addr, size, e->i);
+		if (ret)
+			return ret;
 	}
 	if (BPF_MODE(x->code) == BPF_ATOMIC) {
 		Z3_ast old = bpfext_sym_acc_read(e->sd, &a, size), nv;
@@ -985,6 +993,7 @@ static void side_free(struct side *sd)
 		free(sd->mops[i].o);
 	free(sd->mops);
 	free(sd->redir);
+	free(sd->tails);
 	for (i = 0; sd->in && i <= sd->cnt; i++)
 		free(sd->in[i].e);
 	free(sd->in);
@@ -1476,6 +1485,69 @@ static int prog_unknowns(struct shared *sh)
 }
 
 /*
+ * Both sides leave through tail calls: the callee inherits frame 0, so
+ * the bytes there either side stored before its tail call must agree
+ * (those neither stored are the shared entry bytes).
+ */
+static int tail_frames_same(struct shared *sh, struct side *sa, struct side *sb,
+			    Z3_ast *samep)
+{
+	struct side *sides[2] = { sa, sb };
+	Z3_ast same = Z3_mk_true(sh->z);
+	size_t ia, ib, k, j;
+
+	for (ia = 0; ia < sa->nr_tails; ia++)
+		for (ib = 0; ib < sb->nr_tails; ib++) {
+			const struct tailpt *tp[2] = { &sa->tails[ia], &sb->tails[ib] };
+			size_t saved[2] = { sa->mem[M_STACK].n, sb->mem[M_STACK].n };
+			Z3_ast both = and2(sh, tp[0]->hit, tp[1]->hit), eq = Z3_mk_true(sh->z);
+			bool seen[STACK_FRAME] = { false };
+
+			if (is_false(sh, Z3_simplify(sh->z, both)))
+				continue;
+			/* a pointer's bytes are its offset only against the same kind */
+			for (k = 0; k < NSLOTS; k++) {
+				const struct val *va = &tp[0]->slot[k], *vb = &tp[1]->slot[k];
+
+				if (va->tag != vb->tag)
+					return fail(sh, ENOTSUP,
+						    "a tail call passes on a stack frame with a spilled pointer where the other program's holds something else, which the checker does not compare");
+				if ((va->tag == T_MAP || va->tag == T_MAPVAL) && va->map != vb->map)
+					eq = Z3_mk_false(sh->z);	/* other maps: other addresses */
+				if (va->tag == T_MAPVAL && va->map == vb->map &&
+				    Z3_get_sort(sh->z, va->key) == Z3_get_sort(sh->z, vb->key))
+					eq = and2(sh, eq, and2(sh, Z3_mk_eq(sh->z, va->key, vb->key),
+							       Z3_mk_eq(sh->z, va->nonnull, vb->nonnull)));
+			}
+			/* the chains as they were at the tail calls */
+			for (k = 0; k < 2; k++)
+				sides[k]->mem[M_STACK].n = tp[k]->nstk;
+			for (k = 0; k < 2; k++)
+				for (j = 0; j < tp[k]->nstk; j++) {
+					Z3_ast at = sides[k]->mem[M_STACK].s[j].addr, t;
+					uint64_t ka;
+					bool known = numeral(sh, at, &ka);
+
+					if (known && (ka >= STACK_FRAME || seen[ka]))
+						continue;	/* a callee frame, or done */
+					if (known)
+						seen[ka] = true;
+					t = Z3_mk_eq(sh->z, bpfext_sym_read_byte(sa, M_STACK, at),
+						     bpfext_sym_read_byte(sb, M_STACK, at));
+					if (!known)
+						t = Z3_mk_implies(sh->z, Z3_mk_bvult(sh->z, at,
+										      k64(sh, STACK_FRAME)), t);
+					eq = and2(sh, eq, t);
+				}
+			for (k = 0; k < 2; k++)
+				sides[k]->mem[M_STACK].n = saved[k];
+			same = and2(sh, same, Z3_mk_implies(sh->z, both, eq));
+		}
+	*samep = same;
+	return 0;
+}
+
+/*
  * What the two sides must agree on: how they leave, r0, the opaque call
  * history, the redirect target, the packet bytes either stores, the
  * context, every map at a key and offset the solver picks.
@@ -1521,6 +1593,10 @@ static int prog_same(struct shared *sh, struct side *sa, struct side *sb,
 			}
 	}
 	same = and2(sh, same, mem_same(sa, sb, M_CTX));
+	ret = tail_frames_same(sh, sa, sb, &t);
+	if (ret)
+		return ret;
+	same = and2(sh, same, t);
 	/* maps: same presence and value at a key and offset chosen by the solver */
 	for (i = 0; i < sh->nr_maps; i++) {
 		const struct bpfext_map_desc *md = &sh->maps[i];

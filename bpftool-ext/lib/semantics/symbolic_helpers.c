@@ -83,6 +83,12 @@ static int buf_size(struct shared *sh, const struct val *r, unsigned int n,
 		    slot, n, BPFEXT_HELPER_BUF_MAX);
 }
 
+/* @n bytes a helper reads at @a: not those of a spilled pointer. */
+static int read_ok(struct side *sd, const struct access *a, uint64_t n, size_t slot)
+{
+	return a->r == M_STACK ? bpfext_sym_stack_bytes(sd, a->addr, n, slot) : 0;
+}
+
 /* The guard of byte @j of a buffer of *symbolic* size @sym (NULL: none). */
 static Z3_ast within(struct shared *sh, Z3_ast guard, Z3_ast sym, uint64_t j)
 {
@@ -103,6 +109,8 @@ static int copy_helper(struct side *sd, struct val *r, Z3_ast reach, size_t slot
 		ret = bpfext_sym_access_of(sd, &r[1], 0, &to, slot);
 	if (!ret)
 		ret = buf_size(sh, r, 2, &to, &size, &sym, slot);
+	if (!ret)
+		ret = read_ok(sd, &from, size, slot);
 	if (ret)
 		return ret;
 	if (to.r == M_CTX)
@@ -160,6 +168,16 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 
 		switch (hp->arg[a]) {
 		case HARG_SCALAR:
+			/*
+			 * The bytes behind a pointer the helper reads through
+			 * (a %s string, a str read's source) are not in the
+			 * history: only its place would be.
+			 */
+			if (v->tag != T_SCALAR && (hp->deref & (1u << a)))
+				return fail(sh, ENOTSUP,
+					    "insn %zu: helper %s reads memory through r%d, which the checker does not model",
+					    slot, bpfext_helper_name(hp->id) ? bpfext_helper_name(hp->id) : "?",
+					    a + 1);
 			/* a pointer into the context or the frame: its place */
 			if (v->tag == T_CTX || (v->tag == T_STACK && numeral(sh, v->v, &flags) &&
 						flags <= 512))
@@ -198,6 +216,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			if (sym)
 				return fail(sh, ENOTSUP, "insn %zu: helper input of a size known at run time",
 					    slot);
+			ret_code = read_ok(sd, &acc, size, slot);
 			for (j = 0; j < size && !ret_code; j++) {
 				struct access at = acc;
 
@@ -223,12 +242,21 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 		Z3_ast fa[2] = { h, k64(sh, j) };
 		Z3_ast guard = hp->str ? and2(sh, reach, Z3_mk_bvsgt(z, ret, k64(sh, j))) :
 					 reach;
-
-		guard = within(sh, guard, osym, j);
 		struct access at = out;
 
+		guard = within(sh, guard, osym, j);
 		at.addr = Z3_mk_bvadd(z, out.addr, k64(sh, j));
 		ret_code = bpfext_sym_acc_write(sd, &at, guard, Z3_mk_app(z, sh->out_f, 2, fa), 1);
+		/*
+		 * A string read that fails (r0 < 0) zeroes the whole buffer
+		 * (the kernel memsets it), not only the bytes before r0.
+		 */
+		if (!ret_code && hp->str)
+			ret_code = bpfext_sym_acc_write(sd, &at,
+							within(sh, and2(sh, reach,
+									Z3_mk_bvslt(z, ret, k64(sh, 0))),
+							       osym, j),
+							k8(sh, 0), 1);
 		if (ret_code)
 			return ret_code;
 	}
@@ -248,6 +276,7 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 	struct shared *sh = sd->sh;
 	Z3_context z = sh->z;
 	Z3_ast idx = Z3_mk_zero_ext(z, 32, lo32(sh, r[3].v)), hit;
+	int k;
 
 	if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
 	    r[3].tag != T_SCALAR)
@@ -255,6 +284,36 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 	/* taken when the input fills the prog array (one unknown) */
 	hit = and2(sh, reach, and2(sh, sh->tail_ok,
 		   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+	/*
+	 * The tail callee runs on this stack frame and may read it: its
+	 * bytes are an output (prog_same() compares those either side
+	 * stored).  A spilled pointer there is the kernel's address: the
+	 * same on both sides where both spill the same kind of pointer to
+	 * a base both share at the same offset (the context, the packet,
+	 * the frame, a map, an array element by its key), which the
+	 * model's bytes (the offset) then say.
+	 */
+	if (!is_false(sh, Z3_simplify(z, hit))) {
+		struct tailpt *tp;
+
+		if (bpfext_grow(&sd->tails, &sd->cap_tails, sd->nr_tails + 1, sizeof(*sd->tails)))
+			return fail(sh, ENOMEM, "out of memory");
+		tp = &sd->tails[sd->nr_tails];
+		for (k = 0; k < NSLOTS; k++) {
+			const struct val *v = &r[11 + k];
+
+			if (v->tag == T_CONFLICT ||
+			    (v->tag == T_MAPVAL && (!map_usable(sh, v->map) ||
+						    !bpfext_sym_map_is_array(sh->maps[v->map].type))))
+				return fail(sh, ENOTSUP,
+					    "insn %zu: a tail call passes on the stack frame a spilled pointer (at fp%d) into a hash map or of mixed type, which the checker does not compare",
+					    slot, k * 8 - STACK_FRAME);
+			tp->slot[k] = *v;
+		}
+		tp->hit = hit;
+		tp->nstk = sd->mem[M_STACK].n;
+		sd->nr_tails++;
+	}
 	sd->tail_target = Z3_mk_ite(z, hit, Z3_mk_bvor(z, idx,
 				    k64(sh, (uint64_t)r[2].map << 32)), sd->tail_target);
 	sd->tail_cond = or2(sh, hit, sd->tail_cond);
@@ -342,6 +401,11 @@ static int helper_xdp_bytes(struct side *sd, int32_t id, struct val *r, Z3_ast r
 		return ret;
 	if (va.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: buffer in the context", slot);
+	if (id == BPF_FUNC_xdp_store_bytes) {
+		ret = read_ok(sd, &va, n, slot);
+		if (ret)
+			return ret;
+	}
 	/* -EFAULT over 0xffff, -EINVAL past the end, else copy */
 	ok = and2(sh, Z3_mk_bvule(z, off, k64(sh, 0xffff)),
 		  Z3_mk_bvule(z, Z3_mk_bvadd(z, off, k64(sh, n)), sh->len));
@@ -393,6 +457,9 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return ret;
 	if (ka.r == M_CTX)
 		return fail(sh, ENOTSUP, "insn %zu: key in the context", slot);
+	ret = read_ok(sd, &ka, md->key_size, slot);
+	if (ret)
+		return ret;
 	key = bpfext_sym_acc_read_raw(sd, &ka, md->key_size);
 	ret = bpfext_sym_note_key(sh, m, key);
 	if (ret)
@@ -432,6 +499,9 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	if (md->value_size > BPFEXT_SYM_MAX_VALUE)
 		return fail(sh, ENOTSUP, "insn %zu: update of a %u-byte value", slot,
 			    md->value_size);
+	ret = read_ok(sd, &va, md->value_size, slot);
+	if (ret)
+		return ret;
 	val = bpfext_sym_acc_read_raw(sd, &va, md->value_size);
 	memset(&r[0], 0, sizeof(r[0]));
 	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {

@@ -151,6 +151,13 @@ struct redir {
 	Z3_ast ifindex, flags, map;	/* map: ~0 for bpf_redirect */
 };
 
+/* A tail call of one side: its frame 0 is the tail callee's. */
+struct tailpt {
+	Z3_ast hit;			/* taken here */
+	size_t nstk;			/* the stack stores before it */
+	struct val slot[NSLOTS];	/* the frame's slots */
+};
+
 /* The result of encoding one side. */
 struct side {
 	struct shared *sh;
@@ -164,6 +171,8 @@ struct side {
 	Z3_ast tail_target;		/* map << 32 | index */
 	struct redir *redir;		/* redirect helpers, program order */
 	size_t nr_redir, cap_redir;
+	struct tailpt *tails;		/* tail calls, program order */
+	size_t nr_tails, cap_tails;
 	Z3_ast end_cond;		/* fell off the end */
 	struct val end_regs[NVALS];	/* registers there */
 	struct val *cur;		/* state being encoded */
@@ -283,6 +292,8 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
  */
 int bpfext_sym_stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
 			  struct val *out, size_t slot);
+/* A helper reads @n bytes of the stack: 0, or ENOTSUP over a spilled pointer. */
+int bpfext_sym_stack_bytes(struct side *sd, Z3_ast addr, uint64_t n, size_t slot);
 /* @n bytes little endian as a BV(n * 8). */
 Z3_ast bpfext_sym_acc_read_raw(struct side *sd, const struct access *a,
 			       unsigned int n);

@@ -264,7 +264,12 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
 	}
 }
 
-/* A store to the stack: spilled pointers it overwrites are gone. */
+/*
+ * A store to the stack: a spilled pointer it overwrites whole is gone.
+ * One it overwrites in part leaves bytes of the pointer, which the
+ * model does not have (it holds a pointer's offset, not its address):
+ * the slot is of mixed type, and reads of it fail.
+ */
 static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
 {
 	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
@@ -274,9 +279,14 @@ static void clear_slots(struct side *sd, Z3_ast addr, unsigned int size)
 	if (!sp)
 		return;
 	if (numeral(sd->sh, addr, &o)) {
-		for (k = 0; k < NSLOTS; k++)
-			if (o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8)
+		for (k = 0; k < NSLOTS; k++) {
+			if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8))
+				continue;
+			if (o <= (uint64_t)k * 8 && o + size >= (uint64_t)k * 8 + 8)
 				sp[k].tag = T_SCALAR;
+			else if (sp[k].tag != T_SCALAR)
+				sp[k].tag = T_CONFLICT;
+		}
 		return;
 	}
 	for (k = 0; k < NSLOTS; k++)
@@ -313,6 +323,31 @@ int bpfext_sym_stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * A helper (or an atomic operation) reads @n bytes of the stack at @addr
+ * as bytes: it fails where they may hold a spilled pointer, whose bytes
+ * the model does not have.
+ */
+int bpfext_sym_stack_bytes(struct side *sd, Z3_ast addr, uint64_t n, size_t slot)
+{
+	struct val *sp = sd->cur ? sd->cur + 11 : NULL;
+	uint64_t o;
+	int k;
+	bool known = numeral(sd->sh, addr, &o);
+
+	if (!sp)
+		return 0;
+	for (k = 0; k < NSLOTS; k++) {
+		if (sp[k].tag == T_SCALAR)
+			continue;
+		if (!known || (o < (uint64_t)k * 8 + 8 && o + n > (uint64_t)k * 8))
+			return fail(sd->sh, ENOTSUP,
+				    "insn %zu: reads the bytes of a spilled pointer, which the checker does not model",
+				    slot);
+	}
+	return 0;
 }
 
 /* @n bytes little endian as a BV(n * 8). */
