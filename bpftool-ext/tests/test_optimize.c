@@ -2,7 +2,7 @@
 /*
  * End-to-end check of the superoptimizer on real objects:
  *
- *   test_optimize [-k] [-K [-D] [-o N]] [-b SECONDS] OBJ[@BTF]...
+ *   test_optimize [-k] [-K [-D] [-o N]] [-r N] [-b SECONDS] OBJ[@BTF]...
  *	-k  EInsn recognition too
  *	-K  replay in the running kernel instead of the interpreter
  *	-D  ... also with .rodata/.data/.bss changed before load
@@ -11,6 +11,8 @@
  *	-T  ... searching each object for at most SECONDS (its windows'
  *	    proofs limited to 2 s each), to keep a corpus-wide run short
  *	-S  at most N programs the interpreter cannot run (default 0)
+ *	-r  at most N objects the reader refuses, each a skip with its
+ *	    one-line reason (default 0: GCC 12 emits calls no loader takes)
  *	@BTF  CO-RE against this target BTF instead of the kernel's
  *
  * Each object goes through the whole pipeline (clean-up, search, proven
@@ -64,6 +66,7 @@ static uint32_t kops_ops;	/* -k: recognize every EInsn op too */
 static bool kreplay;		/* -K */
 static bool kreplay_data;	/* -D */
 static bool equiv_check;	/* -E */
+static unsigned int max_refused, refused; /* -r */
 static unsigned int search_limit; /* -T */
 /* Programs the interpreter could not run, and inputs it compared. */
 static unsigned int not_runnable, inputs_compared, inputs_faulted;
@@ -394,6 +397,14 @@ static void run(const char *arg, double budget)
 	if (btf)
 		*btf++ = 0;
 	a = bpfext_object__open(path, &err);
+	if (!a && refused < max_refused) {
+		char what[4200];
+
+		refused++;
+		snprintf(what, sizeof(what), "%s: refused", path);
+		skip(what, err.msg);
+		return;
+	}
 	if (!a) {
 		ok(0, "%s: open: %s", path, err.msg);
 		return;
@@ -503,6 +514,8 @@ int main(int argc, char **argv)
 			signal(SIGALRM, on_alarm);
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			max_unopenable = (unsigned int)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+			max_refused = (unsigned int)atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "-b") && i + 1 < argc) {
 			budget = atof(argv[++i]);
 		} else if (!strcmp(argv[i], "-S") && i + 1 < argc) {
