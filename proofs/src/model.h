@@ -35,6 +35,9 @@ struct mstate {
 extern Z3_context ctx;
 extern char model_err[256];	/* why a decoder rejected its input */
 extern int model_fault;		/* validation self-test: deliberately wrong native models */
+/* model tests (prove -U) only: put back the defects fixed in the models, to
+ * show that the tests detect them */
+extern unsigned model_old;
 
 Z3_ast bv(uint64_t v, unsigned w);
 Z3_ast bvvar(const char *name, unsigned w);
