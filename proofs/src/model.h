@@ -38,6 +38,9 @@ extern int model_fault;		/* validation self-test: deliberately wrong native mode
 /* model tests (prove -U) only: put back the defects fixed in the models, to
  * show that the tests detect them */
 extern unsigned model_old;
+enum {
+	MODEL_OLD_ROT0 = 1,	/* x86 ROL/ROR r32 by a count masking to 0 left the upper half */
+};
 
 Z3_ast bv(uint64_t v, unsigned w);
 Z3_ast bvvar(const char *name, unsigned w);
