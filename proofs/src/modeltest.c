@@ -59,6 +59,8 @@ static const struct mcase cases[] = {
 	{ "extr w0, w1, w2, #31", A64_(0x13827c20) },
 	{ "extr x0, x1, x2, #32", A64_(0x93c28020) },
 	{ "extr x0, x1, x2, #63", A64_(0x93c2fc20) },
+	{ "extr w0, w1, w2, #32 (undefined)", A64_(0x13828020), .old = MODEL_OLD_EXTR },
+	{ "extr w0, w1, w2, #63 (undefined)", A64_(0x1382fc20), .old = MODEL_OLD_EXTR },
 	{ "extr w0, w1, w2, #7 with N=1 (undefined)", A64_(0x13c21c20) },
 	{ "extr x0, x1, x2, #7 with N=0 (undefined)", A64_(0x93821c20) },
 	{ "lsr w0, w1, #31 (ubfm #31, #31)", A64_(0x531f7c20) },
