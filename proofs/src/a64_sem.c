@@ -196,7 +196,10 @@ static int one(uint32_t i, struct mstate *s)
 			return -1;
 		if (size < 2)
 			return -1;
-		off = S ? Z3_mk_bvshl(ctx, s->r[rm == 31 ? 0 : rm], bv(size, 64)) : rd_zr(s, rm, 64);
+		/* the index register 31 is XZR, scaled or not */
+		off = rm == 31 && (model_old & MODEL_OLD_XZR) ? s->r[0] : rd_zr(s, rm, 64);
+		if (S)
+			off = Z3_mk_bvshl(ctx, off, bv(size, 64));
 		addr = Z3_mk_bvadd(ctx, rd_sp(s, rn, 64), off);
 		if (load)
 			wr_zr(s, rd, 64, zext(mem_load(s, addr, 1u << size), 64));

@@ -72,9 +72,21 @@ static const struct mcase cases[] = {
 	{ "ubfm x0, x1, #1, #31 with N=0 (undefined)", A64_(0xd3017c20) },
 	{ "sbfm w0, w1, #32, #31 (undefined)", A64_(0x13207c20) },
 	{ "bfm w0, w1, #0, #32 (undefined)", A64_(0x33008020) },
-	/* register-offset loads and stores */
+	/* register-offset loads and stores; index XZR reads 0, scaled or not
+	 * (x0 = 8: the old model's index, an address in the window) */
 	{ "ldr x3, [x1, x4, lsl #3]", A64_(0xf8647823), .in = { { 1, PTR }, { 4, 2 } } },
+	{ "str x2, [x1, x4, lsl #3]", A64_(0xf8247822), .in = { { 1, PTR }, { 4, 2 } } },
 	{ "ldr x3, [x1, xzr]", A64_(0xf87f6823), .in = { { 1, PTR }, { 0, 8 } } },
+	{ "ldr x3, [x1, xzr, lsl #3]", A64_(0xf87f7823), .in = { { 1, PTR }, { 0, 8 } },
+	  .old = MODEL_OLD_XZR },
+	{ "ldr w3, [x1, xzr, lsl #2]", A64_(0xb87f7823), .in = { { 1, PTR }, { 0, 8 } },
+	  .old = MODEL_OLD_XZR },
+	{ "ldr x3, [x1, xzr, sxtx #3]", A64_(0xf87ff823), .in = { { 1, PTR }, { 0, 8 } },
+	  .old = MODEL_OLD_XZR },
+	{ "str x2, [x1, xzr, lsl #3]", A64_(0xf83f7822), .in = { { 1, PTR }, { 0, 8 } },
+	  .old = MODEL_OLD_XZR },
+	{ "str w2, [x1, xzr, lsl #2]", A64_(0xb83f7822), .in = { { 1, PTR }, { 0, 8 } },
+	  .old = MODEL_OLD_XZR },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
