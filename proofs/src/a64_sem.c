@@ -73,15 +73,25 @@ static Z3_ast ones(unsigned n, unsigned w)
 	return n >= w ? bv(~0ULL >> (64 - w), w) : bv((1ULL << n) - 1, w);
 }
 
+/* an undefined (unallocated) encoding: rejected, never given a meaning */
+static int undefined(uint32_t i, const char *why)
+{
+	snprintf(model_err, sizeof(model_err), "arm64: %08x is undefined (%s)", i, why);
+	return -1;
+}
+
 static int one(uint32_t i, struct mstate *s)
 {
 	unsigned sf = i >> 31, w = sf ? 64 : 32;
 	unsigned rd = i & 31, rn = (i >> 5) & 31, rm = (i >> 16) & 31;
 
 	if ((i & 0x7FA00000) == 0x13800000) {			/* EXTR */
-		unsigned lsb = (((i >> 10) & 63) + model_fault) & (w - 1);	/* model_fault: self-test only */
-		if (((i >> 22) & 1) != sf || lsb >= w)
-			return -1;
+		unsigned imms = (i >> 10) & 63, lsb;
+		if (((i >> 22) & 1) != sf)
+			return undefined(i, "EXTR with N != sf");
+		if (imms >= w && !(model_old & MODEL_OLD_EXTR))
+			return undefined(i, "EXTR of W registers with imms >= 32");
+		lsb = (imms + model_fault) & (w - 1);	/* model_fault: self-test only */
 		Z3_ast cat = Z3_mk_concat(ctx, rd_zr(s, rn, w), rd_zr(s, rm, w));
 		wr_zr(s, rd, w, ext(cat, lsb + w - 1, lsb));
 		return 0;
@@ -150,8 +160,10 @@ static int one(uint32_t i, struct mstate *s)
 	if ((i & 0x7F800000) == 0x53000000) {			/* UBFM */
 		unsigned immr = (i >> 16) & 63, imms = (i >> 10) & 63;
 		Z3_ast src = rd_zr(s, rn, w), r;
-		if (((i >> 22) & 1) != sf || immr >= w || imms >= w)
-			return -1;
+		if (((i >> 22) & 1) != sf)
+			return undefined(i, "UBFM with N != sf");
+		if (immr >= w || imms >= w)
+			return undefined(i, "UBFM of W registers with immr or imms >= 32");
 		if (imms >= immr)	/* UBFX: field [imms:immr] to bit 0 */
 			r = Z3_mk_bvand(ctx, Z3_mk_bvlshr(ctx, src, bv(immr, w)), ones(imms - immr + 1, w));
 		else			/* UBFIZ/LSL: low imms+1 bits to bit w-immr */
@@ -184,7 +196,10 @@ static int one(uint32_t i, struct mstate *s)
 			return -1;
 		if (size < 2)
 			return -1;
-		off = S ? Z3_mk_bvshl(ctx, s->r[rm == 31 ? 0 : rm], bv(size, 64)) : rd_zr(s, rm, 64);
+		/* the index register 31 is XZR, scaled or not */
+		off = rm == 31 && (model_old & MODEL_OLD_XZR) ? s->r[0] : rd_zr(s, rm, 64);
+		if (S)
+			off = Z3_mk_bvshl(ctx, off, bv(size, 64));
 		addr = Z3_mk_bvadd(ctx, rd_sp(s, rn, 64), off);
 		if (load)
 			wr_zr(s, rd, 64, zext(mem_load(s, addr, 1u << size), 64));

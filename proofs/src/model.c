@@ -7,6 +7,7 @@
 Z3_context ctx;
 char model_err[256];
 int model_fault;
+unsigned model_old;
 
 Z3_ast bv(uint64_t v, unsigned w)
 {

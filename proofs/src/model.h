@@ -35,6 +35,14 @@ struct mstate {
 extern Z3_context ctx;
 extern char model_err[256];	/* why a decoder rejected its input */
 extern int model_fault;		/* validation self-test: deliberately wrong native models */
+/* model tests (prove -U) only: put back the defects fixed in the models, to
+ * show that the tests detect them */
+extern unsigned model_old;
+enum {
+	MODEL_OLD_ROT0 = 1,	/* x86 ROL/ROR r32 by a count masking to 0 left the upper half */
+	MODEL_OLD_EXTR = 2,	/* arm64 EXTR W with imms >= 32 (undefined) taken mod 32 */
+	MODEL_OLD_XZR = 4,	/* arm64 LDR/STR [Xn, XZR, LSL #s] indexed by x0 */
+};
 
 Z3_ast bv(uint64_t v, unsigned w);
 Z3_ast bvvar(const char *name, unsigned w);

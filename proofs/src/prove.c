@@ -21,11 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include "kshim.h"
+#include "arch.h"
 #include "eval.h"
 #include "model.h"
 #include "mutants.h"
@@ -33,8 +36,7 @@
 
 /* arm64-be: the emitters of a CONFIG_CPU_BIG_ENDIAN kernel, data accesses
  * big-endian in both models (instructions are little-endian words on both) */
-enum { X86, A64, A64BE, NARCH };
-static const char *const arch_name[NARCH] = { "x86-64", "arm64", "arm64-be" };
+const char *const arch_name[NARCH] = { "x86-64", "arm64", "arm64-be" };
 /* BPF r0..r10 -> native register numbers (Documentation/bpf/kops.rst) */
 static const int regmap[NARCH][11] = {
 	{ 0, 7, 6, 2, 1, 8, 3, 13, 14, 15, 5 },		/* rax rdi rsi rdx rcx r8 rbx r13 r14 r15 rbp */
@@ -43,9 +45,8 @@ static const int regmap[NARCH][11] = {
 };
 /* native registers the JIT may clobber: x86 AUX_REG r11; arm64 tmp x10-x12 */
 static const uint32_t scratch[NARCH] = { 1u << 11, 7u << 10, 7u << 10 };
-static const int nregs[NARCH] = { 16, 32, 32 };
-/* registers the runners do not load or compare */
-static const uint32_t noval[NARCH] = { 1u << 4, (7u << 16) | (3u << 29) | (1u << 31),
+const int nregs[NARCH] = { 16, 32, 32 };
+const uint32_t noval[NARCH] = { 1u << 4, (7u << 16) | (3u << 29) | (1u << 31),
 					(7u << 16) | (3u << 29) | (1u << 31) };
 /* arm64: the runner (-r, -B) runs under this qemu-user */
 static const char *const qemu[NARCH] = { NULL, "qemu-aarch64", "qemu-aarch64_be" };
@@ -103,7 +104,8 @@ static struct {
 	long cvc5_max;		/* cvc5 queries per op/arch, spread evenly; 0: all */
 	long cvc5_max_memcpy;	/* the same for memcpy (~0.5 s a query) */
 	int jobs;		/* worker processes */
-} opt = { "out", 20000, 2, 0, NULL, -1, NULL, NULL, 1, 1, 0, 3, 0, 1000, 100, 2 };
+	int model_tests;	/* -U: only the model tests (modeltest.c) */
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, NULL, 1, 1, 0, 3, 0, 1000, 100, 2, 0 };
 
 /* the validation runner of an arm64 architecture; NULL: not validated */
 static const char *runner(int arch)
@@ -228,12 +230,6 @@ static uint64_t edge_value(void)
 	}
 }
 
-/* the byte at addr of a validation run's input memory: the window, 0 outside */
-static uint64_t input_byte(uint32_t seed, uint64_t addr)
-{
-	return addr - VAL_BASE < VAL_SIZE ? val_byte(seed, addr - VAL_BASE) : 0;
-}
-
 /*
  * A model output for a validation input.  Substituting the input registers
  * and simplifying leaves loads from the input memory mem0 at constant
@@ -290,7 +286,7 @@ static void collect_loads(Z3_ast e, Z3_ast mem0, uint32_t seed, struct loads *l)
 				l->to = realloc(l->to, l->cap * sizeof(*l->to));
 			}
 			l->from[l->n] = e;
-			l->to[l->n++] = bv(input_byte(seed, a), 8);
+			l->to[l->n++] = bv(val_mem(seed, a), 8);
 		}
 		return;
 	}
@@ -332,7 +328,7 @@ static uint64_t mem_byte(Z3_ast a, Z3_ast mem0, uint32_t seed, uint64_t addr, bo
 		uint64_t i;
 
 		if (Z3_is_eq_ast(ctx, a, mem0))
-			return input_byte(seed, addr);
+			return val_mem(seed, addr);
 		if (Z3_get_ast_kind(ctx, a) != Z3_APP_AST)
 			break;
 		app = Z3_to_app(ctx, a);
@@ -395,7 +391,7 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 			val[nf] = 0;
 			to[nf++] = mk_false();
 		}
-		struct evin ei = { from, val, nf, n0->mem, v->in.seed, input_byte };
+		struct evin ei = { from, val, nf, n0->mem, v->in.seed, val_mem };
 		eval_begin(&ei);
 		/* the window bytes around every native access */
 		for (int a = 0; a < n1->nacc && ok; a++) {
@@ -442,13 +438,36 @@ static void add_validation(int arch, const struct op *o, const struct bpf_insn *
 	}
 }
 
-int x86_validate_one(const struct valin *in, struct valout *out);
+int run_qemu(int arch, const char *runner, const char *inpath, const char *outpath,
+	     const char *errpath)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit nocore = { 0, 0 };
+		int in = open(inpath, O_RDONLY), out = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644) : 2;
+
+		/* an undefined instruction (model tests): no core file */
+		setrlimit(RLIMIT_CORE, &nocore);
+		if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+			_exit(127);
+		execlp(qemu[arch], qemu[arch], runner, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
 
 /* Run the recorded validations of one op on one architecture. */
 static void run_validation(int arch, struct stats *st, const char *opname)
 {
 	FILE *f = NULL, *g = NULL;
-	char inpath[512], outpath[512], cmd[1400];
+	char inpath[512], outpath[512];
 	struct valout out;
 
 	st->val_runs += nvbad;
@@ -463,9 +482,8 @@ static void run_validation(int arch, struct stats *st, const char *opname)
 		for (long i = 0; i < nvexp; i++)
 			fwrite(&vexp[i].in, sizeof(vexp[i].in), 1, f);
 		fclose(f);
-		snprintf(cmd, sizeof(cmd), "%s %s < %s > %s", qemu[arch], runner(arch), inpath, outpath);
-		if (system(cmd) != 0)
-			fprintf(stderr, "validation: %s failed\n", cmd);
+		if (run_qemu(arch, runner(arch), inpath, outpath, NULL) != 0)
+			fprintf(stderr, "validation: %s %s < %s failed\n", qemu[arch], runner(arch), inpath);
 		g = fopen(outpath, "r");
 	}
 	for (long i = 0; i < nvexp; i++) {
@@ -986,7 +1004,7 @@ int main(int argc, char **argv)
 	int c, bad = 0, nunit = 0, running = 0;
 	double t0 = now_ms();
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:B:CMn:R:STc:m:j:")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:B:CMn:R:STUc:m:j:")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
@@ -1010,6 +1028,7 @@ int main(int argc, char **argv)
 		case 'R': opt.max_refuted = atoi(optarg); break;
 		case 'S': opt.no_simplify = 1; break;
 		case 'T': model_fault = 1; opt.max_refuted = 0; break;
+		case 'U': opt.model_tests = 1; break;
 		case 'c': opt.cvc5_max = atol(optarg); break;
 		case 'm': opt.cvc5_max_memcpy = atol(optarg); break;
 		case 'j': opt.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
@@ -1019,11 +1038,17 @@ int main(int argc, char **argv)
 				"\t[-C (no cvc5)] [-M (no mutants)]\n"
 				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
 				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)]\n"
+				"\t[-U (only the model tests: targeted encodings against the CPUs)]\n"
 				"\t[-c cvc5-queries-per-op-and-arch (spread evenly; 0: all)]\n"
 				"\t[-m the same for memcpy] [-j parallel-workers] [-v]\n",
 				argv[0]);
 			return 2;
 		}
+	}
+	if (opt.model_tests) {
+		const char *const r[NARCH] = { NULL, opt.a64_runner, opt.a64be_runner };
+		snprintf(path, sizeof(path), "mkdir -p %s", opt.outdir);
+		return system(path) ? 2 : model_tests(r, opt.outdir);
 	}
 	snprintf(path, sizeof(path), "mkdir -p %s/smt2 %s/val %s/unit", opt.outdir, opt.outdir, opt.outdir);
 	if (system(path))

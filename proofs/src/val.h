@@ -39,4 +39,10 @@ static inline uint8_t val_byte(uint32_t seed, uint32_t i)
 	x *= 0x2C1B3C6Du;
 	return (uint8_t)(x >> 11);
 }
+
+/* the byte at addr of a run's input memory: the window, 0 outside */
+static inline uint64_t val_mem(uint32_t seed, uint64_t addr)
+{
+	return addr - VAL_BASE < VAL_SIZE ? val_byte(seed, (uint32_t)(addr - VAL_BASE)) : 0;
+}
 #endif

@@ -4,7 +4,7 @@
  * decoded from the bytes (Intel SDM vol. 2): ROL/ROR r/m, imm8; CMP/TEST/XOR
  * r/m, r; CMOVcc r, r/m; MOV r, r/m and r/m, r; MOV r32, imm32; MOV r/m64,
  * imm32; LEA; MOVBE r, m; PREFETCHh m; VEX BEXTR.  32-bit destinations are
- * zero-extended into the full register.  Flags: CF ZF SF OF; flags the SDM
+ * zero-extended into the full register (a rotate by 0 included).  Flags: CF ZF SF OF; flags the SDM
  * leaves undefined become fresh unknowns.  Anything else is rejected.
  */
 #include <stdio.h>
@@ -175,8 +175,13 @@ static int one(const uint8_t *c, int len, int *pos, struct mstate *s)
 		k = (c[p++] + model_fault) & (w - 1);	/* model_fault: self-test only */
 		if ((m.reg & 7) > 1)
 			goto bad;
-		if (!k)
+		if (!k) {
+			/* flags unaffected, but a 32-bit destination is written
+			 * (its upper half zeroed) even so */
+			if (w == 32 && !(model_old & MODEL_OLD_ROT0))
+				wr(s, m.rm, w, rd(s, m.rm, w));
 			goto done;
+		}
 		v = rd(s, m.rm, w);
 		r = (m.reg & 7) == 0 ? Z3_mk_rotate_left(ctx, k, v)
 				     : Z3_mk_rotate_right(ctx, k, v);
