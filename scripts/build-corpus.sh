@@ -21,6 +21,8 @@
 #   OUT/xdp-tools/*.o, OUT/cilium/*.o  objects of Debian's xdp-tools,
 #                       libxdp1 and golang-github-cilium-ebpf-dev (the
 #                       big-endian ones in OUT/cilium-be/*.elf)
+#   OUT/gcc-bpf/*.o     the selftests progs GCC's BPF backend (gcc-bpf)
+#                       compiles
 #   OUT/manifest.tsv    one line per object: path (relative to OUT), source
 #                       (relative to the kernel tree; "a+b" when linked),
 #                       origin (samples|selftests), opt level (O1|O2|O3)
@@ -504,9 +506,39 @@ elif ! pkg_group "$CE" $cefiles; then
 fi
 nce=$(ls "$CE"/*.o 2>/dev/null | wc -l)
 
+# --- a second compiler: GCC's BPF backend ------------------------------------
+# The selftests progs that Debian's gcc-bpf (GCC 12) compiles, with the
+# flags the clang build uses: other code shapes, other relocations.
+# Most fail to build (GCC 12 cannot call helpers declared as pointers);
+# some that build call functions no loader can resolve.  Rebuilt when
+# bpf-gcc, the kernel tree or vmlinux.h change.
+GB=$OUT/gcc-bpf
+if ! command -v bpf-gcc >/dev/null 2>&1; then
+	rm -rf "$GB"
+	echo "$me: skipping the gcc-bpf group: bpf-gcc not found (apt-get install gcc-bpf)" >&2
+else
+	# -gbtf: BTF and CO-RE records, which GCC emits only when asked
+	export GCC_BPF_FLAGS="-gbtf -D__TARGET_ARCH_x86 -mlittle-endian -I$OUT/include -I$LINUX/tools/testing/selftests/bpf -I$LINUX/tools/include/uapi -idirafter /usr/include/$(gcc -print-multiarch) -idirafter /usr/include -O2 -mcpu=v3"
+	gstamp="$(bpf-gcc --version | head -1) $(md5sum <"$VMH" | cut -d' ' -f1) $(stat -c %Y "$LINUX/.extracted") $GCC_BPF_FLAGS"
+	if [ "$(cat "$GB/.stamp" 2>/dev/null)" != "$gstamp" ]; then
+		rm -rf "$GB" "$OUT/logs/gcc-bpf"
+		mkdir -p "$GB" "$OUT/logs/gcc-bpf"
+		export GB CORPUS_TIMEOUT
+		# shellcheck disable=SC2016
+		ls "$ST"/*.c | xargs -P "$JOBS" -I{} sh -c '
+			n=$(basename "{}" .c)
+			timeout "$CORPUS_TIMEOUT" bpf-gcc $GCC_BPF_FLAGS -c "{}" -o "$GB/$n.o" \
+				>"$OUT/logs/gcc-bpf/$n.log" 2>&1 &&
+				rm -f "$OUT/logs/gcc-bpf/$n.log" || rm -f "$GB/$n.o"
+			true'
+		echo "$gstamp" >"$GB/.stamp"
+	fi
+fi
+ngb=$(ls "$GB"/*.o 2>/dev/null | wc -l)
+
 s=$(awk -F'\t' '$4 == "O2" && $3 == "samples"' "$man" | wc -l)
 t=$(awk -F'\t' '$4 == "O2" && $3 == "selftests"' "$man" | wc -l)
 v=$(awk -F'\t' '$4 != "O2"' "$man" | wc -l)
 failed=$(find "$OUT/.work" -name '*.failed' | wc -l)
 echo "$me: $v more at -O1/-O3 in $OUT/O1 and $OUT/O3; $failed compile jobs failed (logs in $OUT/logs); $((SECONDS - start))s" >&2
-echo "corpus: $((s + t)) objects (samples $s, selftests $t); core: $ncore (of the selftests) and $ntarg target BTFs; libbpf-tools: $nlt; xdp-tools: $nxt; cilium: $nce" >&2
+echo "corpus: $((s + t)) objects (samples $s, selftests $t); core: $ncore (of the selftests) and $ntarg target BTFs; libbpf-tools: $nlt; xdp-tools: $nxt; cilium: $nce; gcc-bpf: $ngb" >&2

@@ -204,6 +204,18 @@ if [ ${#debian[@]} -gt 0 ]; then
 		tap replay-debian build/tests/test_optimize -K -D -E -T 3 -o 1 -b 1 "${debian[@]}"
 	fi
 fi
+# A second compiler: the selftests GCC 12's BPF backend builds.  -r 18:
+# objects whose calls no loader resolves (undefined helpers, subprogram
+# calls GCC 12 encodes wrongly; libbpf refuses each of them too), each
+# a skip with the reader's reason.  -o 50: objects libbpf cannot open.
+gccbpf=($(ls build/corpus/gcc-bpf/*.o 2>/dev/null))
+if [ ${#gccbpf[@]} -gt 0 ]; then
+	tap roundtrip-gcc "$SAN/tests/test_roundtrip" -r 18 "${gccbpf[@]}"
+	if have_bpf; then
+		tap roundtrip-gcc-kernel build/tests/test_roundtrip -l -s -r 18 "${gccbpf[@]}"
+		tap replay-gcc build/tests/test_optimize -K -D -E -T 3 -o 50 -r 18 -b 1 "${gccbpf[@]}"
+	fi
+fi
 # The superoptimizer end to end: proven rewrites, the kernel's verdict,
 # and the interpreter finding the same outcomes before and after.
 # cpustat and xdp_monitor: comparisons with 64-bit constants (cmp_imm.c).

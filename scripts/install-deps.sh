@@ -20,6 +20,8 @@ pkgs=(
 	# the corpus: BPF objects of Debian's own BPF packages (BCC's
 	# libbpf-tools, xdp-tools and libxdp, cilium/ebpf's testdata)
 	libbpf-tools xdp-tools libxdp1 golang-github-cilium-ebpf-dev
+	# ... and a second compiler's code: GCC's BPF backend
+	gcc-bpf
 	# kernel trees, kernel builds, the series' checks
 	linux-source-6.1 linux-source-6.12 flex bison bc libssl-dev dwarves
 	kmod cpio xz-utils tar perl python3 python3-ply python3-git git rsync
