@@ -457,41 +457,46 @@ fi
 #  - golang-github-cilium-ebpf-dev: cilium/ebpf's testdata, the little-
 #    endian objects in OUT/cilium, their big-endian twins in OUT/cilium-be
 #    (for the bad-input test: a one-line error each).
-# (Re)extracted when a package changes.
-pkg_group() { # dir stamp-files...
-	local dir=$1
-	shift
-	[ -f "$dir/.stamp" ] && [ -z "$(find "$@" -newer "$dir/.stamp" -print -quit)" ]
+# (Re)extracted when a package's version changes (dpkg keeps the files'
+# own dates, so their mtimes say nothing).
+pkg_stamp() { # package...
+	dpkg-query -W -f='${Package} ${Version}\n' "$@" 2>/dev/null || true
 }
 XT=$OUT/xdp-tools
 xtfiles=$(dpkg -L xdp-tools libxdp1 2>/dev/null | grep -E '^/usr/(sbin/|lib/.*/bpf/.*\.o$)' || true)
+xtstamp=$(pkg_stamp xdp-tools libxdp1)
 if [ -z "$xtfiles" ]; then
 	rm -rf "$XT"
 	echo "$me: skipping the xdp-tools group: packages xdp-tools and libxdp1 are not installed" >&2
-elif ! pkg_group "$XT" $xtfiles; then
+elif [ "$(cat "$XT/.stamp" 2>/dev/null)" != "$xtstamp" ]; then
 	rm -rf "$XT" "$OUT/.work/xdp-tools"
 	mkdir -p "$XT" "$OUT/.work/xdp-tools"
+	xtexe=$(echo "$xtfiles" | grep /sbin/ || true)
 	# shellcheck disable=SC2086
-	"$ROOT/scripts/extract-bpf-objects.sh" "$OUT/.work/xdp-tools" \
-		$(echo "$xtfiles" | grep /sbin/) >/dev/null 2>"$OUT/logs/xdp-tools.log" ||
-		die "extracting the xdp-tools objects failed, see $OUT/logs/xdp-tools.log"
+	if [ -n "$xtexe" ]; then
+		"$ROOT/scripts/extract-bpf-objects.sh" "$OUT/.work/xdp-tools" $xtexe \
+			>/dev/null 2>"$OUT/logs/xdp-tools.log" ||
+			die "extracting the xdp-tools objects failed, see $OUT/logs/xdp-tools.log"
+	fi
 	# installed objects first, so a copy embedded in a tool keeps their name
 	for f in $(echo "$xtfiles" | grep '\.o$') "$OUT"/.work/xdp-tools/*.o; do
+		[ -f "$f" ] || continue
 		sum=$(md5sum <"$f" | cut -d' ' -f1)
 		grep -qx "$sum" "$XT/.sums" 2>/dev/null && continue
 		echo "$sum" >>"$XT/.sums"
 		cp "$f" "$XT/$(basename "$f")"
 	done
-	touch "$XT/.stamp"
+	echo "$xtstamp" >"$XT/.stamp"
 fi
 nxt=$(ls "$XT"/*.o 2>/dev/null | wc -l)
 CE=$OUT/cilium
 cetd=/usr/share/gocode/src/github.com/cilium/ebpf
 cefiles=$(dpkg -L golang-github-cilium-ebpf-dev 2>/dev/null | grep -E '/testdata/[^/]*\.elf$' || true)
+cestamp=$(pkg_stamp golang-github-cilium-ebpf-dev)
 if [ -z "$cefiles" ]; then
 	rm -rf "$CE" "$CE-be"
 	echo "$me: skipping the cilium group: package golang-github-cilium-ebpf-dev is not installed" >&2
-elif ! pkg_group "$CE" $cefiles; then
+elif [ "$(cat "$CE/.stamp" 2>/dev/null)" != "$cestamp" ]; then
 	rm -rf "$CE" "$CE-be"
 	mkdir -p "$CE" "$CE-be"
 	for f in $cefiles; do
@@ -502,7 +507,7 @@ elif ! pkg_group "$CE" $cefiles; then
 		*) cp "$f" "$CE/$name.o" ;;
 		esac
 	done
-	touch "$CE/.stamp"
+	echo "$cestamp" >"$CE/.stamp"
 fi
 nce=$(ls "$CE"/*.o 2>/dev/null | wc -l)
 
@@ -531,7 +536,10 @@ else
 				>"$OUT/logs/gcc-bpf/$n.log" 2>&1 &&
 				rm -f "$OUT/logs/gcc-bpf/$n.log" || rm -f "$GB/$n.o"
 			true'
-		echo "$gstamp" >"$GB/.stamp"
+		# none at all: something is wrong here, try again next time
+		if ls "$GB"/*.o >/dev/null 2>&1; then
+			echo "$gstamp" >"$GB/.stamp"
+		fi
 	fi
 fi
 ngb=$(ls "$GB"/*.o 2>/dev/null | wc -l)

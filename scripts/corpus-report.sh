@@ -8,8 +8,10 @@
 # `prog equiv` of each object against its output.  Columns: objects
 # read and written back, programs, programs made shorter, mean and median
 # reduction in instructions over all programs, and prog equiv's verdicts
-# on the programs that changed (equivalent / undecided / different).
-# Objects the reader refuses are counted, not optimized.
+# on the programs that changed (equivalent / undecided / different / no
+# verdict: prog equiv failed on the object).  Objects refused with a
+# one-line reason are counted, not optimized; a crash or a failure
+# without a reason stops the report, naming the object.
 #
 # Environment: BPFTOOL_EXT (default build/bpftool-ext).
 set -euo pipefail
@@ -27,19 +29,24 @@ command -v jq >/dev/null || { echo "$me: jq not found (apt-get install jq)" >&2;
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "| Group | Objects (refused) | Programs | Made shorter | Mean / median reduction | prog equiv on changed: equivalent / undecided / different |"
+echo "| Group | Objects (refused) | Programs | Made shorter | Mean / median reduction | prog equiv on changed: equivalent / undecided / different / no verdict |"
 echo "|---|---|---|---|---|---|"
 for dir in "$@"; do
 	objs=0 refused=0
 	: >"$tmp/red" ; : >"$tmp/eq"
 	for o in "$dir"/*.o; do
 		[ -e "$o" ] || continue
-		if ! "$bin" -j prog optimize "$o" budget "$budget" out "$tmp/out.o" \
-			>"$tmp/opt.json" 2>/dev/null; then
-			if jq -e '.error' "$tmp/opt.json" >/dev/null 2>&1; then
-				refused=$((refused + 1))
-				continue
-			fi
+		rc=0
+		"$bin" -j prog optimize "$o" budget "$budget" out "$tmp/out.o" \
+			>"$tmp/opt.json" 2>/dev/null || rc=$?
+		if [ $rc -ne 0 ] && [ $rc -lt 128 ] && [ -s "$tmp/opt.json" ] &&
+		   jq -e 'has("error")' "$tmp/opt.json" >/dev/null 2>&1; then
+			refused=$((refused + 1))	# a one-line reason
+			continue
+		fi
+		if [ $rc -ne 0 ] || ! jq -e 'has("programs")' "$tmp/opt.json" >/dev/null 2>&1; then
+			echo "$me: $o: prog optimize failed (exit $rc) without a reason" >&2
+			exit 1
 		fi
 		objs=$((objs + 1))
 		jq -r '.programs[] | "\(.name) \(.insns_before) \(.insns_after)"' \
@@ -49,10 +56,11 @@ for dir in "$@"; do
 		[ -n "$changed" ] || continue
 		"$bin" -j prog equiv "$o" "$tmp/out.o" >"$tmp/eq.json" 2>/dev/null || true
 		for p in $changed; do
-			jq -r --arg p "$p" '.programs[]? | select(.name == $p) |
+			v=$(jq -r --arg p "$p" '.programs[]? | select(.name == $p) |
 				if .equivalent == true then "equivalent"
 				elif .equivalent == false then "different"
-				else "undecided" end' "$tmp/eq.json" >>"$tmp/eq"
+				else "undecided" end' "$tmp/eq.json" 2>/dev/null || true)
+			echo "${v:-error}" >>"$tmp/eq"
 		done
 	done
 	n=$(wc -l <"$tmp/red")
@@ -64,5 +72,6 @@ for dir in "$@"; do
 	eq=$(grep -cx equivalent "$tmp/eq" || true)
 	un=$(grep -cx undecided "$tmp/eq" || true)
 	df=$(grep -cx different "$tmp/eq" || true)
-	echo "| $(basename "$dir") | $objs ($refused) | $n | $shorter | $stats | $eq / $un / $df |"
+	er=$(grep -cx error "$tmp/eq" || true)
+	echo "| $(basename "$dir") | $objs ($refused) | $n | $shorter | $stats | $eq / $un / $df / $er |"
 done

@@ -124,38 +124,50 @@ static int do_version(int argc, char **argv)
 	return 0;
 }
 
-static char libbpf_warning[512];
+/* The first warning libbpf gave, and the first that says something failed. */
+static char libbpf_warning[512], libbpf_failure[512];
 
 const char *libbpf_first_warning(void)
 {
-	return libbpf_warning;
+	return libbpf_failure[0] ? libbpf_failure : libbpf_warning;
 }
 
 void libbpf_warning_reset(void)
 {
 	libbpf_warning[0] = 0;
+	libbpf_failure[0] = 0;
+}
+
+static void keep_warning(char *buf, size_t len, const char *fmt, va_list args)
+{
+	va_list copy;
+	size_t n;
+
+	va_copy(copy, args);
+	vsnprintf(buf, len, fmt, copy);
+	va_end(copy);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
 }
 
 /*
  * libbpf explains its own failures (an unresolvable extern, a missing
- * kernel feature) only through this callback: keep the first warning for
- * the error message, print everything with -d.
+ * kernel feature) only through this callback: keep the cause for the
+ * error message, print everything with -d.  The first warning that says
+ * something failed names the cause, later ones the consequences; what
+ * libbpf only retries or ignores (BTF the kernel refuses) is not one.
  */
 static int __attribute__((format(printf, 2, 0)))
 print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	/* The first warning names the cause; later ones the consequences. */
-	/* ... except a retry, which the real cause follows */
-	if (level == LIBBPF_WARN && !libbpf_warning[0] && !strstr(fmt, "Retrying")) {
-		va_list copy;
-		size_t n;
-
-		va_copy(copy, args);
-		vsnprintf(libbpf_warning, sizeof(libbpf_warning), fmt, copy);
-		va_end(copy);
-		n = strlen(libbpf_warning);
-		while (n && libbpf_warning[n - 1] == '\n')
-			libbpf_warning[--n] = 0;
+	if (level == LIBBPF_WARN && !strstr(fmt, "Retrying") &&
+	    !strstr(fmt, "BTF loading error") && !strstr(fmt, "Error loading .BTF") &&
+	    !strstr(fmt, "BTF LOAD LOG")) {
+		if (!libbpf_warning[0])
+			keep_warning(libbpf_warning, sizeof(libbpf_warning), fmt, args);
+		if (!libbpf_failure[0] && strstr(fmt, "fail"))
+			keep_warning(libbpf_failure, sizeof(libbpf_failure), fmt, args);
 	}
 	if (!verbose)
 		return 0;

@@ -6,7 +6,7 @@
 # The command line as a user drives it: grammar, help, JSON, dry runs,
 # output files, verification and pinning.  TAP output.
 set -u
-bin=$1 obj=$2 legacy=${3:-} mim=${4:-}
+bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-}
 tmp=$(mktemp -d)
 pins=
 cleanup() {
@@ -321,6 +321,25 @@ if [ "$(id -u)" -eq 0 ]; then
 			bpftool -j map show pinned "$pins/mim-maps/outer" >"$tmp/map" &&
 			jq -e '.type == "array_of_maps"' "$tmp/map" >/dev/null
 		tap $? "legacy map-in-map: inner_map_idx counts in section order"
+	fi
+	if [ -n "$pbn" ]; then
+		# A check must not create, reuse or leave a map pinned by name...
+		shared=/sys/fs/bpf/bpfext_pbn_counts
+		rm -f "$shared"
+		run prog optimize "$pbn" budget 0 verify
+		[ $? -eq 0 ] && [ ! -e "$shared" ]
+		tap $? "verify: a map pinned by name is not pinned in /sys/fs/bpf"
+		bpftool map create "$shared" type array key 4 value 8 entries 1 name bpfext_pbn_counts &&
+			id0=$(bpftool -j map show pinned "$shared" | jq -r .id) &&
+			run prog optimize "$pbn" budget 0 verify &&
+			[ "$(bpftool -j map show pinned "$shared" | jq -r .id)" = "$id0" ]
+		tap $? "verify leaves a map another tool pinned by that name in place"
+		# ... and a deployed program shares it, as bpftool prog load does.
+		run prog optimize "$pbn" budget 0 pin "$pins/pbn" &&
+			pid=$(bpftool -j prog show pinned "$pins/pbn/pbn_prog" | jq -r '.map_ids[0]') &&
+			[ "$pid" = "$id0" ]
+		tap $? "pin: the program uses the map pinned by name"
+		rm -f "$shared"
 	fi
 else
 	skip "pinning" "needs root"

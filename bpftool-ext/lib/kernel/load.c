@@ -8,7 +8,6 @@
  * created and the program relocated here, the way the samples/bpf loader
  * used to do it.
  */
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,48 +39,40 @@ static char *log_tail(const char *log)
 }
 
 /*
- * Maps an object pins by name (LIBBPF_PIN_BY_NAME) would be created in,
- * or reused from, /sys/fs/bpf: another load's, or those of a tool that
- * is running.  Each load pins them under names of its own instead
- * (/sys/fs/bpf/bpftool_ext_PID_N_MAP), gone once the load is over.
- * *@pinned: any.
+ * Maps an object pins by name (LIBBPF_PIN_BY_NAME) are created in, or
+ * reused from, /sys/fs/bpf: a program deployed with `pin` shares them
+ * with the tools that configure it, as `bpftool prog load` does.  Any
+ * other load (a check, a replay, or maps pinned under `pinmaps`) must
+ * neither touch the maps of a tool that is running nor leave pins
+ * behind: such maps are not pinned by name there.
  */
-static int private_pins(struct bpf_object *bobj, bool *pinned,
-			struct bpfext_error *err)
+static int unpin_by_name(struct bpf_object *bobj, struct bpfext_error *err)
 {
-	static unsigned int seq;
-	char path[PATH_MAX], *c;
 	struct bpf_map *m;
 
-	*pinned = false;
-	seq++;
 	bpf_object__for_each_map(m, bobj) {
-		if (!bpf_map__pin_path(m))
-			continue;
-		/* bpffs refuses names with a dot */
-		snprintf(path, sizeof(path), "/sys/fs/bpf/bpftool_ext_%d_%u_%s",
-			 (int)getpid(), seq, bpf_map__name(m));
-		for (c = path + strlen("/sys/fs/bpf/"); *c; c++)
-			if (*c == '.')
-				*c = '_';
-		if (bpf_map__set_pin_path(m, path))
-			return bpfext_errf(err, errno, "cannot pin map %s at %s: %s",
-					   bpf_map__name(m), path, strerror(errno));
-		*pinned = true;
+		if (bpf_map__pin_path(m) && bpf_map__set_pin_path(m, NULL))
+			return bpfext_errf(err, errno, "map %s: cannot drop its pin path: %s",
+					   bpf_map__name(m), strerror(errno));
 	}
 	return 0;
 }
 
-static void drop_private_pins(struct bpf_object *bobj, bool *pinned)
+/* Does the kernel want max_entries of a map of type @t? */
+static bool sized_map(enum bpf_map_type t)
 {
-	struct bpf_map *m;
-
-	if (!*pinned)
-		return;
-	bpf_object__for_each_map(m, bobj)
-		if (bpf_map__is_pinned(m))
-			bpf_map__unpin(m, NULL);
-	*pinned = false;
+	switch ((int)t) {
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	/* libbpf sizes it */
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_SK_STORAGE:
+	case BPF_MAP_TYPE_INODE_STORAGE:
+	case BPF_MAP_TYPE_TASK_STORAGE:
+	case 32:				/* BPF_MAP_TYPE_CGRP_STORAGE */
+		return false;
+	default:
+		return true;
+	}
 }
 
 /*
@@ -95,8 +86,7 @@ static char *unsized_map(struct bpf_object *bobj)
 	char *s;
 
 	bpf_object__for_each_map(m, bobj) {
-		if (bpf_map__max_entries(m) ||
-		    bpf_map__type(m) == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		if (bpf_map__max_entries(m) || !sized_map(bpf_map__type(m)))
 			continue;
 		if (asprintf(&s, "map '%s' has max_entries 0 in the object: its own loader sizes it before loading",
 			     bpf_map__name(m)) < 0)
@@ -212,7 +202,6 @@ static int load_with_libbpf(struct bpfext_object *obj,
 	struct bpf_object *bobj = NULL;
 	struct bpf_program *p;
 	size_t i, n = only ? 1 : obj->nr_progs;
-	bool pins = false;
 	char **logs = NULL;
 	int *slot = NULL;
 	void *img = NULL;
@@ -243,9 +232,11 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		if (ret)
 			goto out;
 	}
-	ret = private_pins(bobj, &pins, err);
-	if (ret)
-		goto out;
+	if (!opts || !opts->pin_path || opts->pinmaps_dir) {
+		ret = unpin_by_name(bobj, err);
+		if (ret)
+			goto out;
+	}
 	bpf_object__for_each_program(p, bobj) {
 		const struct bpfext_prog *q = NULL;
 
@@ -271,9 +262,7 @@ static int load_with_libbpf(struct bpfext_object *obj,
 					  only ? only->name : obj->progs[i].name);
 			goto out;
 		}
-	ret = bpf_object__load(bobj);
-	drop_private_pins(bobj, &pins);
-	if (ret) {
+	if (bpf_object__load(bobj)) {
 		char *unsized = unsized_map(bobj);
 
 		/* libbpf stops at the first rejection; report every log. */
@@ -320,7 +309,6 @@ static int load_with_libbpf(struct bpfext_object *obj,
 nomem:
 	ret = bpfext_errf(err, ENOMEM, "out of memory");
 out:
-	drop_private_pins(bobj, &pins);
 	bpf_object__close(bobj);
 	for (i = 0; logs && i < n; i++)
 		free(logs[i]);
