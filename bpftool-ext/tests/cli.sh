@@ -6,7 +6,7 @@
 # The command line as a user drives it: grammar, help, JSON, dry runs,
 # output files, verification and pinning.  TAP output.
 set -u
-bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-}
+bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-} static=${6:-}
 tmp=$(mktemp -d)
 pins=
 cleanup() {
@@ -321,6 +321,12 @@ if [ "$(id -u)" -eq 0 ]; then
 			bpftool -j map show pinned "$pins/mim-maps/outer" >"$tmp/map" &&
 			jq -e '.type == "array_of_maps"' "$tmp/map" >/dev/null
 		tap $? "legacy map-in-map: inner_map_idx counts in section order"
+	fi
+	if [ -n "$static" ]; then
+		run -j prog optimize "$static" budget 0 verify pin "$pins/static" &&
+			jq -e '[.programs[] | .original_loaded and .loaded] == [true, true]' "$tmp/out" >/dev/null &&
+			[ -e "$pins/static/static_xdp" ]
+		tap $? "a static entry program loads, verifies and pins (libbpf 1.1 refuses it)"
 	fi
 	if [ -n "$pbn" ]; then
 		# A check must not create, reuse or leave a map pinned by name...
