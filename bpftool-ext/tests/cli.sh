@@ -6,7 +6,7 @@
 # The command line as a user drives it: grammar, help, JSON, dry runs,
 # output files, verification and pinning.  TAP output.
 set -u
-bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-} static=${6:-}
+bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-} static=${6:-} parr=${7:-}
 tmp=$(mktemp -d)
 pins=
 cleanup() {
@@ -327,6 +327,11 @@ if [ "$(id -u)" -eq 0 ]; then
 			jq -e '[.programs[] | .original_loaded and .loaded] == [true, true]' "$tmp/out" >/dev/null &&
 			[ -e "$pins/static/static_xdp" ]
 		tap $? "a static entry program loads, verifies and pins (libbpf 1.1 refuses it)"
+	fi
+	if [ -n "$parr" ]; then
+		run -j prog optimize "$parr" budget 0 verify prog tail_main &&
+			jq -e '.programs[0].original_loaded and .programs[0].loaded' "$tmp/out" >/dev/null
+		tap $? "verify prog NAME: a program array filled with the object's programs"
 	fi
 	if [ -n "$pbn" ]; then
 		# A check must not create, reuse or leave a map pinned by name...

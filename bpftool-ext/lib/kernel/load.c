@@ -21,6 +21,7 @@
 
 #define LOG_SIZE (1u << 20)
 #define LOG_TAIL_LINES 20
+#define NO_LOG_MSG "(no verifier log)"
 #define UNKNOWN_TYPE_MSG \
 	"cannot tell the program type from the section name; use 'type TYPE'"
 
@@ -314,7 +315,7 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		/* libbpf stops at the first rejection; report every log. */
 		for (i = 0; i < n; i++)
 			res[i].log_tail = log_tail(logs[i][0] ? logs[i] :
-						   unsized ? unsized : "(no verifier log)");
+						   unsized ? unsized : NO_LOG_MSG);
 		free(unsized);
 		ret = 0;
 		goto out;
@@ -679,6 +680,34 @@ out:
 	return ret;
 }
 
+/*
+ * @only failed before the verifier saw it, which happens when the object
+ * needs its other programs too (a program array its .maps section fills
+ * with them, as cilium/ebpf's btf_map_init does).  Try the whole object;
+ * keep the first answer unless @only loads that way.
+ */
+static int load_with_others(struct bpfext_object *obj, const struct bpfext_prog *only,
+			    const struct bpfext_load_opts *opts,
+			    struct bpfext_load_result *res)
+{
+	struct bpfext_load_result *all = calloc(obj->nr_progs, sizeof(*all));
+	struct bpfext_error err = { "" };
+	size_t i, k = (size_t)(only - obj->progs);
+
+	if (!all)
+		return 0;
+	if (!load_with_libbpf(obj, NULL, opts, all, &err) && all[k].loaded) {
+		bpfext_load_result__free(res);
+		*res = all[k];
+		memset(&all[k], 0, sizeof(all[k]));
+		all[k].prog_fd = -1;
+	}
+	for (i = 0; i < obj->nr_progs; i++)
+		bpfext_load_result__free(&all[i]);
+	free(all);
+	return 0;
+}
+
 int bpfext_object__load(struct bpfext_object *obj,
 			const struct bpfext_prog *only,
 			const struct bpfext_load_opts *user_opts,
@@ -686,6 +715,7 @@ int bpfext_object__load(struct bpfext_object *obj,
 {
 	size_t i, n = only ? 1 : obj->nr_progs;
 	struct bpfext_load_opts opts;
+	int ret;
 
 	for (i = 0; i < n; i++) {
 		memset(&res[i], 0, sizeof(res[i]));
@@ -699,7 +729,11 @@ int bpfext_object__load(struct bpfext_object *obj,
 	}
 	if (obj->maps_shndx)
 		return load_legacy(obj, only, &opts, res, err);
-	return load_with_libbpf(obj, only, &opts, res, err);
+	ret = load_with_libbpf(obj, only, &opts, res, err);
+	if (ret || !only || res->loaded || opts.pin_path || opts.pinmaps_dir ||
+	    !res->log_tail || strcmp(res->log_tail, NO_LOG_MSG))
+		return ret;
+	return load_with_others(obj, only, &opts, res);
 }
 
 void bpfext_load_result__free(struct bpfext_load_result *res)
