@@ -271,6 +271,23 @@ static const struct pcase pcases[] = {
 	  "r1 = 2;call pc+5;r6 = r0;r1 = 3;call pc+2;r0 += r6;exit;"
 	  "*(u64 *)(r10 -8) = r1;r0 = *(u64 *)(r10 -8);r0 += r1;exit",
 	  "r0 = 10;exit", BPFEXT_EQUIVALENT },
+	/* bpf_fib_lookup: an opaque call that reads and rewrites its parameters */
+	{ BPF_PROG_TYPE_XDP,
+	  "*(u32 *)(r10 -64) = 2;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u32 *)(r10 -60);exit",
+	  "*(u32 *)(r10 -64) = 2;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u16 *)(r10 -60);r1 = *(u16 *)(r10 -58);r1 <<= 16;r0 |= r1;exit",
+	  BPFEXT_EQUIVALENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "*(u32 *)(r10 -64) = 2;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u32 *)(r10 -60);exit",
+	  "*(u32 *)(r10 -64) = 10;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u32 *)(r10 -60);exit", BPFEXT_DIFFERENT },
+	{ BPF_PROG_TYPE_XDP,
+	  "*(u32 *)(r10 -64) = 2;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u32 *)(r10 -60);exit",
+	  "*(u32 *)(r10 -64) = 2;r2 = r10;r2 += -64;r3 = 64;r4 = 0;call bpf_fib_lookup#69;"
+	  "r0 = *(u32 *)(r10 -64);exit", BPFEXT_DIFFERENT },
 	/* the stack is not cleared: the entry frame holds what it held */
 	{ BPF_PROG_TYPE_XDP, "r0 = *(u32 *)(r10 -8);exit",
 	  "*(u32 *)(r10 -8) = 0;r0 = *(u32 *)(r10 -8);exit", BPFEXT_DIFFERENT },
@@ -399,7 +416,7 @@ static void test_unsupported(void)
 	ok(ret == -ENOTSUP, "a partly overwritten spill is not a pointer (%s)", err.msg);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
-	asm_linked(&a, BPF_PROG_TYPE_XDP, "call bpf_get_cgroup_classid#17;exit");
+	asm_linked(&a, BPF_PROG_TYPE_XDP, "call bpf_per_cpu_ptr#153;exit");
 	asm_linked(&b, BPF_PROG_TYPE_XDP, "r0 = 5;exit");
 	ret = bpfext_sym_equiv_prog(&a, &b, NULL, NULL, &err);
 	ok(ret == -ENOTSUP, "helpers without a prototype are reported as unsupported (%s)",
@@ -467,6 +484,16 @@ static const struct {
 	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
 	  "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;r1 = r0;r0 = r1;exit",
 	  BPFEXT_EQUIVALENT },
+	/* a devmap lookup: whether the device is there (xdp_fwd) */
+	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+6;r1 = map[idx:2];r2 = 3;r3 = 0;call bpf_redirect_map#51;exit;"
+	  "r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 != 0x0 goto pc+2;r0 = 2;exit;r1 = map[idx:2];r2 = 3;r3 = 0;"
+	  "call bpf_redirect_map#51;exit", BPFEXT_EQUIVALENT },
+	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = 4;exit;r0 = 2;exit",
+	  "r0 = 4;exit", BPFEXT_DIFFERENT },
 };
 
 /* The maps of mcases. */
@@ -536,6 +563,11 @@ static const struct {
 	  "*(u64 *)(r10 -8) = 512;r1 = map[idx:0];r2 = r10;r2 += -8;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
 	  "spilled pointer" },
+	/* what a devmap lookup gives is a kernel object */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+1;r0 = *(u32 *)(r0 +0);exit",
+	  "r0 = 0;exit", "a device, CPU or socket" },
 	/* a spilled pointer passed on to a tail callee */
 	{ BPF_PROG_TYPE_XDP, true,
 	  "*(u64 *)(r10 -8) = r1;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 2;exit",

@@ -3,7 +3,8 @@
  * Helpers by prototype; see helper_proto.h.  The argument kinds follow
  * the kernel's bpf_func_proto of each helper (ARG_ANYTHING and
  * ARG_CONST_SIZE* are scalars, ARG_PTR_TO_MEM | MEM_RDONLY an input
- * buffer, ARG_PTR_TO_UNINIT_MEM an output buffer, ARG_PTR_TO_CTX and
+ * buffer, ARG_PTR_TO_UNINIT_MEM an output buffer, ARG_PTR_TO_MEM one
+ * read and written (bpf_fib_lookup's parameters), ARG_PTR_TO_CTX and
  * BTF pointers opaque pointers, ARG_CONST_MAP_PTR a map).
  */
 #include "util/util.h"
@@ -14,6 +15,7 @@
 #define M	HARG_MAP
 #define I	HARG_IN
 #define O	HARG_OUT
+#define X	HARG_INOUT
 
 /* Helper @fn with @n arguments of kinds @...; IN/OUT sizes in SIZE(). */
 #define H(fn, n, ...)	{ .id = BPF_FUNC_##fn, .nargs = n, .arg = { __VA_ARGS__ }
@@ -63,6 +65,9 @@ static const struct bpfext_helper_proto protos[] = {
 	H(seq_write, 3, S, I, S), SIZE(0, 3), .deref = 1 END,
 	H(send_signal, 1, S) END,
 	H(send_signal_thread, 1, S) END,
+	/* networking: the routing tables and the socket's cgroup are the world */
+	H(fib_lookup, 4, P, X, S, S), SIZE(0, 3) END,
+	H(get_cgroup_classid, 1, P) END,
 };
 
 const struct bpfext_helper_proto *bpfext_helper_proto(int32_t id)

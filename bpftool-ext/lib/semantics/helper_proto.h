@@ -36,6 +36,7 @@ enum bpfext_harg {
 	HARG_MAP,		/* a map: its index is part of the history */
 	HARG_IN,		/* a buffer read: its bytes are part of the history */
 	HARG_OUT,		/* a buffer written with the answer's bytes */
+	HARG_INOUT,		/* both: read into the history, then written */
 };
 
 #define BPFEXT_CALL_KEY_INIT	0xcbf29ce484222325ull
@@ -52,7 +53,7 @@ struct bpfext_helper_proto {
 	int32_t id;
 	uint8_t nargs;
 	uint8_t arg[5];			/* enum bpfext_harg of r1-r5 */
-	uint8_t size_arg[5];		/* HARG_IN/OUT: 1-5, the argument with its size */
+	uint8_t size_arg[5];		/* HARG_IN/OUT/INOUT: 1-5, the argument with its size */
 	bool str;			/* OUT holds r0 bytes when r0 > 0 (a string) */
 	/*
 	 * r1 = dst, r2 = size, r3 = src: when src points into memory the

@@ -169,16 +169,17 @@ static int opaque_call(struct bpfext_interp *in, const struct bpfext_helper_prot
 			break;
 		case HARG_IN:
 		case HARG_OUT:
+		case HARG_INOUT:
 			if (size > BPFEXT_HELPER_BUF_MAX)
 				HFAULT("helper %d: buffer of %llu bytes", hp->id,
 				       (unsigned long long)size);
-			p = size ? mem_ptr(in, v, (uint32_t)size, hp->arg[a] == HARG_OUT) :
+			p = size ? mem_ptr(in, v, (uint32_t)size, hp->arg[a] != HARG_IN) :
 				   NULL;
 			if (size && !p)
 				HFAULT("helper %d: bad buffer in r%d", hp->id, a + 1);
-			if (hp->arg[a] == HARG_IN) {
+			if (hp->arg[a] != HARG_OUT)
 				key = bpfext_call_key_bytes(key, p, size);
-			} else {
+			if (hp->arg[a] != HARG_IN) {
 				obuf = p;
 				osize = size;
 			}
@@ -225,12 +226,15 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 		if (!p)
 			HFAULT("helper %d: bad key pointer", id);
 		if (!is_data_map(d->type)) {
+			/* what the entries say is there, as redirect_map reads them */
 			if (id == BPF_FUNC_map_lookup_elem &&
 			    (d->type == BPF_MAP_TYPE_DEVMAP ||
+			     d->type == BPF_MAP_TYPE_DEVMAP_HASH ||
 			     d->type == BPF_MAP_TYPE_CPUMAP ||
 			     d->type == BPF_MAP_TYPE_XSKMAP)) {
-				r[0] = 0;
-				return 0;
+				e = bpfext_interp_map_find(in, m, p);
+				r[0] = e ? ADDR(e->region, 0) : 0;
+				return in->oom ? -ENOMEM : 0;
 			}
 			HFAULT("helper %d: map %s of type %u is not modelled",
 			       id, d->name, d->type);

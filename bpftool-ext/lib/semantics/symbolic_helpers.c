@@ -35,12 +35,6 @@ static int add_redir(struct side *sd, Z3_ast guard, Z3_ast ifindex,
 	return 0;
 }
 
-static bool is_devmap(uint32_t t)
-{
-	return t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH ||
-	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
-}
-
 static int ocall_part(struct shared *sh, struct ocall *oc, Z3_ast v, bool byte)
 {
 	size_t cap = oc->cap;
@@ -199,6 +193,7 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 			break;
 		case HARG_IN:
 		case HARG_OUT:
+		case HARG_INOUT:
 			ret_code = bpfext_sym_access_of(sd, v, 0, &acc, slot);
 			if (!ret_code)
 				ret_code = buf_size(sh, r, hp->size_arg[a], &acc, &size,
@@ -207,12 +202,13 @@ static int opaque_helper(struct side *sd, const struct bpfext_helper_proto *hp,
 				break;
 			if (acc.r == M_CTX)
 				return fail(sh, ENOTSUP, "insn %zu: helper buffer in the context", slot);
-			if (hp->arg[a] == HARG_OUT) {
+			if (hp->arg[a] != HARG_IN) {
 				out = acc;
 				osize = size;
 				osym = sym;
-				break;
 			}
+			if (hp->arg[a] == HARG_OUT)
+				break;
 			if (sym)
 				return fail(sh, ENOTSUP, "insn %zu: helper input of a size known at run time",
 					    slot);
@@ -449,7 +445,8 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return fail(sh, ENOTSUP, "insn %zu: r1 is not a known map", slot);
 	m = r[1].map;
 	md = &sh->maps[m];
-	if (!map_usable(sh, m) || is_devmap(md->type))
+	/* in a devmap, cpumap or xskmap only whether a key is there */
+	if (!map_usable(sh, m) || (is_devmap(md->type) && id != BPF_FUNC_map_lookup_elem))
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
 	ret = bpfext_sym_access_of(sd, &r[2], 0, &ka, slot);

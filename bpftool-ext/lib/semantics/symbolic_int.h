@@ -255,6 +255,13 @@ static inline bool numeral(struct shared *sh, Z3_ast x, uint64_t *v)
 }
 
 /* Is map @m there to use (present in the initial state)? */
+/* Maps of devices, CPUs and sockets: a lookup gives a kernel object. */
+static inline bool is_devmap(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH ||
+	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
+}
+
 static inline bool map_usable(struct shared *sh, int m)
 {
 	return m >= 0 && (size_t)m < sh->nr_maps && sh->present0 &&

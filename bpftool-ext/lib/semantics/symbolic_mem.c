@@ -180,6 +180,11 @@ Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 		return Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
 				   sh->maps[m].max_entries, Z3_get_sort(sh->z, key)));
 	acc = Z3_mk_app(sh->z, sh->present0[m], 1, &key);
+	/* devmap, cpumap, xskmap: slots of an array, filled or not */
+	if (sh->maps[m].type == BPF_MAP_TYPE_DEVMAP || sh->maps[m].type == BPF_MAP_TYPE_CPUMAP ||
+	    sh->maps[m].type == BPF_MAP_TYPE_XSKMAP)
+		acc = and2(sh, acc, Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
+						sh->maps[m].max_entries, Z3_get_sort(sh->z, key))));
 	for (i = 0; i < ms->n; i++) {
 		const struct mop *o = &ms->o[i];
 
@@ -252,6 +257,9 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
 	case T_PKT: a->r = M_PKT; return 0;
 	case T_CTX: a->r = M_CTX; return 0;
 	case T_MAPVAL:
+		if (is_devmap(sh->maps[p->map].type))
+			return fail(sh, ENOTSUP, "insn %zu: access to what a lookup in map %s gives (a device, CPU or socket)",
+				    slot, sh->maps[p->map].name);
 		a->r = M_MAP;
 		a->map = p->map;
 		a->key = p->key;
