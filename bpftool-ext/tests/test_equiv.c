@@ -429,7 +429,7 @@ static const struct {
 	const char *a, *b;
 	int want;
 } mcases[] = {
-	/* map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array */
+	/* map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap */
 	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
 	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
@@ -484,6 +484,12 @@ static const struct {
 	{ "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;exit",
 	  "r1 = map[idx:2];r2 = 3;r3 = 2;call bpf_redirect_map#51;r1 = r0;r0 = r1;exit",
 	  BPFEXT_EQUIVALENT },
+	/* broadcast is for devmaps: a cpumap aborts */
+	{ "r1 = map[idx:4];r2 = 0;r3 = 8;call bpf_redirect_map#51;exit",
+	  "r0 = 0;exit", BPFEXT_EQUIVALENT },
+	{ "r1 = map[idx:4];r2 = 0;r3 = 8;call bpf_redirect_map#51;exit",
+	  "r1 = map[idx:4];r2 = 0;r3 = 8;call bpf_redirect_map#51;r0 = 4;exit",
+	  BPFEXT_DIFFERENT },
 	/* a devmap lookup: whether the device is there (xdp_fwd) */
 	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
 	  "if r0 == 0x0 goto pc+6;r1 = map[idx:2];r2 = 3;r3 = 0;call bpf_redirect_map#51;exit;"
@@ -503,6 +509,7 @@ static void add_maps(struct bpfext_linked_prog *lp)
 	asm_add_map(lp, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
 	asm_add_map(lp, BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 8);
+	asm_add_map(lp, BPF_MAP_TYPE_CPUMAP, 4, 4, 8);
 }
 
 static void test_maps_helpers(void)

@@ -73,8 +73,10 @@ static void globalize_static_progs(void *img, size_t size)
 	const char *shstr;
 	size_t i, k;
 
-	if (size < sizeof(*eh) || eh->e_shentsize != sizeof(*sh) ||
-	    eh->e_shoff > size || eh->e_shnum > (size - eh->e_shoff) / sizeof(*sh) ||
+	if (size < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_shentsize != sizeof(*sh) ||
+	    eh->e_shoff > size || eh->e_shoff % 8 ||
+	    eh->e_shnum > (size - eh->e_shoff) / sizeof(*sh) ||
 	    eh->e_shstrndx >= eh->e_shnum)
 		return;
 	sh = (Elf64_Shdr *)((char *)img + eh->e_shoff);
@@ -85,7 +87,8 @@ static void globalize_static_progs(void *img, size_t size)
 	for (i = 0; i < eh->e_shnum; i++) {
 		Elf64_Sym *sym;
 
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_offset > size ||
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(*sym) ||
+		    sh[i].sh_offset % 8 || sh[i].sh_offset > size ||
 		    sh[i].sh_size > size - sh[i].sh_offset)
 			continue;
 		sym = (Elf64_Sym *)((char *)img + sh[i].sh_offset);
@@ -97,7 +100,8 @@ static void globalize_static_progs(void *img, size_t size)
 			    s == SHN_UNDEF || s >= eh->e_shnum ||
 			    !(sh[s].sh_flags & SHF_EXECINSTR) ||
 			    sh[s].sh_name >= sh[eh->e_shstrndx].sh_size ||
-			    !strcmp(shstr + sh[s].sh_name, ".text"))
+			    !strncmp(shstr + sh[s].sh_name, ".text",
+				     sh[eh->e_shstrndx].sh_size - sh[s].sh_name))
 				continue;
 			sym[k].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
 		}
@@ -696,6 +700,8 @@ static int load_with_others(struct bpfext_object *obj, const struct bpfext_prog 
 
 	if (!all)
 		return 0;
+	for (i = 0; i < obj->nr_progs; i++)
+		all[i].prog_fd = -1;
 	if (!load_with_libbpf(obj, NULL, opts, all, &err) && all[k].loaded) {
 		bpfext_load_result__free(res);
 		*res = all[k];

@@ -71,6 +71,16 @@ struct bpfext_helper_proto {
 	uint8_t deref;
 };
 
+/*
+ * The flags bpf_redirect_map takes for a map of type @type: broadcast
+ * only to devmaps; any other bit makes it return XDP_ABORTED.
+ */
+static inline uint64_t bpfext_redirect_map_flags(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH ?
+	       3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 3;
+}
+
 /* The prototype of helper @id if it is modelled this way, or NULL. */
 const struct bpfext_helper_proto *bpfext_helper_proto(int32_t id);
 

@@ -391,7 +391,7 @@ static int helper_control(struct bpfext_interp *in, int32_t id, uint64_t *r)
 
 		if (map_arg(in, r[1], &m))
 			HFAULT("redirect_map: r1 is not a map");
-		if (r[3] & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+		if (r[3] & ~bpfext_redirect_map_flags(in->lp->maps[m].type)) {
 			r[0] = XDP_ABORTED;
 			return 0;
 		}

@@ -359,7 +359,7 @@ static int helper_redirect_map(struct side *sd, struct val *r, Z3_ast reach,
 		return fail(sh, ENOTSUP, "insn %zu: redirect_map on map %s", slot,
 			    sh->maps[mi].name);
 	memset(&r[0], 0, sizeof(r[0]));
-	if (f & ~(uint64_t)(3 | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) {
+	if (f & ~bpfext_redirect_map_flags(sh->maps[mi].type)) {
 		r[0].v = k64(sh, XDP_ABORTED);
 		return 0;
 	}
