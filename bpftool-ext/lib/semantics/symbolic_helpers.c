@@ -446,9 +446,17 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	m = r[1].map;
 	md = &sh->maps[m];
 	/* in a devmap, cpumap or xskmap only whether a key is there */
-	if (!map_usable(sh, m) || (is_devmap(md->type) && id != BPF_FUNC_map_lookup_elem))
+	if (!map_usable(sh, m) || (is_devmap(md->type) && id != BPF_FUNC_map_lookup_elem)) {
+		if (md->key_size > BPFEXT_SYM_MAX_KEY ||
+		    (md->value_size > BPFEXT_SYM_MAX_VALUE && !md->is_data))
+			return fail(sh, ENOTSUP, "insn %zu: map %s: %s over %d bytes are not encoded",
+				    slot, md->name,
+				    md->key_size > BPFEXT_SYM_MAX_KEY ? "keys" : "values",
+				    md->key_size > BPFEXT_SYM_MAX_KEY ? BPFEXT_SYM_MAX_KEY :
+									BPFEXT_SYM_MAX_VALUE);
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
+	}
 	ret = bpfext_sym_access_of(sd, &r[2], 0, &ka, slot);
 	if (ret)
 		return ret;
