@@ -138,7 +138,8 @@ void libbpf_warning_reset(void)
 	libbpf_failure[0] = 0;
 }
 
-static void keep_warning(char *buf, size_t len, const char *fmt, va_list args)
+static void __attribute__((format(printf, 3, 0)))
+keep_warning(char *buf, size_t len, const char *fmt, va_list args)
 {
 	va_list copy;
 	size_t n;
