@@ -11,9 +11,10 @@
 # and the debug one (KASAN, lockdep, BPF_JIT_ALWAYS_ON).  Prints TAP, one
 # line per test and subtest.  x86-64 only: test_progs is a dynamically
 # linked host binary (libelf, zlib, zstd), and this machine has no arm64
-# builds of those.  bpf_testmod is built (the Makefile wants it) but not
-# loaded: no Kops test uses it; the module-registered op is tested with
-# lib/test_bpf_kops.ko by kernel-selftests/kops.
+# builds of those.  bpf_testmod.ko goes into the initramfs next to
+# test_progs, which loads it as upstream's runner does: it registers the
+# op of kops/module_op.  The test kernels have no BTF, so the module's
+# kfuncs and struct_ops register nothing; no Kops test needs them.
 #
 # What the build needs that a tinyconfig test kernel does not give:
 # - a vmlinux with BTF for vmlinux.h: that of Debian's own 6.12 kernel
@@ -96,7 +97,7 @@ fi
 # so they go, and with them what makes a test object depend on its
 # skeletons: the objects of the two tests run here are always rebuilt;
 # bpf_testmod must match the kernel, which its rule does not depend on
-rm -f "$out"/*.test.d "$out"/verifier.test.o "$out"/kops.test.o "$out/bpf_testmod.ko"
+rm -f "$out"/*.test.d "$out"/verifier.test.o "$out"/kops.test.o "$out"/bpf_testmod*.ko
 log "building test_progs"
 # BPF_GCC empty: with gcc-bpf installed (the corpus's second compiler),
 # the Makefile would also build every object with Debian's GCC 12, which
@@ -110,21 +111,37 @@ aside=
 rm -f "$st/prog_tests/tests.h"
 log "test_progs built"
 
-# 3. initramfs: the runner, test_progs, its libraries, bpf_testmod
+# bpf_testmod once more for the debug kernel: a module loads only into a
+# kernel of the configuration it was built for
+objdbg=$B/obj-x86_64-debug
+if [ -f "$objdbg/arch/x86/boot/bzImage" ]; then
+	rm -f "$st/bpf_testmod/bpf_testmod.ko"
+	make -s -C "$st/bpf_testmod" KDIR="$objdbg" >>"$out/build.log" 2>&1 ||
+		{ tail -n 20 "$out/build.log" >&2; die "bpf_testmod for the debug kernel did not build"; }
+	cp "$st/bpf_testmod/bpf_testmod.ko" "$out/bpf_testmod-debug.ko"
+	rm -f "$st/bpf_testmod/bpf_testmod.ko"
+fi
+
+# 3. initramfs per kernel: the runner, test_progs, its libraries, bpf_testmod
 gcc -static -O2 -o "$out/init" "$repo/kernel-selftests/kops/test_progs_init.c"
 gcc -O2 -o "$out/gen_init_cpio" "$src/usr/gen_init_cpio.c"
-{
-	for d in /dev /proc /sys /lib /lib/x86_64-linux-gnu /lib64 /tmp; do
-		echo "dir $d 755 0 0"
-	done
-	echo "nod /dev/console 600 0 0 c 5 1"
-	echo "file /init $out/init 755 0 0"
-	echo "file /test_progs $out/test_progs 755 0 0"
-	for l in $(ldd "$out/test_progs" | grep -o '/lib[^ ]*'); do
-		echo "file $l $(readlink -f "$l") 755 0 0"
-	done
-} > "$out/initramfs.list"
-"$out/gen_init_cpio" "$out/initramfs.list" > "$out/initramfs.cpio"
+for variant in default debug; do
+	mod=$out/bpf_testmod.ko
+	[ "$variant" = debug ] && mod=$out/bpf_testmod-debug.ko
+	{
+		for d in /dev /proc /sys /lib /lib/x86_64-linux-gnu /lib64 /tmp; do
+			echo "dir $d 755 0 0"
+		done
+		echo "nod /dev/console 600 0 0 c 5 1"
+		echo "file /init $out/init 755 0 0"
+		echo "file /test_progs $out/test_progs 755 0 0"
+		[ ! -f "$mod" ] || echo "file /bpf_testmod.ko $mod 644 0 0"
+		for l in $(ldd "$out/test_progs" | grep -o '/lib[^ ]*'); do
+			echo "file $l $(readlink -f "$l") 755 0 0"
+		done
+	} > "$out/initramfs-$variant.list"
+	"$out/gen_init_cpio" "$out/initramfs-$variant.list" > "$out/initramfs-$variant.cpio"
+done
 
 # 4. boot each kernel and run; every test and subtest is a TAP line
 bad=0
@@ -132,7 +149,7 @@ tap=$out/tap.txt
 : > "$tap"
 for variant in default debug; do
 	k=$obj
-	[ "$variant" = debug ] && k=$B/obj-x86_64-debug
+	[ "$variant" = debug ] && k=$objdbg
 	if [ ! -f "$k/arch/x86/boot/bzImage" ]; then
 		echo "not ok - $variant: no kernel in $k" >> "$tap"
 		continue
@@ -140,7 +157,7 @@ for variant in default debug; do
 	log "booting the $variant kernel"
 	run=$out/run-$variant
 	timeout 1200 qemu-system-x86_64 -accel tcg -cpu max -m 2G -nographic -no-reboot \
-		-kernel "$k/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
+		-kernel "$k/arch/x86/boot/bzImage" -initrd "$out/initramfs-$variant.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4" </dev/null >"$run.log" 2>&1 || true
 	tr -d '\r' < "$run.log" | sed -n '/TEST-PROGS-BEGIN/,/^TEST-PROGS-RC/p' > "$run.txt"
 	rc=$(sed -n 's/^TEST-PROGS-RC: //p' "$run.txt")
@@ -157,9 +174,10 @@ for variant in default debug; do
 		*) echo "not ok - $variant: $name" ;;
 		esac
 	done >> "$tap"
-	# both tests ran and test_progs said so; the console has no splat
-	for t in verifier_kops kops; do
-		grep -qE "^#[0-9]+ +$t:OK( |\$)" "$run.txt" ||
+	# both tests ran and test_progs said so, the module op's subtest was
+	# not skipped; the console has no splat
+	for t in verifier_kops kops kops/module_op; do
+		grep -qE "^#[0-9]+(/[0-9]+)? +$t:OK( |\$)" "$run.txt" ||
 			echo "not ok - $variant: $t did not pass" >> "$tap"
 	done
 	[ "${rc:-1}" = 0 ] || echo "not ok - $variant: test_progs exited ${rc:-without a status}" >> "$tap"
