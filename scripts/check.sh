@@ -153,6 +153,15 @@ done
 
 
 tap roundtrip-stress "$SAN/tests/test_roundtrip" "${corpus[@]}"
+# LPM tries: updates, deletes and lookups driven by packet bytes, the
+# interpreter's longest-prefix match against the kernel's trie
+if have_bpf; then
+	BPFEXT_PACKETS=2000 tap interp-lpm "$SAN/tests/test_interp_kernel" \
+		build/tests/progs/lpm_trie.o
+else
+	echo "interp-lpm: skipped (needs root and bpf())"
+	skipped=$((skipped + 1))
+fi
 if have_bpf; then
 	tap roundtrip-kernel build/tests/test_roundtrip -l -s "${corpus[@]}"
 else

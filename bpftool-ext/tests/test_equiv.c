@@ -429,7 +429,10 @@ static const struct {
 	const char *a, *b;
 	int want;
 } mcases[] = {
-	/* map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap */
+	/*
+	 * map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap,
+	 * 5: LPM trie of IPv4 prefixes -> u32
+	 */
 	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
 	  "r1 += 1;*(u64 *)(r0 +0) = r1;r0 = 2;exit",
@@ -500,6 +503,35 @@ static const struct {
 	{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:2];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
 	  "if r0 == 0x0 goto pc+2;r0 = 4;exit;r0 = 2;exit",
 	  "r0 = 4;exit", BPFEXT_DIFFERENT },
+	/* LPM trie: the data bits past the prefix do not count */
+	{ "*(u32 *)(r10 -8) = 16;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -8) = 16;*(u32 *)(r10 -4) = 0x0403a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  BPFEXT_EQUIVALENT },
+	/* ... those in it do, and so does the prefix length */
+	{ "*(u32 *)(r10 -8) = 24;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -8) = 24;*(u32 *)(r10 -4) = 0x0202a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	{ "*(u32 *)(r10 -8) = 32;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -8) = 24;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
+	/* a prefix longer than the data finds nothing */
+	{ "*(u32 *)(r10 -8) = 33;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  "r0 = 2;exit", BPFEXT_EQUIVALENT },
+	/* two lookups of different keys may find one entry */
+	{ "*(u32 *)(r10 -8) = 32;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+10;r6 = r0;*(u32 *)(r10 -8) = 24;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+4;*(u32 *)(r6 +0) = 1;r0 = *(u32 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -8) = 32;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+10;r6 = r0;*(u32 *)(r10 -8) = 24;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+4;r0 = *(u32 *)(r0 +0);*(u32 *)(r6 +0) = 1;exit;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
 };
 
 /* The maps of mcases. */
@@ -510,6 +542,7 @@ static void add_maps(struct bpfext_linked_prog *lp)
 	asm_add_map(lp, BPF_MAP_TYPE_DEVMAP, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_CPUMAP, 4, 4, 8);
+	asm_add_map(lp, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16);
 }
 
 static void test_maps_helpers(void)
@@ -585,6 +618,11 @@ static const struct {
 	  "call pc+1;exit;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 0;exit",
 	  "call pc+2;r0 = 0;exit;r2 = map[idx:1];r3 = 1;call bpf_tail_call#12;r0 = 0;exit",
 	  "bpf-to-bpf callee" },
+	/* what an update does to other prefixes' lookups is not modelled */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -8) = 24;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;"
+	  "r3 = r10;r3 += -4;r4 = 0;call bpf_map_update_elem#2;exit",
+	  "r0 = 0;exit", "updates and deletes of an LPM trie" },
 	/* a helper reads the program's memory through a number: a str read's source */
 	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
 	  "*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"

@@ -206,6 +206,61 @@ static int opaque_call(struct bpfext_interp *in, const struct bpfext_helper_prot
 	return 0;
 }
 
+/*
+ * LPM trie keys are a u32 prefix length and the data it counts bits of,
+ * most significant bit of the first byte first.  An entry is named by its
+ * prefix length and those bits; the data bits past them are kept as the
+ * last update wrote them, as the kernel keeps them.
+ */
+static uint32_t lpm_plen(const uint8_t *key)
+{
+	return (uint32_t)ld_le(key, 4);
+}
+
+static bool lpm_prefix_eq(const uint8_t *a, const uint8_t *b, uint32_t bits)
+{
+	uint32_t n = bits / 8, rest = bits % 8;
+
+	if (memcmp(a + 4, b + 4, n))
+		return false;
+	return !rest || !((a[4 + n] ^ b[4 + n]) & (0xff00 >> rest));
+}
+
+/* What a lookup of @key finds: the entry with its longest prefix. */
+static struct mentry *lpm_lookup(struct bpfext_interp *in, uint32_t m, const uint8_t *key)
+{
+	struct mstate *ms = &in->maps[m];
+	struct mentry *best = NULL;
+	uint32_t plen = lpm_plen(key);
+	size_t i;
+
+	if (plen > (in->lp->maps[m].key_size - 4) * 8)
+		return NULL;
+	for (i = 0; i < ms->n; i++) {
+		struct mentry *e = &ms->e[i];
+		uint32_t ep = lpm_plen(e->key);
+
+		if (e->live && ep <= plen && lpm_prefix_eq(e->key, key, ep) &&
+		    (!best || ep > lpm_plen(best->key)))
+			best = e;
+	}
+	return best;
+}
+
+/* What an update or a delete of @key replaces: the entry of that prefix. */
+static struct mentry *lpm_exact(struct bpfext_interp *in, uint32_t m, const uint8_t *key)
+{
+	struct mstate *ms = &in->maps[m];
+	uint32_t plen = lpm_plen(key);
+	size_t i;
+
+	for (i = 0; i < ms->n; i++)
+		if (ms->e[i].live && lpm_plen(ms->e[i].key) == plen &&
+		    lpm_prefix_eq(ms->e[i].key, key, plen))
+			return &ms->e[i];
+	return NULL;
+}
+
 /* Helpers: map_lookup_elem, map_update_elem, map_delete_elem on the maps the
  * interpreter models (arrays, hashes, LRU hashes, LPM tries). */
 static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
@@ -214,6 +269,7 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 	struct mentry *e;
 	uint8_t *p, *q;
 	uint32_t m;
+	bool lpm;
 
 	switch (id) {
 	case BPF_FUNC_map_lookup_elem:
@@ -239,9 +295,18 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 			HFAULT("helper %d: map %s of type %u is not modelled",
 			       id, d->name, d->type);
 		}
+		lpm = d->type == BPF_MAP_TYPE_LPM_TRIE;
+		if (lpm && d->key_size < 5)
+			HFAULT("helper %d: LPM trie %s with %u-byte keys", id, d->name,
+			       d->key_size);
+		if (lpm && id != BPF_FUNC_map_lookup_elem &&
+		    lpm_plen(p) > (d->key_size - 4) * 8) {
+			r[0] = (uint64_t)-EINVAL;
+			return 0;
+		}
 		if (id == BPF_FUNC_map_lookup_elem) {
 			e = bpfext_interp_is_array(d->type) ? array_elem(in, m, p) :
-						bpfext_interp_map_find(in, m, p);
+			    lpm ? lpm_lookup(in, m, p) : bpfext_interp_map_find(in, m, p);
 			r[0] = e ? ADDR(e->region, 0) : 0;
 			if (in->oom)
 				return -ENOMEM;
@@ -252,7 +317,7 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 				r[0] = (uint64_t)-EINVAL;
 				return 0;
 			}
-			e = bpfext_interp_map_find(in, m, p);
+			e = lpm ? lpm_exact(in, m, p) : bpfext_interp_map_find(in, m, p);
 			if (e)
 				e->live = 0;
 			r[0] = e ? 0 : (uint64_t)-ENOENT;
@@ -261,7 +326,7 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 		q = mem_ptr(in, r[3], d->value_size, false);
 		if (!q)
 			HFAULT("map_update_elem: bad value pointer");
-		if (r[4] > BPF_EXIST && r[4] != BPF_F_LOCK) {
+		if (r[4] > BPF_EXIST && (r[4] != BPF_F_LOCK || lpm)) {
 			r[0] = (uint64_t)-EINVAL;
 			return 0;
 		}
@@ -285,7 +350,7 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 			r[0] = 0;
 			return 0;
 		}
-		e = bpfext_interp_map_find(in, m, p);
+		e = lpm ? lpm_exact(in, m, p) : bpfext_interp_map_find(in, m, p);
 		if (e && (r[4] & 3) == BPF_NOEXIST) {
 			r[0] = (uint64_t)-EEXIST;
 			return 0;
@@ -296,6 +361,8 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 		}
 		if (e) {
 			memmove(in->regions[e->region - 1].mem, q, d->value_size);
+			if (lpm)
+				memmove(e->key, p, d->key_size);
 			r[0] = 0;
 			return 0;
 		}
@@ -305,7 +372,7 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 			for (i = 0; i < in->maps[m].n; i++)
 				live += in->maps[m].e[i].live;
 			if (live >= d->max_entries) {
-				r[0] = (uint64_t)-E2BIG;
+				r[0] = (uint64_t)(lpm ? -ENOSPC : -E2BIG);
 				return 0;
 			}
 		}

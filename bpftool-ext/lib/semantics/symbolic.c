@@ -1458,7 +1458,8 @@ static int prog_unknowns(struct shared *sh)
 	}
 	sh->present0 = calloc(sh->nr_maps + 1, sizeof(*sh->present0));
 	sh->val0 = calloc(sh->nr_maps + 1, sizeof(*sh->val0));
-	if (!sh->present0 || !sh->val0) {
+	sh->match0 = calloc(sh->nr_maps + 1, sizeof(*sh->match0));
+	if (!sh->present0 || !sh->val0 || !sh->match0) {
 		return fail(sh, ENOMEM, "out of memory");
 	}
 	for (i = 0; i < sh->nr_maps; i++) {
@@ -1686,6 +1687,8 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	ret = prog_same(&sh, &sa, &sb, &same);
 	if (ret)
 		goto out;
+	if (sh.nr_lpm)
+		pre = and2(&sh, pre, bpfext_sym_lpm_facts(&sh));
 	if (Z3_get_error_code(sh.z) != Z3_OK) {
 		ret = fail(&sh, EINVAL, "Z3 error: %s",
 			   Z3_get_error_msg(sh.z, Z3_get_error_code(sh.z)));
@@ -1718,6 +1721,8 @@ out:
 	free(sh.keys);
 	free(sh.present0);
 	free(sh.val0);
+	free(sh.match0);
+	free(sh.lpm);
 	Z3_del_context(sh.z);
 	return ret;
 }

@@ -428,6 +428,17 @@ static int helper_xdp_bytes(struct side *sd, int32_t id, struct val *r, Z3_ast r
 	return 0;
 }
 
+/* What a lookup gives: the value at @key of map @m, if @nonnull. */
+static void set_mapval(struct shared *sh, struct val *r0, int m, Z3_ast key, Z3_ast nonnull)
+{
+	memset(r0, 0, sizeof(*r0));
+	r0->tag = T_MAPVAL;
+	r0->v = k64(sh, 0);
+	r0->map = m;
+	r0->key = key;
+	r0->nonnull = nonnull;
+}
+
 /* bpf_map_lookup_elem, _update_elem, _delete_elem: operations on the map. */
 static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		      size_t slot)
@@ -457,6 +468,11 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return fail(sh, ENOTSUP, "insn %zu: map %s (type %u) is not encoded",
 			    slot, md->name, md->type);
 	}
+	if (md->type == BPF_MAP_TYPE_LPM_TRIE &&
+	    (id != BPF_FUNC_map_lookup_elem || md->key_size < 5))
+		return fail(sh, ENOTSUP, "insn %zu: map %s: %s", slot, md->name,
+			    md->key_size < 5 ? "LPM trie keys under 5 bytes" :
+			    "updates and deletes of an LPM trie are not encoded");
 	ret = bpfext_sym_access_of(sd, &r[2], 0, &ka, slot);
 	if (ret)
 		return ret;
@@ -466,6 +482,14 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	if (ret)
 		return ret;
 	key = bpfext_sym_acc_read_raw(sd, &ka, md->key_size);
+	if (md->type == BPF_MAP_TYPE_LPM_TRIE) {
+		Z3_ast entry, found;
+
+		ret = bpfext_sym_lpm_lookup(sd, m, key, &entry, &found);
+		if (!ret)
+			set_mapval(sh, &r[0], m, entry, found);
+		return ret;
+	}
 	ret = bpfext_sym_note_key(sh, m, key);
 	if (ret)
 		return ret;
@@ -474,12 +498,7 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	o.key = key;
 
 	if (id == BPF_FUNC_map_lookup_elem) {
-		memset(&r[0], 0, sizeof(r[0]));
-		r[0].tag = T_MAPVAL;
-		r[0].v = k64(sh, 0);
-		r[0].map = m;
-		r[0].key = key;
-		r[0].nonnull = pres;
+		set_mapval(sh, &r[0], m, key, pres);
 		return 0;
 	}
 	if (id == BPF_FUNC_map_delete_elem) {

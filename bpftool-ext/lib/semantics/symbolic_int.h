@@ -56,6 +56,13 @@ struct seen_key {
 	Z3_ast key;
 };
 
+/* A lookup in an LPM trie: the key it was given and the entry it finds. */
+struct lpm_lookup {
+	int map;
+	Z3_ast key;
+	Z3_ast entry;
+};
+
 struct store {
 	Z3_ast guard;
 	Z3_ast addr;		/* BV64 */
@@ -109,6 +116,9 @@ struct shared {
 	Z3_func_decl *val0;		/* per map: key, offset -> byte */
 	struct seen_key *keys;
 	size_t nr_keys, cap_keys;
+	Z3_func_decl *match0;		/* per LPM trie: prefix -> entry found */
+	struct lpm_lookup *lpm;
+	size_t nr_lpm, cap_lpm;
 	/* window: addresses read from initial memory, for counterexamples */
 	Z3_ast *reads;
 	size_t nr_reads, cap_reads;
@@ -319,6 +329,9 @@ int bpfext_sym_helper(struct side *sd, int32_t id, struct val *r, Z3_ast *reachp
 bool bpfext_sym_map_is_array(uint32_t t);
 bool bpfext_sym_map_supported(uint32_t t);
 int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key);
+int bpfext_sym_lpm_lookup(struct side *sd, int m, Z3_ast key, Z3_ast *entry,
+			  Z3_ast *found);
+Z3_ast bpfext_sym_lpm_facts(struct shared *sh);
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o);
 Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key);
 Z3_ast bpfext_sym_val_at(struct side *sd, int m, Z3_ast key, Z3_ast off);

@@ -146,7 +146,7 @@ bool bpfext_sym_map_supported(uint32_t t)
 	       t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
 	       t == BPF_MAP_TYPE_XSKMAP || t == BPF_MAP_TYPE_HASH ||
 	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
-	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_LPM_TRIE;
 }
 
 int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key)
@@ -193,6 +193,144 @@ Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
 				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
 							Z3_mk_false(sh->z), acc);
+	}
+	return acc;
+}
+
+/*
+ * LPM tries.  A key is a u32 prefix length (the low 32 bits) and data
+ * bytes, whose bits count most significant first.  An entry is named by
+ * its key with the data bits past its prefix cleared.  A lookup finds
+ * match0(its key, so cleared): an unknown entry that the facts below tie
+ * to the trie's contents, which are present0 and val0 as for hashes.
+ * Programs that update or delete entries are not encoded.
+ */
+static Z3_ast k32(struct shared *sh, uint32_t v)
+{
+	return Z3_mk_unsigned_int(sh->z, v, Z3_mk_bv_sort(sh->z, 32));
+}
+
+static Z3_ast lpm_plen(struct shared *sh, Z3_ast key)
+{
+	return Z3_mk_extract(sh->z, 31, 0, key);
+}
+
+/* The data of @key with the bits past the first @bits (BV32) cleared. */
+static Z3_ast lpm_data(struct shared *sh, int m, Z3_ast key, Z3_ast bits)
+{
+	Z3_context z = sh->z;
+	uint32_t i, nd = sh->maps[m].key_size - 4;
+	Z3_ast acc = NULL;
+
+	for (i = 0; i < nd; i++) {
+		Z3_ast b = Z3_mk_extract(z, 8 * (4 + i) + 7, 8 * (4 + i), key);
+		Z3_ast n = Z3_mk_ite(z, Z3_mk_bvuge(z, bits, k32(sh, 8 * i + 8)), k32(sh, 8),
+				     Z3_mk_ite(z, Z3_mk_bvule(z, bits, k32(sh, 8 * i)), k32(sh, 0),
+					       Z3_mk_bvsub(z, bits, k32(sh, 8 * i))));
+
+		b = Z3_mk_bvand(z, b, Z3_mk_extract(z, 7, 0,
+				Z3_mk_bvlshr(z, k32(sh, 0xff00), n)));
+		acc = acc ? Z3_mk_concat(z, b, acc) : b;
+	}
+	return acc;
+}
+
+static Z3_ast lpm_norm(struct shared *sh, int m, Z3_ast key)
+{
+	return Z3_mk_concat(sh->z, lpm_data(sh, m, key, lpm_plen(sh, key)),
+			    lpm_plen(sh, key));
+}
+
+/* Is entry @e a prefix of key @k? */
+static Z3_ast lpm_prefix(struct shared *sh, int m, Z3_ast e, Z3_ast k)
+{
+	Z3_ast bits = lpm_plen(sh, e);
+
+	return and2(sh, Z3_mk_bvule(sh->z, bits, lpm_plen(sh, k)),
+		    Z3_mk_eq(sh->z, lpm_data(sh, m, e, bits), lpm_data(sh, m, k, bits)));
+}
+
+static Z3_ast lpm_valid(struct shared *sh, int m, Z3_ast key)
+{
+	return Z3_mk_bvule(sh->z, lpm_plen(sh, key),
+			   k32(sh, (sh->maps[m].key_size - 4) * 8));
+}
+
+int bpfext_sym_lpm_lookup(struct side *sd, int m, Z3_ast key, Z3_ast *entry,
+			  Z3_ast *found)
+{
+	struct shared *sh = sd->sh;
+	Z3_context z = sh->z;
+	struct lpm_lookup *l;
+	Z3_ast norm;
+	int ret;
+
+	if (!sh->match0[m]) {
+		Z3_sort ks = Z3_mk_bv_sort(z, sh->maps[m].key_size * 8);
+		char name[32];
+
+		snprintf(name, sizeof(name), "match%d", m);
+		sh->match0[m] = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &ks, ks);
+	}
+	if (bpfext_grow(&sh->lpm, &sh->cap_lpm, sh->nr_lpm + 1, sizeof(*sh->lpm)))
+		return fail(sh, ENOMEM, "out of memory");
+	norm = lpm_norm(sh, m, key);
+	l = &sh->lpm[sh->nr_lpm++];
+	l->map = m;
+	l->key = key;
+	l->entry = Z3_mk_app(z, sh->match0[m], 1, &norm);
+	ret = bpfext_sym_note_key(sh, m, l->entry);
+	if (ret)
+		return ret;
+	*entry = l->entry;
+	*found = and2(sh, lpm_valid(sh, m, key), bpfext_sym_present_at(sd, m, l->entry));
+	return 0;
+}
+
+/*
+ * What holds of every trie, for the keys noted (entries found, keys where
+ * the final maps are compared) and the lookups made: an entry is named by
+ * its cleared key; a lookup finds a prefix of its key; and if an entry is
+ * a prefix of a lookup's key, the lookup finds one at least as long.
+ * Every counterexample is then a trie whose real lookups give what the
+ * model says.
+ */
+Z3_ast bpfext_sym_lpm_facts(struct shared *sh)
+{
+	Z3_context z = sh->z;
+	Z3_ast acc = Z3_mk_true(z);
+	size_t i, j;
+
+	for (j = 0; j < sh->nr_lpm; j++) {
+		const struct lpm_lookup *l = &sh->lpm[j];
+		Z3_ast pe = Z3_mk_app(z, sh->present0[l->map], 1, &l->entry);
+
+		acc = and2(sh, acc, Z3_mk_implies(z, and2(sh, lpm_valid(sh, l->map, l->key), pe),
+						  lpm_prefix(sh, l->map, l->entry, l->key)));
+	}
+	for (i = 0; i < sh->nr_keys; i++) {
+		int m = sh->keys[i].map;
+		Z3_ast k = sh->keys[i].key, pk;
+
+		if (sh->maps[m].type != BPF_MAP_TYPE_LPM_TRIE)
+			continue;
+		pk = Z3_mk_app(z, sh->present0[m], 1, &k);
+		acc = and2(sh, acc, Z3_mk_implies(z, pk, and2(sh, lpm_valid(sh, m, k),
+						  Z3_mk_eq(z, k, lpm_norm(sh, m, k)))));
+		for (j = 0; j < sh->nr_lpm; j++) {
+			const struct lpm_lookup *l = &sh->lpm[j];
+			Z3_ast v[3], w[2];
+
+			if (l->map != m)
+				continue;
+			v[0] = lpm_valid(sh, m, l->key);
+			v[1] = pk;
+			v[2] = lpm_prefix(sh, m, k, l->key);
+			w[0] = Z3_mk_app(z, sh->present0[m], 1, &l->entry);
+			w[1] = Z3_mk_bvuge(z, lpm_plen(sh, l->entry), lpm_plen(sh, k));
+			acc = and2(sh, acc, Z3_mk_implies(z, Z3_mk_and(z, 3, v),
+							  Z3_mk_and(z, 2, w)));
+		}
 	}
 	return acc;
 }
