@@ -333,6 +333,50 @@ static void test_bad_pair(void)
 }
 
 /*
+ * CO-RE offsets of UAPI context fields: where the local flavour puts a
+ * field where the UAPI does, libbpf leaves the access as it is, so it is
+ * no load-time value and prog equiv decides; where it does not, libbpf
+ * moves the access, and it stays one.
+ */
+static void test_uapi_ctx(void)
+{
+	static const struct {
+		const char *prog;
+		bool ltv;
+		int verdict;
+	} want[] = {
+		{ "ctx_uapi", false, BPFEXT_EQUIVALENT },
+		{ "ctx_swapped", true, BPFEXT_UNDECIDED },
+	};
+	struct bpfext_object *a = open_in(progs_dir, "core_ctx.o");
+	size_t i;
+
+	for (i = 0; a && i < ARRAY_SIZE(want); i++) {
+		static struct bpfext_equiv_report rep;
+		BPFEXT_OPTS(bpfext_sym_opts, so, .timeout_ms = 20000);
+		struct bpfext_prog *p = bpfext_object__find_prog(a, want[i].prog);
+		struct bpfext_linked_prog lp = { 0 };
+		struct bpfext_error err = { "" };
+		int ret = -EINVAL;
+
+		if (p)
+			ret = bpfext_prog__linked_insns(a, p, &lp, &err);
+		ok(!ret && (lp.nr_ltv > 0) == want[i].ltv,
+		   "core_ctx.o: %s: %zu load-time values, want %s%s%s", want[i].prog,
+		   lp.nr_ltv, want[i].ltv ? "some" : "none", ret ? ": " : "",
+		   ret ? err.msg : "");
+		if (!ret)
+			ret = bpfext_equiv_progs(&lp, &lp, &so, 16, &rep, &err);
+		ok(!ret && rep.verdict == want[i].verdict, "core_ctx.o: %s: prog equiv with itself: %s%s%s",
+		   want[i].prog, ret ? err.msg : rep.verdict == BPFEXT_EQUIVALENT ? "equivalent" :
+		   rep.verdict == BPFEXT_DIFFERENT ? "DIFFERENT" : "undecided",
+		   !ret && rep.reason[0] ? ": " : "", !ret ? rep.reason : "");
+		bpfext_linked_prog__free(&lp);
+	}
+	bpfext_object__close(a);
+}
+
+/*
  * The issue's program and the bindsnoop pattern under every setting
  * the reporter tried: the same results after relocation each time (the
  * rule cache run twice, so that the second run proposes what the
@@ -363,7 +407,7 @@ int main(int argc, char **argv)
 {
 	static const char *const progs[] = {
 		"core_off.o", "core_off4.o", "core_kinds.o", "core_mem.o",
-		"bindsnoop_pattern.o",
+		"bindsnoop_pattern.o", "core_ctx.o",
 	};
 	char path[4096];
 	size_t i;
@@ -387,6 +431,7 @@ int main(int argc, char **argv)
 			   kinds[i]);
 	}
 	test_bad_pair();
+	test_uapi_ctx();
 	for (i = 0; i < ARRAY_SIZE(progs); i++)
 		test_prog(progs[i], 2);
 	{

@@ -5,6 +5,7 @@
  * interpreter and the checker.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,6 +538,79 @@ void bpfext_linked_prog__free(struct bpfext_linked_prog *lp)
 }
 
 /*
+ * The fields of the UAPI contexts are where <linux/bpf.h> puts them, in
+ * every kernel: their layout is ABI, and the kernel's BTF describes the
+ * same structs.  A CO-RE field offset of one (vmlinux.h marks every
+ * access to xdp_md and __sk_buff for relocation) is libbpf's to check,
+ * not to choose: it gives the UAPI offset and width, or fails the load.
+ */
+#define CTX_FIELD(t, f) { #t, #f, offsetof(struct t, f), sizeof(((struct t *)0)->f) }
+static const struct {
+	const char *type, *field;
+	uint32_t off, size;
+} uapi_ctx_fields[] = {
+	CTX_FIELD(xdp_md, data), CTX_FIELD(xdp_md, data_end),
+	CTX_FIELD(xdp_md, data_meta), CTX_FIELD(xdp_md, ingress_ifindex),
+	CTX_FIELD(xdp_md, rx_queue_index), CTX_FIELD(xdp_md, egress_ifindex),
+	CTX_FIELD(__sk_buff, len), CTX_FIELD(__sk_buff, pkt_type),
+	CTX_FIELD(__sk_buff, mark), CTX_FIELD(__sk_buff, queue_mapping),
+	CTX_FIELD(__sk_buff, protocol), CTX_FIELD(__sk_buff, vlan_present),
+	CTX_FIELD(__sk_buff, vlan_tci), CTX_FIELD(__sk_buff, vlan_proto),
+	CTX_FIELD(__sk_buff, priority), CTX_FIELD(__sk_buff, ingress_ifindex),
+	CTX_FIELD(__sk_buff, ifindex), CTX_FIELD(__sk_buff, tc_index),
+	CTX_FIELD(__sk_buff, hash), CTX_FIELD(__sk_buff, tc_classid),
+	CTX_FIELD(__sk_buff, data), CTX_FIELD(__sk_buff, data_end),
+	CTX_FIELD(__sk_buff, napi_id), CTX_FIELD(__sk_buff, family),
+	CTX_FIELD(__sk_buff, remote_ip4), CTX_FIELD(__sk_buff, local_ip4),
+	CTX_FIELD(__sk_buff, remote_port), CTX_FIELD(__sk_buff, local_port),
+	CTX_FIELD(__sk_buff, data_meta), CTX_FIELD(__sk_buff, tstamp),
+	CTX_FIELD(__sk_buff, wire_len), CTX_FIELD(__sk_buff, gso_segs),
+	CTX_FIELD(__sk_buff, gso_size),
+};
+
+/*
+ * Is @x, with CO-RE record @rec, a load or store of a whole UAPI context
+ * field at the offset and width the UAPI gives it?  Then libbpf leaves it
+ * as it is.
+ */
+static bool uapi_ctx_access(const struct btf *btf, const uint32_t *rec,
+			    const struct bpf_insn *x)
+{
+	static const uint32_t bytes[] = { 4, 2, 1, 8 };
+	const struct btf_type *t;
+	const struct btf_member *m;
+	const char *tname, *access, *mname;
+	unsigned int idx;
+	size_t i, len;
+	char tail;
+
+	if (!btf || rec[3] != 0 || !bpfext_insn_is_mem(x) ||
+	    BPF_MODE(x->code) != BPF_MEM)
+		return false;
+	t = btf__type_by_id(btf, rec[1]);
+	access = btf__name_by_offset(btf, rec[2]);
+	if (!t || !btf_is_struct(t) || !access ||
+	    sscanf(access, "0:%u%c", &idx, &tail) != 1 || idx >= btf_vlen(t))
+		return false;
+	m = btf_members(t) + idx;
+	if (btf_member_bitfield_size(t, idx))
+		return false;
+	tname = btf__name_by_offset(btf, t->name_off);
+	mname = btf__name_by_offset(btf, m->name_off);
+	if (!tname || !mname)
+		return false;
+	/* libbpf drops a "___flavour" suffix */
+	len = strstr(tname, "___") ? (size_t)(strstr(tname, "___") - tname) : strlen(tname);
+	for (i = 0; i < ARRAY_SIZE(uapi_ctx_fields); i++)
+		if (strlen(uapi_ctx_fields[i].type) == len &&
+		    !strncmp(uapi_ctx_fields[i].type, tname, len) &&
+		    !strcmp(uapi_ctx_fields[i].field, mname))
+			return x->off >= 0 && (uint32_t)x->off == uapi_ctx_fields[i].off &&
+			       bytes[BPF_SIZE(x->code) >> 3] == uapi_ctx_fields[i].size;
+	return false;
+}
+
+/*
  * The CO-RE records of a placed function become load-time values, named
  * by what libbpf computes them from: kind, root type, access string.
  */
@@ -561,6 +635,8 @@ static int core_ltvs(struct link_ctx *c, size_t pi)
 		memcpy(rec, r->raw, sizeof(rec));
 		at = c->placed[pi].base + (r->slot - fn->start);
 		x = &c->lp->insns[at];
+		if (uapi_ctx_access(btf, rec, x))
+			continue;
 		t = btf ? btf__type_by_id(btf, rec[1]) : NULL;
 		tname = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 		access = btf ? btf__name_by_offset(btf, rec[2]) : NULL;
