@@ -532,6 +532,15 @@ static const struct {
 	  "if r0 == 0x0 goto pc+10;r6 = r0;*(u32 *)(r10 -8) = 24;r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;"
 	  "if r0 == 0x0 goto pc+4;r0 = *(u32 *)(r0 +0);*(u32 *)(r6 +0) = 1;exit;r0 = 2;exit",
 	  BPFEXT_DIFFERENT },
+	/* a pointer that the null check made 0 on one path, checked again after the join */
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r1 = 7;*(u64 *)(r0 +0) = r1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u64 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = 7;*(u64 *)(r0 +0) = r1;r0 = 7;exit;r0 = 2;exit",
+	  BPFEXT_EQUIVALENT },
+	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r1 = 8;*(u64 *)(r0 +0) = r1;"
+	  "if r0 == 0x0 goto pc+2;r0 = *(u64 *)(r0 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = 7;*(u64 *)(r0 +0) = r1;r0 = 7;exit;r0 = 2;exit",
+	  BPFEXT_DIFFERENT },
 };
 
 /* The maps of mcases. */
@@ -623,6 +632,15 @@ static const struct {
 	  "*(u32 *)(r10 -8) = 24;*(u32 *)(r10 -4) = 0x0201a8c0;r1 = map[idx:5];r2 = r10;r2 += -8;"
 	  "r3 = r10;r3 += -4;r4 = 0;call bpf_map_update_elem#2;exit",
 	  "r0 = 0;exit", "updates and deletes of an LPM trie" },
+	/* a number the null check left, merged with the pointer, then changed */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+0;r0 += 1;if r0 == 0x0 goto pc+1;r0 = 3;exit",
+	  "r0 = 3;exit", "arithmetic on a pointer" },
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+0;r0 = *(u32 *)(r0 +0);exit",
+	  "r0 = 3;exit", "NULL on some path" },
 	/* a helper reads the program's memory through a number: a str read's source */
 	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
 	  "*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"

@@ -45,6 +45,26 @@ static int push_edge(struct side *sd, size_t to, Z3_ast cond,
 	return push_box(sd, &sd->in[to], cond, r);
 }
 
+/*
+ * @a is the scalar 0 a null check left on one path, @b what the lookup
+ * gave on another: as a pointer that is NULL on @a's path, @a joins @b.
+ * The verifier keeps the paths apart; the merged pointer may be compared
+ * with 0 and moved, nothing else until a null check (emit_jmp) ends it.
+ */
+static bool null_joins(struct shared *sh, struct val *a, const struct val *b)
+{
+	uint64_t v;
+
+	if (a->tag != T_SCALAR || b->tag != T_MAPVAL || !numeral(sh, a->v, &v) || v)
+		return false;
+	a->tag = T_MAPVAL;
+	a->map = b->map;
+	a->key = b->key;
+	a->nonnull = Z3_mk_false(sh->z);
+	a->nullable = true;
+	return true;
+}
+
 /* Merge the edges of @ib: reach condition and registers. */
 static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 {
@@ -64,8 +84,12 @@ static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 	reach = ib->e[ib->n - 1].cond;
 	for (e = ib->n - 1; e-- > 0;) {
 		for (k = 0; k < NVALS; k++) {
-			const struct val *o = &ib->e[e].r[k];
+			struct val ov = ib->e[e].r[k], *o = &ov;
 
+			if (!null_joins(sh, o, &r[k]))
+				null_joins(sh, &r[k], o);
+			if (r[k].tag == T_MAPVAL)
+				r[k].nullable |= o->nullable;
 			if (o->tag != r[k].tag ||
 			    ((o->tag == T_MAP || o->tag == T_MAPVAL) && o->map != r[k].map))
 				r[k].tag = T_CONFLICT;
@@ -197,7 +221,8 @@ static int ptr_alu(struct side *sd, const struct bpf_insn *x, struct val *r,
 		*d = *src;
 		return 0;
 	}
-	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT)
+	if (d->tag == T_CONFLICT || src->tag == T_CONFLICT ||
+	    (d->tag == T_MAPVAL && d->nullable) || (src->tag == T_MAPVAL && src->nullable))
 		goto bad;
 	/* pointer difference, also in 32 bits: the region base cancels */
 	if (op == BPF_SUB && ((d->tag == src->tag && offsetable(d->tag) &&
@@ -256,6 +281,7 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 		d->key = Z3_mk_unsigned_int64(sh->z, 0,
 					      Z3_mk_bv_sort(sh->z, sh->maps[m].key_size * 8));
 		d->nonnull = Z3_mk_true(sh->z);
+		d->nullable = false;
 		d->v = k64(sh, (uint64_t)(int64_t)x[1].imm);
 		return bpfext_sym_note_key(sh, m, d->key);
 	default:
@@ -622,9 +648,12 @@ static int emit_jmp(struct enc *e)
 			c = Z3_mk_not(z, d->nonnull);
 			ret = push_edge(e->sd, op == BPF_JEQ ? t : e->next,
 					and2(sh, e->reach, c), nr);
+			/* past the check it is not NULL, whatever the paths */
+			memcpy(nr, r, sizeof(nr));
+			nr[x->dst_reg].nullable = false;
 			if (!ret)
 				ret = push_edge(e->sd, op == BPF_JEQ ? e->next : t,
-						and2(sh, e->reach, Z3_mk_not(z, c)), r);
+						and2(sh, e->reach, Z3_mk_not(z, c)), nr);
 			if (ret)
 				return ret;
 			e->next = (size_t)-1;

@@ -31,6 +31,7 @@ struct val {
 	int map;		/* T_MAP, T_MAPVAL: map index */
 	Z3_ast key;		/* T_MAPVAL: key of the element */
 	Z3_ast nonnull;		/* T_MAPVAL: lookup found it */
+	bool nullable;		/* T_MAPVAL: NULL (scalar 0) on a merged path */
 };
 
 /* Map operations of one side, in program order. */

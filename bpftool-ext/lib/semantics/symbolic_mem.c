@@ -395,6 +395,9 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
 	case T_PKT: a->r = M_PKT; return 0;
 	case T_CTX: a->r = M_CTX; return 0;
 	case T_MAPVAL:
+		if (p->nullable)
+			return fail(sh, ENOTSUP, "insn %zu: access through a pointer that is NULL on some path",
+				    slot);
 		if (is_devmap(sh->maps[p->map].type))
 			return fail(sh, ENOTSUP, "insn %zu: access to what a lookup in map %s gives (a device, CPU or socket)",
 				    slot, sh->maps[p->map].name);
