@@ -116,7 +116,7 @@ static int mut_memcpy_len(u8 **pprog, const struct bpf_insn *m)
  * BPF_MAX_INSN_SIZE bytes: -E2BIG if a step is longer than the
  * BPF_KOPS_MAX_NATIVE the JIT promises (by a BUILD_BUG_ON) to fit there.
  */
-static int emit_steps(const struct bpf_insn *m, u8 **pprog)
+static int emit_steps(const struct bpf_insn *m, u8 **pprog, int *longest)
 {
 	struct bpf_insn proof[64];
 	const char *why;
@@ -132,11 +132,38 @@ static int emit_steps(const struct bpf_insn *m, u8 **pprog)
 		err = emit_kops(pprog, &einsn_op, m, step);
 		if (err)
 			return step ? -EFAULT : err;
+		if (longest && *pprog - start > *longest)
+			*longest = *pprog - start;
 		if (*pprog - start > BPF_KOPS_MAX_NATIVE ||
 		    *pprog - start > BPF_MAX_INSN_SIZE)
 			return -E2BIG;
 	}
 	return 0;
+}
+
+/*
+ * The first version's memcpy: the whole copy in one step, at the marker,
+ * into do_jit()'s temp buffer (for the length sweep: it must exceed it).
+ */
+int x86_emit_memcpy_v1(const struct bpf_insn *m, u8 *buf)
+{
+	u8 *prog = buf;
+	u32 i;
+
+	for (i = 0; i <= BPF_KOPS_C(m); i++)
+		emit_kops_memcpy_word(&prog, m, i);
+	return prog - buf;
+}
+
+/* The JIT's emit of @m and, in @longest, the length of its longest step. */
+int x86_emit_steps(const struct bpf_insn *m, u8 *buf, int *longest)
+{
+	u8 *prog = buf;
+	int err;
+
+	*longest = 0;
+	err = emit_steps(m, &prog, longest);
+	return err ? err : (int)(prog - buf);
 }
 
 int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant)
@@ -145,7 +172,7 @@ int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant)
 	int err;
 
 	switch (mutant) {
-	case MUT_NONE:		 err = emit_steps(m, &prog); break;
+	case MUT_NONE:		 err = emit_steps(m, &prog, NULL); break;
 	case MUT_ROTATE_DIR:	 err = mut_rotate_dir(&prog, m); break;
 	case MUT_SELECT_COND:	 err = mut_select_cond(&prog, m); break;
 	case MUT_BFEXT_TMP:	 err = mut_bfext_tmp(&prog, m); break;

@@ -41,6 +41,8 @@ static inline s32 sign_extend32(u32 value, int index)
 /* Emitter interfaces (emit_x86.c, emit_a64.c, einsn.c) */
 enum { MUT_NONE = 0 };
 int x86_emit(const struct bpf_insn *m, u8 *buf, int mutant);
+int x86_emit_steps(const struct bpf_insn *m, u8 *buf, int *longest);
+int x86_emit_memcpy_v1(const struct bpf_insn *m, u8 *buf);
 int a64_emit(const struct bpf_insn *m, u32 *buf, int mutant);
 int a64be_emit(const struct bpf_insn *m, u32 *buf, int mutant);	/* CONFIG_CPU_BIG_ENDIAN */
 int einsn_instantiate(const struct bpf_insn *m, struct bpf_insn *p, u16 *clobber,

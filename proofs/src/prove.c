@@ -105,7 +105,8 @@ static struct {
 	long cvc5_max_memcpy;	/* the same for memcpy (~0.5 s a query) */
 	int jobs;		/* worker processes */
 	int model_tests;	/* -U: only the model tests (modeltest.c) */
-} opt = { "out", 20000, 2, 0, NULL, -1, NULL, NULL, 1, 1, 0, 3, 0, 1000, 100, 2, 0 };
+	int lengths;		/* -L: only the length of every instance's emit */
+} opt = { "out", 20000, 2, 0, NULL, -1, NULL, NULL, 1, 1, 0, 3, 0, 1000, 100, 2, 0, 0 };
 
 /* the validation runner of an arm64 architecture; NULL: not validated */
 static const char *runner(int arch)
@@ -795,6 +796,108 @@ out:
 	return all;
 }
 
+/* ---- -L: the length of every instance's emit ---- */
+
+/*
+ * Every valid instance of every op, enumerated in full (no solver): each
+ * x86-64 JIT step must fit the BPF_KOPS_MAX_NATIVE bytes do_jit() takes
+ * per instruction (its temp buffer holds BPF_MAX_INSN_SIZE plus a safety
+ * margin); the emit must not fail after its first step.  arm64 writes
+ * into the image its first pass sized, and build_kops() depends on the
+ * marker alone, so every pass emits the same count: reported, with the
+ * same checks of failure.  One row per op and architecture.
+ */
+static int length_sweep(FILE *out)
+{
+	static uint8_t buf[64 * 1024];
+	int bad = 0;
+
+	fprintf(out, "%-8s %-8s %12s %14s %14s %8s  %s\n", "op", "arch", "instances",
+		"longest step", "longest emit", "time", "status");
+	for (size_t oi = 0; oi < NOPS; oi++) {
+		const struct op *o = &ops[oi];
+		int lim[4];
+
+		if (opt.only_op && strcmp(opt.only_op, o->name))
+			continue;
+		for (int i = 0; i < 4; i++)
+			lim[i] = o->max[i] < 0 ? 0 : o->max[i];
+		for (int arch = 0; arch < NARCH; arch++) {
+			long n = 0, failed = 0;
+			int longest = 0, total = 0, r[4];
+			double t0 = now_ms();
+			char first[160] = "";
+
+			if (opt.only_arch >= 0 && opt.only_arch != arch)
+				continue;
+			for (r[0] = 0; r[0] <= lim[0]; r[0]++)
+			for (r[1] = 0; r[1] <= lim[1]; r[1]++)
+			for (r[2] = 0; r[2] <= lim[2]; r[2]++)
+			for (r[3] = 0; r[3] <= lim[3]; r[3]++)
+			for (int p = 0; p < 1 << o->pbits; p++) {
+				struct bpf_insn m;
+				int len, step = 0;
+
+				if (!valid(o, r, p))
+					continue;
+				m = marker(o->id, r[0], r[1], r[2], r[3], p);
+				n++;
+				len = arch == X86 ? x86_emit_steps(&m, buf, &step) :
+						    emit(arch, &m, MUT_NONE, buf);
+				if (arch != X86)
+					step = len;
+				if (len < 0) {
+					if (!failed++)
+						snprintf(first, sizeof(first), "D=%d A=%d B=%d C=%d P=%d: %s",
+							 r[0], r[1], r[2], r[3], p,
+							 len == -E2BIG ? "a step over BPF_KOPS_MAX_NATIVE" :
+							 strerror(-len));
+					continue;
+				}
+				longest = step > longest ? step : longest;
+				total = len > total ? len : total;
+			}
+			fprintf(out, "%-8s %-8s %12ld %11d B %11d B %7.1fs  %s%s%s\n", o->name,
+				arch_name[arch], n, longest, total, (now_ms() - t0) / 1e3,
+				failed ? "FAIL " : "OK", failed ? "first: " : "", first);
+			fflush(out);
+			bad |= failed != 0;
+		}
+	}
+	fprintf(out, "\nlongest step: x86-64, the longest JIT step (limit BPF_KOPS_MAX_NATIVE = %d,\n"
+		"do_jit()'s per-instruction limit BPF_MAX_INSN_SIZE = 128); arm64, the whole emit.\n",
+		BPF_KOPS_MAX_NATIVE);
+	/* the sweep can fail: the first version's memcpy, the whole copy in one step */
+	if (!opt.only_op || !strcmp(opt.only_op, "memcpy")) {
+		const struct op *o = ops;
+		long n = 0, over128 = 0, over192 = 0;
+		int r[4];
+
+		while (o->id != BPF_EINSN_MEMCPY)
+			o++;
+		for (r[0] = 0; r[0] <= o->max[0]; r[0]++)
+		for (r[1] = 0; r[1] <= o->max[1]; r[1]++)
+		for (r[2] = 0; r[2] <= o->max[2]; r[2]++)
+		for (r[3] = 0; r[3] <= o->max[3]; r[3]++)
+		for (int p = 0; p < 1 << o->pbits; p++) {
+			struct bpf_insn m = marker(o->id, r[0], r[1], r[2], r[3], p);
+			int len;
+
+			if (!valid(o, r, p))
+				continue;
+			len = x86_emit_memcpy_v1(&m, buf);
+			n++;
+			over128 += len > 128;
+			over192 += len > 128 + 64;
+		}
+		fprintf(out, "self-test, the first version's x86-64 memcpy (one step): %ld of %ld instances\n"
+			"over BPF_MAX_INSN_SIZE, %ld over do_jit()'s temp buffer: %s\n", over128, n,
+			over192, over128 ? "caught" : "NOT CAUGHT");
+		bad |= !over128;
+	}
+	return bad;
+}
+
 /* ---- cvc5 ---- */
 static void run_cvc5(const char *path, long expect, struct stats *st, const char *want)
 {
@@ -1004,7 +1107,7 @@ int main(int argc, char **argv)
 	int c, bad = 0, nunit = 0, running = 0;
 	double t0 = now_ms();
 
-	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:B:CMn:R:STUc:m:j:")) != -1) {
+	while ((c = getopt(argc, argv, "o:l:k:vO:A:r:B:CMn:R:STULc:m:j:")) != -1) {
 		switch (c) {
 		case 'o': opt.outdir = optarg; break;
 		case 'l': opt.full_limit = atol(optarg); break;
@@ -1029,6 +1132,7 @@ int main(int argc, char **argv)
 		case 'S': opt.no_simplify = 1; break;
 		case 'T': model_fault = 1; opt.max_refuted = 0; break;
 		case 'U': opt.model_tests = 1; break;
+		case 'L': opt.lengths = 1; break;
 		case 'c': opt.cvc5_max = atol(optarg); break;
 		case 'm': opt.cvc5_max_memcpy = atol(optarg); break;
 		case 'j': opt.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
@@ -1039,12 +1143,15 @@ int main(int argc, char **argv)
 				"\t[-n max-instances-per-op] [-R max-counterexamples] [-S (z3 without simplifier)]\n"
 				"\t[-T (validation self-test: wrong rotate models must disagree with the CPUs)]\n"
 				"\t[-U (only the model tests: targeted encodings against the CPUs)]\n"
+				"\t[-L (only the length of every instance's emit)]\n"
 				"\t[-c cvc5-queries-per-op-and-arch (spread evenly; 0: all)]\n"
 				"\t[-m the same for memcpy] [-j parallel-workers] [-v]\n",
 				argv[0]);
 			return 2;
 		}
 	}
+	if (opt.lengths)
+		return length_sweep(stdout);
 	if (opt.model_tests) {
 		const char *const r[NARCH] = { NULL, opt.a64_runner, opt.a64be_runner };
 		snprintf(path, sizeof(path), "mkdir -p %s", opt.outdir);
