@@ -8,7 +8,6 @@
  * created and the program relocated here, the way the samples/bpf loader
  * used to do it.
  */
-#include <elf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,54 +57,6 @@ static int unpin_by_name(struct bpf_object *bobj, struct bpfext_error *err)
 					   bpf_map__name(m), strerror(errno));
 	}
 	return 0;
-}
-
-/*
- * libbpf 1.1 refuses entry programs that are static (a local FUNC symbol
- * in a program section), which cilium/ebpf and newer libbpf load: in the
- * image libbpf gets, such symbols are made global.  @img is the writer's
- * own little-endian ELF64 output; anything else is left alone.
- */
-static void globalize_static_progs(void *img, size_t size)
-{
-	Elf64_Ehdr *eh = img;
-	Elf64_Shdr *sh;
-	const char *shstr;
-	size_t i, k;
-
-	if (size < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_shentsize != sizeof(*sh) ||
-	    eh->e_shoff > size || eh->e_shoff % 8 ||
-	    eh->e_shnum > (size - eh->e_shoff) / sizeof(*sh) ||
-	    eh->e_shstrndx >= eh->e_shnum)
-		return;
-	sh = (Elf64_Shdr *)((char *)img + eh->e_shoff);
-	if (sh[eh->e_shstrndx].sh_offset > size ||
-	    sh[eh->e_shstrndx].sh_size > size - sh[eh->e_shstrndx].sh_offset)
-		return;
-	shstr = (const char *)img + sh[eh->e_shstrndx].sh_offset;
-	for (i = 0; i < eh->e_shnum; i++) {
-		Elf64_Sym *sym;
-
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(*sym) ||
-		    sh[i].sh_offset % 8 || sh[i].sh_offset > size ||
-		    sh[i].sh_size > size - sh[i].sh_offset)
-			continue;
-		sym = (Elf64_Sym *)((char *)img + sh[i].sh_offset);
-		for (k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
-			Elf64_Half s = sym[k].st_shndx;
-
-			if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC ||
-			    ELF64_ST_BIND(sym[k].st_info) != STB_LOCAL ||
-			    s == SHN_UNDEF || s >= eh->e_shnum ||
-			    !(sh[s].sh_flags & SHF_EXECINSTR) ||
-			    sh[s].sh_name >= sh[eh->e_shstrndx].sh_size ||
-			    !strncmp(shstr + sh[s].sh_name, ".text",
-				     sh[eh->e_shstrndx].sh_size - sh[s].sh_name))
-				continue;
-			sym[k].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-		}
-	}
 }
 
 /* Does the kernel want max_entries of a map of type @t? */
@@ -258,10 +209,9 @@ static int load_with_libbpf(struct bpfext_object *obj,
 	size_t size;
 	int ret, k;
 
-	ret = bpfext_object__write_mem(obj, &img, &size, err);
+	ret = bpfext_object__write_image(obj, BPFEXT_WRITE_GLOBAL_PROGS, &img, &size, err);
 	if (ret)
 		return ret;
-	globalize_static_progs(img, size);
 	logs = calloc(n, sizeof(*logs));
 	slot = calloc(n, sizeof(*slot));
 	if (!logs || !slot)

@@ -73,8 +73,25 @@ static int write_rels(Elf *elf, struct keep *k, size_t shndx,
 	return 0;
 }
 
+/* Is @sym a static entry program: a local function of a program section? */
+static bool static_prog(Elf *elf, const GElf_Sym *sym)
+{
+	size_t shstrndx;
+	GElf_Shdr sh;
+	const char *name;
+
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC || GELF_ST_BIND(sym->st_info) != STB_LOCAL ||
+	    sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE ||
+	    elf_getshdrstrndx(elf, &shstrndx) ||
+	    !gelf_getshdr(elf_getscn(elf, sym->st_shndx), &sh) ||
+	    !(sh.sh_flags & SHF_EXECINSTR))
+		return false;
+	name = elf_strptr(elf, shstrndx, sh.sh_name);
+	return name && strcmp(name, ".text");
+}
+
 static int update_elf(struct bpfext_object *obj, Elf *elf, struct keep *k,
-		      struct bpfext_error *err)
+		      unsigned int flags, struct bpfext_error *err)
 {
 	size_t i, r;
 	int ret;
@@ -113,7 +130,7 @@ static int update_elf(struct bpfext_object *obj, Elf *elf, struct keep *k,
 					   sec->name, elf_errmsg(-1));
 	}
 
-	if (obj->syms_dirty) {
+	if (obj->syms_dirty || (flags & BPFEXT_WRITE_GLOBAL_PROGS)) {
 		Elf_Data *data = elf_getdata(elf_getscn(elf, obj->symtab_shndx),
 					     NULL);
 
@@ -125,6 +142,8 @@ static int update_elf(struct bpfext_object *obj, Elf *elf, struct keep *k,
 						   elf_errmsg(-1));
 			sym.st_value = obj->syms[i].value;
 			sym.st_size = obj->syms[i].size;
+			if ((flags & BPFEXT_WRITE_GLOBAL_PROGS) && static_prog(elf, &sym))
+				sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
 			gelf_update_sym(data, i, &sym);
 		}
 		if (!data)
@@ -174,6 +193,12 @@ static bool object_dirty(const struct bpfext_object *obj)
 int bpfext_object__write_mem(struct bpfext_object *obj, void **bufp,
 			     size_t *sizep, struct bpfext_error *err)
 {
+	return bpfext_object__write_image(obj, 0, bufp, sizep, err);
+}
+
+int bpfext_object__write_image(struct bpfext_object *obj, unsigned int flags,
+			       void **bufp, size_t *sizep, struct bpfext_error *err)
+{
 	struct keep k = { 0 };
 	Elf *elf = NULL;
 	struct stat st;
@@ -182,7 +207,7 @@ int bpfext_object__write_mem(struct bpfext_object *obj, void **bufp,
 	int fd, ret;
 	size_t i;
 
-	if (!object_dirty(obj)) {
+	if (!object_dirty(obj) && !flags) {
 		buf = malloc(obj->size ? obj->size : 1);
 		if (!buf)
 			return bpfext_errf(err, ENOMEM, "out of memory");
@@ -204,7 +229,7 @@ int bpfext_object__write_mem(struct bpfext_object *obj, void **bufp,
 		ret = bpfext_errf(err, EINVAL, "libelf: %s", elf_errmsg(-1));
 		goto out;
 	}
-	ret = update_elf(obj, elf, &k, err);
+	ret = update_elf(obj, elf, &k, flags, err);
 	if (ret) {
 		if (ret == -ENOMEM)
 			bpfext_errf(err, ENOMEM, "out of memory");

@@ -99,6 +99,16 @@ int bpfext_btf_ext_parse(struct bpfext_object *obj, const uint8_t *data,
 			 size_t size, struct bpfext_error *err);
 int bpfext_btf_ext_rels_parse(struct bpfext_object *obj, Elf_Data *data,
 			      struct bpfext_error *err);
+/*
+ * Serialise as bpfext_object__write_mem() does, with @flags:
+ * BPFEXT_WRITE_GLOBAL_PROGS makes the static entry programs (local FUNC
+ * symbols of program sections) global, for libbpf 1.1, which refuses
+ * them where cilium/ebpf and newer libbpf load them.
+ */
+#define BPFEXT_WRITE_GLOBAL_PROGS	(1u << 0)
+int bpfext_object__write_image(struct bpfext_object *obj, unsigned int flags,
+			       void **bufp, size_t *sizep, struct bpfext_error *err);
+
 int bpfext_btf_ext_build(struct bpfext_object *obj, uint8_t **data,
 			 size_t *size, GElf_Rel **rels, size_t *nr_rels,
 			 struct bpfext_error *err);
