@@ -465,6 +465,7 @@ struct bpfext_load_result {
 	struct bpf_insn *xlated;	/* malloc()ed when requested */
 	char *log_tail;			/* malloc()ed verifier log tail */
 	int prog_fd;			/* >= 0 when kept open */
+	bool no_log;			/* refused before the verifier wrote a log */
 };
 
 struct bpfext_load_opts {

@@ -712,9 +712,7 @@ static int load_selected(const struct optimize_run *r, struct bpfext_object *obj
 			      libbpf_first_warning());
 			return -1;
 		}
-		if (!res[i].loaded && res[i].log_tail &&
-		    !strcmp(res[i].log_tail, "(no verifier log)") &&
-		    *libbpf_first_warning()) {
+		if (!res[i].loaded && res[i].no_log && *libbpf_first_warning()) {
 			free(res[i].log_tail);
 			res[i].log_tail = strdup(libbpf_first_warning());
 		}

@@ -267,9 +267,11 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		char *unsized = unsized_map(bobj);
 
 		/* libbpf stops at the first rejection; report every log. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			res[i].no_log = !logs[i][0] && !unsized;
 			res[i].log_tail = log_tail(logs[i][0] ? logs[i] :
 						   unsized ? unsized : NO_LOG_MSG);
+		}
 		free(unsized);
 		ret = 0;
 		goto out;
@@ -687,7 +689,7 @@ int bpfext_object__load(struct bpfext_object *obj,
 		return load_legacy(obj, only, &opts, res, err);
 	ret = load_with_libbpf(obj, only, &opts, res, err);
 	if (ret || !only || res->loaded || opts.pin_path || opts.pinmaps_dir ||
-	    !res->log_tail || strcmp(res->log_tail, NO_LOG_MSG))
+	    !res->no_log)
 		return ret;
 	return load_with_others(obj, only, &opts, res);
 }
