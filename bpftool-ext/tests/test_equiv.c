@@ -641,6 +641,26 @@ static const struct {
 	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
 	  "if r0 == 0x0 goto pc+0;r0 = *(u32 *)(r0 +0);exit",
 	  "r0 = 3;exit", "NULL on some path" },
+	/*
+	 * an update puts a new element in a hash: what an earlier lookup
+	 * gave keeps the old value (the kernel: 1 then 2 through the old and
+	 * a new pointer), which the model does not have
+	 */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+12;r6 = r0;*(u64 *)(r10 -16) = 1;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = *(u64 *)(r6 +0);exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+12;r6 = r0;*(u64 *)(r10 -16) = 1;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 1;exit;r0 = 2;exit",
+	  "from before an update" },
+	/* BPF_F_LOCK: -EINVAL unless the value holds a bpf_spin_lock */
+	{ BPF_PROG_TYPE_XDP, true,
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 4;call bpf_map_update_elem#2;exit",
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;exit",
+	  "BPF_F_LOCK" },
 	/* a helper reads the program's memory through a number: a str read's source */
 	{ BPF_PROG_TYPE_RAW_TRACEPOINT, false,
 	  "*(u64 *)(r10 -8) = 0x61;r1 = r10;r1 += -16;r2 = 8;r3 = r10;r3 += -8;"
@@ -898,6 +918,32 @@ static void test_equiv_progs(void)
 	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
 	ok(!ret && rep.verdict == BPFEXT_UNDECIDED && strstr(rep.reason, "backward"),
 	   "equiv_progs: undecided with the reason (%s)", rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
+	/*
+	 * An LPM trie update replaces the node: a pointer from an earlier
+	 * lookup keeps the old value, so both return 1 in the kernel.  The
+	 * interpreter once wrote the new value into the old entry, and its
+	 * tests called the pair different.
+	 */
+	asm_linked(&a, BPF_PROG_TYPE_XDP,
+		   "*(u32 *)(r10 -8) = 32;*(u32 *)(r10 -4) = 0x0100000a;*(u32 *)(r10 -12) = 1;"
+		   "r1 = map[idx:5];r2 = r10;r2 += -8;r3 = r10;r3 += -12;r4 = 0;call bpf_map_update_elem#2;"
+		   "r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+12;"
+		   "r6 = r0;*(u32 *)(r10 -12) = 2;r1 = map[idx:5];r2 = r10;r2 += -8;r3 = r10;r3 += -12;"
+		   "r4 = 0;call bpf_map_update_elem#2;r0 = *(u32 *)(r6 +0);exit;r0 = 9;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP,
+		   "*(u32 *)(r10 -8) = 32;*(u32 *)(r10 -4) = 0x0100000a;*(u32 *)(r10 -12) = 1;"
+		   "r1 = map[idx:5];r2 = r10;r2 += -8;r3 = r10;r3 += -12;r4 = 0;call bpf_map_update_elem#2;"
+		   "r1 = map[idx:5];r2 = r10;r2 += -8;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+13;"
+		   "r6 = r0;r7 = *(u32 *)(r6 +0);*(u32 *)(r10 -12) = 2;r1 = map[idx:5];r2 = r10;r2 += -8;"
+		   "r3 = r10;r3 += -12;r4 = 0;call bpf_map_update_elem#2;r0 = r7;exit;r0 = 9;exit");
+	add_maps(&a);
+	add_maps(&b);
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(!ret && a.cnt && b.cnt && rep.verdict != BPFEXT_DIFFERENT,
+	   "equiv_progs: an LPM update leaves what an earlier lookup gave alone (%s)", rep.reason);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
 

@@ -326,10 +326,13 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 		q = mem_ptr(in, r[3], d->value_size, false);
 		if (!q)
 			HFAULT("map_update_elem: bad value pointer");
-		if (r[4] > BPF_EXIST && (r[4] != BPF_F_LOCK || lpm)) {
+		if ((r[4] & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || (lpm && r[4] > BPF_EXIST)) {
 			r[0] = (uint64_t)-EINVAL;
 			return 0;
 		}
+		/* -EINVAL unless the value holds a bpf_spin_lock, which maps do not say */
+		if (r[4] & BPF_F_LOCK)
+			HFAULT("map_update_elem: BPF_F_LOCK on map %s is not modelled", d->name);
 		if (d->rdonly_prog) {
 			r[0] = (uint64_t)-EPERM;
 			return 0;
@@ -359,10 +362,15 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 			r[0] = (uint64_t)-ENOENT;
 			return 0;
 		}
+		/*
+		 * A hash or a trie puts a new element in the old one's place:
+		 * what an earlier lookup gave keeps the old value.
+		 */
 		if (e) {
-			memmove(in->regions[e->region - 1].mem, q, d->value_size);
-			if (lpm)
-				memmove(e->key, p, d->key_size);
+			e->live = 0;
+			e = bpfext_interp_map_add(in, m, p, q);
+			if (!e)
+				return in->oom ? -ENOMEM : -EFAULT;
 			r[0] = 0;
 			return 0;
 		}

@@ -60,6 +60,7 @@ static bool null_joins(struct shared *sh, struct val *a, const struct val *b)
 	a->tag = T_MAPVAL;
 	a->map = b->map;
 	a->key = b->key;
+	a->gen = b->gen;
 	a->nonnull = Z3_mk_false(sh->z);
 	a->nullable = true;
 	return true;
@@ -88,8 +89,11 @@ static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 
 			if (!null_joins(sh, o, &r[k]))
 				null_joins(sh, &r[k], o);
-			if (r[k].tag == T_MAPVAL)
+			if (r[k].tag == T_MAPVAL) {
 				r[k].nullable |= o->nullable;
+				if (o->tag == T_MAPVAL && o->gen < r[k].gen)
+					r[k].gen = o->gen;
+			}
 			if (o->tag != r[k].tag ||
 			    ((o->tag == T_MAP || o->tag == T_MAPVAL) && o->map != r[k].map))
 				r[k].tag = T_CONFLICT;
@@ -282,6 +286,7 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 					      Z3_mk_bv_sort(sh->z, sh->maps[m].key_size * 8));
 		d->nonnull = Z3_mk_true(sh->z);
 		d->nullable = false;
+		d->gen = 0;
 		d->v = k64(sh, (uint64_t)(int64_t)x[1].imm);
 		return bpfext_sym_note_key(sh, m, d->key);
 	default:

@@ -429,14 +429,15 @@ static int helper_xdp_bytes(struct side *sd, int32_t id, struct val *r, Z3_ast r
 }
 
 /* What a lookup gives: the value at @key of map @m, if @nonnull. */
-static void set_mapval(struct shared *sh, struct val *r0, int m, Z3_ast key, Z3_ast nonnull)
+static void set_mapval(struct side *sd, struct val *r0, int m, Z3_ast key, Z3_ast nonnull)
 {
 	memset(r0, 0, sizeof(*r0));
 	r0->tag = T_MAPVAL;
-	r0->v = k64(sh, 0);
+	r0->v = k64(sd->sh, 0);
 	r0->map = m;
 	r0->key = key;
 	r0->nonnull = nonnull;
+	r0->gen = sd->mops[m].n;
 }
 
 /* bpf_map_lookup_elem, _update_elem, _delete_elem: operations on the map. */
@@ -487,7 +488,7 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 
 		ret = bpfext_sym_lpm_lookup(sd, m, key, &entry, &found);
 		if (!ret)
-			set_mapval(sh, &r[0], m, entry, found);
+			set_mapval(sd, &r[0], m, entry, found);
 		return ret;
 	}
 	ret = bpfext_sym_note_key(sh, m, key);
@@ -498,7 +499,7 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	o.key = key;
 
 	if (id == BPF_FUNC_map_lookup_elem) {
-		set_mapval(sh, &r[0], m, key, pres);
+		set_mapval(sd, &r[0], m, key, pres);
 		return 0;
 	}
 	if (id == BPF_FUNC_map_delete_elem) {
@@ -528,10 +529,14 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 		return ret;
 	val = bpfext_sym_acc_read_raw(sd, &va, md->value_size);
 	memset(&r[0], 0, sizeof(r[0]));
-	if (flags > BPF_EXIST && flags != BPF_F_LOCK) {
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST) {
 		r[0].v = kerr(sh, EINVAL);
 		return 0;
 	}
+	/* -EINVAL unless the value holds a bpf_spin_lock, which maps do not say */
+	if (flags & BPF_F_LOCK)
+		return fail(sh, ENOTSUP, "insn %zu: map %s: update with BPF_F_LOCK", slot,
+			    md->name);
 	if (md->rdonly_prog) {
 		r[0].v = kerr(sh, EPERM);
 		return 0;

@@ -398,6 +398,20 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
 		if (p->nullable)
 			return fail(sh, ENOTSUP, "insn %zu: access through a pointer that is NULL on some path",
 				    slot);
+		/*
+		 * An update puts a new element in a hash or a trie; what an
+		 * earlier lookup gave keeps the old one (or, once freed, another
+		 * key's): not modelled.
+		 */
+		if (!bpfext_sym_map_is_array(sh->maps[p->map].type)) {
+			const struct mops *ms = &sd->mops[p->map];
+			size_t i;
+
+			for (i = p->gen; i < ms->n; i++)
+				if (ms->o[i].kind == MOP_UPDATE)
+					return fail(sh, ENOTSUP, "insn %zu: access through a pointer into map %s from before an update of it",
+						    slot, sh->maps[p->map].name);
+		}
 		if (is_devmap(sh->maps[p->map].type))
 			return fail(sh, ENOTSUP, "insn %zu: access to what a lookup in map %s gives (a device, CPU or socket)",
 				    slot, sh->maps[p->map].name);

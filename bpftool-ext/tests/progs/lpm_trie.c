@@ -3,8 +3,10 @@
  * Updates, deletes and lookups of an LPM trie driven by packet bytes, for
  * test_interp_kernel: the interpreter's longest-prefix match must give
  * what the kernel's trie gives, packet after packet.  Prefix lengths run
- * past the 32 bits of the data (invalid), and the data bits past a
- * prefix are random, so entries that differ only there must be one.
+ * past the 32 bits of the data (invalid), the data bits past a prefix
+ * are random, so entries that differ only there must be one, flags
+ * include BPF_F_LOCK (invalid on a trie), and a value read after an
+ * update through the pointer of an earlier lookup must be the old one.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -39,16 +41,22 @@ int lpm_ops(struct xdp_md *ctx)
 	key.data[2] = p[3];
 	key.data[3] = p[4];
 	val = p[6] | p[7] << 8;
-	switch (p[5] % 3) {
+	switch (p[5] % 4) {
 	case 0:
-		ret = bpf_map_update_elem(&routes, &key, &val, p[8] % 4);
+		ret = bpf_map_update_elem(&routes, &key, &val, p[8] % 6);
 		break;
 	case 1:
 		ret = bpf_map_delete_elem(&routes, &key);
 		break;
-	default:
+	case 2:
 		v = bpf_map_lookup_elem(&routes, &key);
 		ret = v ? *v : -1;
+		break;
+	default:
+		/* an update replaces the node: the old one keeps its value */
+		v = bpf_map_lookup_elem(&routes, &key);
+		ret = bpf_map_update_elem(&routes, &key, &val, BPF_ANY);
+		ret = v ? *v : ret;
 		break;
 	}
 	p[9] = ret;
