@@ -431,7 +431,7 @@ static const struct {
 } mcases[] = {
 	/*
 	 * map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap,
-	 * 5: LPM trie of IPv4 prefixes -> u32
+	 * 5: LPM trie of IPv4 prefixes -> u32, 6: LRU hash u32 -> u64
 	 */
 	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
@@ -552,6 +552,7 @@ static void add_maps(struct bpfext_linked_prog *lp)
 	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_CPUMAP, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16);
+	asm_add_map(lp, BPF_MAP_TYPE_LRU_HASH, 4, 8, 8);
 }
 
 static void test_maps_helpers(void)
@@ -946,6 +947,46 @@ static void test_equiv_progs(void)
 	   "equiv_progs: an LPM update leaves what an earlier lookup gave alone (%s)", rep.reason);
 	bpfext_linked_prog__free(&a);
 	bpfext_linked_prog__free(&b);
+
+	/*
+	 * A hash that is full says -E2BIG to a new key; an LRU hash makes
+	 * room by evicting another element.  Neither pair is equivalent,
+	 * though the interpreter, whose maps start nearly empty, does not
+	 * show it.
+	 */
+	{
+		static const char *const pairs[][2] = {
+			{ "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+			  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;exit",
+			  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+			  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 0;exit" },
+			{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+			  "if r0 == 0x0 goto pc+19;*(u32 *)(r10 -4) = 6;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];"
+			  "r2 = r10;r2 += -4;r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
+			  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+			  "if r0 == 0x0 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+			  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+			  "if r0 == 0x0 goto pc+18;*(u32 *)(r10 -4) = 6;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];"
+			  "r2 = r10;r2 += -4;r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
+			  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+			  "r0 = 2;exit;r0 = 1;exit" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+			asm_linked(&a, BPF_PROG_TYPE_XDP, pairs[k][0]);
+			asm_linked(&b, BPF_PROG_TYPE_XDP, pairs[k][1]);
+			add_maps(&a);
+			add_maps(&b);
+			ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+			ok(!ret && a.cnt && b.cnt && rep.verdict != BPFEXT_EQUIVALENT,
+			   "equiv_progs: %s is not equivalent (%s)",
+			   k ? "an LRU update that may evict" : "an update of a hash that may be full",
+			   ret ? err.msg : rep.reason);
+			bpfext_linked_prog__free(&a);
+			bpfext_linked_prog__free(&b);
+		}
+	}
 
 	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
 	asm_linked(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");

@@ -548,15 +548,30 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 			return 0;
 		}
 		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, E2BIG));
-	} else if ((flags & 3) == BPF_NOEXIST) {
-		ok = Z3_mk_not(z, pres);
-		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), kerr(sh, EEXIST));
 	} else if ((flags & 3) == BPF_EXIST) {
 		ok = pres;
 		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), kerr(sh, ENOENT));
 	} else {
-		ok = Z3_mk_true(z);
-		r[0].v = k64(sh, 0);
+		/*
+		 * A new element needs room: a full hash says -E2BIG; an LRU
+		 * hash evicts, or says -ENOMEM when it finds no free node.
+		 * (It takes a new node to replace an element, too.)
+		 */
+		bool lru = md->type == BPF_MAP_TYPE_LRU_HASH ||
+			   md->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+		Z3_ast room = bpfext_sym_map_room(sd, m, key);
+		Z3_ast full = kerr(sh, lru ? ENOMEM : E2BIG);
+
+		if (!lru)
+			room = or2(sh, pres, room);
+		if ((flags & 3) == BPF_NOEXIST) {
+			ok = and2(sh, Z3_mk_not(z, pres), room);
+			r[0].v = Z3_mk_ite(z, pres, kerr(sh, EEXIST),
+					   Z3_mk_ite(z, room, k64(sh, 0), full));
+		} else {
+			ok = room;
+			r[0].v = Z3_mk_ite(z, room, k64(sh, 0), full);
+		}
 	}
 	o.kind = MOP_UPDATE;
 	o.guard = and2(sh, reach, ok);

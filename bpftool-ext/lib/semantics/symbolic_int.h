@@ -44,12 +44,14 @@ struct mop {
 	Z3_ast key;
 	Z3_ast off;		/* MOP_STORE: byte offset (BV64) */
 	Z3_ast byte;		/* MOP_STORE: the byte */
+	Z3_ast hist;		/* the map's history before it */
 	Z3_ast value;		/* MOP_UPDATE: value_size bytes */
 };
 
 struct mops {
 	struct mop *o;
 	size_t n, cap;
+	Z3_ast hist;		/* the updates and deletes so far (BV64), or NULL */
 };
 
 /* Keys seen, for counterexamples. */
@@ -336,6 +338,7 @@ int bpfext_sym_lpm_lookup(struct side *sd, int m, Z3_ast key, Z3_ast *entry,
 Z3_ast bpfext_sym_lpm_facts(struct shared *sh);
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o);
 Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key);
+Z3_ast bpfext_sym_map_room(struct side *sd, int m, Z3_ast key);
 Z3_ast bpfext_sym_val_at(struct side *sd, int m, Z3_ast key, Z3_ast off);
 /*
  * Memory offset concretization (BPFEXT_SYM_OFFSET_CONC): a store at a

@@ -159,13 +159,65 @@ int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key)
 	return 0;
 }
 
+static bool is_lru(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/*
+ * Whether a hash has room for one more element, and which elements an
+ * LRU hash evicts, depend on what it held and what was done to it: each
+ * is an unknown function of the map's history, which starts the same on
+ * both sides and takes in every update and delete.  Sides that do the
+ * same get the same answers.
+ */
+static Z3_ast map_hist(struct side *sd, int m)
+{
+	struct shared *sh = sd->sh;
+	struct mops *ms = &sd->mops[m];
+	char name[32];
+
+	if (!ms->hist) {
+		snprintf(name, sizeof(name), "mhist%d", m);
+		ms->hist = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name), sh->bv64);
+	}
+	return ms->hist;
+}
+
+static Z3_ast map_fn(struct shared *sh, const char *what, int m, Z3_ast h, Z3_ast x,
+		     Z3_sort range)
+{
+	Z3_sort dom[2] = { sh->bv64, Z3_get_sort(sh->z, x) };
+	Z3_ast args[2] = { h, x };
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%d", what, m);
+	return Z3_mk_app(sh->z, Z3_mk_func_decl(sh->z, Z3_mk_string_symbol(sh->z, name),
+						2, dom, range), 2, args);
+}
+
+Z3_ast bpfext_sym_map_room(struct side *sd, int m, Z3_ast key)
+{
+	return map_fn(sd->sh, "room", m, map_hist(sd, m), key, Z3_mk_bool_sort(sd->sh->z));
+}
+
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o)
 {
+	struct shared *sh = sd->sh;
 	struct mops *ms = &sd->mops[m];
+	struct mop *n;
 
 	if (bpfext_grow(&ms->o, &ms->cap, ms->n + 1, sizeof(*ms->o)))
-		return fail(sd->sh, ENOMEM, "out of memory");
-	ms->o[ms->n++] = *o;
+		return fail(sh, ENOMEM, "out of memory");
+	n = &ms->o[ms->n++];
+	*n = *o;
+	if (o->kind == MOP_STORE)
+		return 0;
+	n->hist = map_hist(sd, m);
+	ms->hist = Z3_mk_ite(sh->z, o->guard,
+			     map_fn(sh, "mix", m, Z3_mk_bvadd(sh->z, n->hist,
+				    k64(sh, o->kind == MOP_UPDATE ? 1 : 2)), o->key, sh->bv64),
+			     n->hist);
 	return 0;
 }
 
@@ -190,6 +242,11 @@ Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 
 		if (o->kind == MOP_STORE)
 			continue;
+		/* an update of an LRU hash may evict any other element */
+		if (o->kind == MOP_UPDATE && is_lru(sh->maps[m].type))
+			acc = Z3_mk_ite(sh->z, and2(sh, o->guard, map_fn(sh, "evict", m, o->hist, key,
+								 Z3_mk_bool_sort(sh->z))),
+					Z3_mk_false(sh->z), acc);
 		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
 				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
 							Z3_mk_false(sh->z), acc);
