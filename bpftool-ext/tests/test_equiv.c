@@ -431,7 +431,8 @@ static const struct {
 } mcases[] = {
 	/*
 	 * map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap,
-	 * 5: LPM trie of IPv4 prefixes -> u32, 6: LRU hash u32 -> u64
+	 * 5: LPM trie of IPv4 prefixes -> u32, 6: LRU hash u32 -> u64,
+	 * 7: array its loader sizes (max_entries 0 in the object)
 	 */
 	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
@@ -553,6 +554,7 @@ static void add_maps(struct bpfext_linked_prog *lp)
 	asm_add_map(lp, BPF_MAP_TYPE_CPUMAP, 4, 4, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16);
 	asm_add_map(lp, BPF_MAP_TYPE_LRU_HASH, 4, 8, 8);
+	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 0);
 }
 
 static void test_maps_helpers(void)
@@ -950,9 +952,10 @@ static void test_equiv_progs(void)
 
 	/*
 	 * A hash that is full says -E2BIG to a new key; an LRU hash makes
-	 * room by evicting another element.  Neither pair is equivalent,
-	 * though the interpreter, whose maps start nearly empty, does not
-	 * show it.
+	 * room by evicting another element; an array the object leaves
+	 * unsized has the size its loader gives it.  No pair is equivalent,
+	 * though the interpreter, whose maps start nearly empty and unsized,
+	 * does not show it.
 	 */
 	{
 		static const char *const pairs[][2] = {
@@ -970,6 +973,13 @@ static void test_equiv_progs(void)
 			  "r2 = r10;r2 += -4;r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
 			  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
 			  "r0 = 2;exit;r0 = 1;exit" },
+			{ "*(u32 *)(r10 -4) = 3;r1 = map[idx:7];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+			  "if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+			  "r0 = 2;exit" },
+		};
+		static const char *const what[] = {
+			"an update of a hash that may be full", "an LRU update that may evict",
+			"a lookup in an array its loader sizes",
 		};
 		size_t k;
 
@@ -980,8 +990,7 @@ static void test_equiv_progs(void)
 			add_maps(&b);
 			ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
 			ok(!ret && a.cnt && b.cnt && rep.verdict != BPFEXT_EQUIVALENT,
-			   "equiv_progs: %s is not equivalent (%s)",
-			   k ? "an LRU update that may evict" : "an update of a hash that may be full",
+			   "equiv_progs: %s is not equivalent (%s)", what[k],
 			   ret ? err.msg : rep.reason);
 			bpfext_linked_prog__free(&a);
 			bpfext_linked_prog__free(&b);

@@ -279,7 +279,7 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 		return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
 	/* taken when the input fills the prog array (one unknown) */
 	hit = and2(sh, reach, and2(sh, sh->tail_ok,
-		   Z3_mk_bvult(z, idx, k64(sh, sh->maps[r[2].map].max_entries))));
+		   Z3_mk_bvult(z, idx, bpfext_sym_max_entries(sh, r[2].map, sh->bv64))));
 	/*
 	 * The tail callee runs on this stack frame and may read it: its
 	 * bytes are an output (prog_same() compares those either side

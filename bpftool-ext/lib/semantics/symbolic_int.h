@@ -339,6 +339,7 @@ Z3_ast bpfext_sym_lpm_facts(struct shared *sh);
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o);
 Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key);
 Z3_ast bpfext_sym_map_room(struct side *sd, int m, Z3_ast key);
+Z3_ast bpfext_sym_max_entries(struct shared *sh, int m, Z3_sort sort);
 Z3_ast bpfext_sym_val_at(struct side *sd, int m, Z3_ast key, Z3_ast off);
 /*
  * Memory offset concretization (BPFEXT_SYM_OFFSET_CONC): a store at a

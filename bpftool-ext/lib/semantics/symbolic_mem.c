@@ -221,6 +221,25 @@ int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o)
 	return 0;
 }
 
+/*
+ * The size of map @m as a bit-vector of @sort.  One the object leaves
+ * unsized (max_entries 0, which the kernel refuses) gets its size from
+ * the program's own loader: an unknown both sides share.
+ */
+Z3_ast bpfext_sym_max_entries(struct shared *sh, int m, Z3_sort sort)
+{
+	unsigned int w = Z3_get_bv_sort_size(sh->z, sort);
+	char name[32];
+	Z3_ast n;
+
+	if (sh->maps[m].max_entries)
+		return Z3_mk_unsigned_int64(sh->z, sh->maps[m].max_entries, sort);
+	snprintf(name, sizeof(name), "max_entries%d", m);
+	n = Z3_mk_const(sh->z, Z3_mk_string_symbol(sh->z, name), Z3_mk_bv_sort(sh->z, 32));
+	return w > 32 ? Z3_mk_zero_ext(sh->z, w - 32, n) :
+	       w < 32 ? Z3_mk_extract(sh->z, w - 1, 0, n) : n;
+}
+
 Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 {
 	struct shared *sh = sd->sh;
@@ -229,14 +248,13 @@ Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 	size_t i;
 
 	if (bpfext_sym_map_is_array(sh->maps[m].type))
-		return Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
-				   sh->maps[m].max_entries, Z3_get_sort(sh->z, key)));
+		return Z3_mk_bvult(sh->z, key, bpfext_sym_max_entries(sh, m, Z3_get_sort(sh->z, key)));
 	acc = Z3_mk_app(sh->z, sh->present0[m], 1, &key);
 	/* devmap, cpumap, xskmap: slots of an array, filled or not */
 	if (sh->maps[m].type == BPF_MAP_TYPE_DEVMAP || sh->maps[m].type == BPF_MAP_TYPE_CPUMAP ||
 	    sh->maps[m].type == BPF_MAP_TYPE_XSKMAP)
-		acc = and2(sh, acc, Z3_mk_bvult(sh->z, key, Z3_mk_unsigned_int64(sh->z,
-						sh->maps[m].max_entries, Z3_get_sort(sh->z, key))));
+		acc = and2(sh, acc, Z3_mk_bvult(sh->z, key,
+						bpfext_sym_max_entries(sh, m, Z3_get_sort(sh->z, key))));
 	for (i = 0; i < ms->n; i++) {
 		const struct mop *o = &ms->o[i];
 
