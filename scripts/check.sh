@@ -252,7 +252,7 @@ tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkba
 tap cli bpftool-ext/tests/cli.sh "$SAN/bpftool-ext" build/examples/xdp_count.o \
 	build/tests/progs/legacy_maps.o build/tests/progs/legacy_map_in_map.o \
 	build/tests/progs/pin_by_name.o build/tests/progs/static_prog.o \
-	build/tests/progs/prog_array_init.o
+	build/tests/progs/prog_array_init.o build/tests/progs/unsized_map.o
 [ -x bpftool-ext/tests/completion.sh ] &&
 	tap completion bpftool-ext/tests/completion.sh build/bpftool-ext build/examples/xdp_count.o
 [ -x bpftool-ext/tests/manpages.sh ] &&

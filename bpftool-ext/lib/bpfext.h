@@ -468,6 +468,12 @@ struct bpfext_load_result {
 	bool no_log;			/* refused before the verifier wrote a log */
 };
 
+/* A size a program's own loader gives a map (bpf_map__set_max_entries()) */
+struct bpfext_map_size {
+	const char *name;
+	uint32_t max_entries;
+};
+
 struct bpfext_load_opts {
 	size_t sz;			/* BPFEXT_OPTS() sets it */
 	bool want_xlated;
@@ -483,8 +489,11 @@ struct bpfext_load_opts {
 	 * build of the object).
 	 */
 	uint64_t data_seed;
+	/* maps to size before loading, by name; a name the object lacks is an error */
+	const struct bpfext_map_size *map_sizes;
+	size_t nr_map_sizes;
 };
-#define bpfext_load_opts__last_field data_seed
+#define bpfext_load_opts__last_field nr_map_sizes
 
 /**
  * bpfext_object__load - load programs into the running kernel

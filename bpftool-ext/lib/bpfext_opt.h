@@ -290,8 +290,11 @@ struct bpfext_pipeline_opts {
 	bool select_measured;		/* search under every cost model, time
 					 * the results, keep the fastest */
 	unsigned int measure_repeat;	/* test_run repeat, 0: default */
+	/* sizes for the kernel check, as bpfext_load_opts has them */
+	const struct bpfext_map_size *map_sizes;
+	size_t nr_map_sizes;
 };
-#define bpfext_pipeline_opts__last_field measure_repeat
+#define bpfext_pipeline_opts__last_field nr_map_sizes
 
 /* A site rewritten into Kops form. */
 struct bpfext_kops_site {

@@ -84,7 +84,8 @@ static int verdicts(const struct run *ru, const void *img, size_t size,
 		    bool *loaded, struct bpfext_error *err)
 {
 	struct bpfext_object *obj = open_typed(img, size, ru->name, ru->opts.type, err);
-	BPFEXT_OPTS(bpfext_load_opts, lo, .btf_custom_path = ru->opts.btf_custom_path);
+	BPFEXT_OPTS(bpfext_load_opts, lo, .btf_custom_path = ru->opts.btf_custom_path,
+		    .map_sizes = ru->opts.map_sizes, .nr_map_sizes = ru->opts.nr_map_sizes);
 	size_t i;
 
 	if (!obj)

@@ -35,6 +35,9 @@ struct optimize_args {
 	const char *select;
 	bool verify;
 	bool changes;
+	/* map name NAME entries N: sizes the object's own loader would set */
+	struct bpfext_map_size sizes[16];
+	size_t nr_sizes;
 };
 
 /* Read by the search threads; atomic_bool is lock-free, so a signal
@@ -57,6 +60,7 @@ static int do_help(int argc, char **argv)
 		"                         [pinmaps DIR] [pin PATH] [budget SECONDS] [jobs N]\n"
 		"                         [seed N] [cost COST] [kops KOPS] [target FILE]\n"
 		"                         [cache { FILE | none }] [select SELECT] [changes]\n"
+		"                         [map name NAME entries N]...\n"
 		"       %1$s %2$s dump OBJ [prog NAME]\n"
 		"       %1$s %2$s equiv OBJ_A OBJ_B [prog NAME]\n"
 		"       %1$s %2$s check OBJ [prog NAME]\n"
@@ -120,6 +124,46 @@ static bool selected(const struct bpfext_prog *p, const char *name)
 	return !name || !strcmp(p->name, name);
 }
 
+/* map name NAME entries N */
+static int parse_map_size(int *argcp, char ***argvp, struct optimize_args *a)
+{
+	int argc = *argcp;
+	char **argv = *argvp;
+	const char *name, *num;
+	unsigned long long n;
+	size_t i;
+	char *end;
+
+	NEXT_ARG();
+	if (argc < 4 || !is_prefix(argv[0], "name") || !is_prefix(argv[2], "entries")) {
+		p_err("expected 'map name NAME entries N'");
+		return -1;
+	}
+	name = argv[1];
+	num = argv[3];
+	errno = 0;
+	n = strtoull(num, &end, 0);
+	if (errno || !*num || *end || *num == '-' || !n || n > UINT32_MAX) {
+		p_err("map %s: 'entries' takes a number from 1 to %u, got '%s'", name,
+		      UINT32_MAX, num);
+		return -1;
+	}
+	for (i = 0; i < a->nr_sizes; i++)
+		if (!strcmp(a->sizes[i].name, name)) {
+			p_err("map %s sized twice", name);
+			return -1;
+		}
+	if (a->nr_sizes == sizeof(a->sizes) / sizeof(a->sizes[0])) {
+		p_err("at most %zu maps may be sized", a->nr_sizes);
+		return -1;
+	}
+	a->sizes[a->nr_sizes].name = name;
+	a->sizes[a->nr_sizes++].max_entries = (uint32_t)n;
+	*argcp = argc - 4;
+	*argvp = argv + 4;
+	return 0;
+}
+
 static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 {
 	if (!REQ_ARGS(1))
@@ -175,7 +219,12 @@ static int parse_optimize(int argc, char **argv, struct optimize_args *a)
 			NEXT_ARG();
 			continue;
 		}
-		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache', 'select' or 'changes', got: '%s'",
+		if (is_prefix(*argv, "map")) {
+			if (parse_map_size(&argc, &argv, a))
+				return -1;
+			continue;
+		}
+		p_err("expected no more arguments, 'out', 'prog', 'type', 'verify', 'pinmaps', 'pin', 'budget', 'jobs', 'seed', 'cost', 'kops', 'target', 'cache', 'select', 'map' or 'changes', got: '%s'",
 		      *argv);
 		return -1;
 	}
@@ -664,6 +713,8 @@ static int optimize_search(struct optimize_run *r)
 	r->po.progress = show_progress;
 	r->po.progress_arg = &prog_state;
 	r->po.kernel_check = geteuid() == 0;
+	r->po.map_sizes = r->a.sizes;
+	r->po.nr_map_sizes = r->a.nr_sizes;
 	in_img = bpfext_object__image(r->obj, &size);
 	ret = bpfext_pipeline_run(in_img, size, r->a.obj_path, &r->po, &r->pr, &err);
 	sigaction(SIGINT, &old_sa, NULL);
@@ -696,7 +747,8 @@ static int optimize_search(struct optimize_run *r)
 static int load_selected(const struct optimize_run *r, struct bpfext_object *obj,
 			 struct bpfext_load_result *res, bool *all_loaded)
 {
-	BPFEXT_OPTS(bpfext_load_opts, lo);
+	BPFEXT_OPTS(bpfext_load_opts, lo, .map_sizes = r->a.sizes,
+		    .nr_map_sizes = r->a.nr_sizes);
 	struct bpfext_error err = { "" };
 	size_t i;
 
@@ -964,7 +1016,8 @@ static void optimize_report(const struct optimize_run *r)
 /* pin PATH [pinmaps DIR]: load the result for use, nothing for a rejection. */
 static int optimize_pin(struct optimize_run *r)
 {
-	BPFEXT_OPTS(bpfext_load_opts, lo, .pin_path = r->a.pin, .pinmaps_dir = r->a.pinmaps);
+	BPFEXT_OPTS(bpfext_load_opts, lo, .pin_path = r->a.pin, .pinmaps_dir = r->a.pinmaps,
+		    .map_sizes = r->a.sizes, .nr_map_sizes = r->a.nr_sizes);
 	const struct bpfext_prog *only;
 	struct bpfext_error err = { "" };
 	struct bpfext_load_result *pins;

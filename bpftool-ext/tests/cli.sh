@@ -6,7 +6,7 @@
 # The command line as a user drives it: grammar, help, JSON, dry runs,
 # output files, verification and pinning.  TAP output.
 set -u
-bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-} static=${6:-} parr=${7:-}
+bin=$1 obj=$2 legacy=${3:-} mim=${4:-} pbn=${5:-} static=${6:-} parr=${7:-} unsized=${8:-}
 tmp=$(mktemp -d)
 pins=
 cleanup() {
@@ -29,6 +29,13 @@ run help; grep -q "OBJECT := { prog" "$tmp/err"; tap $? "top-level help lists ob
 run frob; [ $? -ne 0 ]; tap $? "unknown object fails"
 run prog optimize; [ $? -ne 0 ] && grep -q "^Error: 'optimize' needs at least 1 arguments" "$tmp/err"
 tap $? "optimize without OBJ is an error"
+for bad in "map name m entries 0" "map name m entries 4294967296" "map name m entries -1" \
+	   "map name m entries x" "map name m" "map m entries 1" \
+	   "map name m entries 1 map name m entries 2"; do
+	run prog optimize "$obj" budget 0 $bad
+	[ $? -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^Error: " "$tmp/err"
+	tap $? "'$bad' is a one-line error"
+done
 
 run prog optimize "$obj" budget 0; tap $? "dry run exits 0"
 [ -z "$(ls "$tmp" | grep -v -e '^out$' -e '^err$')" ]; tap $? "dry run writes nothing"
@@ -327,6 +334,24 @@ if [ "$(id -u)" -eq 0 ]; then
 			jq -e '[.programs[] | .original_loaded and .loaded] == [true, true]' "$tmp/out" >/dev/null &&
 			[ -e "$pins/static/static_xdp" ]
 		tap $? "a static entry program loads, verifies and pins (libbpf 1.1 refuses it)"
+	fi
+	if [ -n "$unsized" ]; then
+		run prog optimize "$unsized" budget 0 verify
+		[ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+			grep -q "map 'counts' has max_entries 0 in the object" "$tmp/err"
+		tap $? "verify: a map the object leaves unsized is named in one line"
+		run -j prog optimize "$unsized" budget 0 verify map name counts entries 16 &&
+			jq -e '.programs[0].original_loaded and .programs[0].loaded' "$tmp/out" >/dev/null
+		tap $? "verify with map name NAME entries N: the loader's size given"
+		run prog optimize "$unsized" budget 0 verify map name counts entries 16 map name nosuch entries 2
+		[ $? -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+			grep -q "no map named 'nosuch' to size" "$tmp/err"
+		tap $? "map name NAME entries N: a map the object lacks is an error"
+		if [ -n "$legacy" ]; then
+			run prog optimize "$legacy" budget 0 verify map name nosuch entries 2
+			[ $? -ne 0 ] && grep -q "no map named 'nosuch' to size" "$tmp/err"
+			tap $? "map name NAME entries N: legacy objects too"
+		fi
 	fi
 	if [ -n "$parr" ]; then
 		run -j prog optimize "$parr" budget 0 verify prog tail_main &&

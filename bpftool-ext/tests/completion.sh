@@ -101,7 +101,7 @@ lacks() {
 }
 
 B=bpftool-ext
-opt_kw="out prog type verify pinmaps pin budget jobs seed cost kops target cache select changes"
+opt_kw="out prog type verify pinmaps pin budget jobs seed cost kops target cache select changes map"
 
 # Objects, commands, global options.
 expect "bpftool-ext pr<TAB> gives prog" "prog" $B pr
@@ -131,18 +131,21 @@ expect "pinmaps DIR: directories only" $'sub\nwith space' $B prog optimize a.o p
 
 # Keywords: all of them first, then only those not used yet.
 expect "optimize OBJ <TAB> offers every keyword" "$opt_kw" $B prog optimize a.o ''
-expect "after verify, verify is not offered again" "out prog type pinmaps pin budget jobs seed cost kops target cache select changes" \
+expect "after verify, verify is not offered again" "out prog type pinmaps pin budget jobs seed cost kops target cache select changes map" \
 	$B prog optimize a.o verify ''
-expect "after out FILE and type TYPE, neither is offered again" "prog verify pinmaps pin budget jobs seed cost kops target cache select changes" \
+expect "after out FILE and type TYPE, neither is offered again" "prog verify pinmaps pin budget jobs seed cost kops target cache select changes map" \
 	$B prog optimize a.o out x.o type xdp ''
 expect "a value that looks like a keyword is not taken for one" \
-	"prog type verify pinmaps pin budget jobs seed cost kops target cache select changes" $B prog optimize a.o out prog ''
+	"prog type verify pinmaps pin budget jobs seed cost kops target cache select changes map" $B prog optimize a.o out prog ''
 expect "p<TAB> offers prog, pinmaps and pin" "prog pinmaps pin" $B prog optimize a.o p
-expect "abbreviated keywords count as used (ver, ou)" "prog type pinmaps pin budget jobs seed cost kops target cache select changes" \
+expect "abbreviated keywords count as used (ver, ou)" "prog type pinmaps pin budget jobs seed cost kops target cache select changes map" \
 	$B prog optimize a.o ver ou x.o ''
-expect "pin and pinmaps are told apart" "out prog type verify budget jobs seed cost kops target cache select changes" \
+expect "map <TAB> offers name" "name" $B prog optimize a.o map ''
+expect "map name NAME <TAB> offers entries" "entries" $B prog optimize a.o map name counts ''
+expect "map name NAME entries N: map may come again" "$opt_kw" $B prog optimize a.o map name counts entries 4 ''
+expect "pin and pinmaps are told apart" "out prog type verify budget jobs seed cost kops target cache select changes map" \
 	$B prog optimize a.o pin sub pinmaps sub ''
-expect "all keywords used: nothing left" "" \
+expect "all keywords used: only map, which may come again" "map" \
 	$B prog optimize a.o out x.o prog p type xdp verify pinmaps sub pin sub \
 	budget 1 jobs 1 seed 1 cost insns kops auto target t.txt cache none select measured changes ''
 expect "after a word that is not a keyword: nothing" "" $B prog optimize a.o frob ''
@@ -154,7 +157,7 @@ expect "ca<TAB> gives cache" "cache" $B prog optimize a.o ca
 offers "cache <TAB> offers none" none $B prog optimize a.o cache ''
 expect "select <TAB> offers model and measured" "model measured" $B prog optimize a.o select ''
 expect "after changes, changes is not offered again" \
-	"out prog type verify pinmaps pin budget jobs seed cost kops target cache select" $B prog optimize a.o changes ''
+	"out prog type verify pinmaps pin budget jobs seed cost kops target cache select map" $B prog optimize a.o changes ''
 expect "dump OBJ <TAB> offers prog" "prog" $B prog dump a.o ''
 expect "dump OBJ prog NAME <TAB>: nothing" "" $B prog dump a.o prog xdp ''
 expect "check OBJ <TAB> offers prog" "prog" $B prog check a.o ''

@@ -97,6 +97,25 @@ static char *unsized_map(struct bpf_object *bobj)
 	return NULL;
 }
 
+/* The sizes the user gives for what the object's own loader sizes. */
+static int set_map_sizes(struct bpf_object *bobj, const struct bpfext_load_opts *opts,
+			 struct bpfext_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < opts->nr_map_sizes; i++) {
+		const struct bpfext_map_size *ms = &opts->map_sizes[i];
+		struct bpf_map *m = bpf_object__find_map_by_name(bobj, ms->name);
+
+		if (!m)
+			return bpfext_errf(err, ENOENT, "no map named '%s' to size", ms->name);
+		if (bpf_map__set_max_entries(m, ms->max_entries))
+			return bpfext_errf(err, EINVAL, "map %s: cannot set max_entries %u",
+					   ms->name, ms->max_entries);
+	}
+	return 0;
+}
+
 static int fill_info(int fd, const struct bpfext_load_opts *opts,
 		     struct bpfext_load_result *res, struct bpfext_error *err)
 {
@@ -233,6 +252,11 @@ static int load_with_libbpf(struct bpfext_object *obj,
 		if (ret)
 			goto out;
 	}
+	if (opts) {
+		ret = set_map_sizes(bobj, opts, err);
+		if (ret)
+			goto out;
+	}
 	if (!opts || !opts->pin_path || opts->pinmaps_dir) {
 		ret = unpin_by_name(bobj, err);
 		if (ret)
@@ -330,6 +354,7 @@ struct legacy_ctx {
 	int *map_fds;			/* legacy maps, by index */
 	int data_fds[16];		/* one array map per data section */
 	uint64_t data_seed;		/* bpfext_load_opts.data_seed */
+	const struct bpfext_load_opts *opts;
 };
 
 /*
@@ -364,6 +389,16 @@ static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 	struct bpfext_object *obj = c->obj;
 	size_t i, round;
 
+	for (i = 0; c->opts && i < c->opts->nr_map_sizes; i++) {
+		size_t k;
+
+		for (k = 0; k < obj->nr_maps; k++)
+			if (!strcmp(obj->maps[k].name, c->opts->map_sizes[i].name))
+				break;
+		if (k == obj->nr_maps)
+			return bpfext_errf(err, ENOENT, "no map named '%s' to size",
+					   c->opts->map_sizes[i].name);
+	}
 	c->map_fds = malloc((obj->nr_maps + 1) * sizeof(int));
 	if (!c->map_fds)
 		return bpfext_errf(err, ENOMEM, "out of memory");
@@ -414,6 +449,9 @@ static int create_legacy_maps(struct legacy_ctx *c, struct bpfext_error *err)
 			if (ret)
 				return bpfext_errf(err, -ret, "map %s: cannot count the possible CPUs: %s",
 						   m->name, strerror(-ret));
+			for (j = 0; c->opts && j < c->opts->nr_map_sizes; j++)
+				if (!strcmp(m->name, c->opts->map_sizes[j].name))
+					max_entries = c->opts->map_sizes[j].max_entries;
 			c->map_fds[i] = bpf_map_create(m->type, name, key_size, value_size,
 						       max_entries, &mo);
 			if (c->map_fds[i] < 0)
@@ -599,7 +637,8 @@ static int load_legacy(struct bpfext_object *obj, const struct bpfext_prog *only
 		       const struct bpfext_load_opts *opts,
 		       struct bpfext_load_result *res, struct bpfext_error *err)
 {
-	struct legacy_ctx c = { .obj = obj, .data_seed = opts ? opts->data_seed : 0 };
+	struct legacy_ctx c = { .obj = obj, .data_seed = opts ? opts->data_seed : 0,
+				.opts = opts };
 	size_t i;
 	int ret;
 
