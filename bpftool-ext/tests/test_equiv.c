@@ -432,7 +432,8 @@ static const struct {
 	/*
 	 * map 0: hash u32 -> u64, 1: prog array, 2: devmap, 3: array, 4: cpumap,
 	 * 5: LPM trie of IPv4 prefixes -> u32, 6: LRU hash u32 -> u64,
-	 * 7: array its loader sizes (max_entries 0 in the object)
+	 * 7: array its loader sizes (max_entries 0 in the object),
+	 * 8: per-CPU hash u32 -> u64
 	 */
 	{ "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;"
 	  "call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+4;r1 = *(u64 *)(r0 +0);"
@@ -555,6 +556,7 @@ static void add_maps(struct bpfext_linked_prog *lp)
 	asm_add_map(lp, BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16);
 	asm_add_map(lp, BPF_MAP_TYPE_LRU_HASH, 4, 8, 8);
 	asm_add_map(lp, BPF_MAP_TYPE_ARRAY, 4, 4, 0);
+	asm_add_map(lp, BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 16);
 }
 
 static void test_maps_helpers(void)
@@ -582,6 +584,129 @@ static void test_maps_helpers(void)
 			ok(replay_prog(&lp[0], &lp[1], &cex, why, sizeof(why)),
 			   "  counterexample (%zu map entries) replays: %s",
 			   cex.nr_entries, why);
+		bpfext_linked_prog__free(&lp[0]);
+		bpfext_linked_prog__free(&lp[1]);
+	}
+}
+
+/*
+ * Pairs the kernel can run differently, found by a review; the checker
+ * must not call them equivalent (undecided or different).  @maps: 0 the
+ * maps of mcases, 1 one LRU hash u32 -> u64 of 1 entry.  (@ifx and @fill:
+ * the context and map contents on which the review showed the difference
+ * in the interpreter, where it models it.)
+ */
+static const struct {
+	int maps;
+	const char *what, *a, *b;
+	uint32_t ifx;
+	int fill;
+} ncases[] = {
+	/* a stack slot of plain bytes on one path, a spilled map pointer on the other */
+	{ 0, "null_joins of a scalar stack slot",
+	  "r6 = *(u32 *)(r1 +12);r2 = 42;*(u64 *)(r10 -8) = r2;if r6 == 0x0 goto pc+7;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "*(u64 *)(r10 -8) = r0;r1 = *(u64 *)(r10 -8);if r1 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "r6 = *(u32 *)(r1 +12);if r6 == 0x0 goto pc+9;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit", 0, 0 },
+	/* the same with the entry frame's bytes (nothing stored on that path) */
+	{ 0, "null_joins of an untouched stack slot",
+	  "r6 = *(u32 *)(r1 +12);if r6 == 0x0 goto pc+7;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "*(u64 *)(r10 -8) = r0;r1 = *(u64 *)(r10 -8);if r1 != 0x0 goto pc+2;r0 = 2;exit;r0 = 1;exit",
+	  "r6 = *(u32 *)(r1 +12);if r6 == 0x0 goto pc+9;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit", 0, 0 },
+	/* a slot whose spilled pointer was overwritten by a number keeps the pointer's offset 0 */
+	{ 0, "null_joins of a slot whose spill was overwritten",
+	  "r6 = *(u32 *)(r1 +12);*(u64 *)(r10 -8) = r1;r2 = 7;*(u64 *)(r10 -8) = r2;if r6 == 0x0 goto pc+7;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "*(u64 *)(r10 -8) = r0;r1 = *(u64 *)(r10 -8);if r1 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "r6 = *(u32 *)(r1 +12);if r6 == 0x0 goto pc+9;"
+	  "*(u32 *)(r10 -12) = 5;r1 = map[idx:0];r2 = r10;r2 += -12;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit", 0, 0 },
+	/* an update of a new key in a full hash is -E2BIG */
+	{ 0, "update of a new key in a full hash map",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;exit",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 0;exit", 0, 16 },
+	/* an update of a new key in a full LRU hash evicts another */
+	{ 1, "update of a new key in a full LRU hash evicts",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "r6 = 2;if r0 == 0x0 goto pc+1;r6 = 1;"
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = r6;exit", 0, 1 },
+	/* stale pointer: delete, then update of another key may reuse the element */
+	{ 0, "stale pointer after delete and update of another key",
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+18;r6 = r0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;"
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = *(u64 *)(r6 +0);exit;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+18;r6 = *(u64 *)(r0 +0);r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;"
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = r6;exit;r0 = 0;exit", 0, 1 },
+	/* the merged pointer passed to a helper that takes NULL, or as a key */
+	{ 0, "nullable pointer as csum_diff's from",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+0;r1 = r0;r2 = 0;r3 = r10;r3 += -8;*(u64 *)(r10 -8) = 0;r4 = 8;r5 = 0;"
+	  "call bpf_csum_diff#28;exit",
+	  "r0 = 0;exit", 0, 0 },
+	{ 0, "three paths: a real 0, a found pointer, a NULL",
+	  "r6 = *(u32 *)(r1 +12);r7 = 0;if r6 == 0x0 goto pc+7;"
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "r7 = r0;if r7 == 0x0 goto pc+2;r0 = *(u64 *)(r7 +0);exit;r0 = 2;exit",
+	  "r6 = *(u32 *)(r1 +12);r7 = 0;if r6 == 0x0 goto pc+7;"
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "r7 = r0;if r7 == 0x0 goto pc+2;r0 = *(u64 *)(r7 +0);exit;r0 = 3;exit", 0, 0 },
+	/* gen: an update in a callee, the pointer held by the caller */
+	{ 0, "gen: update in a callee (expect undecided)",
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+4;r6 = r0;call pc+4;r0 = *(u64 *)(r6 +0);exit;r0 = 0;exit;"
+	  "*(u32 *)(r10 -4) = 0;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;"
+	  "if r0 == 0x0 goto pc+4;r6 = 7;call pc+4;r0 = r6;exit;r0 = 0;exit;"
+	  "*(u32 *)(r10 -4) = 0;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 0;exit", 0, 1 },
+	/* gen: a pointer a callee looked up, spilled, the update in the caller */
+	{ 0, "gen: callee's pointer spilled across an update (expect undecided)",
+	  "call pc+17;*(u64 *)(r10 -24) = r0;*(u32 *)(r10 -4) = 0;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;"
+	  "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r1 = *(u64 *)(r10 -24);if r1 == 0x0 goto pc+2;r0 = *(u64 *)(r1 +0);exit;r0 = 0;exit;"
+	  "*(u32 *)(r10 -4) = 0;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;exit",
+	  "r0 = 7;exit", 0, 1 },
+};
+
+static void test_not_equivalent(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ncases) / sizeof(ncases[0]); i++) {
+		struct bpfext_linked_prog lp[2];
+		struct bpfext_sym_cex cex;
+		struct bpfext_error err = { "" };
+		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 20000, .max_pkt = 64);
+		int k, ret = -EINVAL;
+
+		for (k = 0; k < 2; k++) {
+			asm_linked(&lp[k], BPF_PROG_TYPE_XDP, k ? ncases[i].b : ncases[i].a);
+			if (ncases[i].maps == 0)
+				add_maps(&lp[k]);
+			else
+				asm_add_map(&lp[k], BPF_MAP_TYPE_LRU_HASH, 4, 8, 1);
+		}
+		if (lp[0].cnt && lp[1].cnt)
+			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
+		ok(lp[0].cnt && lp[1].cnt && ret != BPFEXT_EQUIVALENT,
+		   "not equivalent %zu (%s): %s%s", i, ncases[i].what,
+		   ret == BPFEXT_EQUIVALENT ? "EQUIVALENT" : ret == BPFEXT_DIFFERENT ? "different" :
+		   ret == BPFEXT_UNDECIDED ? "undecided" : "", ret < 0 ? err.msg : "");
 		bpfext_linked_prog__free(&lp[0]);
 		bpfext_linked_prog__free(&lp[1]);
 	}
@@ -997,6 +1122,32 @@ static void test_equiv_progs(void)
 		}
 	}
 
+	/*
+	 * A per-CPU hash updates an element in place: what an earlier lookup
+	 * gave sees the new value, so both return 7 in the kernel.  The
+	 * interpreter once gave the old value there, and its tests called
+	 * the pair different.
+	 */
+	asm_linked(&a, BPF_PROG_TYPE_XDP,
+		   "*(u32 *)(r10 -4) = 0;*(u64 *)(r10 -16) = 5;r1 = map[idx:8];r2 = r10;r2 += -4;"
+		   "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
+		   "r1 = map[idx:8];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+11;"
+		   "r6 = r0;*(u64 *)(r10 -16) = 7;r1 = map[idx:8];r2 = r10;r2 += -4;r3 = r10;r3 += -16;"
+		   "r4 = 0;call bpf_map_update_elem#2;r0 = *(u64 *)(r6 +0);exit;r0 = 9;exit");
+	asm_linked(&b, BPF_PROG_TYPE_XDP,
+		   "*(u32 *)(r10 -4) = 0;*(u64 *)(r10 -16) = 5;r1 = map[idx:8];r2 = r10;r2 += -4;"
+		   "r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;"
+		   "r1 = map[idx:8];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+11;"
+		   "r6 = r0;*(u64 *)(r10 -16) = 7;r1 = map[idx:8];r2 = r10;r2 += -4;r3 = r10;r3 += -16;"
+		   "r4 = 0;call bpf_map_update_elem#2;r0 = 7;exit;r0 = 9;exit");
+	add_maps(&a);
+	add_maps(&b);
+	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
+	ok(!ret && a.cnt && b.cnt && rep.verdict != BPFEXT_DIFFERENT,
+	   "equiv_progs: a per-CPU hash updates in place (%s)", rep.reason);
+	bpfext_linked_prog__free(&a);
+	bpfext_linked_prog__free(&b);
+
 	asm_linked(&a, BPF_PROG_TYPE_XDP, "r0 = 2;exit");
 	asm_linked(&b, BPF_PROG_TYPE_SCHED_CLS, "r0 = 2;exit");
 	ret = bpfext_equiv_progs(&a, &b, &opts, 10, &rep, &err);
@@ -1014,6 +1165,7 @@ int main(void)
 	test_unsupported();
 	test_maps_helpers();
 	test_undecided();
+	test_not_equivalent();
 	test_tracing();
 	test_equiv_progs();
 	return tap_finish();

@@ -857,6 +857,10 @@ static int length_sweep(FILE *out)
 				longest = step > longest ? step : longest;
 				total = len > total ? len : total;
 			}
+			if (!n) {
+				failed = 1;
+				snprintf(first, sizeof(first), "no valid instance");
+			}
 			fprintf(out, "%-8s %-8s %12ld %11d B %11d B %7.1fs  %s%s%s\n", o->name,
 				arch_name[arch], n, longest, total, (now_ms() - t0) / 1e3,
 				failed ? "FAIL " : "OK", failed ? "first: " : "", first);

@@ -601,6 +601,7 @@ static int legacy_load_one(struct legacy_ctx *c, const struct bpfext_prog *prog,
 	}
 	if (fd < 0) {
 		res->loaded = false;
+		res->no_log = !log[0];
 		res->log_tail = log_tail(log[0] ? log : strerror(errno));
 		ret = 0;
 		goto out;

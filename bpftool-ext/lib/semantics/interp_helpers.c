@@ -364,8 +364,15 @@ static int helper_map(struct bpfext_interp *in, int32_t id, uint64_t *r)
 		}
 		/*
 		 * A hash or a trie puts a new element in the old one's place:
-		 * what an earlier lookup gave keeps the old value.
+		 * what an earlier lookup gave keeps the old value.  Per-CPU
+		 * hashes update in place.
 		 */
+		if (e && (d->type == BPF_MAP_TYPE_PERCPU_HASH ||
+			  d->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)) {
+			memmove(in->regions[e->region - 1].mem, q, d->value_size);
+			r[0] = 0;
+			return 0;
+		}
 		if (e) {
 			e->live = 0;
 			e = bpfext_interp_map_add(in, m, p, q);

@@ -63,6 +63,7 @@ static bool null_joins(struct shared *sh, struct val *a, const struct val *b)
 	a->gen = b->gen;
 	a->nonnull = Z3_mk_false(sh->z);
 	a->nullable = true;
+	a->from_bytes = false;
 	return true;
 }
 
@@ -87,10 +88,15 @@ static Z3_ast merge_box(struct side *sd, struct inbox *ib, struct val *r)
 		for (k = 0; k < NVALS; k++) {
 			struct val ov = ib->e[e].r[k], *o = &ov;
 
-			if (!null_joins(sh, o, &r[k]))
-				null_joins(sh, &r[k], o);
+			if (!null_joins(sh, o, &r[k])) {
+				if (null_joins(sh, &r[k], o) && k >= 11)
+					r[k].from_bytes = true;
+			} else if (k >= 11) {
+				o->from_bytes = true;
+			}
 			if (r[k].tag == T_MAPVAL) {
 				r[k].nullable |= o->nullable;
+				r[k].from_bytes |= o->from_bytes;
 				if (o->tag == T_MAPVAL && o->gen < r[k].gen)
 					r[k].gen = o->gen;
 			}
@@ -286,6 +292,7 @@ static int ld_map(struct side *sd, const struct bpf_insn *x, struct val *d,
 					      Z3_mk_bv_sort(sh->z, sh->maps[m].key_size * 8));
 		d->nonnull = Z3_mk_true(sh->z);
 		d->nullable = false;
+		d->from_bytes = false;
 		d->gen = 0;
 		d->v = k64(sh, (uint64_t)(int64_t)x[1].imm);
 		return bpfext_sym_note_key(sh, m, d->key);

@@ -32,6 +32,7 @@ struct val {
 	Z3_ast key;		/* T_MAPVAL: key of the element */
 	Z3_ast nonnull;		/* T_MAPVAL: lookup found it */
 	bool nullable;		/* T_MAPVAL: NULL (scalar 0) on a merged path */
+	bool from_bytes;	/* T_MAPVAL: a stack slot joined with plain bytes */
 	size_t gen;		/* T_MAPVAL: the map's operations before the lookup */
 };
 

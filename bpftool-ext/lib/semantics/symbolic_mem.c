@@ -554,7 +554,8 @@ int bpfext_sym_stack_fill(struct side *sd, Z3_ast addr, unsigned int size,
 		if (!(o < (uint64_t)k * 8 + 8 && o + size > (uint64_t)k * 8) ||
 		    sp[k].tag == T_SCALAR)
 			continue;
-		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8)
+		if (sp[k].tag == T_CONFLICT || size != 8 || o != (uint64_t)k * 8 ||
+		    (sp[k].tag == T_MAPVAL && sp[k].from_bytes))
 			return fail(sd->sh, ENOTSUP,
 				    "insn %zu: partial or mixed-type fill of a stack slot", slot);
 		*out = sp[k];
