@@ -683,33 +683,135 @@ static const struct {
 	  "r0 = 7;exit", 0, 1 },
 };
 
+/*
+ * A pair the checker must not call equivalent.  @maps: 0 the maps of
+ * mcases; 1 one LRU hash u32 -> u64 of 1 entry instead; 9 those and an
+ * LRU per-CPU hash as map 9; -1 those with map 0 BPF_F_NO_PREALLOC.
+ */
+static void check_not_equivalent(const char *label, size_t i, enum bpf_prog_type type,
+				 int maps, const char *what, const char *pa, const char *pb)
+{
+	struct bpfext_linked_prog lp[2];
+	struct bpfext_sym_cex cex;
+	struct bpfext_error err = { "" };
+	BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 20000, .max_pkt = 64);
+	int k, ret = -EINVAL;
+
+	for (k = 0; k < 2; k++) {
+		asm_linked(&lp[k], type, k ? pb : pa);
+		if (maps == 1) {
+			asm_add_map(&lp[k], BPF_MAP_TYPE_LRU_HASH, 4, 8, 1);
+			continue;
+		}
+		add_maps(&lp[k]);
+		if (maps == 9)
+			asm_add_map(&lp[k], BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 8);
+		if (maps == -1 && lp[k].nr_maps)
+			lp[k].maps[0].map_flags = BPF_F_NO_PREALLOC;
+	}
+	if (lp[0].cnt && lp[1].cnt)
+		ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
+	ok(lp[0].cnt && lp[1].cnt && ret != BPFEXT_EQUIVALENT,
+	   "%s %zu (%s): %s%s", label, i, what,
+	   ret == BPFEXT_EQUIVALENT ? "EQUIVALENT" : ret == BPFEXT_DIFFERENT ? "different" :
+	   ret == BPFEXT_UNDECIDED ? "undecided" : "", ret < 0 ? err.msg : "");
+	bpfext_linked_prog__free(&lp[0]);
+	bpfext_linked_prog__free(&lp[1]);
+}
+
 static void test_not_equivalent(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ncases) / sizeof(ncases[0]); i++) {
-		struct bpfext_linked_prog lp[2];
-		struct bpfext_sym_cex cex;
-		struct bpfext_error err = { "" };
-		BPFEXT_OPTS(bpfext_sym_opts, opts, .timeout_ms = 20000, .max_pkt = 64);
-		int k, ret = -EINVAL;
+	for (i = 0; i < sizeof(ncases) / sizeof(ncases[0]); i++)
+		check_not_equivalent("not equivalent", i, BPF_PROG_TYPE_XDP, ncases[i].maps,
+				     ncases[i].what, ncases[i].a, ncases[i].b);
+}
 
-		for (k = 0; k < 2; k++) {
-			asm_linked(&lp[k], BPF_PROG_TYPE_XDP, k ? ncases[i].b : ncases[i].a);
-			if (ncases[i].maps == 0)
-				add_maps(&lp[k]);
-			else
-				asm_add_map(&lp[k], BPF_MAP_TYPE_LRU_HASH, 4, 8, 1);
-		}
-		if (lp[0].cnt && lp[1].cnt)
-			ret = bpfext_sym_equiv_prog(&lp[0], &lp[1], &opts, &cex, &err);
-		ok(lp[0].cnt && lp[1].cnt && ret != BPFEXT_EQUIVALENT,
-		   "not equivalent %zu (%s): %s%s", i, ncases[i].what,
-		   ret == BPFEXT_EQUIVALENT ? "EQUIVALENT" : ret == BPFEXT_DIFFERENT ? "different" :
-		   ret == BPFEXT_UNDECIDED ? "undecided" : "", ret < 0 ? err.msg : "");
-		bpfext_linked_prog__free(&lp[0]);
-		bpfext_linked_prog__free(&lp[1]);
-	}
+/*
+ * More pairs (a third review) the kernel (6.12 hashtab.c, bpf_lru_list.c) can run
+ * differently; the checker must not call them equivalent.  @extra: 9 adds
+ * an LRU per-CPU hash as map 9, -1 makes map 0 BPF_F_NO_PREALLOC.
+ */
+static const struct {
+	enum bpf_prog_type type;
+	int extra;
+	const char *what, *a, *b;
+} r3cases[] = {
+	{ BPF_PROG_TYPE_XDP, 0, "LRU: a lookup sets the ref bit, which decides what an update evicts",
+	  "*(u32 *)(r10 -4) = 1;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;*(u32 *)"
+	  "(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += -4;r3 = r10;r3 += -16;r"
+	  "4 = 0;call bpf_map_update_elem#2;*(u32 *)(r10 -4) = 1;r1 = map[idx:6];r2 = r10;r2 += -4;ca"
+	  "ll bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += -4;r3 = r10;r3 "
+	  "+= -16;r4 = 0;call bpf_map_update_elem#2;*(u32 *)(r10 -4) = 1;r1 = map[idx:6];r2 = r10;r2 "
+	  "+= -4;call bpf_map_lookup_elem#1;if r0 == 0x0 goto pc+2;r0 = 1;exit;r0 = 2;exit" },
+	{ BPF_PROG_TYPE_XDP, 0, "LRU: BPF_EXIST update of a present key pops a node first (-ENOMEM, or -ENOENT if it evicts the key)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+11;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 2;call bpf_map_update_elem#2;exit;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+12;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 2;call bpf_map_update_elem#2;r0 = 0;exit;r0 = 0;exit" },
+	{ BPF_PROG_TYPE_XDP, 0, "LRU: BPF_NOEXIST update of a present key: -ENOMEM before -EEXIST, 0 if it evicts the key",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+11;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;exit;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+12;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;r0 = -17;exit;r0 = 0;exit" },
+	{ BPF_PROG_TYPE_XDP, 0, "LRU: an update failing with -EEXIST has popped a node (evicted)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+10;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;r0 = 0;e"
+	  "xit" },
+	{ BPF_PROG_TYPE_XDP, 0, "LRU: an update failing with -ENOENT has popped a node (evicted)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 !="
+	  " 0x0 goto pc+10;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:6];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 2;call bpf_map_update_elem#2;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:6];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;r0 = 0;e"
+	  "xit" },
+	{ BPF_PROG_TYPE_XDP, 9, "LRU per-CPU: an update failing with -EEXIST has popped a node (evicted)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:9];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+10;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:9];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 1;call bpf_map_update_elem#2;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:9];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;r0 = 0;e"
+	  "xit" },
+	{ BPF_PROG_TYPE_XDP, 0, "tail call: each slot of a prog array is filled or not on its own",
+	  "r6 = r1;r2 = map[idx:1];r3 = 0;call bpf_tail_call#12;r1 = r6;r2 = map[idx:1];r3 = 1;call b"
+	  "pf_tail_call#12;r0 = 2;exit",
+	  "r6 = r1;r2 = map[idx:1];r3 = 0;call bpf_tail_call#12;r0 = 2;exit" },
+	{ BPF_PROG_TYPE_KPROBE, 0, "kprobe: a hash update may say -EBUSY (htab_lock_bucket)",
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;r3 = r10;r3 +"
+	  "= -16;r4 = 0;call bpf_map_update_elem#2;exit",
+	  "*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;r3 = r10;r3 +"
+	  "= -16;r4 = 0;call bpf_map_update_elem#2;if r0 == 0x0 goto pc+2;r0 = -7;exit;r0 = 0;exit" },
+	{ BPF_PROG_TYPE_KPROBE, 0, "kprobe: a hash delete may say -EBUSY (htab_lock_bucket)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_delete_elem#3;if r0 =="
+	  " 0x0 goto pc+2;r0 = -2;exit;r0 = 0;exit" },
+	{ BPF_PROG_TYPE_XDP, -1, "BPF_F_NO_PREALLOC hash: replacing a present key allocates (-ENOMEM)",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+11;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;exit;r0 = 0;exit",
+	  "*(u32 *)(r10 -4) = 5;r1 = map[idx:0];r2 = r10;r2 += -4;call bpf_map_lookup_elem#1;if r0 =="
+	  " 0x0 goto pc+12;*(u32 *)(r10 -4) = 5;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += "
+	  "-4;r3 = r10;r3 += -16;r4 = 0;call bpf_map_update_elem#2;r0 = 0;exit;r0 = 0;exit" },
+	{ BPF_PROG_TYPE_XDP, -1, "BPF_F_NO_PREALLOC hash: a new key may get -ENOMEM, not only -E2BIG",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;r3 = r10;r3 "
+	  "+= -16;r4 = 0;call bpf_map_update_elem#2;exit",
+	  "*(u32 *)(r10 -4) = 99;*(u64 *)(r10 -16) = 7;r1 = map[idx:0];r2 = r10;r2 += -4;r3 = r10;r3 "
+	  "+= -16;r4 = 0;call bpf_map_update_elem#2;if r0 == 0x0 goto pc+2;r0 = -7;exit;r0 = 0;exit" },
+};
+
+static void test_not_equivalent_types(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(r3cases) / sizeof(r3cases[0]); i++)
+		check_not_equivalent("not equivalent, typed", i, r3cases[i].type,
+				     r3cases[i].extra, r3cases[i].what, r3cases[i].a, r3cases[i].b);
 }
 
 /*
@@ -1166,6 +1268,7 @@ int main(void)
 	test_maps_helpers();
 	test_undecided();
 	test_not_equivalent();
+	test_not_equivalent_types();
 	test_tracing();
 	test_equiv_progs();
 	return tap_finish();

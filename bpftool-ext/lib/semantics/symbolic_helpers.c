@@ -277,9 +277,22 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 	if (r[2].tag != T_MAP || sh->maps[r[2].map].type != BPF_MAP_TYPE_PROG_ARRAY ||
 	    r[3].tag != T_SCALAR)
 		return fail(sh, ENOTSUP, "insn %zu: tail call without a known prog array", slot);
-	/* taken when the input fills the prog array (one unknown) */
-	hit = and2(sh, reach, and2(sh, sh->tail_ok,
-		   Z3_mk_bvult(z, idx, bpfext_sym_max_entries(sh, r[2].map, sh->bv64))));
+	/*
+	 * Taken when the slot is filled: each slot on its own, an unknown
+	 * both sides share; tail_ok is what the interpreter can replay (every
+	 * slot filled or none).
+	 */
+	{
+		Z3_sort bv64 = sh->bv64;
+		char name[32];
+		Z3_ast filled;
+
+		snprintf(name, sizeof(name), "tfill%d", r[2].map);
+		filled = Z3_mk_app(z, Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &bv64,
+						      Z3_mk_bool_sort(z)), 1, &idx);
+		hit = and2(sh, reach, and2(sh, and2(sh, sh->tail_ok, filled),
+			   Z3_mk_bvult(z, idx, bpfext_sym_max_entries(sh, r[2].map, sh->bv64))));
+	}
 	/*
 	 * The tail callee runs on this stack frame and may read it: its
 	 * bytes are an output (prog_same() compares those either side
@@ -448,7 +461,7 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 	Z3_context z = sh->z;
 	const struct bpfext_map_desc *md;
 	struct access ka, va;
-	Z3_ast key, pres, val, ok;
+	Z3_ast key, pres, val, ok, busy;
 	struct mop o;
 	uint64_t flags;
 	int m, ret;
@@ -500,17 +513,28 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 
 	if (id == BPF_FUNC_map_lookup_elem) {
 		set_mapval(sd, &r[0], m, key, pres);
-		return 0;
+		if (!is_lru(md->type))
+			return 0;
+		o.kind = MOP_TOUCH;
+		o.guard = reach;
+		return bpfext_sym_mop_add(sd, m, &o);
 	}
+	/*
+	 * A hash's bucket lock refuses a program that runs while it is held
+	 * on this CPU (a tracing program in the middle of an update): -EBUSY.
+	 */
+	busy = sh->ctx == C_OPAQUE && !bpfext_sym_map_is_array(md->type) ?
+	       bpfext_sym_map_unknown(sd, "busy", m, key) : Z3_mk_false(z);
 	if (id == BPF_FUNC_map_delete_elem) {
 		memset(&r[0], 0, sizeof(r[0]));
 		if (bpfext_sym_map_is_array(md->type)) {
 			r[0].v = kerr(sh, EINVAL);
 			return 0;
 		}
-		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, ENOENT));
+		r[0].v = Z3_mk_ite(z, busy, kerr(sh, EBUSY),
+				   Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, ENOENT)));
 		o.kind = MOP_DELETE;
-		o.guard = and2(sh, reach, pres);
+		o.guard = and2(sh, reach, and2(sh, pres, Z3_mk_not(z, busy)));
 		return bpfext_sym_mop_add(sd, m, &o);
 	}
 	/* update */
@@ -548,30 +572,59 @@ static int helper_map(struct side *sd, int32_t id, struct val *r, Z3_ast reach,
 			return 0;
 		}
 		r[0].v = Z3_mk_ite(z, pres, k64(sh, 0), kerr(sh, E2BIG));
-	} else if ((flags & 3) == BPF_EXIST) {
-		ok = pres;
-		r[0].v = Z3_mk_ite(z, ok, k64(sh, 0), kerr(sh, ENOENT));
 	} else {
-		/*
-		 * A new element needs room: a full hash says -E2BIG; an LRU
-		 * hash evicts, or says -ENOMEM when it finds no free node.
-		 * (It takes a new node to replace an element, too.)
-		 */
-		bool lru = md->type == BPF_MAP_TYPE_LRU_HASH ||
-			   md->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-		Z3_ast room = bpfext_sym_map_room(sd, m, key);
-		Z3_ast full = kerr(sh, lru ? ENOMEM : E2BIG);
+		Z3_ast room, flagerr, flagcode, fail_alloc, failcode, res;
 
-		if (!lru)
-			room = or2(sh, pres, room);
-		if ((flags & 3) == BPF_NOEXIST) {
-			ok = and2(sh, Z3_mk_not(z, pres), room);
-			r[0].v = Z3_mk_ite(z, pres, kerr(sh, EEXIST),
-					   Z3_mk_ite(z, room, k64(sh, 0), full));
+		/*
+		 * An LRU hash takes a free node first, whatever the flags (but
+		 * a per-CPU one for BPF_EXIST): that may evict any element, the
+		 * key too, or find none (-ENOMEM).  The flags are checked on
+		 * what is there after.
+		 */
+		if (is_lru(md->type) && !(md->type == BPF_MAP_TYPE_LRU_PERCPU_HASH &&
+					  (flags & 3) == BPF_EXIST)) {
+			struct mop ev = { .kind = MOP_EVICT, .guard = reach, .key = key };
+
+			ret = bpfext_sym_mop_add(sd, m, &ev);
+			if (ret)
+				return ret;
+			pres = bpfext_sym_present_at(sd, m, key);
+			room = bpfext_sym_map_room(sd, m, key);
+			fail_alloc = Z3_mk_not(z, room);
+			failcode = kerr(sh, ENOMEM);
+		} else if (is_lru(md->type)) {
+			fail_alloc = Z3_mk_false(z);
+			failcode = kerr(sh, ENOMEM);
 		} else {
-			ok = room;
-			r[0].v = Z3_mk_ite(z, room, k64(sh, 0), full);
+			/*
+			 * A new element needs room: a full hash says -E2BIG.  One
+			 * without preallocated elements allocates to replace one
+			 * too, and either may fail to allocate (-ENOMEM); per-CPU
+			 * hashes replace in place.
+			 */
+			bool nopre = md->map_flags & BPF_F_NO_PREALLOC;
+			Z3_ast need = nopre && md->type == BPF_MAP_TYPE_HASH ? Z3_mk_true(z) :
+									  Z3_mk_not(z, pres);
+
+			room = bpfext_sym_map_room(sd, m, key);
+			fail_alloc = and2(sh, need, Z3_mk_not(z, room));
+			failcode = !nopre ? kerr(sh, E2BIG) :
+				   Z3_mk_ite(z, or2(sh, pres, bpfext_sym_map_unknown(sd, "nomem", m, key)),
+					     kerr(sh, ENOMEM), kerr(sh, E2BIG));
 		}
+		flagerr = (flags & 3) == BPF_NOEXIST ? pres :
+			  (flags & 3) == BPF_EXIST ? Z3_mk_not(z, pres) : Z3_mk_false(z);
+		flagcode = kerr(sh, (flags & 3) == BPF_NOEXIST ? EEXIST : ENOENT);
+		if (is_lru(md->type))	/* the node first, then the lock, then the flags */
+			res = Z3_mk_ite(z, fail_alloc, failcode,
+					Z3_mk_ite(z, busy, kerr(sh, EBUSY),
+						  Z3_mk_ite(z, flagerr, flagcode, k64(sh, 0))));
+		else			/* the lock, the flags, then the element */
+			res = Z3_mk_ite(z, busy, kerr(sh, EBUSY),
+					Z3_mk_ite(z, flagerr, flagcode,
+						  Z3_mk_ite(z, fail_alloc, failcode, k64(sh, 0))));
+		r[0].v = res;
+		ok = Z3_mk_not(z, or2(sh, busy, or2(sh, flagerr, fail_alloc)));
 	}
 	o.kind = MOP_UPDATE;
 	o.guard = and2(sh, reach, ok);

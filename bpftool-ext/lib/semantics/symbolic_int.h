@@ -37,7 +37,12 @@ struct val {
 };
 
 /* Map operations of one side, in program order. */
-enum mop_kind { MOP_UPDATE, MOP_DELETE, MOP_STORE };
+/*
+ * MOP_EVICT: an LRU hash took a free node, which may evict any element;
+ * MOP_TOUCH: an LRU lookup marked an element referenced (what is evicted
+ * later depends on it).  Both change only the history and presence.
+ */
+enum mop_kind { MOP_UPDATE, MOP_DELETE, MOP_STORE, MOP_EVICT, MOP_TOUCH };
 
 struct mop {
 	enum mop_kind kind;
@@ -277,6 +282,11 @@ static inline bool is_devmap(uint32_t t)
 	       t == BPF_MAP_TYPE_CPUMAP || t == BPF_MAP_TYPE_XSKMAP;
 }
 
+static inline bool is_lru(uint32_t t)
+{
+	return t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 static inline bool map_usable(struct shared *sh, int m)
 {
 	return m >= 0 && (size_t)m < sh->nr_maps && sh->present0 &&
@@ -340,6 +350,7 @@ Z3_ast bpfext_sym_lpm_facts(struct shared *sh);
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o);
 Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key);
 Z3_ast bpfext_sym_map_room(struct side *sd, int m, Z3_ast key);
+Z3_ast bpfext_sym_map_unknown(struct side *sd, const char *what, int m, Z3_ast key);
 Z3_ast bpfext_sym_max_entries(struct shared *sh, int m, Z3_sort sort);
 Z3_ast bpfext_sym_val_at(struct side *sd, int m, Z3_ast key, Z3_ast off);
 /*

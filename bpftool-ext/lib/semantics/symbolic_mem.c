@@ -159,11 +159,6 @@ int bpfext_sym_note_key(struct shared *sh, int m, Z3_ast key)
 	return 0;
 }
 
-static bool is_lru(uint32_t t)
-{
-	return t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-}
-
 /*
  * Whether a hash has room for one more element, and which elements an
  * LRU hash evicts, depend on what it held and what was done to it: each
@@ -198,7 +193,13 @@ static Z3_ast map_fn(struct shared *sh, const char *what, int m, Z3_ast h, Z3_as
 
 Z3_ast bpfext_sym_map_room(struct side *sd, int m, Z3_ast key)
 {
-	return map_fn(sd->sh, "room", m, map_hist(sd, m), key, Z3_mk_bool_sort(sd->sh->z));
+	return bpfext_sym_map_unknown(sd, "room", m, key);
+}
+
+/* An unknown yes or no about @key, given the history of map @m so far. */
+Z3_ast bpfext_sym_map_unknown(struct side *sd, const char *what, int m, Z3_ast key)
+{
+	return map_fn(sd->sh, what, m, map_hist(sd, m), key, Z3_mk_bool_sort(sd->sh->z));
 }
 
 int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o)
@@ -216,7 +217,7 @@ int bpfext_sym_mop_add(struct side *sd, int m, const struct mop *o)
 	n->hist = map_hist(sd, m);
 	ms->hist = Z3_mk_ite(sh->z, o->guard,
 			     map_fn(sh, "mix", m, Z3_mk_bvadd(sh->z, n->hist,
-				    k64(sh, o->kind == MOP_UPDATE ? 1 : 2)), o->key, sh->bv64),
+				    k64(sh, (uint64_t)o->kind + 1)), o->key, sh->bv64),
 			     n->hist);
 	return 0;
 }
@@ -258,13 +259,15 @@ Z3_ast bpfext_sym_present_at(struct side *sd, int m, Z3_ast key)
 	for (i = 0; i < ms->n; i++) {
 		const struct mop *o = &ms->o[i];
 
-		if (o->kind == MOP_STORE)
+		if (o->kind == MOP_STORE || o->kind == MOP_TOUCH)
 			continue;
-		/* an update of an LRU hash may evict any other element */
-		if (o->kind == MOP_UPDATE && is_lru(sh->maps[m].type))
+		/* an LRU hash that took a free node may have evicted any element */
+		if (o->kind == MOP_EVICT) {
 			acc = Z3_mk_ite(sh->z, and2(sh, o->guard, map_fn(sh, "evict", m, o->hist, key,
 								 Z3_mk_bool_sort(sh->z))),
 					Z3_mk_false(sh->z), acc);
+			continue;
+		}
 		acc = Z3_mk_ite(sh->z, and2(sh, o->guard, Z3_mk_eq(sh->z, o->key, key)),
 				o->kind == MOP_UPDATE ? Z3_mk_true(sh->z) :
 							Z3_mk_false(sh->z), acc);
@@ -483,7 +486,7 @@ int bpfext_sym_access_of(struct side *sd, const struct val *p, int16_t off,
 			size_t i;
 
 			for (i = p->gen; i < ms->n; i++)
-				if (ms->o[i].kind == MOP_UPDATE)
+				if (ms->o[i].kind == MOP_UPDATE || ms->o[i].kind == MOP_EVICT)
 					return fail(sh, ENOTSUP, "insn %zu: access through a pointer into map %s from before an update of it",
 						    slot, sh->maps[p->map].name);
 		}
