@@ -119,6 +119,47 @@ static int apply_type(struct bpfext_object *obj, const char *path,
 	return 0;
 }
 
+/*
+ * map name NAME entries N is for maps the object leaves unsized, which its
+ * own loader sizes: the proofs take an unsized map's size as unknown and
+ * a sized one's as the object says, so only the first may be given.
+ */
+static int check_map_sizes(struct bpfext_object *obj, const struct optimize_args *a)
+{
+	struct bpfext_linked_prog lp;
+	struct bpfext_error err = { "" };
+	size_t i, k;
+
+	if (!a->nr_sizes)
+		return 0;
+	if (a->select && !strcmp(a->select, "measured")) {
+		p_err("'select measured' does not take 'map name NAME entries N' (its timing loads the object as it is)");
+		return -1;
+	}
+	if (!bpfext_object__prog_cnt(obj))
+		return 0;
+	if (bpfext_prog__linked_insns(obj, bpfext_object__prog(obj, 0), &lp, &err)) {
+		p_err("%s: %s", a->obj_path, err.msg);
+		return -1;
+	}
+	for (i = 0; i < a->nr_sizes; i++) {
+		for (k = 0; k < lp.nr_maps; k++)
+			if (!strcmp(lp.maps[k].name, a->sizes[i].name))
+				break;
+		if (k == lp.nr_maps || lp.maps[k].is_data) {
+			p_err("%s: no map named '%s' to size", a->obj_path, a->sizes[i].name);
+			break;
+		}
+		if (lp.maps[k].max_entries) {
+			p_err("%s: map %s has %u entries in the object; 'entries' is for maps it leaves unsized",
+			      a->obj_path, a->sizes[i].name, lp.maps[k].max_entries);
+			break;
+		}
+	}
+	bpfext_linked_prog__free(&lp);
+	return i < a->nr_sizes ? -1 : 0;
+}
+
 static bool selected(const struct bpfext_prog *p, const char *name)
 {
 	return !name || !strcmp(p->name, name);
@@ -142,8 +183,8 @@ static int parse_map_size(int *argcp, char ***argvp, struct optimize_args *a)
 	name = argv[1];
 	num = argv[3];
 	errno = 0;
-	n = strtoull(num, &end, 0);
-	if (errno || !*num || *end || *num == '-' || !n || n > UINT32_MAX) {
+	n = strtoull(num, &end, 10);
+	if (errno || *num < '0' || *num > '9' || *end || !n || n > UINT32_MAX) {
 		p_err("map %s: 'entries' takes a number from 1 to %u, got '%s'", name,
 		      UINT32_MAX, num);
 		return -1;
@@ -1100,7 +1141,8 @@ static int do_optimize(int argc, char **argv)
 	if (open_rule_cache(&r.a, &r.cache, &r.cache_path))
 		goto out;
 	r.po.rule_cache = r.cache;
-	if (optimize_jit(&r) || apply_type(r.obj, r.a.obj_path, r.a.prog, r.a.type))
+	if (optimize_jit(&r) || apply_type(r.obj, r.a.obj_path, r.a.prog, r.a.type) ||
+	    check_map_sizes(r.obj, &r.a))
 		goto out;
 	r.nprogs = bpfext_object__prog_cnt(r.obj);
 	r.before = calloc(r.nprogs + 1, sizeof(*r.before));

@@ -30,8 +30,9 @@ run frob; [ $? -ne 0 ]; tap $? "unknown object fails"
 run prog optimize; [ $? -ne 0 ] && grep -q "^Error: 'optimize' needs at least 1 arguments" "$tmp/err"
 tap $? "optimize without OBJ is an error"
 for bad in "map name m entries 0" "map name m entries 4294967296" "map name m entries -1" \
-	   "map name m entries x" "map name m" "map m entries 1" \
-	   "map name m entries 1 map name m entries 2"; do
+	   "map name m entries x" "map name m entries 0x10" "map name m" "map m entries 1" \
+	   "map name m entries 1 map name m entries 2" "map name nosuch entries 2" \
+	   "map name proto_count entries 1000" "select measured map name m entries 2"; do
 	run prog optimize "$obj" budget 0 $bad
 	[ $? -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^Error: " "$tmp/err"
 	tap $? "'$bad' is a one-line error"
