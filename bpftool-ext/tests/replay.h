@@ -389,12 +389,13 @@ static void replay_diff(const struct replay_build *b, const struct replay_out *x
 		snprintf(why, len, "retval %u against %u", x->retval, y->retval);
 		return;
 	}
-	if (x->pkt_len != y->pkt_len || memcmp(x->pkt, y->pkt, x->pkt_len)) {
+	if (x->pkt_len != y->pkt_len || (x->pkt_len && memcmp(x->pkt, y->pkt, x->pkt_len))) {
 		snprintf(why, len, "output packet differs (%u and %u bytes)",
 			 x->pkt_len, y->pkt_len);
 		return;
 	}
-	if (x->maps_len == y->maps_len && !memcmp(x->maps, y->maps, x->maps_len))
+	if (x->maps_len == y->maps_len &&
+	    (!x->maps_len || !memcmp(x->maps, y->maps, x->maps_len)))
 		return;
 	/* Name the map of the first differing record. */
 	while (off + 8 <= x->maps_len && off + 8 <= y->maps_len) {

@@ -1737,15 +1737,19 @@ int bpfext_sym_equiv_prog(const struct bpfext_linked_prog *a,
 	}
 	/*
 	 * First what the interpreter can replay: relocated accesses of the
-	 * object's widths, and callee frames that start zeroed.  Only if
-	 * there is no counterexample there, every width the kernel's fields
-	 * may have and whatever earlier calls left in callee frames.
+	 * object's widths, callee frames that start zeroed, and prog arrays
+	 * filled in every slot or none.  Only if there is no counterexample
+	 * there, every width the kernel's fields may have, whatever earlier
+	 * calls left in callee frames, and each slot on its own.
 	 */
-	if (sh.nr_widths || sa.frames || sb.frames) {
+	if (sh.nr_widths || sa.frames || sb.frames || sh.nr_tfills) {
 		Z3_ast zero = Z3_mk_const_array(sh.z, sh.bv64, k8(&sh, 0));
 		Z3_ast local = and2(&sh, Z3_mk_eq(sh.z, sa.stk_callee, zero),
 				    Z3_mk_eq(sh.z, sb.stk_callee, zero));
 
+		/* the interpreter fills every prog array slot or none */
+		for (i = 0; i < sh.nr_tfills; i++)
+			local = and2(&sh, local, Z3_mk_eq(sh.z, sh.tfills[i], sh.tail_ok));
 		for (i = 0; i < sh.nr_widths; i++)
 			local = and2(&sh, local, Z3_mk_eq(sh.z, sh.widths[i].w,
 					      k64(&sh, sh.widths[i].local)));
@@ -1764,6 +1768,7 @@ out:
 	free(sh.val0);
 	free(sh.match0);
 	free(sh.lpm);
+	free(sh.tfills);
 	Z3_del_context(sh.z);
 	return ret;
 }

@@ -290,6 +290,10 @@ static int helper_tail_call(struct side *sd, struct val *r, Z3_ast *reachp,
 		snprintf(name, sizeof(name), "tfill%d", r[2].map);
 		filled = Z3_mk_app(z, Z3_mk_func_decl(z, Z3_mk_string_symbol(z, name), 1, &bv64,
 						      Z3_mk_bool_sort(z)), 1, &idx);
+		if (bpfext_grow(&sh->tfills, &sh->cap_tfills, sh->nr_tfills + 1,
+				sizeof(*sh->tfills)))
+			return fail(sh, ENOMEM, "out of memory");
+		sh->tfills[sh->nr_tfills++] = filled;
 		hit = and2(sh, reach, and2(sh, and2(sh, sh->tail_ok, filled),
 			   Z3_mk_bvult(z, idx, bpfext_sym_max_entries(sh, r[2].map, sh->bv64))));
 	}

@@ -127,6 +127,8 @@ struct shared {
 	struct seen_key *keys;
 	size_t nr_keys, cap_keys;
 	Z3_func_decl *match0;		/* per LPM trie: prefix -> entry found */
+	Z3_ast *tfills;			/* prog array slots a tail call asked for */
+	size_t nr_tfills, cap_tfills;
 	struct lpm_lookup *lpm;
 	size_t nr_lpm, cap_lpm;
 	/* window: addresses read from initial memory, for counterexamples */
