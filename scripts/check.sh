@@ -241,6 +241,11 @@ k2=(samples/xdp1.o samples/xdp2.o samples/xdp_fwd.o samples/sockex3.o
 # and of xdp_router_ipv4 (their context holds kernel pointers it does not
 # model: every input faults); any other program it cannot run fails.
 tap optimize "$SAN/tests/test_optimize" -S 12 -b 4 "${k2[@]/#/build/corpus/}"
+# `budget` is a deadline for the whole command, on the largest objects of
+# the corpus (what it cannot cut short: bpftool-ext/tests/budget.sh).
+tap budget bpftool-ext/tests/budget.sh build/bpftool-ext 2 \
+	build/corpus/selftests/{pyperf600,pyperf180,strobemeta,test_verif_scale2,core_kern}.o \
+	build/corpus/libbpf-tools/klockstat.bpf.o build/corpus/xdp-tools/xdp-bench-3.bpf.o
 # EInsn recognition (Kops form) on the same programs, in the interpreter.
 tap optimize-kops "$SAN/tests/test_optimize" -S 12 -k -b 0 "${k2[@]/#/build/corpus/}"
 tap bad-input bpftool-ext/tests/bad_input.sh "$SAN/bpftool-ext" "$SAN/tests/mkbad" \

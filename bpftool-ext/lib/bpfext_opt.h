@@ -269,7 +269,21 @@ struct bpfext_pipeline_opts {
 	const char *prog;		/* only this program's section, or NULL */
 	const char *type;		/* program type override, or NULL */
 	/* the search */
-	double budget;			/* seconds for the whole object */
+	/*
+	 * Seconds for the whole run, a deadline.  The input's checks come
+	 * first (the kernel's verdict on each program when kernel_check,
+	 * the safety analysis), and the search ends as much before the
+	 * deadline as they took, but gets a tenth of the budget at least:
+	 * the rules over every window, then the search of every window,
+	 * each window started only before the deadline (its proofs get the
+	 * time that is left, 0.1 s at least).  The safety analysis and the
+	 * kernel check then try rewrites back one by one only until the
+	 * deadline, dropping those they had no time for.  What it cannot
+	 * cut short comes on top: the clean-ups, the output's checks (about
+	 * the input's again, plus building its image) and writing it.
+	 * Ignored with no_search.
+	 */
+	double budget;
 	unsigned int jobs;		/* threads */
 	uint64_t seed;
 	enum bpfext_cost_model cost;
@@ -319,6 +333,10 @@ struct bpfext_pipeline_result {
 	size_t nr_rewrites;
 	size_t windows;
 	size_t rejected_by_kernel;	/* proven rewrites the verifier refused */
+	size_t unsearched;		/* windows the budget left unsearched */
+	size_t dropped_at_deadline;	/* rewrites the kernel check had no time for */
+	double input_load_s;		/* seconds the kernel took on the input */
+	double input_safety_s;		/* ... and the safety analysis */
 	size_t rejected_by_safety;	/* ... the safety analysis refused */
 	struct bpfext_safety_drop *safety_drops;	/* malloc()ed, that many */
 	unsigned int solver_calls;

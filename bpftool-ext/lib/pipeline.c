@@ -45,6 +45,10 @@ struct run {
 	void *base_img;			/* the cleaned-up input, in Kops form */
 	size_t base_size;
 	size_t nprogs;
+	double deadline;		/* CLOCK_MONOTONIC seconds, 0: none */
+	bool *before;			/* which programs of the input load */
+	struct bpfext_safety_report *safety;	/* the input's safety verdicts */
+	size_t safety_nprogs;
 	struct bpfext_pipeline_result *res;
 	struct bpfext_error *err;
 };
@@ -213,34 +217,68 @@ static long made_unsafe(const struct safety_run *s, const struct bpfext_rewrite 
 	return ret ? -2 : bad;
 }
 
-int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
-				  const char *type, struct bpfext_pipeline_result *res,
-				  struct bpfext_error *err)
+/*
+ * The input's safety verdicts in *@orig, malloc()ed, one per program of
+ * @img (*@nprogs of them).
+ */
+static int input_safety(const void *img, size_t size, const char *name,
+			const char *type, struct bpfext_safety_report **orig,
+			size_t *nprogs, struct bpfext_error *err)
+{
+	struct bpfext_object *obj = open_typed(img, size, name, type, err);
+	struct safety_run s = {
+		.img = img, .size = size, .name = name, .type = type, .err = err,
+	};
+	int ret;
+
+	if (!obj)
+		return -EINVAL;
+	s.nprogs = *nprogs = obj->nr_progs;
+	bpfext_object__close(obj);
+	*orig = calloc(s.nprogs + 1, sizeof(**orig));
+	if (!*orig)
+		return bpfext_errf(err, ENOMEM, "out of memory");
+	ret = safety_reports(&s, img, size, NULL, *orig);
+	if (ret) {
+		free(*orig);
+		*orig = NULL;
+	}
+	return ret;
+}
+
+/*
+ * bpfext_pipeline_safety_filter() given the input's verdicts @orig (of
+ * @nprogs programs), trying rewrites back one by one only until
+ * @deadline (0: none): those it had no time for are dropped.
+ */
+static int safety_filter(const void *img, size_t size, const char *name,
+			 const char *type, const struct bpfext_safety_report *orig,
+			 size_t nprogs, double deadline,
+			 struct bpfext_pipeline_result *res, struct bpfext_error *err)
 {
 	struct bpfext_object *base = open_typed(img, size, name, type, err);
-	size_t nprogs = base ? base->nr_progs : 0, i, kept = 0;
-	struct bpfext_safety_report *orig = calloc(nprogs + 1, sizeof(*orig));
+	size_t i, kept = 0;
 	struct safety_run s = {
 		.img = img, .size = size, .name = name, .type = type,
 		.orig = orig, .nprogs = nprogs, .err = err,
 	};
 	struct bpfext_safety_report why;
-	int ret;
+	bool cut = false;
+	int ret = 0;
 	long bad;
 
-	if (!base || !orig) {
-		bpfext_object__close(base);
-		free(orig);
-		return base ? bpfext_errf(err, ENOMEM, "out of memory") : -EINVAL;
-	}
-	ret = safety_reports(&s, img, size, NULL, orig);
-	if (ret)
-		goto out;
+	if (!base)
+		return -EINVAL;
 	bad = made_unsafe(&s, res->rewrites, res->nr_rewrites, &why);
 	for (i = 0; bad >= 0 && i < res->nr_rewrites; i++) {
 		struct bpfext_safety_drop *d;
 		size_t cap;
 
+		if (deadline && bpfext_now() > deadline) {
+			res->dropped_at_deadline += res->nr_rewrites - i;
+			cut = true;
+			break;
+		}
 		res->rewrites[kept] = res->rewrites[i];
 		bad = made_unsafe(&s, res->rewrites, kept + 1, &why);
 		if (bad == -1) {
@@ -268,12 +306,52 @@ int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name
 		ret = -EINVAL;
 		goto out;
 	}
-	if (res->rejected_by_safety)
+	if (res->rejected_by_safety || cut)
 		res->nr_rewrites = kept;
 out:
 	bpfext_object__close(base);
+	return ret;
+}
+
+int bpfext_pipeline_safety_filter(const void *img, size_t size, const char *name,
+				  const char *type, struct bpfext_pipeline_result *res,
+				  struct bpfext_error *err)
+{
+	struct bpfext_safety_report *orig;
+	size_t nprogs;
+	int ret;
+
+	ret = input_safety(img, size, name, type, &orig, &nprogs, err);
+	if (ret)
+		return ret;
+	ret = safety_filter(img, size, name, type, orig, nprogs, 0, res, err);
 	free(orig);
 	return ret;
+}
+
+/* The safety verdicts on the run's (cleaned-up) input, in r->safety (once). */
+static int run_input_safety(struct run *r)
+{
+	double t = bpfext_now();
+	int ret;
+
+	if (r->safety)
+		return 0;
+	ret = input_safety(r->base_img, r->base_size, r->name, r->opts.type,
+			   &r->safety, &r->safety_nprogs, r->err);
+	r->res->input_safety_s = bpfext_now() - t;
+	return ret;
+}
+
+/* The safety step on @res for the run. */
+static int run_safety(struct run *r, struct bpfext_pipeline_result *res)
+{
+	int ret = run_input_safety(r);
+
+	if (ret)
+		return ret;
+	return safety_filter(r->base_img, r->base_size, r->name, r->opts.type,
+			     r->safety, r->safety_nprogs, r->deadline, res, r->err);
 }
 
 /* Search the selected sections of @obj under @cost with @budget seconds. */
@@ -306,6 +384,7 @@ static int search(const struct run *ru, struct bpfext_object *obj,
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
 		res->cache_hits += r.cache_hits;
+		res->unsearched += r.unsearched;
 		cap = res->nr_rewrites;
 		if (bpfext_grow(&res->rewrites, &cap, res->nr_rewrites + r.nr_rewrites + 1,
 				sizeof(*res->rewrites))) {
@@ -413,29 +492,53 @@ static int recognize(struct run *r, struct bpfext_object **base)
  * add the rewrites back one at a time, keeping only those under which
  * everything still loads.
  */
-static int check_in_kernel(const struct run *r, struct bpfext_rewrite *rw,
+/*
+ * Will check_in_kernel() ask the kernel?  A kernel without Kops refuses
+ * every program with a marker, so it cannot judge the search rewrites of
+ * a Kops-form object.
+ */
+static bool kernel_judges(const struct run *r)
+{
+	return r->opts.kernel_check &&
+	       !(r->res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK));
+}
+
+/* Which programs of the input the kernel loads, in r->before (once). */
+static int input_verdicts(struct run *r)
+{
+	int ret;
+
+	if (r->before)
+		return 0;
+	r->before = calloc(r->nprogs + 1, sizeof(*r->before));
+	if (!r->before)
+		return bpfext_errf(r->err, ENOMEM, "out of memory");
+	r->res->input_load_s = bpfext_now();
+	ret = verdicts(r, r->img, r->size, r->before, r->err);
+	r->res->input_load_s = bpfext_now() - r->res->input_load_s;
+	if (ret) {
+		free(r->before);
+		r->before = NULL;
+	}
+	return ret;
+}
+
+static int check_in_kernel(struct run *r, struct bpfext_rewrite *rw,
 			   size_t *n, void **out, size_t *out_size)
 {
 	struct bpfext_pipeline_result *res = r->res;
 	struct bpfext_error *err = r->err;
 	size_t i, kept = 0, nprogs = r->nprogs;
-	bool *before = NULL;
+	bool *before;
 	int ret;
 
 	ret = build(r->base_img, r->base_size, r->name, rw, *n, out, out_size, err);
-	/*
-	 * A kernel without Kops refuses every program with a marker, so it
-	 * cannot judge the search rewrites of a Kops-form object.
-	 */
-	if (ret || !r->opts.kernel_check || !*n ||
-	    (res->nr_kops_sites && access(BPFEXT_KOPS_SYSFS, F_OK)))
+	if (ret || !*n || !kernel_judges(r))
 		return ret;
-	before = calloc(nprogs + 1, sizeof(*before));
-	if (!before)
-		return bpfext_errf(err, ENOMEM, "out of memory");
-	ret = verdicts(r, r->img, r->size, before, err);
+	ret = input_verdicts(r);
 	if (ret)
-		goto out;
+		return ret;
+	before = r->before;
 	free(res->orig_loaded);
 	res->orig_loaded = malloc((nprogs + 1) * sizeof(*res->orig_loaded));
 	if (!res->orig_loaded) {
@@ -444,15 +547,23 @@ static int check_in_kernel(const struct run *r, struct bpfext_rewrite *rw,
 	}
 	memcpy(res->orig_loaded, before, nprogs * sizeof(*before));
 	res->kernel_checked = true;
-	for (i = 0; i < nprogs; i++)
+	for (i = 0, kept = 0; i < nprogs; i++) {
 		res->kernel_checked &= before[i];
-	if (still_loads(r, *out, *out_size, before))
+		kept += before[i];
+	}
+	/* a kernel that loads none of the input tells nothing of the output */
+	if (!kept || still_loads(r, *out, *out_size, before))
 		goto out;
-	/* Add rewrites back one at a time. */
+	kept = 0;
+	/* Add rewrites back one at a time, while there is time. */
 	for (i = 0; i < *n; i++) {
 		void *t = NULL;
 		size_t tsz;
 
+		if (r->deadline && bpfext_now() > r->deadline) {
+			res->dropped_at_deadline = *n - i;
+			break;
+		}
 		rw[kept] = rw[i];
 		ret = build(r->base_img, r->base_size, r->name, rw, kept + 1, &t,
 			    &tsz, err);
@@ -469,7 +580,6 @@ static int check_in_kernel(const struct run *r, struct bpfext_rewrite *rw,
 	*out = NULL;
 	ret = build(r->base_img, r->base_size, r->name, rw, kept, out, out_size, err);
 out:
-	free(before);
 	return ret;
 }
 
@@ -506,7 +616,7 @@ static size_t total_slots(struct bpfext_object *obj)
  * BPF_PROG_TEST_RUN and the fastest kept.  Timings within 1% of the
  * fastest count as a tie, which the fewest instruction slots breaks.
  */
-static int select_measured(const struct run *ru, struct bpfext_object *base)
+static int select_measured(struct run *ru, struct bpfext_object *base)
 {
 	enum { NCAND = 4 };
 	const struct bpfext_pipeline_opts *opts = &ru->opts;
@@ -534,8 +644,7 @@ static int select_measured(const struct run *ru, struct bpfext_object *base)
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
 		if (!ret && r.nr_rewrites) {
-			ret = bpfext_pipeline_safety_filter(ru->base_img, ru->base_size,
-							    name, opts->type, &r, err);
+			ret = run_safety(ru, &r);
 			c[k].n = r.nr_rewrites;
 			c[k].drops = r.safety_drops;
 			c[k].nr_drops = r.rejected_by_safety;
@@ -641,6 +750,10 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		goto out;
 	}
 	r.nprogs = base->nr_progs;
+	if (opts->budget > 0 && !opts->no_search) {
+		r.deadline = bpfext_now() + opts->budget;
+		r.search.deadline = r.deadline;
+	}
 	for (i = 0; i < base->nr_secs; i++) {
 		if (!section_selected(base, &base->secs[i], opts->prog))
 			continue;
@@ -663,6 +776,21 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		if (ret)
 			goto out;
 	}
+	/*
+	 * The kernel's verdicts on the input come first, and the search ends
+	 * as much before the deadline as they took: checking the output
+	 * takes about as long.  It gets a tenth of the budget at least.
+	 */
+	if (r.deadline) {
+		ret = kernel_judges(&r) ? input_verdicts(&r) : 0;
+		if (!ret)
+			ret = run_input_safety(&r);
+		if (ret)
+			goto out;
+		r.search.deadline = r.deadline - res->input_load_s - res->input_safety_s;
+		if (r.search.deadline < bpfext_now() + opts->budget / 10)
+			r.search.deadline = bpfext_now() + opts->budget / 10;
+	}
 	if (opts->select_measured && !opts->no_search) {
 		ret = select_measured(&r, base);
 		goto out;
@@ -670,8 +798,7 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 	if (!opts->no_search) {
 		ret = search(&r, base, opts->cost, opts->budget, res);
 		if (!ret && res->nr_rewrites)
-			ret = bpfext_pipeline_safety_filter(r.base_img, r.base_size, name,
-							    opts->type, res, err);
+			ret = run_safety(&r, res);
 		if (ret)
 			goto out;
 	}
@@ -684,6 +811,8 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 out:
 	res->proofs_reused = bpfext_proof_cache__hits(r.search.proofs);
 	bpfext_proof_cache__free(r.search.proofs);
+	free(r.before);
+	free(r.safety);
 	bpfext_object__close(base);
 	free(r.base_img);
 	free(out);

@@ -705,7 +705,18 @@ struct optimize_run {
 	struct bpfext_rule_cache *cache;
 	char *cache_path;
 	struct bpfext_jit_probe *jit;
+	struct timespec started;	/* when the command began */
 };
+
+/* Seconds since the command began. */
+static double wall_seconds(const struct optimize_run *r)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec - r->started.tv_sec) +
+	       (ts.tv_nsec - r->started.tv_nsec) / 1e9;
+}
 
 /* cost jit and select measured: the JIT probe, or the x86-64 model. */
 static int optimize_jit(struct optimize_run *r)
@@ -957,8 +968,14 @@ static void report_summary_json(const struct optimize_run *r)
 	jsonw_uint_field(json_wtr, "from_rule_cache", pr->cache_hits);
 	jsonw_uint_field(json_wtr, "rejected_by_kernel", pr->rejected_by_kernel);
 	jsonw_uint_field(json_wtr, "rejected_by_safety", pr->rejected_by_safety);
+	jsonw_uint_field(json_wtr, "unsearched_windows", pr->unsearched);
+	jsonw_uint_field(json_wtr, "dropped_at_deadline", pr->dropped_at_deadline);
 	jsonw_bool_field(json_wtr, "kernel_checked", pr->kernel_checked);
 	jsonw_bool_field(json_wtr, "interrupted", atomic_load(&interrupted));
+	jsonw_float_field(json_wtr, "budget_s", r->po.budget);
+	jsonw_float_field(json_wtr, "input_load_s", pr->input_load_s);
+	jsonw_float_field(json_wtr, "input_safety_s", pr->input_safety_s);
+	jsonw_float_field(json_wtr, "wall_s", wall_seconds(r));
 	jsonw_end_object(json_wtr);
 	if (pr->selected) {
 		jsonw_name(json_wtr, "select");
@@ -1004,6 +1021,10 @@ static void report_summary_plain(const struct optimize_run *r)
 	if (pr->cache_hits)
 		printf(" (%zu from cached rules)", pr->cache_hits);
 	printf("%s\n", atomic_load(&interrupted) ? " (interrupted)" : "");
+	if (pr->unsearched || pr->dropped_at_deadline)
+		printf("  budget: %zu windows not searched, %zu rewrites not checked by the kernel (dropped)\n",
+		       pr->unsearched, pr->dropped_at_deadline);
+	printf("  time: %.1f s (budget %g s)\n", wall_seconds(r), r->po.budget);
 	if (pr->selected && pr->measured)
 		printf("  select measured: kept the %s build, fastest of %zu timed with test_run\n",
 		       pr->selected, pr->candidates);
@@ -1127,6 +1148,7 @@ static int do_optimize(int argc, char **argv)
 	size_t i;
 
 	r.po.sz = sizeof(r.po);		/* r is zeroed, padding too */
+	clock_gettime(CLOCK_MONOTONIC, &r.started);
 	if (parse_optimize(argc, argv, &r.a) || parse_search(&r.a, &r.po) ||
 	    parse_kops(&r.a, &r.po))
 		return -1;

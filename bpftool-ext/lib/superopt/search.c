@@ -19,7 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/util.h"
 #include "analysis/liveness.h"
@@ -72,14 +71,6 @@ static int checkpoints_init(struct checkpoints *cp, const struct bpf_insn *w,
 	cp->pos[cp->n] = n;
 	cp->live[cp->n++] = live_out;
 	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* xorshift64*: small, fast and reproducible for a given seed. */
@@ -745,7 +736,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 	uint32_t pinned = 0;
 	struct tests *t;
 	struct pools p;
-	double t0 = now();
+	double t0 = bpfext_now();
 	size_t m = 0;
 	uint64_t it;
 	unsigned int i;
@@ -790,7 +781,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 
 		if ((it & 255) == 0 &&
 		    ((opts->stop && atomic_load_explicit(opts->stop, memory_order_relaxed)) ||
-		     (opts->deadline && now() > opts->deadline)))
+		     (opts->deadline && bpfext_now() > opts->deadline)))
 			break;
 		memcpy(next, cur, n * sizeof(*cur));
 		propose(next, n, pinned, &p, &s);
@@ -831,7 +822,7 @@ int bpfext_search_window(const struct bpf_insn *win, size_t n,
 				res->cnt = m;
 				res->improved = true;
 				res->cost_after = best_perf = perf;
-				res->time_to_best = now() - t0;
+				res->time_to_best = bpfext_now() - t0;
 			} else if (v == BPFEXT_DIFFERENT && t->n < MAX_TESTS) {
 				struct bpfext_win_input *in = &t->in[t->n];
 				size_t k;

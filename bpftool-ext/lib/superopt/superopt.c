@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "object/object.h"
 #include "analysis/knownbits.h"
@@ -42,6 +41,10 @@ struct job {
 	int ret;
 	struct bpfext_error err;
 	bool cache_hit;			/* a cached rule was applied */
+	/* what the rule tiers made of the window: the search starts there */
+	struct bpf_insn base[BPFEXT_WIN_MAX_INSNS];
+	size_t cnt;
+	bool ruled_any;
 	uint64_t known_zero[11];	/* of the live-in registers */
 	uint64_t known_one[11];
 	struct bpfext_win_exits exits;
@@ -56,20 +59,21 @@ struct pool {
 	const struct bpfext_opt_opts *opts;
 	uint64_t iters;
 	double start, deadline;
+	double hard_deadline;		/* opts->deadline: no new window after */
+	/*
+	 * With a deadline, the rules go first over every window (phase 1),
+	 * then the search over every window (phase 2): most of what there
+	 * is to gain comes early.  Without one, each window has both at once
+	 * (phase 0), so a run learns cached rules from windows it searched.
+	 */
+	int phase;
+	size_t unsearched;
 	/* Rewrites proven outside the search (cmp_imm.c), and their slots. */
 	struct bpfext_rewrite *fixed;
 	size_t nr_fixed, cap_fixed;
 	unsigned int fixed_calls;
 	bool *reserved;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * Prove @ruled[0, *cnt) (a rule tier's output, NOPs where instructions
@@ -93,53 +97,97 @@ static bool accept_ruled(struct job *j, const struct bpfext_search_opts *so,
  * The rule tiers first, built-in rules then the cache of rewrites found
  * before: a proven rule application becomes the window the search starts
  * from (what it finds is then proven against that, which is proven
- * against the original).  What the search finds goes into the cache.
- * Cached rewrites are straight lines: they apply, and are learned,
- * between the side exits of a window.
+ * against the original).  Until the search runs, the rules' result is
+ * the job's.  Cached rewrites are straight lines: they apply, and are
+ * learned, between the side exits of a window.
  */
-static int search_with_rules(struct job *j, const struct bpfext_search_opts *so,
-			     struct bpfext_rule_cache *cache)
+static void apply_rules(struct job *j, const struct bpfext_search_opts *so,
+			struct bpfext_rule_cache *cache)
 {
-	struct bpf_insn base[BPFEXT_WIN_MAX_INSNS], ruled[BPFEXT_WIN_MAX_INSNS];
-	struct bpfext_search_result found;
-	unsigned int rule_calls;
-	size_t cnt = j->len;
-	bool ruled_any = false;
-	int ret;
+	struct bpf_insn ruled[BPFEXT_WIN_MAX_INSNS];
 
-	memcpy(base, j->insns, cnt * sizeof(*base));
-	if (bpfext_rules_apply(base, cnt, j->live_out, so->exits, j->known_zero,
-			       j->known_one, ruled))
-		ruled_any |= accept_ruled(j, so, ruled, base, &cnt);
-	if (bpfext_rule_cache__apply(cache, base, cnt, j->live_out, so->exits,
-				     ruled) &&
-	    accept_ruled(j, so, ruled, base, &cnt)) {
-		ruled_any = true;
+	j->cnt = j->len;
+	memcpy(j->base, j->insns, j->cnt * sizeof(*j->base));
+	if (bpfext_rules_apply(j->base, j->cnt, j->live_out, so->exits,
+			       j->known_zero, j->known_one, ruled))
+		j->ruled_any |= accept_ruled(j, so, ruled, j->base, &j->cnt);
+	if (bpfext_rule_cache__apply(cache, j->base, j->cnt, j->live_out,
+				     so->exits, ruled) &&
+	    accept_ruled(j, so, ruled, j->base, &j->cnt)) {
+		j->ruled_any = true;
 		j->cache_hit = true;
 	}
-	rule_calls = j->res.solver_calls;
+	if (!j->ruled_any)
+		return;
+	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost, so->jit);
+	memcpy(j->res.insns, j->base, j->cnt * sizeof(*j->base));
+	j->res.cnt = j->cnt;
+	j->res.cost_after = bpfext_cost(j->base, j->cnt, so->cost, so->jit);
+	j->res.time_to_best = 0;
+	j->res.improved = j->res.cost_after < j->res.cost_before;
+}
 
-	ret = bpfext_search_window(base, cnt, j->live_in, j->live_out, so,
+/* The search from where the rules left the window; it learns what it finds. */
+static int search_from_rules(struct job *j, const struct bpfext_search_opts *so,
+			     struct bpfext_rule_cache *cache, double since)
+{
+	struct bpfext_search_result found;
+	unsigned int rule_calls = j->res.solver_calls;
+	int ret;
+
+	ret = bpfext_search_window(j->base, j->cnt, j->live_in, j->live_out, so,
 				   &found, &j->err);
 	if (ret)
 		return ret;
 	if (found.improved)
 		bpfext_rule_cache__learn(cache, j->insns, j->len, found.insns,
 					 found.cnt, j->live_out, so->exits);
-	j->res = found;
-	j->res.solver_calls += rule_calls;
-	if (!ruled_any)
+	found.solver_calls += rule_calls;
+	if (!j->ruled_any) {
+		j->res = found;
+		j->res.time_to_best += since;
 		return 0;
-	j->res.cost_before = bpfext_cost(j->insns, j->len, so->cost, so->jit);
+	}
 	if (!found.improved) {
 		/* The rules' result is the best there is. */
-		memcpy(j->res.insns, base, cnt * sizeof(*base));
-		j->res.cnt = cnt;
-		j->res.cost_after = bpfext_cost(base, cnt, so->cost, so->jit);
-		j->res.time_to_best = 0;
+		j->res.solver_calls = found.solver_calls;
+		j->res.counterexamples = found.counterexamples;
+		j->res.iters = found.iters;
+		return 0;
 	}
+	found.cost_before = j->res.cost_before;
+	found.time_to_best += since;
+	j->res = found;
 	j->res.improved = j->res.cost_after < j->res.cost_before;
 	return 0;
+}
+
+/* The search settings of job @j. */
+static void job_opts(const struct pool *p, const struct job *j,
+		     struct bpfext_search_opts *so)
+{
+	memset(so, 0, sizeof(*so));
+	so->seed = p->opts->seed * 0x9e3779b97f4a7c15ull + j->start + 1;
+	so->iters = p->iters;
+	so->deadline = p->deadline;
+	so->cost = p->opts->cost;
+	so->jit = p->opts->jit;
+	so->proofs = p->opts->proofs;
+	so->known_zero = j->known_zero;
+	so->known_one = j->known_one;
+	so->exits = &j->exits;
+	so->solver_timeout_ms = p->opts->solver_timeout_ms ?
+				p->opts->solver_timeout_ms : 10000;
+	if (p->hard_deadline) {
+		/* what is left, but enough for a small proof */
+		double left = (p->hard_deadline - bpfext_now()) * 1000;
+
+		if (left < 100)
+			left = 100;
+		if (left < so->solver_timeout_ms)
+			so->solver_timeout_ms = (unsigned int)left;
+	}
+	so->stop = p->opts->stop;
 }
 
 static void *worker(void *arg)
@@ -148,6 +196,7 @@ static void *worker(void *arg)
 
 	for (;;) {
 		struct bpfext_search_opts so;
+		struct bpfext_rule_cache *cache = p->opts->rule_cache;
 		struct job *j;
 		size_t i;
 
@@ -157,21 +206,25 @@ static void *worker(void *arg)
 		if (i == p->nr_jobs)
 			return NULL;
 		j = &p->jobs[i];
-		j->started = now() - p->start;
-		memset(&so, 0, sizeof(so));
-		so.seed = p->opts->seed * 0x9e3779b97f4a7c15ull + j->start + 1;
-		so.iters = p->iters;
-		so.deadline = p->deadline;
-		so.cost = p->opts->cost;
-		so.jit = p->opts->jit;
-		so.proofs = p->opts->proofs;
-		so.known_zero = j->known_zero;
-		so.known_one = j->known_one;
-		so.exits = &j->exits;
-		so.solver_timeout_ms = p->opts->solver_timeout_ms ?
-				       p->opts->solver_timeout_ms : 10000;
-		so.stop = p->opts->stop;
-		j->ret = search_with_rules(j, &so, p->opts->rule_cache);
+		if (p->hard_deadline && bpfext_now() > p->hard_deadline) {
+			pthread_mutex_lock(&p->lock);
+			if (p->phase != 1) {
+				p->unsearched++;
+				p->done++;
+			}
+			pthread_mutex_unlock(&p->lock);
+			continue;
+		}
+		job_opts(p, j, &so);
+		if (p->phase != 2) {
+			j->started = bpfext_now() - p->start;
+			apply_rules(j, &so, cache);
+		}
+		if (p->phase != 1)
+			j->ret = search_from_rules(j, &so, cache,
+						   bpfext_now() - p->start - j->started);
+		if (p->phase == 1)
+			continue;
 		pthread_mutex_lock(&p->lock);
 		p->done++;
 		if (p->opts->progress)
@@ -179,6 +232,21 @@ static void *worker(void *arg)
 					  p->nr_jobs);
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+/* Run worker() on @jobs threads (at least on this one) until @p is done. */
+static void run_workers(struct pool *p, pthread_t *tids, unsigned int jobs)
+{
+	unsigned int t;
+
+	p->next = 0;
+	for (t = 0; t < jobs; t++)
+		if (pthread_create(&tids[t], NULL, worker, p))
+			break;
+	if (!t)
+		worker(p);
+	while (t-- > 0)
+		pthread_join(tids[t], NULL);
 }
 
 /* Slots some branch or call of the section lands on. */
@@ -410,8 +478,8 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 {
 	struct pool p = { 0 };
 	pthread_t *tids = NULL;
-	unsigned int jobs = opts->jobs ? opts->jobs : 1, t;
-	double start = now();
+	unsigned int jobs = opts->jobs ? opts->jobs : 1;
+	double start = bpfext_now();
 	size_t i;
 	int ret;
 
@@ -435,19 +503,21 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 		p.iters = 2000;
 	p.start = start;
 	p.deadline = opts->budget > 0 ? start + opts->budget : 0;
+	p.hard_deadline = opts->deadline;
+	if (p.hard_deadline && (!p.deadline || p.hard_deadline < p.deadline))
+		p.deadline = p.hard_deadline;
 	pthread_mutex_init(&p.lock, NULL);
 	tids = calloc(jobs, sizeof(*tids));
 	if (!tids) {
 		ret = bpfext_errf(err, ENOMEM, "out of memory");
 		goto out_lock;
 	}
-	for (t = 0; t < jobs; t++)
-		if (pthread_create(&tids[t], NULL, worker, &p))
-			break;
-	if (!t)
-		worker(&p);
-	while (t-- > 0)
-		pthread_join(tids[t], NULL);
+	if (p.hard_deadline) {
+		p.phase = 1;
+		run_workers(&p, tids, jobs);
+		p.phase = 2;
+	}
+	run_workers(&p, tids, jobs);
 
 	out->rewrites = calloc(p.nr_jobs + p.nr_fixed, sizeof(*out->rewrites));
 	if (!out->rewrites) {
@@ -457,6 +527,7 @@ int bpfext_optimize_section(struct bpfext_object *obj,
 	if (p.nr_fixed)
 		memcpy(out->rewrites, p.fixed, p.nr_fixed * sizeof(*p.fixed));
 	out->nr_rewrites = p.nr_fixed;
+	out->unsearched = p.unsearched;
 	for (i = 0; i < p.nr_jobs; i++) {
 		struct job *j = &p.jobs[i];
 		struct bpfext_rewrite *rw;

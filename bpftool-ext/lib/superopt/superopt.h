@@ -13,6 +13,12 @@
 
 struct bpfext_opt_opts {
 	double budget;			/* seconds for the section */
+	/*
+	 * Absolute CLOCK_MONOTONIC seconds, 0: none.  A window not started
+	 * by then is not searched, not even by the rules, and the solver
+	 * gets no more time than is left: the caller's whole run ends then.
+	 */
+	double deadline;
 	unsigned int jobs;		/* threads */
 	uint64_t seed;
 	enum bpfext_cost_model cost;
@@ -35,6 +41,7 @@ struct bpfext_opt_result {
 	uint64_t proposals;
 	unsigned int solver_calls;
 	size_t cache_hits;		/* rewrites that started from a cached rule */
+	size_t unsearched;		/* windows the deadline left out */
 };
 
 /*

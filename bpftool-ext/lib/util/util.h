@@ -33,6 +33,9 @@ int bpfext_errf(struct bpfext_error *err, int code, const char *fmt, ...)
  */
 int bpfext_grow(void *arrp, size_t *cap, size_t want, size_t size);
 
+/* CLOCK_MONOTONIC in seconds: what budgets and deadlines are measured in. */
+double bpfext_now(void);
+
 #ifndef offsetofend
 #define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 #endif
