@@ -105,8 +105,12 @@ kernel_group() {
 		[ -x scripts/vmtest.sh ] && step "vmtest-$arch" scripts/vmtest.sh "$arch"
 	done
 	# The series' own selftests in tools/testing/selftests/bpf, built with the
-	# tree's Makefile and run by test_progs on both x86-64 kernels vmtest built.
-	[ -x scripts/vm-test-progs.sh ] && tap test-progs-x86_64 scripts/vm-test-progs.sh x86_64
+	# tree's Makefile and run by test_progs on both kernels vmtest built for
+	# each architecture (arm64: cross-built, run under TCG).
+	for arch in x86_64 arm64; do
+		[ -x scripts/vm-test-progs.sh ] &&
+			tap "test-progs-$arch" scripts/vm-test-progs.sh "$arch"
+	done
 	# Objects optimized into Kops form, loaded and compared on the kernels
 	# vmtest built (in KOPS_BUILD).
 	for arch in x86_64 arm64; do

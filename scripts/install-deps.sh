@@ -29,8 +29,12 @@ pkgs=(
 	# disassembler for __jited, libcap, zstd; zstd(1) unpacks the Debian
 	# 6.12 vmlinuz whose BTF gives the selftests their vmlinux.h
 	llvm-19-dev libzstd-dev libcap-dev zstd
-	# arm64 cross builds: kernel, guest selftests, proofs' runner
+	# arm64 cross builds: kernel, guest selftests, proofs' runner, and
+	# test_progs, which links Debian's arm64 builds of its libraries
+	# (multiarch: the arm64 architecture is added to dpkg for them)
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
+	libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 libcap-dev:arm64
+	libssl-dev:arm64
 	# QEMU steps
 	qemu-system-x86 qemu-system-arm qemu-user busybox-static xxd
 	# proofs
@@ -53,5 +57,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${missing[*]}" == *:arm64* ]] &&
+   ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "install-deps.sh: adding arm64 to dpkg's architectures (multiarch)"
+	dpkg --add-architecture arm64
+fi
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
