@@ -274,14 +274,16 @@ struct bpfext_pipeline_opts {
 	 * first (the kernel's verdict on each program when kernel_check,
 	 * the safety analysis), and the search ends as much before the
 	 * deadline as they took, but gets a tenth of the budget at least:
-	 * the rules over every window, then the search of every window,
-	 * each window started only before the deadline (its proofs get the
-	 * time that is left, 0.1 s at least).  The safety analysis and the
-	 * kernel check then try rewrites back one by one only until the
-	 * deadline, dropping those they had no time for.  What it cannot
-	 * cut short comes on top: the clean-ups, the output's checks (about
-	 * the input's again, plus building its image) and writing it.
-	 * Ignored with no_search.
+	 * each section its share of the time left when it starts, the
+	 * rules over every window, then the search of every window, each
+	 * window started only before the deadline (its proofs get the time
+	 * that was left when it started, 0.1 s at least).  The safety
+	 * analysis and the kernel check then try rewrites back one by one
+	 * only until the deadline, dropping those they had no time for.
+	 * What it cannot cut short comes on top: the clean-ups, the
+	 * output's checks (about the input's again, plus building its
+	 * image), select_measured's timing runs, and writing it.  Ignored
+	 * with no_search.
 	 */
 	double budget;
 	unsigned int jobs;		/* threads */

@@ -354,9 +354,13 @@ static int run_safety(struct run *r, struct bpfext_pipeline_result *res)
 			     r->safety, r->safety_nprogs, r->deadline, res, r->err);
 }
 
-/* Search the selected sections of @obj under @cost with @budget seconds. */
+/*
+ * Search the selected sections of @obj under @cost with @budget seconds,
+ * or, with a deadline, until @until: each section gets its share of the
+ * time that is left when it starts.
+ */
 static int search(const struct run *ru, struct bpfext_object *obj,
-		  enum bpfext_cost_model cost, double budget,
+		  enum bpfext_cost_model cost, double budget, double until,
 		  struct bpfext_pipeline_result *res)
 {
 	struct bpfext_opt_opts so = ru->search;
@@ -376,7 +380,15 @@ static int search(const struct run *ru, struct bpfext_object *obj,
 
 		if (!section_selected(obj, sec, prog) || !total)
 			continue;
+		if (until) {
+			so.deadline = until;
+			budget = until - bpfext_now();
+			if (budget < 0)
+				budget = 0;
+		}
 		so.budget = budget * sec->cnt / total;
+		if (until)
+			total -= sec->cnt;	/* the rest is shared by the rest */
 		ret = bpfext_optimize_section(obj, sec, &so, &r, err);
 		if (ret)
 			break;
@@ -493,7 +505,7 @@ static int recognize(struct run *r, struct bpfext_object **base)
  * everything still loads.
  */
 /*
- * Will check_in_kernel() ask the kernel?  A kernel without Kops refuses
+ * Will the kernel check ask the kernel?  A kernel without Kops refuses
  * every program with a marker, so it cannot judge the search rewrites of
  * a Kops-form object.
  */
@@ -506,6 +518,7 @@ static bool kernel_judges(const struct run *r)
 /* Which programs of the input the kernel loads, in r->before (once). */
 static int input_verdicts(struct run *r)
 {
+	double t;
 	int ret;
 
 	if (r->before)
@@ -513,9 +526,9 @@ static int input_verdicts(struct run *r)
 	r->before = calloc(r->nprogs + 1, sizeof(*r->before));
 	if (!r->before)
 		return bpfext_errf(r->err, ENOMEM, "out of memory");
-	r->res->input_load_s = bpfext_now();
+	t = bpfext_now();
 	ret = verdicts(r, r->img, r->size, r->before, r->err);
-	r->res->input_load_s = bpfext_now() - r->res->input_load_s;
+	r->res->input_load_s = bpfext_now() - t;
 	if (ret) {
 		free(r->before);
 		r->before = NULL;
@@ -561,7 +574,7 @@ static int check_in_kernel(struct run *r, struct bpfext_rewrite *rw,
 		size_t tsz;
 
 		if (r->deadline && bpfext_now() > r->deadline) {
-			res->dropped_at_deadline = *n - i;
+			res->dropped_at_deadline += *n - i;
 			break;
 		}
 		rw[kept] = rw[i];
@@ -634,13 +647,19 @@ static int select_measured(struct run *ru, struct bpfext_object *base)
 	for (k = 1; k < NCAND && !ret; k++) {
 		enum bpfext_cost_model cost = (enum bpfext_cost_model)(k - 1);
 		struct bpfext_pipeline_result r = { 0 };
+		double until = 0;
 
 		c[k].cost = cost_names[cost];
-		ret = search(ru, base, cost, opts->budget / (NCAND - 1), &r);
+		/* with a deadline, a share of the time left for each model */
+		if (ru->search.deadline)
+			until = bpfext_now() + (ru->search.deadline - bpfext_now()) /
+					       (double)(NCAND - k);
+		ret = search(ru, base, cost, opts->budget / (NCAND - 1), until, &r);
 		if (k == 1)
 			res->windows = r.windows;
 		res->solver_calls += r.solver_calls;
 		res->proposals += r.proposals;
+		res->unsearched += r.unsearched;
 		c[k].rw = r.rewrites;
 		c[k].n = r.nr_rewrites;
 		if (!ret && r.nr_rewrites) {
@@ -649,6 +668,7 @@ static int select_measured(struct run *ru, struct bpfext_object *base)
 			c[k].drops = r.safety_drops;
 			c[k].nr_drops = r.rejected_by_safety;
 		}
+		res->dropped_at_deadline += r.dropped_at_deadline;
 		if (!ret)
 			ret = check_in_kernel(ru, c[k].rw, &c[k].n, &c[k].img,
 					      &c[k].size);
@@ -796,7 +816,7 @@ int bpfext_pipeline_run(const void *img, size_t size, const char *name,
 		goto out;
 	}
 	if (!opts->no_search) {
-		ret = search(&r, base, opts->cost, opts->budget, res);
+		ret = search(&r, base, opts->cost, opts->budget, r.search.deadline, res);
 		if (!ret && res->nr_rewrites)
 			ret = run_safety(&r, res);
 		if (ret)

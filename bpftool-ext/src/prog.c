@@ -1022,7 +1022,7 @@ static void report_summary_plain(const struct optimize_run *r)
 		printf(" (%zu from cached rules)", pr->cache_hits);
 	printf("%s\n", atomic_load(&interrupted) ? " (interrupted)" : "");
 	if (pr->unsearched || pr->dropped_at_deadline)
-		printf("  budget: %zu windows not searched, %zu rewrites not checked by the kernel (dropped)\n",
+		printf("  budget: %zu windows not searched, %zu rewrites the checks had no time for (dropped)\n",
 		       pr->unsearched, pr->dropped_at_deadline);
 	printf("  time: %.1f s (budget %g s)\n", wall_seconds(r), r->po.budget);
 	if (pr->selected && pr->measured)

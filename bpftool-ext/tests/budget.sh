@@ -16,13 +16,14 @@
 #
 #	max(BUDGET, C + BUDGET / 10) + 2 C + SLACK
 #
-# with SLACK 2 s, and report the wall time it took.  Prints TAP; an
+# with SLACK 4 s (the largest objects are 80,000 instructions, and the
+# test runs beside the kernel group), and report the wall time it took.  Prints TAP; an
 # object the command refuses with a one-line reason is a skip.
 set -u
 
 bin=$1 budget=$2
 shift 2
-slack=2
+slack=4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 i=0 bad=0
